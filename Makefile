@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv when it is missing.
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint typecheck migrations-check pytest bench
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || python3 -m venv $(VENV) || (python3 -m pip install --user -q virtualenv && python3 -m virtualenv -q $(VENV))
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/wrenchwork serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# Models and migrations must not drift: migrate a scratch database, then ask Alembic for differences.
+migrations-check: $(STAMP)
+	@rm -f $(VENV)/alembic-check.db
+	WRENCHWORK_DATABASE_URL=sqlite:///$(abspath $(VENV))/alembic-check.db $(BIN)/alembic upgrade head
+	WRENCHWORK_DATABASE_URL=sqlite:///$(abspath $(VENV))/alembic-check.db $(BIN)/alembic check
+
+# SQLite always; PostgreSQL too when WRENCHWORK_TEST_POSTGRES_URL names a server (.ci/run starts one).
+pytest: $(STAMP)
+	$(BIN)/pytest -n 2
+	@if [ -n "$$WRENCHWORK_TEST_POSTGRES_URL" ]; then \
+	  echo "== PostgreSQL =="; \
+	  WRENCHWORK_TEST_DATABASE_URL="$$WRENCHWORK_TEST_POSTGRES_URL" $(BIN)/pytest -n 2; \
+	fi
+
+test: lint typecheck migrations-check pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run

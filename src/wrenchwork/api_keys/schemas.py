@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from wrenchwork.core.schemas import Id
+from wrenchwork.models import ApiKey
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    user_id: Id
+
+
+class ApiKeyCreateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    api_key: ApiKeyCreate
+
+
+class ApiKeyItem(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    user_id: int
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    created_at: datetime
+    created_by_id: int | None
+
+
+class ApiKeyCreated(ApiKeyItem):
+    token: str
+
+
+def api_key_item(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "user_id": key.user_id,
+        "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
+        "created_at": key.created_at,
+        "created_by_id": key.created_by_id,
+    }

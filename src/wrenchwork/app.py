@@ -1,0 +1,74 @@
+"""create_app(): settings -> engine -> middleware, routers, error handlers, offline API docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse
+from swagger_ui_bundle import swagger_ui_path
+
+from wrenchwork import __version__
+from wrenchwork.api import API_PREFIX, api_router
+from wrenchwork.config import Settings, settings as default_settings
+from wrenchwork.core import handlers
+from wrenchwork.core.db import make_engine, make_sessionmaker
+from wrenchwork.core.logging import configure as configure_logging
+from wrenchwork.core.middleware import BodyLimit, CatchAll, RateLimit, RequestContext
+from wrenchwork.core.ratelimit import RateLimiter
+from wrenchwork.system.router import router as system_router
+
+DESCRIPTION = """Self-hostable CMMS server. The API is wire-compatible with the Click Maint public API v1:
+send `Authorization: Bearer <API key>` and, on every path but `GET /entities`, `X-Entity-Id`.
+Operations tagged `extension` are wrenchwork additions."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or default_settings
+    configure_logging(settings.log_level, settings.log_format)
+    app = FastAPI(
+        title="wrenchwork API (v1)",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.effective_database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+
+    app.include_router(api_router)
+    app.include_router(system_router)
+    handlers.install(app)
+    _mount_docs(app)
+
+    # Added inside-out: the last one added is the outermost.
+    app.add_middleware(CatchAll)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    limiter = (
+        RateLimiter(settings.rate_limit, settings.rate_limit_storage_url, settings.trusted_proxies)
+        if settings.rate_limit
+        else None
+    )
+    app.add_middleware(RateLimit, limiter=limiter)
+    app.add_middleware(RequestContext)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI served from the package itself: the docs work with no internet access."""
+    static = "/api/docs/static"
+    app.mount(static, StaticFiles(directory=Path(swagger_ui_path)), name="swagger-ui")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title="wrenchwork API docs",
+            swagger_js_url=f"{static}/swagger-ui-bundle.js",
+            swagger_css_url=f"{static}/swagger-ui.css",
+            swagger_favicon_url=f"{static}/favicon-32x32.png",
+        )

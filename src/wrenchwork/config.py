@@ -1,0 +1,55 @@
+"""Settings, read once from the environment (prefix WRENCHWORK_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WRENCHWORK_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    # Empty means a SQLite file in data_dir (the embedded default).
+    database_url: str = ""
+    bootstrap_api_key: str = ""
+    # `limits` notation, e.g. "1000 per 5 minutes"; empty or "0" disables rate limiting.
+    rate_limit: str = "1000 per 5 minutes"
+    # e.g. "redis://localhost:6379/0"; empty keeps counters in the server process.
+    rate_limit_storage_url: str = ""
+    # Comma-separated addresses or networks whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
+    # Largest JSON request body accepted, in bytes.
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    # "json" for one JSON object per line, "text" for humans.
+    log_format: str = "json"
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "0"):
+            return ""
+        from limits import parse
+
+        parse(value)  # raises ValueError with a clear message
+        return value
+
+    @field_validator("bootstrap_api_key")
+    @classmethod
+    def _check_bootstrap_key(cls, value: str) -> str:
+        if value and (len(value) < 20 or any(c.isspace() for c in value)):
+            raise ValueError("must be at least 20 characters with no spaces")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'wrenchwork.db').resolve()}"
+
+
+settings = Settings()

@@ -1,0 +1,163 @@
+"""Who is calling (API key -> user) and in which entity (X-Entity-Id -> role)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from wrenchwork.core.errors import BadRequest, Forbidden, Unauthorized
+from wrenchwork.core.model_base import utcnow
+from wrenchwork.models import ApiKey, Customer, Entity, User, UserRole
+
+ROLES = ("admin", "limited_admin", "technician", "requester")
+# `last_used_at` is refreshed at most this often, so reads do not turn into writes on every request.
+LAST_USED_PRECISION = timedelta(minutes=1)
+# A key used after this much silence counts as a new login in the user's `activity`.
+LOGIN_GAP = timedelta(minutes=30)
+TOKEN_PREFIX = "ww_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def visible_prefix(token: str) -> str:
+    return token[:12]
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    customer: Customer
+    api_key_id: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The caller inside one entity: every entity-owned query is filtered on `entity.id`."""
+
+    principal: Principal
+    entity: Entity
+    role: str
+
+    @property
+    def user_id(self) -> int:
+        return self.principal.user.id
+
+    @property
+    def entity_id(self) -> int:
+        return self.entity.id
+
+    @property
+    def customer(self) -> Customer:
+        return self.principal.customer
+
+
+async def db_session(request: Request) -> Session:
+    session: Session = request.state.session
+    return session
+
+
+_bearer = HTTPBearer(scheme_name="bearer_auth", auto_error=False, description="API key")
+
+
+async def current_principal(
+    session: Annotated[Session, Depends(db_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized()
+    digest = hash_token(credentials.credentials)
+    row = session.execute(
+        select(ApiKey, User, Customer)
+        .join(User, User.id == ApiKey.user_id)
+        .join(Customer, Customer.id == ApiKey.customer_id)
+        .where(ApiKey.token_hash == digest, ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None or not hmac.compare_digest(row[0].token_hash, digest) or row[1].status != "active":
+        raise Unauthorized()
+    key, user, customer = row
+    _note_use(session, key, user)
+    return Principal(user=user, customer=customer, api_key_id=key.id)
+
+
+def _note_use(session: Session, key: ApiKey, user: User) -> None:
+    now = utcnow()
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_PRECISION:
+        return
+    if user.last_login_at is None or key.last_used_at is None or now - key.last_used_at >= LOGIN_GAP:
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_login_at=now, login_count=User.login_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key.id)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def entity_scope(
+    session: Annotated[Session, Depends(db_session)],
+    principal: Annotated[Principal, Depends(current_principal)],
+    x_entity_id: Annotated[
+        str | None,
+        Header(
+            alias="X-Entity-Id",
+            description="Entity ID (from GET /entities)",
+            json_schema_extra={"type": "integer"},
+        ),
+    ] = None,
+) -> Scope:
+    if x_entity_id is None or not x_entity_id.strip():
+        raise BadRequest("X-Entity-Id header is required")
+    raw = x_entity_id.strip()
+    if not (raw.isdigit() and len(raw) <= 18):
+        raise BadRequest("X-Entity-Id header must be an integer")
+    row = session.execute(
+        select(Entity, UserRole.role)
+        .join(UserRole, UserRole.entity_id == Entity.id)
+        .where(
+            Entity.id == int(raw),
+            Entity.customer_id == principal.customer.id,
+            UserRole.user_id == principal.user.id,
+        )
+    ).first()
+    if row is None:
+        raise Forbidden(f"You do not have permission on entity {raw}")
+    return Scope(principal=principal, entity=row[0], role=row[1])
+
+
+def role_scope(*roles: str) -> Callable[[Scope], Coroutine[Any, Any, Scope]]:
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    async def check(scope: Annotated[Scope, Depends(entity_scope)]) -> Scope:
+        if scope.role not in roles:
+            raise Forbidden(f"Your role ({scope.role}) does not allow this action")
+        return scope
+
+    return check
+
+
+AnyScope = Annotated[Scope, Depends(entity_scope)]
+AdminScope = Annotated[Scope, Depends(role_scope("admin"))]
+ManagerScope = Annotated[Scope, Depends(role_scope("admin", "limited_admin"))]
+DbSession = Annotated[Session, Depends(db_session)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,76 @@
+"""Exact row counts per scope, kept in the same transaction as the inserts and deletes they count.
+
+An unfiltered list answers `meta.pagination.total` from here instead of scanning the table. A model opts
+in with ``__counted_by__ = "<column>"``; the counter is keyed by (table name, value of that column).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Integer, String, event, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from wrenchwork.core.model_base import Base
+
+
+class RowCount(Base):
+    __tablename__ = "row_counts"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def read_count(session: Session, name: str, scope_id: int) -> int:
+    value = session.scalar(select(RowCount.count).where(RowCount.name == name, RowCount.scope_id == scope_id))
+    return value or 0
+
+
+def add_to_count(session: Session, name: str, scope_id: int, delta: int) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        pg = pg_insert(RowCount).values(name=name, scope_id=scope_id, count=delta)
+        stmt: Any = pg.on_conflict_do_update(
+            index_elements=["name", "scope_id"], set_={"count": RowCount.count + delta}
+        )
+    elif dialect == "sqlite":
+        lite = sqlite_insert(RowCount).values(name=name, scope_id=scope_id, count=delta)
+        stmt = lite.on_conflict_do_update(
+            index_elements=["name", "scope_id"], set_={"count": RowCount.count + delta}
+        )
+    else:  # pragma: no cover - only the two supported backends exist
+        raise RuntimeError(f"unsupported dialect {dialect}")
+    session.execute(stmt)
+
+
+def recount(session: Session, model: type[Base]) -> None:
+    """Rebuild one model's counters from the table (after bulk loads that bypass the ORM)."""
+    column_name = model.__counted_by__
+    assert column_name is not None
+    table = model.__table__
+    name = table.name  # type: ignore[attr-defined]
+    column = table.c[column_name]  # type: ignore[attr-defined]
+    session.execute(RowCount.__table__.delete().where(RowCount.name == name))  # type: ignore[attr-defined]
+    rows = session.execute(select(column, func.count()).group_by(column)).all()
+    if rows:
+        session.execute(insert(RowCount), [{"name": name, "scope_id": s, "count": n} for s, n in rows])
+
+
+@event.listens_for(Session, "after_flush")
+def _track_counts(session: Session, _context: Any) -> None:
+    deltas: Counter[tuple[str, int]] = Counter()
+    for obj, sign in [(o, 1) for o in session.new] + [(o, -1) for o in session.deleted]:
+        column = getattr(type(obj), "__counted_by__", None)
+        if column is None:
+            continue
+        scope_id = getattr(obj, column)
+        if scope_id is not None:
+            deltas[(obj.__tablename__, scope_id)] += sign
+    for (name, scope_id), delta in sorted(deltas.items()):
+        if delta:
+            add_to_count(session, name, scope_id, delta)
+

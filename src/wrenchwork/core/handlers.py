@@ -1,0 +1,75 @@
+"""The one place that turns exceptions into the error envelope."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from wrenchwork.core.envelope import error
+from wrenchwork.core.errors import AppError
+
+log = logging.getLogger("wrenchwork.errors")
+
+_HTTP_MESSAGES = {404: "Not found", 405: "Method not allowed"}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    """`("body", "user", "permissions", 0, "role")` -> `user.permissions.0.role`; query/path/header -> name."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err.get("type") == "extra_forbidden":
+        return "is not a known field"
+    if err.get("type") == "missing":
+        return "is required"
+    text = str(err.get("msg", "is invalid"))
+    return text[0].lower() + text[1:] if text else "is invalid"
+
+
+async def app_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return error(exc.status_code, exc.message, exc.errors)
+
+
+async def validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = list(exc.errors())
+    if any(p.get("type") == "json_invalid" for p in problems):
+        return error(400, "Request body is not valid JSON")
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(_path(tuple(problem.get("loc", ()))), []).append(_message(problem))
+    first = next(iter(errors))
+    return error(422, f"{first} {errors[first][0]}", errors)
+
+
+async def http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+    response = error(exc.status_code, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def integrity_error(_request: Request, exc: Exception) -> Response:
+    # A race the service's own checks could not see (two inserts of one unique value at once).
+    log.info("integrity error answered as 409", exc_info=exc)
+    return error(409, "Conflict with an existing record")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(IntegrityError, integrity_error)

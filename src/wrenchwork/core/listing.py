@@ -1,0 +1,383 @@
+"""The one list mechanism: search, sort, filter[field_matcher], page/per_page, for every list endpoint.
+
+Each resource declares a `ListSpec` (its filterable fields with their kind, which selects the allowed
+matchers; its sortable fields; its search fields; its default sort). `parse_list_query` turns the raw query
+string into a checked `ListQuery` or raises 422 naming the offending parameter; `apply_list_query` turns it
+into SQL. Nothing from the query string reaches SQL except as a bound value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from wrenchwork.core.errors import Unprocessable
+
+
+class Kind(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    ENUM = "enum"
+
+
+_NULLS = ("null", "not_null")
+_ORDER = ("eq", "not_eq", "lt", "lteq", "gt", "gteq", "in", "not_in")
+MATCHERS: dict[Kind, tuple[str, ...]] = {
+    Kind.STRING: (
+        "eq", "not_eq", "cont", "not_cont", "start", "end", "in", "not_in", *_NULLS, "present", "blank",
+    ),
+    Kind.ENUM: ("eq", "not_eq", "in", "not_in", *_NULLS),
+    Kind.INTEGER: (*_ORDER, *_NULLS),
+    Kind.DECIMAL: (*_ORDER, *_NULLS),
+    Kind.DATE: (*_ORDER, *_NULLS),
+    Kind.DATETIME: (*_ORDER, *_NULLS),
+    Kind.BOOLEAN: ("eq", "not_eq", "true", "false", *_NULLS),
+}
+# Longest first, so `not_cont` wins over `cont` and `not_null` over `null` when splitting a key.
+ALL_MATCHERS = sorted({m for ms in MATCHERS.values() for m in ms}, key=len, reverse=True)
+# Matchers whose value is a flag (true/false) rather than a value of the field's kind.
+FLAG_MATCHERS = {"null", "not_null", "present", "blank", "true", "false"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A filterable scalar: a column (or SQL expression) and its kind."""
+
+    column: ColumnElement[Any]
+    kind: Kind
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A filterable `*_id` over a to-many link, e.g. `technicians_id`: matches rows linked to the value.
+
+    `owner` is the listed table's id column; `link_owner` and `link_value` are the columns of the link
+    table (or of the child table) holding that id and the value.
+    """
+
+    owner: ColumnElement[Any]
+    link_owner: KeyedColumnElement[Any]
+    link_value: KeyedColumnElement[Any]
+    kind: Kind = Kind.INTEGER
+
+    def matchers(self) -> tuple[str, ...]:
+        return ("eq", "not_eq", "in", "not_in", "null", "not_null")
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    id_column: ColumnElement[Any]
+    fields: dict[str, Field | Membership]
+    sortable: dict[str, ColumnElement[Any]]
+    search: Sequence[ColumnElement[Any]]
+    default_sort: Sequence[tuple[str, str]]
+    # row_counts name that holds the unfiltered total for the list's scope, if one is kept.
+    counter: str | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str
+    name: str
+    matcher: str
+    value: Any
+    echo: Any
+
+
+@dataclass
+class ListQuery:
+    page: int = 1
+    per_page: int = 50
+    sort: list[tuple[str, str]] = field(default_factory=list)
+    search: str | None = None
+    conditions: list[Condition] = field(default_factory=list)
+
+    @property
+    def is_unfiltered(self) -> bool:
+        return not self.conditions and not self.search
+
+    def meta(self, total: int) -> dict[str, Any]:
+        return {
+            "pagination": {
+                "total": total,
+                "page": self.page,
+                "per_page": self.per_page,
+                "total_pages": -(-total // self.per_page),
+            },
+            "sort": [f"{name} {direction}" for name, direction in self.sort],
+            "search": self.search,
+            "filter": {c.key: c.echo for c in self.conditions},
+        }
+
+
+MAX_PER_PAGE = 100
+_FILTER_KEY = re.compile(r"^filter\[([a-z0-9_]+)\](\[\])?$")
+_TRUE = {"true", "1", "t", "yes"}
+_FALSE = {"false", "0", "f", "no"}
+
+
+def parse_list_query(spec: ListSpec, params: Sequence[tuple[str, str]]) -> ListQuery:
+    """Check every list parameter; anything unknown or malformed is a 422 naming it."""
+    query = ListQuery()
+    errors: dict[str, list[str]] = {}
+    seen: dict[str, list[str]] = {}
+    for key, value in params:
+        seen.setdefault(key, []).append(value)
+
+    for key, values in seen.items():
+        try:
+            if key == "page":
+                query.page = _positive_int(_single(values), "must be an integer of at least 1")
+            elif key == "per_page":
+                query.per_page = _positive_int(_single(values), f"must be an integer from 1 to {MAX_PER_PAGE}")
+                if query.per_page > MAX_PER_PAGE:
+                    raise ValueError(f"must be an integer from 1 to {MAX_PER_PAGE}")
+            elif key == "sort":
+                query.sort = _parse_sort(spec, _single(values))
+            elif key == "search":
+                text = _single(values).strip()
+                query.search = text or None
+            elif match := _FILTER_KEY.match(key):
+                query.conditions.append(_parse_condition(spec, match.group(1), values, bool(match.group(2))))
+            else:
+                raise ValueError("is not a known parameter")
+        except ValueError as exc:
+            errors[key] = [str(exc)]
+    if errors:
+        first = next(iter(errors))
+        raise Unprocessable(f"{first} {errors[first][0]}", errors)
+    if not query.sort:
+        query.sort = list(spec.default_sort)
+    return query
+
+
+def _single(values: list[str]) -> str:
+    if len(values) != 1:
+        raise ValueError("must be given once")
+    return values[0]
+
+
+def _positive_int(raw: str, message: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(message)
+    return int(raw)
+
+
+def _parse_sort(spec: ListSpec, raw: str) -> list[tuple[str, str]]:
+    terms: list[tuple[str, str]] = []
+    for part in raw.split(","):
+        words = part.split()
+        if not words or len(words) > 2:
+            raise ValueError(f"term {part.strip()!r} must be 'field' or 'field asc|desc'")
+        name = words[0]
+        direction = words[1].lower() if len(words) == 2 else "asc"
+        if name not in spec.sortable:
+            allowed = ", ".join(sorted(spec.sortable))
+            raise ValueError(f"cannot sort by {name!r} (sortable: {allowed})")
+        if direction not in ("asc", "desc"):
+            raise ValueError(f"direction of {name!r} must be asc or desc")
+        if any(name == seen for seen, _ in terms):
+            raise ValueError(f"sorts by {name!r} twice")
+        terms.append((name, direction))
+    return terms
+
+
+def _split_key(spec: ListSpec, key: str) -> tuple[str, str]:
+    for matcher in ALL_MATCHERS:
+        suffix = "_" + matcher
+        if key.endswith(suffix) and key[: -len(suffix)] in spec.fields:
+            return key[: -len(suffix)], matcher
+    raise ValueError(f"is not a filter of this list (filterable: {', '.join(sorted(spec.fields))})")
+
+
+def _parse_condition(spec: ListSpec, key: str, values: list[str], bracketed: bool) -> Condition:
+    name, matcher = _split_key(spec, key)
+    target = spec.fields[name]
+    allowed = target.matchers() if isinstance(target, Membership) else MATCHERS[target.kind]
+    if matcher not in allowed:
+        raise ValueError(f"matcher {matcher!r} does not apply to {name} (allowed: {', '.join(allowed)})")
+    echo_key = f"{name}_{matcher}"
+    if matcher in ("in", "not_in"):
+        items = values if bracketed else [v for raw in values for v in raw.split(",")]
+        items = [v.strip() for v in items if v.strip()]
+        if not items:
+            raise ValueError("needs at least one value")
+        parsed: Any = [_convert(target, v) for v in items]
+        echo: Any = values if bracketed else _single(values)
+        return Condition(echo_key, name, matcher, parsed, echo)
+    if bracketed:
+        raise ValueError("takes a single value")
+    raw = _single(values)
+    if matcher in FLAG_MATCHERS:
+        return Condition(echo_key, name, matcher, _flag(raw), raw)
+    return Condition(echo_key, name, matcher, _convert(target, raw, matcher), raw)
+
+
+def _flag(raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _convert(target: Field | Membership, raw: str, matcher: str = "eq") -> Any:
+    kind = target.kind
+    if kind in (Kind.STRING,) or matcher in ("cont", "not_cont", "start", "end"):
+        return raw
+    if kind == Kind.ENUM:
+        assert isinstance(target, Field)
+        if raw not in target.choices:
+            raise ValueError(f"must be one of: {', '.join(target.choices)}")
+        return raw
+    if kind == Kind.INTEGER:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError("must be an integer") from None
+        if abs(value) > 2**63 - 1:
+            raise ValueError("is out of range")
+        return value
+    if kind == Kind.DECIMAL:
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError("must be a number") from None
+        if not number.is_finite():
+            raise ValueError("must be a number")
+        return number
+    if kind == Kind.BOOLEAN:
+        return _flag(raw)
+    if kind == Kind.DATE:
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("must be a date (YYYY-MM-DD)") from None
+    if kind == Kind.DATETIME:
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("must be an ISO-8601 date-time") from None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+    return func.lower(column).like(func.lower(pattern), escape="\\")
+
+
+def _scalar_clause(column: ColumnElement[Any], kind: Kind, matcher: str, value: Any) -> ColumnElement[bool]:
+    match matcher:
+        case "eq":
+            return column == value
+        case "not_eq":
+            return or_(column != value, column.is_(None))
+        case "lt":
+            return column < value
+        case "lteq":
+            return column <= value
+        case "gt":
+            return column > value
+        case "gteq":
+            return column >= value
+        case "in":
+            return column.in_(value)
+        case "not_in":
+            return or_(column.not_in(value), column.is_(None))
+        case "cont":
+            return _contains(column, f"%{_like_escape(value)}%")
+        case "not_cont":
+            return or_(not_(_contains(column, f"%{_like_escape(value)}%")), column.is_(None))
+        case "start":
+            return _contains(column, f"{_like_escape(value)}%")
+        case "end":
+            return _contains(column, f"%{_like_escape(value)}")
+    present = and_(column.is_not(None), func.trim(column) != "")
+    flags = {
+        "null": column.is_(None),
+        "not_null": column.is_not(None),
+        "present": present,
+        "blank": not_(present),
+        "true": column.is_(true()),
+        "false": column.is_(false()),
+    }
+    clause = flags[matcher]
+    return clause if value else not_(clause)
+
+
+def _membership_clause(target: Membership, matcher: str, value: Any) -> ColumnElement[bool]:
+    def linked(*extra: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists(select(1).where(target.link_owner == target.owner, *extra))
+
+    match matcher:
+        case "eq":
+            return linked(target.link_value == value)
+        case "not_eq":
+            return not_(linked(target.link_value == value))
+        case "in":
+            return linked(target.link_value.in_(value))
+        case "not_in":
+            return not_(linked(target.link_value.in_(value)))
+        case "null":
+            return not_(linked()) if value else linked()
+        case "not_null":
+            return linked() if value else not_(linked())
+    raise AssertionError(matcher)  # pragma: no cover
+
+
+def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    for cond in query.conditions:
+        target = spec.fields[cond.name]
+        if isinstance(target, Membership):
+            clauses.append(_membership_clause(target, cond.matcher, cond.value))
+        else:
+            clauses.append(_scalar_clause(target.column, target.kind, cond.matcher, cond.value))
+    if query.search:
+        pattern = f"%{_like_escape(query.search)}%"
+        clauses.append(or_(*(_contains(column, pattern) for column in spec.search)))
+    return clauses
+
+
+def order_by(spec: ListSpec, query: ListQuery) -> list[ColumnElement[Any]]:
+    terms = [
+        spec.sortable[name].desc() if direction == "desc" else spec.sortable[name].asc()
+        for name, direction in query.sort
+    ]
+    # Ties are broken by id, in the direction of the last term, so pages never repeat or skip a row.
+    last = query.sort[-1][1] if query.sort else "asc"
+    terms.append(spec.id_column.desc() if last == "desc" else spec.id_column.asc())
+    return terms
+
+
+def apply_list_query(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Select[Any]:
+    """The filtered, ordered, paginated statement."""
+    return (
+        stmt.where(*where_clauses(spec, query))
+        .order_by(*order_by(spec, query))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+
+
+def count_statement(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Select[tuple[int]]:
+    filtered = stmt.where(*where_clauses(spec, query)).order_by(None)
+    return select(func.count()).select_from(filtered.subquery())

@@ -1,0 +1,88 @@
+"""The one repository base. Scoping to the caller's entity (or customer) happens here and nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Row, Select, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
+
+from wrenchwork.core.auth import Principal, Scope
+from wrenchwork.core.counters import read_count
+from wrenchwork.core.listing import ListQuery, ListSpec, apply_list_query, count_statement
+from wrenchwork.core.model_base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+class Repository(Generic[M]):
+    model: ClassVar[type[Any]]
+    # "entity_id" for entity-owned rows; "customer_id" for rows that belong to the whole tenant.
+    scope_column: ClassVar[str] = "entity_id"
+
+    def __init__(self, session: Session, scope: Scope | Principal) -> None:
+        self.session = session
+        self.scope = scope
+
+    @property
+    def scope_id(self) -> int:
+        if self.scope_column == "customer_id":
+            return self.scope.customer.id
+        if not isinstance(self.scope, Scope):
+            raise TypeError(f"{type(self).__name__} needs an entity scope")
+        return self.scope.entity_id
+
+    @property
+    def counter_scope_id(self) -> int:
+        """The value that keys this list's row counter; the scope itself unless a subclass says otherwise."""
+        return self.scope_id
+
+    @property
+    def user_id(self) -> int:
+        return self.scope.user.id if isinstance(self.scope, Principal) else self.scope.user_id
+
+    def scoped(self, stmt: Select[Any] | None = None) -> Select[Any]:
+        """`stmt` (default: the whole model) restricted to the caller's entity or customer."""
+        base = stmt if stmt is not None else select(self.model)
+        column: ColumnElement[Any] = getattr(self.model, self.scope_column)
+        return base.where(column == self.scope_id)
+
+    def get(self, id_: int, *options: ExecutableOption) -> M | None:
+        stmt = self.scoped().where(self.model.id == id_)
+        if options:
+            stmt = stmt.options(*options)
+        result: M | None = self.session.scalars(stmt).first()
+        return result
+
+    def add(self, obj: M) -> M:
+        setattr(obj, self.scope_column, self.scope_id)
+        if hasattr(obj, "created_by_id"):
+            obj.created_by_id = self.user_id  # type: ignore[attr-defined]
+            obj.updated_by_id = self.user_id  # type: ignore[attr-defined]
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def touch(self, obj: M) -> M:
+        """Record the caller as the last editor; the timestamp follows from the update."""
+        if hasattr(obj, "updated_by_id"):
+            obj.updated_by_id = self.user_id  # type: ignore[attr-defined]
+        self.session.flush()
+        return obj
+
+    def delete(self, obj: M) -> None:
+        self.session.delete(obj)
+        self.session.flush()
+
+    def page(self, spec: ListSpec, query: ListQuery, stmt: Select[Any]) -> tuple[Sequence[Row[Any]], int]:
+        """One page of `stmt` (already scoped) and the exact total; a constant number of queries."""
+        rows = self.session.execute(apply_list_query(spec, stmt, query)).all()
+        if query.is_unfiltered and spec.counter is not None:
+            total = read_count(self.session, spec.counter, self.counter_scope_id)
+        elif query.page == 1 and len(rows) < query.per_page:
+            total = len(rows)  # the whole filtered set fits on the first page
+        else:
+            total = self.session.scalar(count_statement(spec, stmt, query)) or 0
+        return rows, total

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from wrenchwork.core.auth import Scope
+from wrenchwork.core.listing import ListQuery
+from wrenchwork.core.repository import Repository
+from wrenchwork.models import Entity, User, UserRole
+from wrenchwork.users.listing import USER_LIST
+
+
+class UserRepository(Repository[User]):
+    """Users belong to the customer; an entity's users are those holding a role in it."""
+
+    model = User
+    scope_column = "customer_id"
+    scope: Scope
+
+    @property
+    def counter_scope_id(self) -> int:
+        return self.scope.entity_id
+
+    def in_entity(self) -> Select[Any]:
+        return self.scoped(select(User).join(
+            UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == self.scope.entity_id)
+        ))
+
+    def list_in_entity(self, query: ListQuery) -> tuple[list[User], int]:
+        rows, total = self.page(USER_LIST, query, self.in_entity())
+        return [row[0] for row in rows], total
+
+    def get_in_entity(self, user_id: int) -> User | None:
+        found: User | None = self.session.scalars(self.in_entity().where(User.id == user_id)).first()
+        return found
+
+    def email_taken(self, email: str, except_id: int | None = None) -> bool:
+        stmt = self.scoped(select(User.id)).where(User.email == email)
+        if except_id is not None:
+            stmt = stmt.where(User.id != except_id)
+        return self.session.scalar(stmt) is not None
+
+    def permissions(self, user_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        """Each user's roles, limited to the entities the caller can see. One query for any number of users."""
+        visible = select(UserRole.entity_id).where(UserRole.user_id == self.user_id)
+        rows = self.session.execute(
+            select(UserRole.user_id, UserRole.id, UserRole.role, Entity.id, Entity.name)
+            .join(Entity, Entity.id == UserRole.entity_id)
+            .where(UserRole.user_id.in_(list(user_ids)), UserRole.entity_id.in_(visible))
+            .order_by(UserRole.user_id, Entity.id)
+        ).all()
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for user_id, role_id, role, entity_id, entity_name in rows:
+            grouped[user_id].append(
+                {"entity": entity_name, "entity_id": entity_id, "role": role, "user_role_id": role_id}
+            )
+        return grouped
+
+    def roles_of(self, user_id: int) -> Sequence[UserRole]:
+        return self.session.scalars(select(UserRole).where(UserRole.user_id == user_id)).all()

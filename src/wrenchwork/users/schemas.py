@@ -1,0 +1,150 @@
+"""User shapes. List and detail are the same documented object."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from wrenchwork.core.schemas import Id, Money
+from wrenchwork.models import Customer, User
+
+Role = Literal["admin", "limited_admin", "technician", "requester"]
+UserStatus = Literal["active", "inactive"]
+Language = Literal["en", "es", "fr", "de", "pt", "it", "nl", "pl"]
+Text100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class PermissionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entity_id: Id
+    role: Role
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    surname: Text100 = ""
+    email: EmailStr
+    language: Language = "en"
+    phone_number: Annotated[str, StringConstraints(max_length=40)] | None = None
+    job_title: Text100 | None = None
+    status: UserStatus = "active"
+    can_be_assigned_to_wo: bool = True
+    regular_rate: Money = Decimal("0")
+    overtime_rate1: Money = Decimal("0")
+    overtime_rate2: Money = Decimal("0")
+    # Defaults to the technician role in the entity of the request.
+    permissions: list[PermissionIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    surname: Text100 | None = None
+    email: EmailStr | None = None
+    language: Language | None = None
+    phone_number: Annotated[str, StringConstraints(max_length=40)] | None = None
+    job_title: Text100 | None = None
+    status: UserStatus | None = None
+    can_be_assigned_to_wo: bool | None = None
+    regular_rate: Money | None = None
+    overtime_rate1: Money | None = None
+    overtime_rate2: Money | None = None
+    # Replaces the user's roles in the entities the caller administers; other entities are left alone.
+    permissions: list[PermissionIn] | None = Field(default=None, max_length=500)
+
+
+class UserCreateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user: UserCreate
+
+
+class UserUpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user: UserUpdate
+
+
+class Permission(BaseModel):
+    entity: str
+    entity_id: int
+    role: Role
+    user_role_id: int
+
+
+class Activity(BaseModel):
+    last_login: datetime | None
+    login_count: int
+
+
+class InvitationDetails(BaseModel):
+    sent_at: datetime | None
+    due_at: datetime | None
+    accepted_at: datetime | None
+
+
+class UserItem(BaseModel):
+    id: int
+    name: str
+    surname: str
+    full_name: str
+    language: str
+    email: str
+    unconfirmed_email: str | None
+    phone_number: str | None
+    job_title: str | None
+    status: UserStatus
+    can_be_assigned_to_wo: bool
+    auth_type: Literal["api_key"]
+    avatar: str | None
+    regular_rate: float
+    overtime_rate1: float
+    overtime_rate2: float
+    permissions: list[Permission]
+    activity: Activity
+    tenant: str
+    invitation_details: InvitationDetails
+    created_at: datetime
+    updated_at: datetime
+    created_by_id: int | None
+    updated_by_id: int | None
+
+
+# Users are invited by an admin and authenticate with API keys: there is no e-mail invitation flow.
+NO_INVITATION = {"sent_at": None, "due_at": None, "accepted_at": None}
+
+
+def user_item(user: User, customer: Customer, permissions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "surname": user.surname,
+        "full_name": f"{user.name} {user.surname}".strip(),
+        "language": user.language,
+        "email": user.email,
+        "unconfirmed_email": None,
+        "phone_number": user.phone_number,
+        "job_title": user.job_title,
+        "status": user.status,
+        "can_be_assigned_to_wo": user.can_be_assigned_to_wo,
+        "auth_type": "api_key",
+        "avatar": None,
+        "regular_rate": user.regular_rate,
+        "overtime_rate1": user.overtime_rate1,
+        "overtime_rate2": user.overtime_rate2,
+        "permissions": list(permissions),
+        "activity": {"last_login": user.last_login_at, "login_count": user.login_count},
+        "tenant": customer.slug,
+        "invitation_details": dict(NO_INVITATION),
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "created_by_id": user.created_by_id,
+        "updated_by_id": user.updated_by_id,
+    }

@@ -1,0 +1,109 @@
+"""Users of the customer and their one role per entity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from wrenchwork.core.auth import Scope
+from wrenchwork.core.envelope import base_meta
+from wrenchwork.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from wrenchwork.core.listing import ListQuery
+from wrenchwork.core.schemas import apply_update
+from wrenchwork.entities.repository import EntityRepository
+from wrenchwork.models import User, UserRole
+from wrenchwork.users.repository import UserRepository
+from wrenchwork.users.schemas import PermissionIn, UserCreate, UserUpdate, user_item
+
+
+def list_users(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    repo = UserRepository(session, scope)
+    users, total = repo.list_in_entity(query)
+    permissions = repo.permissions(u.id for u in users)
+    data = [user_item(u, scope.customer, permissions.get(u.id, [])) for u in users]
+    return data, base_meta(scope.entity, scope.customer) | query.meta(total)
+
+
+def get_user(session: Session, scope: Scope, user_id: int) -> dict[str, Any]:
+    repo = UserRepository(session, scope)
+    user = repo.get_in_entity(user_id)
+    if user is None:
+        raise NotFound.of("User")
+    return present(repo, user)
+
+
+def present(repo: UserRepository, user: User) -> dict[str, Any]:
+    return user_item(user, repo.scope.customer, repo.permissions([user.id]).get(user.id, []))
+
+
+def create_user(session: Session, scope: Scope, data: UserCreate) -> dict[str, Any]:
+    repo = UserRepository(session, scope)
+    if repo.email_taken(data.email):
+        raise Conflict("A user with this email already exists", {"user.email": ["is already taken"]})
+    permissions = data.permissions or [PermissionIn(entity_id=scope.entity_id, role="technician")]
+    _check_grantable(session, scope, permissions)
+    user = repo.add(User(**data.model_dump(exclude={"permissions"})))
+    for permission in _unique(permissions):
+        session.add(UserRole(user_id=user.id, entity_id=permission.entity_id, role=permission.role))
+    session.flush()
+    return present(repo, user)
+
+
+def update_user(session: Session, scope: Scope, user_id: int, data: UserUpdate) -> dict[str, Any]:
+    repo = UserRepository(session, scope)
+    user = repo.get_in_entity(user_id)
+    if user is None:
+        raise NotFound.of("User")
+    if data.email is not None and repo.email_taken(data.email, user.id):
+        raise Conflict("A user with this email already exists", {"user.email": ["is already taken"]})
+    if user.id == scope.user_id and data.status == "inactive":
+        raise Unprocessable.field("user.status", "cannot deactivate your own user")
+    apply_update(user, data, "user", clearable={"phone_number", "job_title"}, skip=frozenset({"permissions"}))
+    if data.permissions is not None:
+        _replace_permissions(session, scope, repo, user, data.permissions)
+    repo.touch(user)
+    return present(repo, user)
+
+
+def _unique(permissions: list[PermissionIn]) -> list[PermissionIn]:
+    by_entity = {p.entity_id: p for p in permissions}
+    return list(by_entity.values())
+
+
+def _check_grantable(session: Session, scope: Scope, permissions: list[PermissionIn]) -> None:
+    """Every entity must be the customer's, and the caller must be admin there."""
+    entities = EntityRepository(session, scope)
+    wanted = [p.entity_id for p in permissions]
+    if len(set(wanted)) != len(wanted):
+        raise Unprocessable.field("user.permissions", "names an entity more than once")
+    known = entities.existing_ids(wanted)
+    for index, permission in enumerate(permissions):
+        if permission.entity_id not in known:
+            raise Unprocessable.field(f"user.permissions.{index}.entity_id", "is not an entity of this customer")
+    roles = entities.caller_roles(wanted)
+    refused = sorted(e for e in wanted if roles.get(e) != "admin")
+    if refused:
+        raise Forbidden(f"Only an admin of entity {refused[0]} may grant roles in it")
+
+
+def _replace_permissions(
+    session: Session, scope: Scope, repo: UserRepository, user: User, permissions: list[PermissionIn]
+) -> None:
+    _check_grantable(session, scope, permissions)
+    administered = {e for e, role in EntityRepository(session, scope).caller_roles(
+        [r.entity_id for r in repo.roles_of(user.id)] + [p.entity_id for p in permissions]
+    ).items() if role == "admin"}
+    wanted = {p.entity_id: p.role for p in permissions}
+    if user.id == scope.user_id and wanted.get(scope.entity_id) != "admin":
+        raise Unprocessable.field("user.permissions", "cannot remove your own admin role in this entity")
+    for role in repo.roles_of(user.id):
+        if role.entity_id not in administered:
+            continue
+        if role.entity_id in wanted:
+            role.role = wanted.pop(role.entity_id)
+        else:
+            session.delete(role)
+    for entity_id, role_name in wanted.items():
+        session.add(UserRole(user_id=user.id, entity_id=entity_id, role=role_name))
+    session.flush()

@@ -1,0 +1,100 @@
+"""Test harness: one database per run built through the migrations, emptied after every test.
+
+SQLite by default; set WRENCHWORK_TEST_DATABASE_URL (e.g. postgresql+psycopg://...) to run on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session
+
+from tests.helpers import Api, Tenant, make_tenant
+from wrenchwork.app import create_app
+from wrenchwork.config import Settings
+from wrenchwork.core.db import make_engine
+from wrenchwork.core.migrate import upgrade
+from wrenchwork.models import Base
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("WRENCHWORK_TEST_DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    # A database of its own for each xdist worker, created fresh from the server's maintenance database.
+    name = f"wrenchwork_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    upgrade(database_url)
+    return Settings(
+        database_url=database_url,
+        data_dir=Path(tmp_path_factory.mktemp("data")),
+        rate_limit="",
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def engine(app: FastAPI) -> Engine:
+    result: Engine = app.state.engine
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def session(app: FastAPI, engine: Engine) -> Iterator[Session]:
+    """A session for arranging data and checking what a request left in the database."""
+    with app.state.sessionmaker() as db:
+        yield db
+
+
+@pytest.fixture
+def client(app: FastAPI, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tenant(session: Session) -> Tenant:
+    """A customer with one entity, an admin user and the admin's API key."""
+    return make_tenant(session)
+
+
+@pytest.fixture
+def api(client: TestClient, tenant: Tenant) -> Api:
+    """The client acting as the tenant's admin in its entity."""
+    return Api(client, tenant.token, tenant.entity_id)
