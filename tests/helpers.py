@@ -27,17 +27,18 @@ class Tenant:
 
 def make_tenant(session: Session, name: str | None = None) -> Tenant:
     n = next(_seq)
-    made = create_customer(
-        session, name or f"Customer {n}", "Main Facility", f"admin{n}@example.com", "Ada", "Admin"
-    )
+    made = create_customer(session, name or f"Customer {n}", "Main Facility", f"admin{n}@example.com", "Ada", "Admin")
     session.commit()
     return Tenant(made.customer.id, made.entity.id, made.admin.id, made.token)
 
 
 def make_entity(session: Session, tenant: Tenant, name: str = "Second Site", admin_role: str | None = "admin") -> int:
     entity = Entity(
-        customer_id=tenant.customer_id, name=name, datetime_format="MM/DD/YYYY - 11:59 PM",
-        timezone="Etc/UTC", currency="USD",
+        customer_id=tenant.customer_id,
+        name=name,
+        datetime_format="MM/DD/YYYY - 11:59 PM",
+        timezone="Etc/UTC",
+        currency="USD",
     )
     session.add(entity)
     session.flush()

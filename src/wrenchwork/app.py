@@ -12,7 +12,8 @@ from swagger_ui_bundle import swagger_ui_path
 
 from wrenchwork import __version__
 from wrenchwork.api import API_PREFIX, api_router
-from wrenchwork.config import Settings, settings as default_settings
+from wrenchwork.config import Settings
+from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers
 from wrenchwork.core.db import make_engine, make_sessionmaker
 from wrenchwork.core.logging import configure as configure_logging

@@ -81,8 +81,14 @@ def serve(
     _init()
     typer.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(
-        "wrenchwork.app:create_app", factory=True, host=host, port=port, workers=workers,
-        access_log=False, log_level="warning", proxy_headers=False,
+        "wrenchwork.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+        proxy_headers=False,
     )
 
 

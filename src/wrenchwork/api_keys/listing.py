@@ -13,7 +13,12 @@ API_KEY_LIST = ListSpec(
         "created_at": Field(ApiKey.created_at, Kind.DATETIME),
         "created_by_id": Field(ApiKey.created_by_id, Kind.INTEGER),
     },
-    sortable={"id": ApiKey.id, "name": ApiKey.name, "created_at": ApiKey.created_at, "last_used_at": ApiKey.last_used_at},
+    sortable={
+        "id": ApiKey.id,
+        "name": ApiKey.name,
+        "created_at": ApiKey.created_at,
+        "last_used_at": ApiKey.last_used_at,
+    },
     search=(ApiKey.name, ApiKey.prefix),
     default_sort=(("created_at", "desc"),),
 )

@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from wrenchwork.api_keys.listing import API_KEY_LIST
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.repository import Repository
-from wrenchwork.api_keys.listing import API_KEY_LIST
 from wrenchwork.models import ApiKey, UserRole
 
 

@@ -18,7 +18,12 @@ from wrenchwork.users.repository import UserRepository
 
 
 def issue(
-    session: Session, customer_id: int, user_id: int, name: str, created_by_id: int | None, token: str | None = None
+    session: Session,
+    customer_id: int,
+    user_id: int,
+    name: str,
+    created_by_id: int | None,
+    token: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key for a user; returns the key and its token, which is never shown again."""
     token = token or new_token()

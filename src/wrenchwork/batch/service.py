@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -47,7 +48,7 @@ def _text(value: Any) -> str:
 
 
 async def run_op(
-    app: ASGIApp, outer: dict[str, Any], op: BatchOp, index: int, shared_session: Any | None
+    app: ASGIApp, outer: MutableMapping[str, Any], op: BatchOp, index: int, shared_session: Any | None
 ) -> tuple[int, bytes]:
     """Runs one op in-process through the whole ASGI app; returns its status and raw body."""
     split = urlsplit(op.url)

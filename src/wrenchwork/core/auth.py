@@ -107,10 +107,7 @@ def _note_use(session: Session, key: ApiKey, user: User) -> None:
             .execution_options(synchronize_session=False)
         )
     session.execute(
-        update(ApiKey)
-        .where(ApiKey.id == key.id)
-        .values(last_used_at=now)
-        .execution_options(synchronize_session=False)
+        update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now).execution_options(synchronize_session=False)
     )
 
 

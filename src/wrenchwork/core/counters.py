@@ -39,9 +39,7 @@ def add_to_count(session: Session, name: str, scope_id: int, delta: int) -> None
         )
     elif dialect == "sqlite":
         lite = sqlite_insert(RowCount).values(name=name, scope_id=scope_id, count=delta)
-        stmt = lite.on_conflict_do_update(
-            index_elements=["name", "scope_id"], set_={"count": RowCount.count + delta}
-        )
+        stmt = lite.on_conflict_do_update(index_elements=["name", "scope_id"], set_={"count": RowCount.count + delta})
     else:  # pragma: no cover - only the two supported backends exist
         raise RuntimeError(f"unsupported dialect {dialect}")
     session.execute(stmt)
@@ -53,7 +51,7 @@ def recount(session: Session, model: type[Base]) -> None:
     assert column_name is not None
     table = model.__table__
     name = table.name  # type: ignore[attr-defined]
-    column = table.c[column_name]  # type: ignore[attr-defined]
+    column = table.c[column_name]
     session.execute(RowCount.__table__.delete().where(RowCount.name == name))  # type: ignore[attr-defined]
     rows = session.execute(select(column, func.count()).group_by(column)).all()
     if rows:
@@ -73,4 +71,3 @@ def _track_counts(session: Session, _context: Any) -> None:
     for (name, scope_id), delta in sorted(deltas.items()):
         if delta:
             add_to_count(session, name, scope_id, delta)
-

@@ -36,7 +36,12 @@ class JSONBytes(Response):
 
 
 NULL_ENTITY_META = {
-    "id": None, "name": None, "currency": None, "currency_symbol": None, "datetime_format": None, "timezone": None,
+    "id": None,
+    "name": None,
+    "currency": None,
+    "currency_symbol": None,
+    "datetime_format": None,
+    "timezone": None,
 }
 
 

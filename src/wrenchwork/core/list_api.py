@@ -39,8 +39,7 @@ def list_openapi(spec: ListSpec, filter_example: str = "filter[name_cont]=buildi
                 "in": "query",
                 "required": False,
                 "schema": {"type": "string", "default": default_sort},
-                "description": "Comma-separated `field asc|desc` terms. Sortable: "
-                + ", ".join(sorted(spec.sortable)),
+                "description": "Comma-separated `field asc|desc` terms. Sortable: " + ", ".join(sorted(spec.sortable)),
                 "example": "created_at desc",
             },
             {

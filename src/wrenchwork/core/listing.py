@@ -17,9 +17,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
-from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlalchemy.orm import QueryableAttribute
 
 from wrenchwork.core.errors import Unprocessable
+
+# A mapped attribute (`Asset.name`) or any SQL expression (`func.trim(...)`).
+Column = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 class Kind(StrEnum):
@@ -36,7 +39,17 @@ _NULLS = ("null", "not_null")
 _ORDER = ("eq", "not_eq", "lt", "lteq", "gt", "gteq", "in", "not_in")
 MATCHERS: dict[Kind, tuple[str, ...]] = {
     Kind.STRING: (
-        "eq", "not_eq", "cont", "not_cont", "start", "end", "in", "not_in", *_NULLS, "present", "blank",
+        "eq",
+        "not_eq",
+        "cont",
+        "not_cont",
+        "start",
+        "end",
+        "in",
+        "not_in",
+        *_NULLS,
+        "present",
+        "blank",
     ),
     Kind.ENUM: ("eq", "not_eq", "in", "not_in", *_NULLS),
     Kind.INTEGER: (*_ORDER, *_NULLS),
@@ -55,7 +68,7 @@ FLAG_MATCHERS = {"null", "not_null", "present", "blank", "true", "false"}
 class Field:
     """A filterable scalar: a column (or SQL expression) and its kind."""
 
-    column: ColumnElement[Any]
+    column: Column
     kind: Kind
     choices: tuple[str, ...] = ()
 
@@ -68,9 +81,9 @@ class Membership:
     table (or of the child table) holding that id and the value.
     """
 
-    owner: ColumnElement[Any]
-    link_owner: KeyedColumnElement[Any]
-    link_value: KeyedColumnElement[Any]
+    owner: Column
+    link_owner: Column
+    link_value: Column
     kind: Kind = Kind.INTEGER
 
     def matchers(self) -> tuple[str, ...]:
@@ -79,10 +92,10 @@ class Membership:
 
 @dataclass(frozen=True)
 class ListSpec:
-    id_column: ColumnElement[Any]
+    id_column: Column
     fields: dict[str, Field | Membership]
-    sortable: dict[str, ColumnElement[Any]]
-    search: Sequence[ColumnElement[Any]]
+    sortable: dict[str, Column]
+    search: Sequence[Column]
     default_sort: Sequence[tuple[str, str]]
     # row_counts name that holds the unfiltered total for the list's scope, if one is kept.
     counter: str | None = None
@@ -280,26 +293,33 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _contains(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+def _contains(column: Column, pattern: str) -> ColumnElement[bool]:
     return func.lower(column).like(func.lower(pattern), escape="\\")
 
 
-def _scalar_clause(column: ColumnElement[Any], kind: Kind, matcher: str, value: Any) -> ColumnElement[bool]:
+def _scalar_clause(column: Any, kind: Kind, matcher: str, value: Any) -> ColumnElement[bool]:
+    clause: ColumnElement[bool]
     match matcher:
         case "eq":
-            return column == value
+            clause = column == value
+            return clause
         case "not_eq":
             return or_(column != value, column.is_(None))
         case "lt":
-            return column < value
+            clause = column < value
+            return clause
         case "lteq":
-            return column <= value
+            clause = column <= value
+            return clause
         case "gt":
-            return column > value
+            clause = column > value
+            return clause
         case "gteq":
-            return column >= value
+            clause = column >= value
+            return clause
         case "in":
-            return column.in_(value)
+            clause = column.in_(value)
+            return clause
         case "not_in":
             return or_(column.not_in(value), column.is_(None))
         case "cont":
@@ -358,7 +378,7 @@ def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]
 
 
 def order_by(spec: ListSpec, query: ListQuery) -> list[ColumnElement[Any]]:
-    terms = [
+    terms: list[ColumnElement[Any]] = [
         spec.sortable[name].desc() if direction == "desc" else spec.sortable[name].asc()
         for name, direction in query.sort
     ]
@@ -378,6 +398,6 @@ def apply_list_query(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Sel
     )
 
 
-def count_statement(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Select[tuple[int]]:
+def count_statement(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Select[Any]:
     filtered = stmt.where(*where_clauses(spec, query)).order_by(None)
     return select(func.count()).select_from(filtered.subquery())

@@ -22,15 +22,17 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
     payload = dumps(body)
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(payload)).encode()),
-            *headers,
-        ],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -63,19 +65,27 @@ class RequestContext:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())],
+                }
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             if log.isEnabledFor(logging.INFO):
-                log.info("request", extra={"fields": {
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status_holder["status"],
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                }})
+                log.info(
+                    "request",
+                    extra={
+                        "fields": {
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status_holder["status"],
+                            "ms": round((time.perf_counter() - started) * 1000, 2),
+                        }
+                    },
+                )
             request_id_var.reset(token)
 
 
@@ -100,7 +110,9 @@ class RateLimit:
         if not decision.allowed:
             retry = max(0, decision.reset_at - int(time.time()))
             await send_json(
-                send, 429, {"status": "error", "message": f"Rate limit exceeded, retry in {retry} seconds"},
+                send,
+                429,
+                {"status": "error", "message": f"Rate limit exceeded, retry in {retry} seconds"},
                 decision.headers(),
             )
             return

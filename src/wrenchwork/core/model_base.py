@@ -40,11 +40,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def Money() -> Numeric[Decimal]:  # noqa: N802 - reads like a type
+def Money() -> Numeric[Decimal]:
     return Numeric(14, 2, asdecimal=True)
 
 
-def Quantity() -> Numeric[Decimal]:  # noqa: N802
+def Quantity() -> Numeric[Decimal]:
     return Numeric(14, 3, asdecimal=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -46,7 +46,7 @@ class Repository(Generic[M]):
     def scoped(self, stmt: Select[Any] | None = None) -> Select[Any]:
         """`stmt` (default: the whole model) restricted to the caller's entity or customer."""
         base = stmt if stmt is not None else select(self.model)
-        column: ColumnElement[Any] = getattr(self.model, self.scope_column)
+        column = getattr(self.model, self.scope_column)
         return base.where(column == self.scope_id)
 
     def get(self, id_: int, *options: ExecutableOption) -> M | None:
@@ -59,8 +59,8 @@ class Repository(Generic[M]):
     def add(self, obj: M) -> M:
         setattr(obj, self.scope_column, self.scope_id)
         if hasattr(obj, "created_by_id"):
-            obj.created_by_id = self.user_id  # type: ignore[attr-defined]
-            obj.updated_by_id = self.user_id  # type: ignore[attr-defined]
+            setattr(obj, "created_by_id", self.user_id)  # noqa: B010 - not every model is audited
+            setattr(obj, "updated_by_id", self.user_id)  # noqa: B010
         self.session.add(obj)
         self.session.flush()
         return obj
@@ -68,7 +68,7 @@ class Repository(Generic[M]):
     def touch(self, obj: M) -> M:
         """Record the caller as the last editor; the timestamp follows from the update."""
         if hasattr(obj, "updated_by_id"):
-            obj.updated_by_id = self.user_id  # type: ignore[attr-defined]
+            setattr(obj, "updated_by_id", self.user_id)  # noqa: B010
         self.session.flush()
         return obj
 

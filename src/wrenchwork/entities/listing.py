@@ -16,7 +16,12 @@ ENTITY_LIST = ListSpec(
         "created_by_id": Field(Entity.created_by_id, Kind.INTEGER),
         "updated_by_id": Field(Entity.updated_by_id, Kind.INTEGER),
     },
-    sortable={"id": Entity.id, "name": Entity.name, "created_at": Entity.created_at, "updated_at": Entity.updated_at},
+    sortable={
+        "id": Entity.id,
+        "name": Entity.name,
+        "created_at": Entity.created_at,
+        "updated_at": Entity.updated_at,
+    },
     search=(Entity.name, Entity.description, Entity.address),
     default_sort=(("name", "asc"),),
 )

@@ -46,4 +46,3 @@ class EntityRepository(Repository[Entity]):
     def grant(self, entity: Entity, user_id: int, role: str) -> None:
         self.session.add(UserRole(user_id=user_id, entity_id=entity.id, role=role))
         self.session.flush()
-

@@ -6,7 +6,7 @@ from fastapi import Depends
 from starlette.responses import Response
 
 from wrenchwork.core.auth import AdminScope, CurrentPrincipal, DbSession
-from wrenchwork.core.envelope import Envelope, base_meta, ListEnvelope, error_responses, ok
+from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_responses, ok
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.routing import api_router, update_route

@@ -86,7 +86,10 @@ Currency = Annotated[str, AfterValidator(_check_currency)]
 TimeZone = Annotated[str, Field(max_length=80), AfterValidator(_check_timezone)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 DateTimeFormat = Literal[
-    "MM/DD/YYYY - 11:59 PM", "MM/DD/YYYY - 23:59", "DD/MM/YYYY - 11:59 PM", "DD/MM/YYYY - 23:59",
+    "MM/DD/YYYY - 11:59 PM",
+    "MM/DD/YYYY - 23:59",
+    "DD/MM/YYYY - 11:59 PM",
+    "DD/MM/YYYY - 23:59",
     "YYYY-MM-DD - 23:59",
 ]
 
@@ -157,4 +160,3 @@ def entity_item(entity: Entity) -> dict[str, Any]:
         "created_by_id": entity.created_by_id,
         "updated_by_id": entity.updated_by_id,
     }
-

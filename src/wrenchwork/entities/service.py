@@ -16,7 +16,9 @@ from wrenchwork.entities.schemas import EntityCreate, EntityUpdate, entity_item
 from wrenchwork.models import Entity
 
 
-def list_entities(session: Session, principal: Principal, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def list_entities(
+    session: Session, principal: Principal, query: ListQuery
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     entities, total = EntityRepository(session, principal).list_accessible(query)
     meta = base_meta(None, principal.customer) | query.meta(total)
     return [entity_item(e) for e in entities], meta

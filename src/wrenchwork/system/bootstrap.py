@@ -27,8 +27,13 @@ def slugify(name: str) -> str:
 
 
 def create_customer(
-    session: Session, customer_name: str, entity_name: str, admin_email: str, admin_name: str,
-    admin_surname: str, token: str | None = None,
+    session: Session,
+    customer_name: str,
+    entity_name: str,
+    admin_email: str,
+    admin_name: str,
+    admin_surname: str,
+    token: str | None = None,
 ) -> Bootstrapped:
     customer = Customer(name=customer_name, slug=slugify(customer_name))
     session.add(customer)
@@ -56,6 +61,4 @@ def create_customer(
 def bootstrap_if_empty(session: Session, token: str | None) -> Bootstrapped | None:
     if session.scalar(select(Customer.id).limit(1)) is not None:
         return None
-    return create_customer(
-        session, "My Company", DEFAULT_ENTITY, "admin@example.com", "Admin", "", token=token or None
-    )
+    return create_customer(session, "My Company", DEFAULT_ENTITY, "admin@example.com", "Admin", "", token=token or None)

@@ -50,10 +50,18 @@ def load_demo(session: Session) -> str:
     for name, surname, email, title, role, rate in TEAM:
         regular = Decimal(rate)
         user = User(
-            customer_id=customer.id, name=name, surname=surname, email=email, job_title=title,
-            phone_number="+15550100" + str(len(name)), regular_rate=regular,
-            overtime_rate1=regular * Decimal("1.5"), overtime_rate2=regular * 2,
-            can_be_assigned_to_wo=role != "requester", created_by_id=admin_id, updated_by_id=admin_id,
+            customer_id=customer.id,
+            name=name,
+            surname=surname,
+            email=email,
+            job_title=title,
+            phone_number="+15550100" + str(len(name)),
+            regular_rate=regular,
+            overtime_rate1=regular * Decimal("1.5"),
+            overtime_rate2=regular * 2,
+            can_be_assigned_to_wo=role != "requester",
+            created_by_id=admin_id,
+            updated_by_id=admin_id,
         )
         session.add(user)
         session.flush()

@@ -25,9 +25,9 @@ class UserRepository(Repository[User]):
         return self.scope.entity_id
 
     def in_entity(self) -> Select[Any]:
-        return self.scoped(select(User).join(
-            UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == self.scope.entity_id)
-        ))
+        return self.scoped(
+            select(User).join(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == self.scope.entity_id))
+        )
 
     def list_in_entity(self, query: ListQuery) -> tuple[list[User], int]:
         rows, total = self.page(USER_LIST, query, self.in_entity())

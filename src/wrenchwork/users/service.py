@@ -91,9 +91,13 @@ def _replace_permissions(
     session: Session, scope: Scope, repo: UserRepository, user: User, permissions: list[PermissionIn]
 ) -> None:
     _check_grantable(session, scope, permissions)
-    administered = {e for e, role in EntityRepository(session, scope).caller_roles(
-        [r.entity_id for r in repo.roles_of(user.id)] + [p.entity_id for p in permissions]
-    ).items() if role == "admin"}
+    administered = {
+        e
+        for e, role in EntityRepository(session, scope)
+        .caller_roles([r.entity_id for r in repo.roles_of(user.id)] + [p.entity_id for p in permissions])
+        .items()
+        if role == "admin"
+    }
     wanted = {p.entity_id: p.role for p in permissions}
     if user.id == scope.user_id and wanted.get(scope.entity_id) != "admin":
         raise Unprocessable.field("user.permissions", "cannot remove your own admin role in this entity")
