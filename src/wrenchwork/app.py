@@ -14,7 +14,7 @@ from wrenchwork import __version__
 from wrenchwork.api import API_PREFIX, api_router
 from wrenchwork.config import Settings
 from wrenchwork.config import settings as default_settings
-from wrenchwork.core import handlers
+from wrenchwork.core import handlers, openapi
 from wrenchwork.core.db import make_engine, make_sessionmaker
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import BodyLimit, CatchAll, RateLimit, RequestContext
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(system_router)
     handlers.install(app)
+    openapi.install(app)
     _mount_docs(app)
 
     # Added inside-out: the last one added is the outermost.

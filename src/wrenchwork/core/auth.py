@@ -116,11 +116,7 @@ async def entity_scope(
     principal: Annotated[Principal, Depends(current_principal)],
     x_entity_id: Annotated[
         str | None,
-        Header(
-            alias="X-Entity-Id",
-            description="Entity ID (from GET /entities)",
-            json_schema_extra={"type": "integer"},
-        ),
+        Header(alias="X-Entity-Id", description="Entity ID (from GET /entities)"),
     ] = None,
 ) -> Scope:
     if x_entity_id is None or not x_entity_id.strip():
