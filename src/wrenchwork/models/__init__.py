@@ -2,6 +2,40 @@
 
 from wrenchwork.core.counters import RowCount
 from wrenchwork.core.model_base import Base
+from wrenchwork.models.catalog import (
+    Asset,
+    AssetType,
+    Category,
+    Downtime,
+    Location,
+    Vendor,
+    VendorContact,
+    asset_asset_types,
+    asset_technicians,
+    asset_vendors,
+    vendor_categories,
+    vendor_locations,
+)
 from wrenchwork.models.tenancy import ApiKey, Customer, Entity, User, UserRole
 
-__all__ = ["ApiKey", "Base", "Customer", "Entity", "RowCount", "User", "UserRole"]
+__all__ = [
+    "ApiKey",
+    "Asset",
+    "AssetType",
+    "Base",
+    "Category",
+    "Customer",
+    "Downtime",
+    "Entity",
+    "Location",
+    "RowCount",
+    "User",
+    "UserRole",
+    "Vendor",
+    "VendorContact",
+    "asset_asset_types",
+    "asset_technicians",
+    "asset_vendors",
+    "vendor_categories",
+    "vendor_locations",
+]
