@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, Table, delete, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -75,6 +75,57 @@ class Repository(Generic[M]):
     def delete(self, obj: M) -> None:
         self.session.delete(obj)
         self.session.flush()
+
+    def ids_in_scope(self, model: type[Any], ids: Iterable[int]) -> set[int]:
+        """Which of `ids` are rows of `model` in the caller's entity."""
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        if not isinstance(self.scope, Scope):
+            raise TypeError("ids_in_scope needs an entity scope")
+        stmt = select(model.id).where(model.entity_id == self.scope.entity_id, model.id.in_(wanted))
+        return set(self.session.scalars(stmt))
+
+    def linked_ids(self, link: Table, owner: str, owner_id: int, value: str) -> list[int]:
+        rows = self.session.scalars(select(link.c[value]).where(link.c[owner] == owner_id).order_by(link.c[value]))
+        return list(rows)
+
+    def set_links(self, link: Table, owner: str, owner_id: int, value: str, ids: Iterable[int]) -> None:
+        """Replace the whole set of `owner_id`'s links in `link` with `ids`."""
+        self.session.execute(delete(link).where(link.c[owner] == owner_id))
+        rows = [{owner: owner_id, value: v} for v in sorted(set(ids))]
+        if rows:
+            self.session.execute(insert(link), rows)
+
+    def linked_refs(
+        self, link: Table, owner: str, value: str, target: type[Any], owner_ids: Iterable[int], *extra: str
+    ) -> dict[int, list[dict[str, Any]]]:
+        """`{owner_id: [{id, name, *extra}, ...]}` through a link table, in one query, ordered by name."""
+        ids = list(owner_ids)
+        if not ids:
+            return {}
+        columns = ["id", "name", *extra]
+        stmt = (
+            select(link.c[owner], *(getattr(target, c) for c in columns))
+            .join(target, target.id == link.c[value])
+            .where(link.c[owner].in_(ids))
+            .order_by(link.c[owner], target.name, target.id)
+        )
+        grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        for row in self.session.execute(stmt):
+            grouped[row[0]].append(dict(zip(columns, row[1:], strict=True)))
+        return grouped
+
+    def user_refs(self, user_ids: Iterable[int | None], *extra: str) -> dict[int | None, dict[str, Any]]:
+        """`{id: {id, name, surname, *extra}}` for `created_by`-style references, in one query."""
+        from wrenchwork.models import User
+
+        ids = {i for i in user_ids if i is not None}
+        if not ids:
+            return {}
+        columns = ["id", "name", "surname", *extra]
+        rows = self.session.execute(select(*(getattr(User, c) for c in columns)).where(User.id.in_(ids)))
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in rows}
 
     def page(self, spec: ListSpec, query: ListQuery, stmt: Select[Any]) -> tuple[Sequence[Row[Any]], int]:
         """One page of `stmt` (already scoped) and the exact total; a constant number of queries."""

@@ -1,0 +1,65 @@
+"""Small shapes shared by many resources' responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+# Files arrive with the attachments feature; until a record has one, these are what the API shows.
+NO_THUMBNAIL: dict[str, Any] = {"small": None, "medium": None}
+
+
+class Ref(BaseModel):
+    id: int
+    name: str
+
+
+class UserRef(BaseModel):
+    id: int
+    name: str
+    surname: str
+
+
+class TechnicianRef(UserRef):
+    avatar: str | None
+
+
+class LocationRef(Ref):
+    path: str
+
+
+class Thumbnail(BaseModel):
+    small: str | None
+    medium: str | None
+
+
+class AttachmentUrls(BaseModel):
+    small: str
+    medium: str
+    large: str
+
+
+class Document(BaseModel):
+    id: int
+    url: str
+    download_url: str
+    size: int
+    type: str
+    name: str
+
+
+class Image(Document):
+    attachment_urls: AttachmentUrls
+
+
+class PrimaryContact(BaseModel):
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    extension: str | None
+
+
+class VendorRef(Ref):
+    primary_contact: PrimaryContact | None

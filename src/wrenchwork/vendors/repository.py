@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from wrenchwork.core.repository import Repository
+from wrenchwork.models import (
+    Asset,
+    Category,
+    Location,
+    Vendor,
+    VendorContact,
+    asset_vendors,
+    vendor_categories,
+    vendor_locations,
+)
+from wrenchwork.vendors.schemas import contact_item
+
+
+class VendorRepository(Repository[Vendor]):
+    model = Vendor
+
+    def contacts(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        ids = list(vendor_ids)
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            rows = self.session.scalars(
+                select(VendorContact)
+                .where(VendorContact.vendor_id.in_(ids))
+                .order_by(VendorContact.vendor_id, VendorContact.is_primary.desc(), VendorContact.id)
+            )
+            for contact in rows:
+                grouped[contact.vendor_id].append(contact_item(contact))
+        return grouped
+
+    def contact_rows(self, vendor_id: int) -> list[VendorContact]:
+        return list(self.session.scalars(select(VendorContact).where(VendorContact.vendor_id == vendor_id)))
+
+    def primary_contacts(self, vendor_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The `primary_contact` of each vendor reference: `{id, name, email, phone, extension}`."""
+        ids = list(vendor_ids)
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(
+                VendorContact.vendor_id,
+                VendorContact.id,
+                VendorContact.name,
+                VendorContact.email,
+                VendorContact.phone,
+                VendorContact.extension,
+            ).where(VendorContact.vendor_id.in_(ids), VendorContact.is_primary.is_(True))
+        )
+        keys = ("id", "name", "email", "phone", "extension")
+        return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+    def categories(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        return self.linked_refs(vendor_categories, "vendor_id", "category_id", Category, vendor_ids)
+
+    def locations(self, vendor_ids: Iterable[int], with_path: bool) -> dict[int, list[dict[str, Any]]]:
+        extra = ("path",) if with_path else ()
+        return self.linked_refs(vendor_locations, "vendor_id", "location_id", Location, vendor_ids, *extra)
+
+    def assets(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        return self.linked_refs(asset_vendors, "vendor_id", "asset_id", Asset, vendor_ids)
+
+    def vendor_refs(self, link_rows: dict[int, list[dict[str, Any]]], with_contact: bool) -> None:
+        """Adds `primary_contact` to vendor references in place (detail views)."""
+        if not with_contact:
+            return
+        contacts = self.primary_contacts({ref["id"] for refs in link_rows.values() for ref in refs})
+        for refs in link_rows.values():
+            for ref in refs:
+                ref["primary_contact"] = contacts.get(ref["id"])

@@ -1,0 +1,129 @@
+"""Vendor shapes: the documented list item and detail, and the extension create/update bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, Thumbnail, UserRef
+from wrenchwork.core.schemas import Id, Money
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Ids = Annotated[list[Id], Field(max_length=1000)]
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: Id | None = Field(default=None, description="An existing contact to change or remove")
+    name: Name | None = None
+    role: Annotated[str, StringConstraints(max_length=100)] | None = None
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    extension: Annotated[str, StringConstraints(max_length=20)] | None = None
+    is_primary: bool | None = None
+    destroy: bool = Field(default=False, alias="_destroy")
+
+
+class VendorFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    is_active: bool | None = None
+    assign_to_work_orders: bool | None = None
+    parts_supplier: bool | None = None
+    tax_id: Annotated[str, StringConstraints(max_length=100)] | None = None
+    address: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    hourly_rate: Money | None = None
+    categories_ids: Ids | None = None
+    locations_ids: Ids | None = None
+    assets_ids: Ids | None = None
+    vendor_contacts_attributes: Annotated[list[ContactIn], Field(max_length=100)] | None = None
+
+
+class VendorCreate(VendorFields):
+    name: Name
+
+
+class VendorUpdate(VendorFields):
+    name: Name | None = None
+
+
+class VendorCreateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    vendor: VendorCreate
+
+
+class VendorUpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    vendor: VendorUpdate
+
+
+class Contact(BaseModel):
+    id: int
+    name: str
+    role: str | None
+    email: str | None
+    phone: str | None
+    extension: str | None
+    is_primary: bool
+
+
+class VendorBase(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    is_active: bool
+    assign_to_work_orders: bool
+    parts_supplier: bool
+    tax_id: str | None
+    address: str | None
+    rating: int | None
+    hourly_rate: float | None
+    vendor_contacts: list[Contact]
+    categories: list[Ref]
+    assets: list[Ref]
+    parts: list[Ref]
+    created_at: datetime
+    updated_at: datetime
+
+
+class VendorListItem(VendorBase):
+    locations: list[Ref]
+    image: Thumbnail
+    created_by: UserRef | None
+    updated_by: UserRef | None
+
+
+class VendorDetail(VendorBase):
+    locations: list[LocationRef]
+    images: list[Image]
+    documents: list[Document]
+    created_by_id: int | None
+    updated_by_id: int | None
+
+
+SCALARS = (
+    "id", "name", "description", "is_active", "assign_to_work_orders", "parts_supplier", "tax_id", "address",
+    "rating", "hourly_rate",
+)  # fmt: skip
+
+
+def vendor_scalars(vendor: Any) -> dict[str, Any]:
+    return {name: getattr(vendor, name) for name in SCALARS}
+
+
+def contact_item(contact: Any) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "role": contact.role,
+        "email": contact.email,
+        "phone": contact.phone,
+        "extension": contact.extension,
+        "is_primary": contact.is_primary,
+    }
