@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from wrenchwork.api_keys.listing import API_KEY_LIST
 from wrenchwork.core.auth import Scope
-from wrenchwork.core.listing import ListQuery
+from wrenchwork.core.listing import AnySelect, ListQuery
 from wrenchwork.core.repository import Repository
 from wrenchwork.models import ApiKey, UserRole
 
@@ -18,7 +16,7 @@ class ApiKeyRepository(Repository[ApiKey]):
     scope_column = "customer_id"
     scope: Scope
 
-    def in_entity(self) -> Select[Any]:
+    def in_entity(self) -> AnySelect:
         members = select(UserRole.user_id).where(UserRole.entity_id == self.scope.entity_id)
         return self.scoped().where(ApiKey.user_id.in_(members))
 

@@ -16,11 +16,14 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import QueryableAttribute
 
 from wrenchwork.core.errors import Unprocessable
 
+# A SELECT of any columns.
+AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
 # A mapped attribute (`Asset.name`) or any SQL expression (`func.trim(...)`).
 Column = ColumnElement[Any] | QueryableAttribute[Any]
 
@@ -388,7 +391,7 @@ def order_by(spec: ListSpec, query: ListQuery) -> list[ColumnElement[Any]]:
     return terms
 
 
-def apply_list_query(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Select[Any]:
+def apply_list_query(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySelect:
     """The filtered, ordered, paginated statement."""
     return (
         stmt.where(*where_clauses(spec, query))
@@ -398,6 +401,6 @@ def apply_list_query(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Sel
     )
 
 
-def count_statement(spec: ListSpec, stmt: Select[Any], query: ListQuery) -> Select[Any]:
+def count_statement(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySelect:
     filtered = stmt.where(*where_clauses(spec, query)).order_by(None)
     return select(func.count()).select_from(filtered.subquery())

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Row, Select, Table, delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
 from wrenchwork.core.auth import Principal, Scope
 from wrenchwork.core.counters import read_count
-from wrenchwork.core.listing import ListQuery, ListSpec, apply_list_query, count_statement
+from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery, ListSpec, apply_list_query, count_statement
 from wrenchwork.core.model_base import Base
 
 M = TypeVar("M", bound=Base)
@@ -43,7 +43,7 @@ class Repository(Generic[M]):
     def user_id(self) -> int:
         return self.scope.user.id if isinstance(self.scope, Principal) else self.scope.user_id
 
-    def scoped(self, stmt: Select[Any] | None = None) -> Select[Any]:
+    def scoped(self, stmt: AnySelect | None = None) -> AnySelect:
         """`stmt` (default: the whole model) restricted to the caller's entity or customer."""
         base = stmt if stmt is not None else select(self.model)
         column = getattr(self.model, self.scope_column)
@@ -127,7 +127,7 @@ class Repository(Generic[M]):
         rows = self.session.execute(select(*(getattr(User, c) for c in columns)).where(User.id.in_(ids)))
         return {row[0]: dict(zip(columns, row, strict=True)) for row in rows}
 
-    def page(self, spec: ListSpec, query: ListQuery, stmt: Select[Any]) -> tuple[Sequence[Row[Any]], int]:
+    def page(self, spec: ListSpec, query: ListQuery, stmt: AnySelect) -> tuple[Sequence[AnyRow], int]:
         """One page of `stmt` (already scoped) and the exact total; a constant number of queries."""
         rows = self.session.execute(apply_list_query(spec, stmt, query)).all()
         if query.is_unfiltered and spec.counter is not None:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
-from wrenchwork.core.listing import ListQuery
+from wrenchwork.core.listing import AnySelect, ListQuery
 from wrenchwork.core.repository import Repository
 from wrenchwork.entities.listing import ENTITY_LIST
 from wrenchwork.models import Entity, UserRole
@@ -15,7 +14,7 @@ class EntityRepository(Repository[Entity]):
     model = Entity
     scope_column = "customer_id"
 
-    def accessible(self) -> Select[Any]:
+    def accessible(self) -> AnySelect:
         """The customer's entities on which the caller holds a role."""
         granted = select(UserRole.entity_id).where(UserRole.user_id == self.user_id)
         return self.scoped().where(Entity.id.in_(granted))

@@ -4,10 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from wrenchwork.core.auth import Scope
-from wrenchwork.core.listing import ListQuery
+from wrenchwork.core.listing import AnySelect, ListQuery
 from wrenchwork.core.repository import Repository
 from wrenchwork.models import Entity, User, UserRole
 from wrenchwork.users.listing import USER_LIST
@@ -24,7 +24,7 @@ class UserRepository(Repository[User]):
     def counter_scope_id(self) -> int:
         return self.scope.entity_id
 
-    def in_entity(self) -> Select[Any]:
+    def in_entity(self) -> AnySelect:
         return self.scoped(
             select(User).join(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == self.scope.entity_id))
         )

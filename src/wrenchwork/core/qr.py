@@ -1,0 +1,70 @@
+"""QR codes of locations, assets and parts: `qr_code_attributes` in bodies, unique values, SVG/PNG images."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import string
+from typing import Annotated, Any
+
+import segno
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+
+from wrenchwork.core.errors import Conflict
+from wrenchwork.core.repository import Repository
+
+QrValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+_ALPHABET = string.ascii_letters + string.digits
+
+
+class QrCodeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: QrValue | None = Field(default=None, description="Use this code")
+    generate_qr_code: bool = Field(default=False, description="Generate a unique random code (when no value)")
+
+
+class QrCodeUpdate(QrCodeCreate):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    destroy_qr_code: bool = Field(default=False, alias="_destroy_qr_code", description="Remove the code")
+
+
+def generate() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(26))
+
+
+def resolve(
+    repo: Repository[Any], current: str | None, attrs: QrCodeCreate | None, record_id: int | None, field: str
+) -> str | None:
+    """The record's code after applying `attrs`; a value taken by another record of this kind is a 409."""
+    if attrs is None:
+        return current
+    if isinstance(attrs, QrCodeUpdate) and attrs.destroy_qr_code:
+        return None
+    if attrs.value is not None:
+        value = attrs.value
+    elif attrs.generate_qr_code:
+        value = generate()
+    else:
+        return current
+    model = repo.model
+    clash = repo.scoped(select(model.id)).where(model.qr_code == value)
+    if record_id is not None:
+        clash = clash.where(model.id != record_id)
+    if repo.session.scalar(clash) is not None:
+        raise Conflict("This QR code is already used by another record", {field: ["is already taken"]})
+    return value
+
+
+def svg(value: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(value, error="m").save(out, kind="svg", scale=8, border=4, xmldecl=True)
+    return out.getvalue()
+
+
+def png(value: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(value, error="m").save(out, kind="png", scale=8, border=4)
+    return out.getvalue()

@@ -1,0 +1,111 @@
+"""Location shapes: documented create/update bodies, list item and detail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from wrenchwork.core.presenters import Document, Image, Ref, Thumbnail
+from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
+from wrenchwork.core.schemas import Id
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class LocationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    description: LongText | None = None
+    address: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    parent_id: Id | None = None
+    qr_code_attributes: QrCodeCreate | None = None
+
+
+class LocationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    description: LongText | None = None
+    address: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    parent_id: Id | None = Field(default=None, description="null makes it a top-level location")
+    qr_code_attributes: QrCodeUpdate | None = None
+
+
+class LocationCreateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    location: LocationCreate
+
+
+class LocationUpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    location: LocationUpdate
+
+
+class LocationListItem(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    address: str | None
+    parent: Ref | None
+    path: str
+    qr_code: str | None
+    image: Thumbnail
+    created_at: datetime
+    updated_at: datetime
+
+
+class LocationDetail(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    address: str | None
+    parent: Ref | None
+    root_id: int | None
+    path: str
+    has_children: bool
+    qr_code: str | None
+    images: list[Image]
+    documents: list[Document]
+    created_at: datetime
+    updated_at: datetime
+    created_by_id: int | None
+    updated_by_id: int | None
+
+
+def location_item(row: Any, parent: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "address": row.address,
+        "parent": parent,
+        "path": row.path,
+        "qr_code": row.qr_code,
+        "image": {"small": None, "medium": None},
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def location_detail(row: Any, parent: dict[str, Any] | None, has_children: bool) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "address": row.address,
+        "parent": parent,
+        "root_id": row.root_id,
+        "path": row.path,
+        "has_children": has_children,
+        "qr_code": row.qr_code,
+        "images": [],
+        "documents": [],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "created_by_id": row.created_by_id,
+        "updated_by_id": row.updated_by_id,
+    }
