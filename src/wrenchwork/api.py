@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from wrenchwork.api_keys.router import router as api_keys
+from wrenchwork.assets.router import router as assets
 from wrenchwork.batch.router import router as batch
 from wrenchwork.entities.router import router as entities
 from wrenchwork.locations.router import router as locations
@@ -14,5 +15,14 @@ from wrenchwork.vendors.router import router as vendors
 API_PREFIX = "/api/v1"
 
 api_router = APIRouter(prefix=API_PREFIX)
-for resource in (entities, users, api_keys, vendors, locations, batch, *(lookup_router(lookup) for lookup in LOOKUPS)):
+for resource in (
+    entities,
+    users,
+    api_keys,
+    vendors,
+    locations,
+    assets,
+    batch,
+    *(lookup_router(lookup) for lookup in LOOKUPS),
+):
     api_router.include_router(resource)

@@ -152,5 +152,6 @@ def role_scope(*roles: str) -> Callable[[Scope], Coroutine[Any, Any, Scope]]:
 AnyScope = Annotated[Scope, Depends(entity_scope)]
 AdminScope = Annotated[Scope, Depends(role_scope("admin"))]
 ManagerScope = Annotated[Scope, Depends(role_scope("admin", "limited_admin"))]
+TechnicianScope = Annotated[Scope, Depends(role_scope("admin", "limited_admin", "technician"))]
 DbSession = Annotated[Session, Depends(db_session)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

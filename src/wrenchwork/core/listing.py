@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, no
 from sqlalchemy.orm import QueryableAttribute
 
 from wrenchwork.core.errors import Unprocessable
+from wrenchwork.core.model_base import as_utc
 
 # A SELECT of any columns.
 AnySelect = Select[*tuple[Any, ...]]
@@ -288,7 +289,7 @@ def _convert(target: Field | Membership, raw: str, matcher: str = "eq") -> Any:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
             raise ValueError("must be an ISO-8601 date-time") from None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return as_utc(moment)
     raise AssertionError(kind)  # pragma: no cover
 
 

@@ -61,3 +61,13 @@ class UserRepository(Repository[User]):
 
     def roles_of(self, user_id: int) -> Sequence[UserRole]:
         return self.session.scalars(select(UserRole).where(UserRole.user_id == user_id)).all()
+
+    def assignable_ids(self, user_ids: Iterable[int]) -> set[int]:
+        """Which of these users can be assigned work in this entity (active, assignable, with a role here)."""
+        wanted = list(set(user_ids))
+        if not wanted:
+            return set()
+        stmt = self.in_entity().where(
+            User.id.in_(wanted), User.status == "active", User.can_be_assigned_to_wo.is_(True)
+        )
+        return set(self.session.scalars(stmt.with_only_columns(User.id)))

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from wrenchwork.core.listing import AnyRow, AnySelect
+from wrenchwork.core.repository import Repository
+from wrenchwork.models import (
+    Asset,
+    AssetType,
+    Downtime,
+    Location,
+    User,
+    Vendor,
+    asset_asset_types,
+    asset_technicians,
+    asset_vendors,
+)
+
+ParentAsset = aliased(Asset, name="parent_asset")
+Creator = aliased(User, name="creator")
+Editor = aliased(User, name="editor")
+
+
+class AssetRepository(Repository[Asset]):
+    model = Asset
+
+    def readable(self) -> AnySelect:
+        """Asset columns with the parent, location and author references joined in: one query per page."""
+        return self.scoped(
+            select(
+                *Asset.__table__.c,
+                ParentAsset.name.label("parent_name"),
+                Location.name.label("location_name"),
+                Location.path.label("location_path"),
+                Creator.name.label("creator_name"),
+                Creator.surname.label("creator_surname"),
+                Editor.name.label("editor_name"),
+                Editor.surname.label("editor_surname"),
+            )
+            .outerjoin(ParentAsset, ParentAsset.id == Asset.parent_id)
+            .outerjoin(Location, Location.id == Asset.location_id)
+            .outerjoin(Creator, Creator.id == Asset.created_by_id)
+            .outerjoin(Editor, Editor.id == Asset.updated_by_id)
+        )
+
+    def read(self, asset_id: int) -> AnyRow | None:
+        return self.session.execute(self.readable().where(Asset.id == asset_id)).first()
+
+    def technicians(self, asset_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        refs = self.linked_refs(asset_technicians, "asset_id", "user_id", User, asset_ids, "surname")
+        for people in refs.values():
+            for person in people:
+                person["avatar"] = None
+        return refs
+
+    def asset_types(self, asset_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        return self.linked_refs(asset_asset_types, "asset_id", "asset_type_id", AssetType, asset_ids)
+
+    def vendors(self, asset_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        return self.linked_refs(asset_vendors, "asset_id", "vendor_id", Vendor, asset_ids)
+
+    def children_count(self, asset_id: int) -> int:
+        return self.session.scalar(select(func.count()).where(Asset.parent_id == asset_id)) or 0
+
+    def code_taken(self, code: str, except_id: int | None) -> bool:
+        stmt = self.scoped(select(Asset.id)).where(Asset.asset_code == code)
+        if except_id is not None:
+            stmt = stmt.where(Asset.id != except_id)
+        return self.session.scalar(stmt) is not None
+
+    def open_downtime(self, asset_id: int) -> Downtime | None:
+        stmt = select(Downtime).where(Downtime.asset_id == asset_id, Downtime.ended_at.is_(None))
+        found: Downtime | None = self.session.scalars(stmt.order_by(Downtime.started_at.desc())).first()
+        return found
+
+    def downtimes(self, asset_id: int) -> AnySelect:
+        return select(Downtime).where(Downtime.asset_id == asset_id)
+
+    def downtimes_between(self, asset_id: int, start: Any, end: Any) -> Iterable[Downtime]:
+        return self.session.scalars(
+            select(Downtime).where(
+                Downtime.asset_id == asset_id,
+                Downtime.started_at < end,
+                (Downtime.ended_at.is_(None)) | (Downtime.ended_at > start),
+            )
+        )

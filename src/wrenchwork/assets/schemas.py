@@ -1,0 +1,194 @@
+"""Asset shapes: the documented create/update body, list item and detail; status and downtime extensions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from wrenchwork.core.presenters import (
+    Document,
+    Image,
+    LocationRef,
+    Ref,
+    TechnicianRef,
+    Thumbnail,
+    UserRef,
+    VendorRef,
+)
+from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
+from wrenchwork.core.schemas import Id, Money
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Ids = Annotated[list[Id], Field(max_length=1000)]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+AssetStatus = Literal["online", "offline"]
+
+
+class AssetFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    asset_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    model: Text200 | None = None
+    manufacturer: Text200 | None = None
+    serial_number: Text200 | None = None
+    purchase_date: date | None = None
+    warranty_exp_date: date | None = None
+    warranty_expiration_notification: Count | None = Field(default=None, description="Days before expiry")
+    life_expectancy: Count | None = Field(default=None, description="Months")
+    purchase_cost: Money | None = None
+    replacement_cost: Money | None = None
+    salvage_value: Money | None = None
+    location_id: Id | None = None
+    parent_id: Id | None = None
+    asset_types_ids: Ids | None = None
+    technicians_ids: Ids | None = None
+    parts_ids: Ids | None = None
+    vendors_ids: Ids | None = None
+
+
+class AssetCreate(AssetFields):
+    name: Name
+    qr_code_attributes: QrCodeCreate | None = None
+
+
+class AssetUpdate(AssetFields):
+    name: Name | None = None
+    qr_code_attributes: QrCodeUpdate | None = None
+
+
+class AssetCreateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    asset: AssetCreate
+
+
+class AssetUpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    asset: AssetUpdate
+
+
+class AssetStatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: AssetStatus
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    work_order_id: Id | None = None
+
+
+class AssetCommon(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    model: str | None
+    manufacturer: str | None
+    serial_number: str | None
+    warranty_expiration_notification: int | None
+    life_expectancy: int | None
+    asset_code: str | None
+    status: AssetStatus
+    purchase_cost: float | None
+    replacement_cost: float | None
+    salvage_value: float | None
+    parent: Ref | None
+    location: LocationRef | None
+    technicians: list[TechnicianRef]
+    asset_types: list[Ref]
+    parts: list[Ref]
+    purchase_date: date | None
+    warranty_exp_date: date | None
+    qr_code: str | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: UserRef | None
+    updated_by: UserRef | None
+
+
+class AssetListItem(AssetCommon):
+    vendors: list[Ref]
+    image: Thumbnail
+
+
+class AssetDetail(AssetCommon):
+    root_id: int | None
+    vendors: list[VendorRef]
+    has_children: bool
+    images: list[Image]
+    documents: list[Document]
+
+
+class DowntimeItem(BaseModel):
+    id: int
+    asset_id: int
+    started_at: datetime
+    ended_at: datetime | None
+    duration_seconds: int | None
+    reason: str | None
+    work_order_id: int | None
+    created_at: datetime
+    created_by_id: int | None
+
+
+class Availability(BaseModel):
+    asset_id: int
+    from_: datetime = Field(alias="from")
+    to: datetime
+    total_seconds: int
+    downtime_seconds: int
+    uptime_seconds: int
+    availability: float = Field(description="Percent of the period the asset was online, 2 decimals")
+    downtimes_count: int
+
+
+SCALARS = (
+    "id", "name", "description", "model", "manufacturer", "serial_number", "warranty_expiration_notification",
+    "life_expectancy",
+)  # fmt: skip
+COSTS = ("asset_code", "status", "purchase_cost", "replacement_cost", "salvage_value")
+
+
+def asset_shape(row: Any, refs: dict[str, Any], detail: bool) -> dict[str, Any]:
+    """One asset in the documented key order; `refs` holds the already-loaded references."""
+    item = {name: getattr(row, name) for name in SCALARS}
+    if detail:
+        item["root_id"] = row.root_id
+    item |= {name: getattr(row, name) for name in COSTS}
+    item |= {
+        "parent": refs["parent"],
+        "location": refs["location"],
+        "technicians": refs["technicians"],
+        "asset_types": refs["asset_types"],
+        "parts": refs["parts"],
+        "vendors": refs["vendors"],
+    }
+    if detail:
+        item["has_children"] = refs["has_children"]
+    item |= {"purchase_date": row.purchase_date, "warranty_exp_date": row.warranty_exp_date, "qr_code": row.qr_code}
+    if detail:
+        item |= {"images": [], "documents": []}
+    else:
+        item["image"] = {"small": None, "medium": None}
+    item |= {
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "created_by": refs["created_by"],
+        "updated_by": refs["updated_by"],
+    }
+    return item
+
+
+def downtime_item(row: Any) -> dict[str, Any]:
+    duration = None if row.ended_at is None else int((row.ended_at - row.started_at).total_seconds())
+    return {
+        "id": row.id,
+        "asset_id": row.asset_id,
+        "started_at": row.started_at,
+        "ended_at": row.ended_at,
+        "duration_seconds": duration,
+        "reason": row.reason,
+        "work_order_id": row.work_order_id,
+        "created_at": row.created_at,
+        "created_by_id": row.created_by_id,
+    }
