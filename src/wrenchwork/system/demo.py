@@ -7,8 +7,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wrenchwork.core.auth import Principal, Scope
 from wrenchwork.models import Customer, Entity, User, UserRole
+from wrenchwork.system.demo_catalog import load_catalog
 
+CENT = Decimal("0.01")
 TEAM = [
     # name, surname, email, job title, role, regular rate
     ("Maria", "Lopez", "maria.lopez@example.com", "Maintenance Manager", "limited_admin", "48.00"),
@@ -69,4 +72,10 @@ def load_demo(session: Session) -> str:
         if role in ("technician", "limited_admin") and surname in ("Lopez", "Carter"):
             session.add(UserRole(user_id=user.id, entity_id=warehouse.id, role=role))
     session.flush()
-    return f"Demo data loaded: entity '{warehouse.name}' and {len(TEAM)} users."
+    admin = session.get(User, admin_id) if admin_id is not None else None
+    if admin is not None:
+        scope = Scope(Principal(admin, customer, api_key_id=0), main, "admin")
+        summary = load_catalog(session, scope)
+    else:
+        summary = "no catalog (the first entity has no admin)"
+    return f"Demo data loaded: entity '{warehouse.name}', {len(TEAM)} users, {summary}."
