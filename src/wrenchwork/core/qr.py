@@ -38,7 +38,8 @@ def generate() -> str:
 def resolve(
     repo: Repository[Any], current: str | None, attrs: QrCodeCreate | None, record_id: int | None, field: str
 ) -> str | None:
-    """The record's code after applying `attrs`; a value taken by another record of this kind is a 409."""
+    """The record's code after applying `attrs`. A code names one record of the entity (location, asset, ...),
+    so a value already used by any other record of the entity is a 409."""
     if attrs is None:
         return current
     if isinstance(attrs, QrCodeUpdate) and attrs.destroy_qr_code:
@@ -49,12 +50,14 @@ def resolve(
         value = generate()
     else:
         return current
-    model = repo.model
-    clash = repo.scoped(select(model.id)).where(model.qr_code == value)
-    if record_id is not None:
-        clash = clash.where(model.id != record_id)
-    if repo.session.scalar(clash) is not None:
-        raise Conflict("This QR code is already used by another record", {field: ["is already taken"]})
+    from wrenchwork.models import QR_CODED  # the tables whose rows carry a QR code
+
+    for model in QR_CODED:
+        clash = repo.in_entity_of(model, select(model.id)).where(model.qr_code == value)
+        if model is repo.model and record_id is not None:
+            clash = clash.where(model.id != record_id)
+        if repo.session.scalar(clash) is not None:
+            raise Conflict("This QR code is already used by another record", {field: ["is already taken"]})
     return value
 
 

@@ -81,10 +81,13 @@ class Repository(Generic[M]):
         wanted = list(set(ids))
         if not wanted:
             return set()
+        return set(self.session.scalars(self.in_entity_of(model, select(model.id)).where(model.id.in_(wanted))))
+
+    def in_entity_of(self, model: type[Any], stmt: AnySelect) -> AnySelect:
+        """`stmt` over another entity-owned `model`, restricted to the caller's entity."""
         if not isinstance(self.scope, Scope):
-            raise TypeError("ids_in_scope needs an entity scope")
-        stmt = select(model.id).where(model.entity_id == self.scope.entity_id, model.id.in_(wanted))
-        return set(self.session.scalars(stmt))
+            raise TypeError("needs an entity scope")
+        return stmt.where(model.entity_id == self.scope.entity_id)
 
     def linked_ids(self, link: Table, owner: str, owner_id: int, value: str) -> list[int]:
         rows = self.session.scalars(select(link.c[value]).where(link.c[owner] == owner_id).order_by(link.c[value]))

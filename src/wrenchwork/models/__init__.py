@@ -18,7 +18,11 @@ from wrenchwork.models.catalog import (
 )
 from wrenchwork.models.tenancy import ApiKey, Customer, Entity, User, UserRole
 
+# Tables whose rows carry a QR code; a code is unique across all of them within an entity.
+QR_CODED = (Location, Asset)
+
 __all__ = [
+    "QR_CODED",
     "ApiKey",
     "Asset",
     "AssetType",
