@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, Numeric, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, Numeric, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -45,12 +45,51 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def Money() -> Numeric[Decimal]:
-    return Numeric(14, 2, asdecimal=True)
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal with a fixed number of places on every backend.
+
+    PostgreSQL stores NUMERIC. SQLite has no exact decimal type (it would keep a float), so there the value is
+    stored as a whole number of the smallest unit (cents for money, thousandths for quantities): stored values,
+    comparisons and SUM() stay exact.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, scale: int = 2, precision: int = 14) -> None:
+        super().__init__(precision=precision, scale=scale, asdecimal=True)
+        self.scale = scale
+        self.precision = precision
+        self._unit = Decimal(1).scaleb(-scale)
+
+    def __repr__(self) -> str:  # how migrations spell the type
+        return f"ExactDecimal(scale={self.scale}, precision={self.precision})"
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        exact = Decimal(value).quantize(self._unit, rounding=ROUND_HALF_UP)
+        return int(exact.scaleb(self.scale)) if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(int(value)).scaleb(-self.scale)
+        return Decimal(value).quantize(self._unit)
 
 
-def Quantity() -> Numeric[Decimal]:
-    return Numeric(14, 3, asdecimal=True)
+def Money() -> ExactDecimal:
+    return ExactDecimal(scale=2)
+
+
+def Quantity() -> ExactDecimal:
+    return ExactDecimal(scale=3)
 
 
 class Base(DeclarativeBase):
