@@ -17,7 +17,7 @@ from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
 from wrenchwork.core.db import make_engine, make_sessionmaker
 from wrenchwork.core.logging import configure as configure_logging
-from wrenchwork.core.middleware import BodyLimit, CatchAll, RateLimit, RequestContext
+from wrenchwork.core.middleware import CatchAll, RateLimit, RequestBody, RequestContext
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.system.router import router as system_router
 
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added inside-out: the last one added is the outermost.
     app.add_middleware(CatchAll)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestBody, max_bytes=settings.max_body_bytes)
     limiter = (
         RateLimiter(settings.rate_limit, settings.rate_limit_storage_url, settings.trusted_proxies)
         if settings.rate_limit

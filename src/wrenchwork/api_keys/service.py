@@ -15,6 +15,7 @@ from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.models import ApiKey
 from wrenchwork.users.repository import UserRepository
+from wrenchwork.users.service import require_authority_over
 
 
 def issue(
@@ -53,6 +54,7 @@ def list_keys(session: Session, scope: Scope, query: ListQuery) -> tuple[list[di
 def create_key(session: Session, scope: Scope, data: ApiKeyCreate) -> dict[str, Any]:
     if UserRepository(session, scope).get_in_entity(data.user_id) is None:
         raise Unprocessable.field("api_key.user_id", "is not a user of this entity")
+    require_authority_over(session, scope, data.user_id)
     key, token = issue(session, scope.customer.id, data.user_id, data.name, scope.user_id)
     return api_key_item(key) | {"token": token}
 
@@ -61,5 +63,6 @@ def revoke_key(session: Session, scope: Scope, key_id: int) -> None:
     key = ApiKeyRepository(session, scope).get_in_entity(key_id)
     if key is None:
         raise NotFound.of("API key")
+    require_authority_over(session, scope, key.user_id)
     revoke(key)
     session.flush()

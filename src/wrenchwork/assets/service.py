@@ -135,6 +135,8 @@ def set_status(session: Session, scope: Scope, asset_id: int, change: AssetStatu
     """Offline opens a downtime record (optionally linked to a work order); online closes it."""
     repo = AssetRepository(session, scope)
     asset = _get(repo, asset_id)
+    if change.work_order_id is not None:  # work orders arrive with their own resource; none can match yet
+        raise Unprocessable.field("work_order_id", "is not a work order of this entity")
     now = utcnow()
     if change.status != asset.status:
         if change.status == "offline":

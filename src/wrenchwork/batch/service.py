@@ -50,7 +50,7 @@ def _text(value: Any) -> str:
 async def run_op(
     app: ASGIApp, outer: MutableMapping[str, Any], op: BatchOp, index: int, shared_session: Any | None
 ) -> tuple[int, bytes]:
-    """Runs one op in-process through the whole ASGI app; returns its status and raw body."""
+    """Runs one op in-process through the whole ASGI app; returns its status and raw JSON body (or b"")."""
     split = urlsplit(op.url)
     query = split.query
     body = b""
@@ -82,6 +82,7 @@ async def run_op(
     }
     sent = False
     status = 500
+    is_json = False
     chunks: list[bytes] = []
 
     async def receive() -> Message:
@@ -92,14 +93,17 @@ async def run_op(
         return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: Message) -> None:
-        nonlocal status
+        nonlocal status, is_json
         if message["type"] == "http.response.start":
             status = message["status"]
+            content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+            is_json = content_type.split(b";")[0].strip() == b"application/json"
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
     await app(scope, receive, send)
-    return status, b"".join(chunks)
+    # Only JSON bodies travel inside a batch answer; an image (a QR code) is fetched directly.
+    return status, b"".join(chunks) if is_json else b""
 
 
 def result(status: int, raw: bytes) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core.errors import BadRequest, Forbidden, Unauthorized
 from wrenchwork.core.model_base import utcnow
+from wrenchwork.core.schemas import MAX_ID
 from wrenchwork.models import ApiKey, Customer, Entity, User, UserRole
 
 ROLES = ("admin", "limited_admin", "technician", "requester")
@@ -122,8 +123,10 @@ async def entity_scope(
     if x_entity_id is None or not x_entity_id.strip():
         raise BadRequest("X-Entity-Id header is required")
     raw = x_entity_id.strip()
-    if not (raw.isdigit() and len(raw) <= 18):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise BadRequest("X-Entity-Id header must be an integer")
+    if int(raw) > MAX_ID:  # no entity can have such an id
+        raise Forbidden(f"You do not have permission on entity {raw}")
     row = session.execute(
         select(Entity, UserRole.role)
         .join(UserRole, UserRole.entity_id == Entity.id)

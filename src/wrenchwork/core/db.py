@@ -9,6 +9,10 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -21,6 +25,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # Take transaction control from the driver so BEGIN IMMEDIATE can be issued below.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
+        # SQLite's own lower() folds ASCII only; case-insensitive search must find "École" with "école" too.
+        dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         if parsed.database not in (None, "", ":memory:"):

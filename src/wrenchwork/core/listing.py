@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -141,6 +141,11 @@ class ListQuery:
 
 
 MAX_PER_PAGE = 100
+# Integer columns are 32-bit on PostgreSQL; pages beyond this cannot hold rows.
+MAX_INT = 2**31 - 1
+MAX_DECIMAL_DIGITS = 14
+_INTEGER = re.compile(r"^-?[0-9]{1,12}$")
+_DECIMAL = re.compile(r"^-?[0-9]{1,20}(\.[0-9]{1,20})?$")
 _FILTER_KEY = re.compile(r"^filter\[([a-z0-9_]+)\](\[\])?$")
 _TRUE = {"true", "1", "t", "yes"}
 _FALSE = {"false", "0", "f", "no"}
@@ -153,11 +158,16 @@ def parse_list_query(spec: ListSpec, params: Sequence[tuple[str, str]]) -> ListQ
     seen: dict[str, list[str]] = {}
     for key, value in params:
         seen.setdefault(key, []).append(value)
+        if "\x00" in value or "\x00" in key:
+            errors[key] = ["must not contain NUL characters"]
+    if errors:
+        first = next(iter(errors))
+        raise Unprocessable(f"{first} {errors[first][0]}", errors)
 
     for key, values in seen.items():
         try:
             if key == "page":
-                query.page = _positive_int(_single(values), "must be an integer of at least 1")
+                query.page = _positive_int(_single(values), f"must be an integer from 1 to {MAX_INT}")
             elif key == "per_page":
                 query.per_page = _positive_int(_single(values), f"must be an integer from 1 to {MAX_PER_PAGE}")
                 if query.per_page > MAX_PER_PAGE:
@@ -188,7 +198,7 @@ def _single(values: list[str]) -> str:
 
 
 def _positive_int(raw: str, message: str) -> int:
-    if not raw.isdigit() or int(raw) < 1:
+    if not _INTEGER.match(raw) or not 1 <= int(raw) <= MAX_INT:
         raise ValueError(message)
     return int(raw)
 
@@ -262,20 +272,18 @@ def _convert(target: Field | Membership, raw: str, matcher: str = "eq") -> Any:
             raise ValueError(f"must be one of: {', '.join(target.choices)}")
         return raw
     if kind == Kind.INTEGER:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ValueError("must be an integer") from None
-        if abs(value) > 2**63 - 1:
+        if not _INTEGER.match(raw):
+            raise ValueError("must be an integer")
+        value = int(raw)
+        if abs(value) > MAX_INT:
             raise ValueError("is out of range")
         return value
     if kind == Kind.DECIMAL:
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError("must be a number") from None
-        if not number.is_finite():
-            raise ValueError("must be a number")
+        if not _DECIMAL.match(raw):
+            raise ValueError("must be a number such as 12.5")
+        number = Decimal(raw)
+        if number.adjusted() >= MAX_DECIMAL_DIGITS:
+            raise ValueError("is out of range")
         return number
     if kind == Kind.BOOLEAN:
         return _flag(raw)
@@ -286,10 +294,9 @@ def _convert(target: Field | Membership, raw: str, matcher: str = "eq") -> Any:
             raise ValueError("must be a date (YYYY-MM-DD)") from None
     if kind == Kind.DATETIME:
         try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
+            return as_utc(datetime.fromisoformat(raw.replace("Z", "+00:00")))
+        except (ValueError, OverflowError):
             raise ValueError("must be an ISO-8601 date-time") from None
-        return as_utc(moment)
     raise AssertionError(kind)  # pragma: no cover
 
 

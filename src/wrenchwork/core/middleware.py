@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids and access log, rate limiting, body size limit, last-resort 500."""
+"""Pure ASGI middleware: request ids and access log, rate limiting, request body checks, last-resort 500."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from wrenchwork.core.ratelimit import RateLimiter
 
 log = logging.getLogger("wrenchwork.http")
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A JSON escape for NUL: `\u0000` preceded by an even number of backslashes (an odd one would escape it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
@@ -119,33 +121,52 @@ class RateLimit:
         await self.app(scope, receive, _with_headers(send, decision.headers()))
 
 
-class BodyLimit:
-    """Refuses request bodies over `max_bytes`: at once from Content-Length, or while streaming."""
+class RequestBody:
+    """Reads the request body up front and refuses what no handler should see: a body over `max_bytes` (413,
+    at once from Content-Length or as soon as a chunked body passes the limit) and JSON strings holding a NUL
+    character, which PostgreSQL cannot store (422). The handler then gets the buffered body."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await send_json(send, 413, {"status": "error", "message": PayloadTooLarge.default_message}, [])
             return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise PayloadTooLarge()
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await send_json(send, 413, {"status": "error", "message": PayloadTooLarge.default_message}, [])
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _JSON_NUL.search(body):
+            problem = "JSON strings must not contain NUL characters"
+            await send_json(send, 422, {"status": "error", "message": problem, "errors": {"body": [problem]}}, [])
+            return
+        delivered = False
 
-        await self.app(scope, counting_receive, send)
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 class CatchAll:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from wrenchwork.core.errors import Unprocessable
 
@@ -14,7 +14,16 @@ from wrenchwork.core.errors import Unprocessable
 MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="ID")]
+
+
+def _plain_digits(value: object) -> object:
+    # Python's int() also reads "1_0" and non-ASCII digits; an id in a path must be plain digits.
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a positive integer")
+    return value
+
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="ID"), BeforeValidator(_plain_digits)]
 
 # Money: 2 decimal places; quantities: 3. Stored as exact decimals, never floats.
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)]

@@ -55,6 +55,8 @@ def update_user(session: Session, scope: Scope, user_id: int, data: UserUpdate) 
     user = repo.get_in_entity(user_id)
     if user is None:
         raise NotFound.of("User")
+    if data.model_fields_set - {"permissions"}:
+        require_authority_over(session, scope, user.id)
     if data.email is not None and repo.email_taken(data.email, user.id):
         raise Conflict("A user with this email already exists", {"user.email": ["is already taken"]})
     if user.id == scope.user_id and data.status == "inactive":
@@ -64,6 +66,15 @@ def update_user(session: Session, scope: Scope, user_id: int, data: UserUpdate) 
         _replace_permissions(session, scope, repo, user, data.permissions)
     repo.touch(user)
     return present(repo, user)
+
+
+def require_authority_over(session: Session, scope: Scope, user_id: int) -> None:
+    """Changing who a user is (profile, status, API keys) reaches every entity the user works in, so the caller
+    must be admin in all of them: an admin of one site cannot act for a user who also works at another."""
+    held = [r.entity_id for r in UserRepository(session, scope).roles_of(user_id)]
+    roles = EntityRepository(session, scope).caller_roles(held)
+    if any(roles.get(entity_id) != "admin" for entity_id in held):
+        raise Forbidden("This user also holds roles in entities you do not administer")
 
 
 def _unique(permissions: list[PermissionIn]) -> list[PermissionIn]:
@@ -99,8 +110,8 @@ def _replace_permissions(
         if role == "admin"
     }
     wanted = {p.entity_id: p.role for p in permissions}
-    if user.id == scope.user_id and wanted.get(scope.entity_id) != "admin":
-        raise Unprocessable.field("user.permissions", "cannot remove your own admin role in this entity")
+    if user.id == scope.user_id and any(wanted.get(entity_id) != "admin" for entity_id in administered):
+        raise Unprocessable.field("user.permissions", "cannot remove your own admin role")
     for role in repo.roles_of(user.id):
         if role.entity_id not in administered:
             continue
