@@ -6,6 +6,7 @@ SQLite by default; set WRENCHWORK_TEST_DATABASE_URL (e.g. postgresql+psycopg://.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,18 +25,25 @@ from wrenchwork.models import Base
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("WRENCHWORK_TEST_DATABASE_URL", "")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    # A database of its own for each xdist worker, created fresh from the server's maintenance database.
-    name = f"wrenchwork_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    # A database of its own for each run and xdist worker, created fresh from the server's maintenance database
+    # (the run id keeps concurrent runs against one server apart).
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+    name = f"wrenchwork_test_{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
+    yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +79,8 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # Trees (parent_id ... ON DELETE RESTRICT) are checked row by row; check once, at commit, instead.
+            conn.execute(text("PRAGMA defer_foreign_keys=ON"))
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
 

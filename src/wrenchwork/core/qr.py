@@ -42,12 +42,14 @@ def resolve(
     so a value already used by any other record of the entity is a 409."""
     if attrs is None:
         return current
-    if isinstance(attrs, QrCodeUpdate) and attrs.destroy_qr_code:
-        return None
+    # Precedence value > generate > destroy: the published update example sends all three and answers with
+    # the value.
     if attrs.value is not None:
         value = attrs.value
     elif attrs.generate_qr_code:
         value = generate()
+    elif isinstance(attrs, QrCodeUpdate) and attrs.destroy_qr_code:
+        return None
     else:
         return current
     from wrenchwork.models import QR_CODED  # the tables whose rows carry a QR code

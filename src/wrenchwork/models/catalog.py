@@ -73,7 +73,7 @@ class Location(IdMixin, EntityScopedMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     # Kept in step with the tree on every rename or move: ancestor names joined by " > ", ending with this one.
     path: Mapped[str] = mapped_column(Text)
     root_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -103,8 +103,8 @@ class Asset(IdMixin, EntityScopedMixin, Base):
     replacement_cost: Mapped[Decimal | None] = mapped_column(Money())
     salvage_value: Mapped[Decimal | None] = mapped_column(Money())
     status: Mapped[str] = mapped_column(String(20), default="online")
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="RESTRICT"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
     root_id: Mapped[int | None] = mapped_column(Integer, index=True)
     qr_code: Mapped[str | None] = mapped_column(String(200))
 

@@ -63,11 +63,15 @@ class UserRepository(Repository[User]):
         return self.session.scalars(select(UserRole).where(UserRole.user_id == user_id)).all()
 
     def assignable_ids(self, user_ids: Iterable[int]) -> set[int]:
-        """Which of these users can be assigned work in this entity (active, assignable, with a role here)."""
+        """Which of these users can be assigned work here: active, assignable, with a working role in this entity."""
         wanted = list(set(user_ids))
         if not wanted:
             return set()
         stmt = self.in_entity().where(
-            User.id.in_(wanted), User.status == "active", User.can_be_assigned_to_wo.is_(True)
+            User.id.in_(wanted),
+            User.status == "active",
+            User.can_be_assigned_to_wo.is_(True),
+            UserRole.role != "requester",  # requesters only ask for work
         )
+
         return set(self.session.scalars(stmt.with_only_columns(User.id)))

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from wrenchwork.core.schemas import Id, Money
 from wrenchwork.models import Customer, User
@@ -16,6 +16,8 @@ Role = Literal["admin", "limited_admin", "technician", "requester"]
 UserStatus = Literal["active", "inactive"]
 Language = Literal["en", "es", "fr", "de", "pt", "it", "nl", "pl"]
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+# E-mail addresses are compared and stored in lower case: one person, one user.
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -31,7 +33,7 @@ class UserCreate(BaseModel):
 
     name: Name
     surname: Text100 = ""
-    email: EmailStr
+    email: Email
     language: Language = "en"
     phone_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     job_title: Text100 | None = None
@@ -49,7 +51,7 @@ class UserUpdate(BaseModel):
 
     name: Name | None = None
     surname: Text100 | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     language: Language | None = None
     phone_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     job_title: Text100 | None = None

@@ -155,10 +155,11 @@ def _save_contacts(repo: VendorRepository, vendor: Vendor, contacts: list[Contac
             if contact.destroy:
                 repo.session.delete(found)
                 continue
-            if "name" in fields and fields["name"] is None:
-                raise Unprocessable.field(f"{path}.name", "cannot be null")
+            for required in ("name", "is_primary"):
+                if required in fields and fields[required] is None:
+                    raise Unprocessable.field(f"{path}.{required}", "cannot be null")
             for name, value in fields.items():
-                setattr(found, name, bool(value) if name == "is_primary" else value)
+                setattr(found, name, value)
             row = found
         if contact.is_primary:
             primary = row

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6f2b3f9b6b66
+Revision ID: 916635ddbb96
 Revises:
-Create Date: 2026-11-28 10:49:38.274710
+Create Date: 2026-11-28 11:15:14.602239
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 
 import wrenchwork.core.model_base
 
-revision: str = "6f2b3f9b6b66"
+revision: str = "916635ddbb96"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -199,9 +199,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["entity_id"], ["entities.id"], name=op.f("fk_locations_entity_id_entities"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["locations.id"], name=op.f("fk_locations_parent_id_locations"), ondelete="RESTRICT"
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["locations.id"], name=op.f("fk_locations_parent_id_locations")),
         sa.ForeignKeyConstraint(
             ["updated_by_id"], ["users.id"], name=op.f("fk_locations_updated_by_id_users"), ondelete="SET NULL"
         ),
@@ -299,12 +297,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["entity_id"], ["entities.id"], name=op.f("fk_assets_entity_id_entities"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["location_id"], ["locations.id"], name=op.f("fk_assets_location_id_locations"), ondelete="RESTRICT"
-        ),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["assets.id"], name=op.f("fk_assets_parent_id_assets"), ondelete="RESTRICT"
-        ),
+        sa.ForeignKeyConstraint(["location_id"], ["locations.id"], name=op.f("fk_assets_location_id_locations")),
+        sa.ForeignKeyConstraint(["parent_id"], ["assets.id"], name=op.f("fk_assets_parent_id_assets")),
         sa.ForeignKeyConstraint(
             ["updated_by_id"], ["users.id"], name=op.f("fk_assets_updated_by_id_users"), ondelete="SET NULL"
         ),
