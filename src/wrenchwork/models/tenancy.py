@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wrenchwork.core.model_base import AuditMixin, Base, IdMixin, Money, TimestampMixin
@@ -34,7 +34,12 @@ class Entity(IdMixin, AuditMixin, Base):
 
 class User(IdMixin, AuditMixin, Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("customer_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "email"),
+        # Lists walk these in order and stop after one page, instead of sorting every user.
+        Index("ix_users_customer_name", "customer_id", "name", "id"),
+        Index("ix_users_customer_created", "customer_id", "created_at", "id"),
+    )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))

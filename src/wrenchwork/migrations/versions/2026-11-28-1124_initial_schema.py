@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 916635ddbb96
+Revision ID: 122a952813af
 Revises:
-Create Date: 2026-11-28 11:15:14.602239
+Create Date: 2026-11-28 11:24:04.352905
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 
 import wrenchwork.core.model_base
 
-revision: str = "916635ddbb96"
+revision: str = "122a952813af"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -73,7 +73,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("customer_id", "email", name=op.f("uq_users_customer_id_email")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.create_index("ix_users_customer_created", ["customer_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_users_customer_id"), ["customer_id"], unique=False)
+        batch_op.create_index("ix_users_customer_name", ["customer_id", "name", "id"], unique=False)
 
     op.create_table(
         "api_keys",
@@ -525,7 +527,9 @@ def downgrade() -> None:
 
     op.drop_table("api_keys")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index("ix_users_customer_name")
         batch_op.drop_index(batch_op.f("ix_users_customer_id"))
+        batch_op.drop_index("ix_users_customer_created")
 
     op.drop_table("users")
     op.drop_table("row_counts")
