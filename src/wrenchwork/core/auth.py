@@ -125,6 +125,8 @@ async def entity_scope(
     raw = x_entity_id.strip()
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise BadRequest("X-Entity-Id header must be an integer")
+    if int(raw) < 1:
+        raise BadRequest("X-Entity-Id header must be a positive integer")
     if int(raw) > MAX_ID:  # no entity can have such an id
         raise Forbidden(f"You do not have permission on entity {raw}")
     row = session.execute(

@@ -56,6 +56,8 @@ async def validation_error(_request: Request, exc: Exception) -> Response:
 async def http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+    if exc.status_code == 400 and message == "There was an error parsing the body":
+        message = "Request body is not valid JSON"  # e.g. bytes that are not UTF-8
     response = error(exc.status_code, message)
     if exc.headers:
         response.headers.update(exc.headers)

@@ -178,6 +178,8 @@ def parse_list_query(spec: ListSpec, params: Sequence[tuple[str, str]]) -> ListQ
                 text = _single(values).strip()
                 query.search = text or None
             elif match := _FILTER_KEY.match(key):
+                if f"filter[{match.group(1)}]" in seen and f"filter[{match.group(1)}][]" in seen:
+                    raise ValueError("is given in both forms (filter[x] and filter[x][])")
                 query.conditions.append(_parse_condition(spec, match.group(1), values, bool(match.group(2))))
             else:
                 raise ValueError("is not a known parameter")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -25,12 +26,19 @@ class UserRepository(Repository[User]):
         return self.scope.entity_id
 
     def in_entity(self) -> AnySelect:
+        """The entity's users; a requester sees only itself (user records hold contact details and rates)."""
+        stmt = self._members()
+        return stmt.where(User.id == self.scope.user_id) if self.scope.role == "requester" else stmt
+
+    def _members(self) -> AnySelect:
         return self.scoped(
             select(User).join(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == self.scope.entity_id))
         )
 
     def list_in_entity(self, query: ListQuery) -> tuple[list[User], int]:
-        rows, total = self.page(USER_LIST, query, self.in_entity())
+        # The entity's row counter counts every member, so a requester's one-row list counts itself.
+        spec = USER_LIST if self.scope.role != "requester" else replace(USER_LIST, counter=None)
+        rows, total = self.page(spec, query, self.in_entity())
         return [row[0] for row in rows], total
 
     def get_in_entity(self, user_id: int) -> User | None:
@@ -67,7 +75,7 @@ class UserRepository(Repository[User]):
         wanted = list(set(user_ids))
         if not wanted:
             return set()
-        stmt = self.in_entity().where(
+        stmt = self._members().where(
             User.id.in_(wanted),
             User.status == "active",
             User.can_be_assigned_to_wo.is_(True),
