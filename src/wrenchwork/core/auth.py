@@ -76,24 +76,41 @@ async def db_session(request: Request) -> Session:
 _bearer = HTTPBearer(scheme_name="bearer_auth", auto_error=False, description="API key")
 
 
-async def current_principal(
-    session: Annotated[Session, Depends(db_session)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+def _authenticate(
+    session: Session, credentials: HTTPAuthorizationCredentials | None, entity_id: int | None
+) -> tuple[Principal, Entity | None, str | None]:
+    """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query per request."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized()
     digest = hash_token(credentials.credentials)
-    row = session.execute(
+    stmt = (
         select(ApiKey, User, Customer)
         .join(User, User.id == ApiKey.user_id)
         .join(Customer, Customer.id == ApiKey.customer_id)
         .where(ApiKey.token_hash == digest, ApiKey.revoked_at.is_(None))
-    ).first()
+    )
+    if entity_id is not None:
+        stmt = (
+            stmt.add_columns(Entity, UserRole.role)
+            .outerjoin(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == entity_id))
+            .outerjoin(Entity, (Entity.id == UserRole.entity_id) & (Entity.customer_id == Customer.id))
+        )
+    row: Any = session.execute(stmt).first()
     if row is None or not hmac.compare_digest(row[0].token_hash, digest) or row[1].status != "active":
         raise Unauthorized()
-    key, user, customer = row
+    key, user, customer = row[0], row[1], row[2]
     _note_use(session, key, user)
-    return Principal(user=user, customer=customer, api_key_id=key.id)
+    principal = Principal(user=user, customer=customer, api_key_id=key.id)
+    if entity_id is None:
+        return principal, None, None
+    return principal, row[3], row[4]
+
+
+async def current_principal(
+    session: Annotated[Session, Depends(db_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    return _authenticate(session, credentials, None)[0]
 
 
 def _note_use(session: Session, key: ApiKey, user: User) -> None:
@@ -112,35 +129,38 @@ def _note_use(session: Session, key: ApiKey, user: User) -> None:
     )
 
 
+def _entity_header(value: str | None) -> int:
+    if value is None or not value.strip():
+        raise BadRequest("X-Entity-Id header is required")
+    raw = value.strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise BadRequest("X-Entity-Id header must be an integer")
+    if int(raw) < 1:
+        raise BadRequest("X-Entity-Id header must be a positive integer")
+    return int(raw)
+
+
 async def entity_scope(
     session: Annotated[Session, Depends(db_session)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     x_entity_id: Annotated[
         str | None,
         Header(alias="X-Entity-Id", description="Entity ID (from GET /entities)"),
     ] = None,
 ) -> Scope:
-    if x_entity_id is None or not x_entity_id.strip():
-        raise BadRequest("X-Entity-Id header is required")
-    raw = x_entity_id.strip()
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise BadRequest("X-Entity-Id header must be an integer")
-    if int(raw) < 1:
-        raise BadRequest("X-Entity-Id header must be a positive integer")
-    if int(raw) > MAX_ID:  # no entity can have such an id
-        raise Forbidden(f"You do not have permission on entity {raw}")
-    row = session.execute(
-        select(Entity, UserRole.role)
-        .join(UserRole, UserRole.entity_id == Entity.id)
-        .where(
-            Entity.id == int(raw),
-            Entity.customer_id == principal.customer.id,
-            UserRole.user_id == principal.user.id,
-        )
-    ).first()
-    if row is None:
-        raise Forbidden(f"You do not have permission on entity {raw}")
-    return Scope(principal=principal, entity=row[0], role=row[1])
+    try:
+        entity_id: int | None = _entity_header(x_entity_id)
+        header_error = None
+    except BadRequest as exc:
+        entity_id, header_error = None, exc
+    # An id beyond any entity's cannot match; looking it up would only overflow the database's integer.
+    lookup = entity_id if entity_id is not None and entity_id <= MAX_ID else None
+    principal, entity, role = _authenticate(session, credentials, lookup)  # 401 comes first
+    if header_error is not None:
+        raise header_error
+    if entity is None or role is None:
+        raise Forbidden(f"You do not have permission on entity {entity_id}")
+    return Scope(principal=principal, entity=entity, role=role)
 
 
 def role_scope(*roles: str) -> Callable[[Scope], Coroutine[Any, Any, Scope]]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from wrenchwork.core.auth import Scope
-from wrenchwork.core.listing import AnySelect, ListQuery
+from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery
 from wrenchwork.core.repository import Repository
 from wrenchwork.models import Entity, User, UserRole
 from wrenchwork.users.listing import USER_LIST
@@ -25,21 +25,24 @@ class UserRepository(Repository[User]):
     def counter_scope_id(self) -> int:
         return self.scope.entity_id
 
-    def in_entity(self) -> AnySelect:
-        """The entity's users; a requester sees only itself (user records hold contact details and rates)."""
-        stmt = self._members()
+    def in_entity(self, *columns: Any) -> AnySelect:
+        """The entity's users (ORM objects, or just `columns`); a requester sees only itself (user records hold
+        contact details and rates)."""
+        stmt = self._members(*columns)
         return stmt.where(User.id == self.scope.user_id) if self.scope.role == "requester" else stmt
 
-    def _members(self) -> AnySelect:
+    def _members(self, *columns: Any) -> AnySelect:
+        base = select(*columns) if columns else select(User)
         return self.scoped(
-            select(User).join(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == self.scope.entity_id))
+            base.join(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == self.scope.entity_id))
         )
 
-    def list_in_entity(self, query: ListQuery) -> tuple[list[User], int]:
+    def list_in_entity(self, query: ListQuery) -> tuple[list[AnyRow], int]:
+        """One page of user rows (plain columns: a list needs no ORM objects)."""
         # The entity's row counter counts every member, so a requester's one-row list counts itself.
         spec = USER_LIST if self.scope.role != "requester" else replace(USER_LIST, counter=None)
-        rows, total = self.page(spec, query, self.in_entity())
-        return [row[0] for row in rows], total
+        rows, total = self.page(spec, query, self.in_entity(*User.__table__.c))
+        return list(rows), total
 
     def get_in_entity(self, user_id: int) -> User | None:
         found: User | None = self.session.scalars(self.in_entity().where(User.id == user_id)).first()

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from wrenchwork.core.schemas import Id, Money
-from wrenchwork.models import Customer, User
+from wrenchwork.models import Customer
 
 Role = Literal["admin", "limited_admin", "technician", "requester"]
 UserStatus = Literal["active", "inactive"]
@@ -123,7 +123,8 @@ class UserItem(BaseModel):
 NO_INVITATION = {"sent_at": None, "due_at": None, "accepted_at": None}
 
 
-def user_item(user: User, customer: Customer, permissions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def user_item(user: Any, customer: Customer, permissions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """`user` is a User or a row of its columns."""
     return {
         "id": user.id,
         "name": user.name,
