@@ -146,6 +146,7 @@ MAX_INT = 2**31 - 1
 MAX_DECIMAL_DIGITS = 14
 _INTEGER = re.compile(r"^-?[0-9]{1,12}$")
 _DECIMAL = re.compile(r"^-?[0-9]{1,20}(\.[0-9]{1,20})?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _FILTER_KEY = re.compile(r"^filter\[([a-z0-9_]+)\](\[\])?$")
 _TRUE = {"true", "1", "t", "yes"}
 _FALSE = {"false", "0", "f", "no"}
@@ -291,6 +292,8 @@ def _convert(target: Field | Membership, raw: str, matcher: str = "eq") -> Any:
         return _flag(raw)
     if kind == Kind.DATE:
         try:
+            if not _DATE.match(raw):
+                raise ValueError
             return date.fromisoformat(raw)
         except ValueError:
             raise ValueError("must be a date (YYYY-MM-DD)") from None

@@ -1,0 +1,76 @@
+"""Believable people for generated data: names, job titles with their usual rates, phone numbers."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+FIRST_NAMES = (
+    "Maria", "James", "Aisha", "Tom", "Priya", "Daniel", "Sofia", "Liam", "Chen", "Olivia", "Mateo", "Emma",
+    "Noah", "Fatima", "Lucas", "Ava", "Ethan", "Mia", "Omar", "Isabella", "Hiroshi", "Grace", "Diego", "Chloe",
+    "Kwame", "Hannah", "Ivan", "Zoe", "Rahul", "Lena", "Samuel", "Nora", "Pedro", "Amara", "Jonas", "Elena",
+    "Kenji", "Laura", "Yusuf", "Sara", "Mohammed", "Julia", "Andre", "Leah", "Tariq", "Anna", "Victor", "Rosa",
+)  # fmt: skip
+SURNAMES = (
+    "Lopez", "Carter", "Khan", "Novak", "Shah", "Brooks", "Garcia", "Smith", "Nguyen", "Johnson", "Müller",
+    "Rossi", "Kowalski", "Silva", "Okafor", "Tanaka", "Dubois", "Hansen", "Ivanova", "Patel", "Kim", "Martin",
+    "Andersen", "Costa", "Schmidt", "Moreau", "Wilson", "Haddad", "Fischer", "Mensah", "O'Brien", "Larsen",
+    "Santos", "Yamamoto", "Cohen", "Ferreira", "Walker", "Nowak", "Ali", "Bianchi", "Young", "Reyes",
+)  # fmt: skip
+DOMAINS = ("example.com", "example.org", "plant.example.net")
+LANGUAGES = ("en",) * 16 + ("es", "es", "fr", "de", "pt", "it", "nl", "pl")
+
+
+@dataclass(frozen=True)
+class Job:
+    title: str
+    role: str
+    rate: str  # typical hourly rate; generated rates vary around it
+
+
+JOBS = (
+    Job("Maintenance Technician", "technician", "36.00"),
+    Job("Lead Technician", "technician", "41.00"),
+    Job("HVAC Technician", "technician", "38.50"),
+    Job("Electrician", "technician", "39.75"),
+    Job("Millwright", "technician", "40.25"),
+    Job("Plumber", "technician", "37.00"),
+    Job("Facilities Coordinator", "limited_admin", "33.00"),
+    Job("Maintenance Planner", "limited_admin", "44.00"),
+    Job("Maintenance Manager", "admin", "48.00"),
+    Job("Production Supervisor", "requester", "0"),
+    Job("Machine Operator", "requester", "0"),
+    Job("Quality Inspector", "requester", "0"),
+)
+# Technicians dominate a maintenance team; managers are rare.
+JOB_WEIGHTS = (30, 6, 8, 8, 6, 5, 3, 2, 1, 6, 15, 4)
+
+CITIES = (
+    "Springfield", "Riverside", "Fairview", "Georgetown", "Clinton", "Salem", "Madison", "Ashland", "Dover",
+    "Franklin", "Greenville", "Bristol", "Oxford", "Milton", "Newport", "Arlington", "Burlington", "Manchester",
+)  # fmt: skip
+SITE_KINDS = ("Plant", "Warehouse", "Distribution Center", "Office", "Workshop", "Depot")
+TIMEZONES = ("Etc/UTC", "America/Chicago", "America/New_York", "Europe/Berlin", "Europe/London", "Asia/Tokyo")
+
+
+def pick_job(rng: random.Random) -> Job:
+    return rng.choices(JOBS, weights=JOB_WEIGHTS)[0]
+
+
+def hourly_rate(rng: random.Random, job: Job) -> Decimal:
+    base = Decimal(job.rate)
+    if not base:
+        return base
+    return (base + Decimal(rng.randint(-300, 600)) / 100).quantize(Decimal("0.01"))
+
+
+def phone_number(rng: random.Random) -> str | None:
+    if rng.random() < 0.15:
+        return None
+    return f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+
+
+def email(first: str, last: str, serial: int, rng: random.Random) -> str:
+    local = f"{first}.{last}".lower().replace("'", "").replace("ü", "u")
+    return f"{local}.{serial}@{rng.choice(DOMAINS)}"

@@ -1,0 +1,304 @@
+"""Benchmark data: a fresh wrenchwork database holding one customer and many rows, built fast.
+
+    python -m bench.generate --db sqlite:///bench/out/db/wrenchwork.db --users 100000 --entities 10
+
+The schema comes from the migrations and the customer from `create_customer` (admin user, main entity and an API
+key with a known token). Everything else is bulk-inserted with SQLAlchemy Core (executemany in chunks), which
+bypasses the ORM, so each resource's row counters are rebuilt with `recount` afterwards.
+
+Counts are totals in the main entity, the bootstrap rows included: `--users 1000` lists exactly 1000 users.
+
+To add a resource (locations, assets, parts, work orders): write `generate_<resource>(ctx, count)` and add a
+`Resource(...)` line to `RESOURCES`; the command line gains `--<resource> N` by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, Table, create_engine, func, insert, inspect, select, text
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.orm import Session
+
+from bench import fake
+from wrenchwork.core.counters import recount
+from wrenchwork.core.db import make_engine, make_sessionmaker
+from wrenchwork.core.migrate import upgrade
+from wrenchwork.core.model_base import Base, utcnow
+from wrenchwork.models import Entity, User, UserRole
+from wrenchwork.system.bootstrap import create_customer
+
+# The API key of the generated admin (the settings require >= 20 characters and no spaces).
+BENCH_TOKEN = "ww_bench_0123456789abcdefghijklmnopqrstuv"
+CHUNK = 5_000
+CENT = Decimal("0.01")
+Row = dict[str, Any]
+
+
+@dataclass
+class Context:
+    """What every generator needs: the session and the customer, entity and admin the rows belong to."""
+
+    session: Session
+    customer_id: int
+    entity_id: int  # the main entity: every entity-owned row goes here, so lists see them all
+    admin_id: int
+    rng: random.Random
+    now: datetime
+    # resource -> the id of one row in the middle of the data set, for detail endpoints (`{users_id}`)
+    sample_ids: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # command-line option and key of `sample_ids`
+    help: str
+    generate: Callable[[Context, int], None]
+    counted: tuple[type[Base], ...]  # models whose row counters the bulk insert invalidates
+    default: int = 1
+
+
+@dataclass
+class Generated:
+    url: str
+    token: str
+    customer_id: int
+    entity_id: int
+    admin_id: int
+    counts: dict[str, int]
+    sample_ids: dict[str, int]
+    seconds: float
+
+
+# ---- helpers ----------------------------------------------------------------------------------------------------
+
+
+def table_of(model: type[Base]) -> Table:
+    table: Table = model.__table__  # type: ignore[assignment]
+    return table
+
+
+def next_id(session: Session, model: type[Base]) -> int:
+    """Generated rows get explicit ids, so related rows can point at them without reading anything back."""
+    table = table_of(model)
+    return int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
+
+
+def insert_chunks(session: Session, model: type[Base], rows: Iterable[Row]) -> int:
+    """Core executemany in chunks of CHUNK rows; `rows` may be a generator, so memory stays flat."""
+    table = table_of(model)
+    stmt = insert(table)
+    batch: list[Row] = []
+    total = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CHUNK:
+            session.execute(stmt, batch)
+            total += len(batch)
+            batch = []
+    if batch:
+        session.execute(stmt, batch)
+        total += len(batch)
+    _sync_sequence(session, table)
+    return total
+
+
+def _sync_sequence(session: Session, table: Table) -> None:
+    """PostgreSQL: explicit ids leave the serial sequence behind; move it past the largest id."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")
+    )
+
+
+def past(ctx: Context, max_days: int) -> datetime:
+    return ctx.now - timedelta(seconds=ctx.rng.randint(3600, max_days * 86_400))
+
+
+# ---- generators -------------------------------------------------------------------------------------------------
+
+
+def generate_entities(ctx: Context, count: int) -> None:
+    """More sites of the customer (the main one exists already); the admin is admin in each."""
+    first = next_id(ctx.session, Entity)
+    ids = range(first, first + max(0, count - 1))
+
+    def entities() -> Iterator[Row]:
+        for n in ids:
+            created = past(ctx, 1500)
+            yield {
+                "id": n,
+                "customer_id": ctx.customer_id,
+                "name": f"{ctx.rng.choice(fake.CITIES)} {ctx.rng.choice(fake.SITE_KINDS)} {n}",
+                "description": "Generated benchmark site",
+                "address": f"{ctx.rng.randint(1, 999)} Industrial Way",
+                "datetime_format": "MM/DD/YYYY - 11:59 PM",
+                "timezone": ctx.rng.choice(fake.TIMEZONES),
+                "currency": "USD",
+                "created_at": created,
+                "updated_at": created,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    insert_chunks(ctx.session, Entity, entities())
+    first_role = next_id(ctx.session, UserRole)
+    roles = (
+        {
+            "id": first_role + i,
+            "user_id": ctx.admin_id,
+            "entity_id": n,
+            "role": "admin",
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+        for i, n in enumerate(ids)
+    )
+    insert_chunks(ctx.session, UserRole, roles)
+    if ids:
+        ctx.sample_ids["entities"] = ids[len(ids) // 2]
+
+
+def generate_users(ctx: Context, count: int) -> None:
+    """Users of the customer, each with one role in the main entity (the admin already exists)."""
+    first = next_id(ctx.session, User)
+    ids = range(first, first + max(0, count - 1))
+    roles: list[str] = []
+
+    def users() -> Iterator[Row]:
+        rng = ctx.rng
+        for n in ids:
+            name, surname, job = rng.choice(fake.FIRST_NAMES), rng.choice(fake.SURNAMES), fake.pick_job(rng)
+            rate = fake.hourly_rate(rng, job)
+            created = past(ctx, 1500)
+            logged_in = rng.random() < 0.8
+            roles.append(job.role)
+            yield {
+                "id": n,
+                "customer_id": ctx.customer_id,
+                "name": name,
+                "surname": surname,
+                "email": fake.email(name, surname, n, rng),
+                "language": rng.choice(fake.LANGUAGES),
+                "phone_number": fake.phone_number(rng),
+                "job_title": job.title,
+                "status": "active" if rng.random() < 0.97 else "inactive",
+                "can_be_assigned_to_wo": job.role != "requester",
+                "regular_rate": rate,
+                "overtime_rate1": (rate * Decimal("1.5")).quantize(CENT),
+                "overtime_rate2": rate * 2,
+                "last_login_at": past(ctx, 60) if logged_in else None,
+                "login_count": rng.randint(1, 400) if logged_in else 0,
+                "created_at": created,
+                "updated_at": created + timedelta(days=rng.randint(0, 30)),
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    insert_chunks(ctx.session, User, users())
+    first_role = next_id(ctx.session, UserRole)
+    rows = (
+        {
+            "id": first_role + i,
+            "user_id": n,
+            "entity_id": ctx.entity_id,
+            "role": role,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+        for i, (n, role) in enumerate(zip(ids, roles, strict=True))
+    )
+    insert_chunks(ctx.session, UserRole, rows)
+    ctx.sample_ids["users"] = ids[len(ids) // 2] if ids else ctx.admin_id
+
+
+# In dependency order: a generator may use the rows of the ones before it.
+RESOURCES: list[Resource] = [
+    Resource("entities", "entities (sites) of the customer, the main one included", generate_entities, (Entity,)),
+    Resource("users", "users with a role in the main entity, the admin included", generate_users, (UserRole,)),
+]
+
+
+# ---- the whole database -----------------------------------------------------------------------------------------
+
+
+def fresh_database(url: str, reset: bool = False) -> None:
+    """An empty database migrated to head. A SQLite file is replaced; a server database must be empty or `reset`."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise SystemExit("the benchmark needs a SQLite file, not an in-memory database")
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            if inspect(conn).get_table_names():
+                if not reset:
+                    raise SystemExit(f"{parsed.render_as_string()} is not empty; pass --reset to drop its tables")
+                existing = MetaData()
+                existing.reflect(conn)
+                existing.drop_all(conn)
+        engine.dispose()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    upgrade(url)
+
+
+def generate(
+    url: str, counts: dict[str, int], token: str = BENCH_TOKEN, seed: int = 1, reset: bool = False
+) -> Generated:
+    started = time.perf_counter()
+    fresh_database(url, reset)
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            boot = create_customer(
+                session, "Acme Manufacturing", "Main Facility", "admin@example.com", "Admin", "User", token=token
+            )
+            ctx = Context(session, boot.customer.id, boot.entity.id, boot.admin.id, random.Random(seed), utcnow())
+            for resource in RESOURCES:
+                resource.generate(ctx, counts.get(resource.name, resource.default))
+                for model in resource.counted:
+                    recount(session, model)
+    finally:
+        engine.dispose()
+    return Generated(
+        url=url,
+        token=token,
+        customer_id=ctx.customer_id,
+        entity_id=ctx.entity_id,
+        admin_id=ctx.admin_id,
+        counts={r.name: counts.get(r.name, r.default) for r in RESOURCES},
+        sample_ids=ctx.sample_ids,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="database URL, e.g. sqlite:///bench/out/db/wrenchwork.db")
+    parser.add_argument("--token", default=BENCH_TOKEN, help="API token of the generated admin")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (the same seed gives the same data)")
+    parser.add_argument("--reset", action="store_true", help="drop the tables of a non-empty server database")
+    for resource in RESOURCES:
+        parser.add_argument(f"--{resource.name}", type=int, default=resource.default, metavar="N", help=resource.help)
+    args = parser.parse_args(argv)
+    counts = {r.name: getattr(args, r.name) for r in RESOURCES}
+    print(json.dumps(asdict(generate(args.db, counts, args.token, args.seed, args.reset)), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Measurements -> a markdown table (with the ratio to the baseline at the same row count) and raw JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+MAX_OTHER_CPU = 10.0
+PACKAGES = ("fastapi", "starlette", "pydantic", "sqlalchemy", "uvicorn", "orjson")
+
+
+@dataclass
+class Measurement:
+    server: str  # "baseline" or "wrenchwork"
+    endpoint: str
+    path: str
+    rows: int
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    # % of one core used during the load by the server, and by every process but the server and wrk.
+    server_cpu_pct: float | None
+    other_cpu_pct: float | None
+    wrk_output: str
+
+    def ratio(self, baseline: Measurement | None) -> float | None:
+        if baseline is None or not baseline.requests_per_s:
+            return None
+        return self.requests_per_s / baseline.requests_per_s
+
+
+def _baseline_for(results: list[Measurement], rows: int) -> Measurement | None:
+    return next((m for m in results if m.server == "baseline" and m.rows == rows), None)
+
+
+def markdown(results: list[Measurement]) -> str:
+    lines = [
+        "| endpoint | rows | req/s | p50 ms | p99 ms | ratio to baseline req/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for m in results:
+        ratio = m.ratio(_baseline_for(results, m.rows))
+        lines.append(
+            f"| {m.endpoint} | {m.rows:,} | {m.requests_per_s:,.0f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} | "
+            f"{'-' if ratio is None else f'{ratio:.2f}'} |"
+        )
+    for m in results:
+        if m.errors:
+            lines.append(
+                f"\n**{m.endpoint} at {m.rows:,} rows: {m.errors} errors (non-2xx or socket), figure suspect.**"
+            )
+        if m.other_cpu_pct is not None and m.other_cpu_pct > MAX_OTHER_CPU:
+            lines.append(
+                f"\n**{m.endpoint} at {m.rows:,} rows: other processes used {m.other_cpu_pct:.0f}% of a core "
+                "during the load; figure suspect.**"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if "model name" in ln), "")
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "packages": {p: metadata.version(p) for p in PACKAGES},
+    }
+
+
+def revision(repo: Path) -> str | None:
+    """The commit measured, with `+dirty` when src/ has uncommitted changes (read-only git calls)."""
+    git = ["git", "--no-optional-locks", "-C", str(repo)]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--untracked-files=no", "--", "src"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def write(out_dir: Path, results: list[Measurement], settings: dict[str, Any]) -> tuple[Path, Path]:
+    """`<stamp>.md` and `<stamp>.json` in `out_dir`, plus copies named `latest.*`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    table = markdown(results)
+    info = machine()
+    text = (
+        f"# wrenchwork benchmark {stamp}\n\n{table}\n"
+        f"Revision {settings.get('revision')}; {info['cpus']} CPUs, {info['cpu_model']}\n"
+    )
+    raw = json.dumps(
+        {
+            "stamp": stamp,
+            "settings": settings,
+            "machine": info,
+            "results": [asdict(m) | {"ratio_to_baseline": m.ratio(_baseline_for(results, m.rows))} for m in results],
+        },
+        indent=2,
+    )
+    for name in (stamp, "latest"):
+        (out_dir / f"{name}.md").write_text(text)
+        (out_dir / f"{name}.json").write_text(raw)
+    return out_dir / f"{stamp}.md", out_dir / f"{stamp}.json"

@@ -1,0 +1,190 @@
+"""Load wrenchwork's endpoints and the raw-ASGI baseline side by side, on the same number of rows, one at a time.
+
+    python -m bench.run [--rows 1000,100000] [--duration 10] [--connections 16]
+
+For each row count: build the baseline database and serve it (one uvicorn process) to load its list endpoint;
+then generate the wrenchwork database (bench/generate.py), serve it the same way and load every target of
+bench/targets.py. Each target is checked once (200, and for a list the expected total), warmed up, then loaded
+with `wrk --latency`. Only one server runs and only one load runs at any time. Results: a markdown table on
+stdout and in bench/out/, with the raw JSON beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import cpu, report, servers, wrk
+from bench.generate import generate
+from bench.report import Measurement
+from bench.targets import BASELINE, TARGETS, Target
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+DEFAULT_BASELINE = REPO.parent / "shared" / "bench" / "baseline_app.py"
+
+
+@dataclass(frozen=True)
+class Config:
+    rows: list[int]
+    load: wrk.Load
+    warmup: int
+    baseline: Path
+    resources: list[str]
+    entities: int
+    out: Path
+
+
+def parse_args(argv: list[str] | None) -> Config:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", default="1000,100000", help="comma-separated row counts (default: 1000,100000)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per target (default: 10)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default: 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default: 2)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load first (default: 2)")
+    parser.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE, help="path of baseline_app.py")
+    parser.add_argument(
+        "--resources",
+        default=",".join(TARGETS),
+        help=f"comma-separated resources to load (default: all of {list(TARGETS)})",
+    )
+    parser.add_argument("--entities", type=int, default=3, help="entities of the generated customer (default: 3)")
+    parser.add_argument("--out", type=Path, default=OUT, help="where results and databases go (default: bench/out)")
+    args = parser.parse_args(argv)
+    resources = [r.strip() for r in args.resources.split(",") if r.strip()]
+    unknown = sorted(set(resources) - set(TARGETS))
+    if unknown:
+        parser.error(f"unknown resources {unknown}; known: {sorted(TARGETS)}")
+    return Config(
+        rows=[int(r) for r in args.rows.split(",") if r.strip()],
+        load=wrk.Load(args.duration, args.connections, args.threads),
+        warmup=args.warmup,
+        baseline=args.baseline.resolve(),
+        resources=resources,
+        entities=args.entities,
+        out=args.out.resolve(),
+    )
+
+
+def check_prerequisites(config: Config) -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not on PATH (apt-get install wrk)")
+    if not config.baseline.is_file():
+        raise SystemExit(f"baseline not found at {config.baseline}; pass --baseline PATH")
+
+
+def probe(url: str, headers: dict[str, str], target: Target, rows: int) -> None:
+    """One request before the load: a wrong answer (401, 404, empty list) must not be benchmarked."""
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.loads(response.read())
+    if body.get("status") != "success":
+        raise RuntimeError(f"{url} answered {body}")
+    if target.is_list:
+        total = body["meta"]["pagination"]["total"]
+        if total != rows or not body["data"]:
+            raise RuntimeError(f"{url}: total {total} with {len(body['data'])} items, expected {rows} rows")
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str  # "baseline" or "wrenchwork"
+    base_url: str
+    pid: int
+    headers: dict[str, str]
+
+
+def measure(server: Server, target: Target, path: str, rows: int, config: Config) -> Measurement:
+    url = server.base_url + path
+    probe(url, server.headers, target, rows)
+    if config.warmup:
+        wrk.run(url, server.headers, config.load, duration=config.warmup)
+    before, started = cpu.sample(server.pid), time.monotonic()
+    result = wrk.run(url, server.headers, config.load)
+    used = cpu.usage(before, cpu.sample(server.pid), time.monotonic() - started)
+    measurement = Measurement(
+        server=server.name,
+        endpoint=target.name,
+        path=path,
+        rows=rows,
+        requests_per_s=result.requests_per_s,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        requests=result.requests,
+        errors=result.errors,
+        server_cpu_pct=used.server_pct if used else None,
+        other_cpu_pct=used.other_pct if used else None,
+        wrk_output=result.output,
+    )
+    print(
+        f"  {target.name:<28} {rows:>8,} rows {result.requests_per_s:>9,.0f} req/s  "
+        f"p50 {result.p50_ms:.2f} ms  p99 {result.p99_ms:.2f} ms  "
+        + (f"server CPU {used.server_pct:.0f}%, others {used.other_pct:.0f}%" if used else ""),
+        flush=True,
+    )
+    return measurement
+
+
+def bench_baseline(rows: int, config: Config) -> list[Measurement]:
+    db = config.out / "db" / f"baseline-{rows}.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(config.baseline), "build", str(db), str(rows)], check=True, timeout=600)
+    port = servers.free_port()
+    base_url = f"http://{servers.HOST}:{port}"
+    argv = servers.uvicorn_argv(f"{config.baseline.stem}:app", port, "--app-dir", str(config.baseline.parent))
+    env = {"BASELINE_DB": str(db), "BASELINE_CACHED_COUNT": "1"}
+    log = config.out / "logs" / f"baseline-{rows}.log"
+    with servers.serve(argv, env, base_url + BASELINE.path, log, cwd=config.baseline.parent) as process:
+        server = Server("baseline", base_url, process.pid, {})
+        return [measure(server, BASELINE, BASELINE.path, rows, config)]
+
+
+def bench_wrenchwork(rows: int, config: Config) -> list[Measurement]:
+    db = config.out / "db" / f"wrenchwork-{rows}.db"
+    url = f"sqlite:///{db}"
+    generated = generate(url, {"entities": config.entities} | {name: rows for name in config.resources})
+    print(f"  generated {generated.counts} in {generated.seconds:.1f}s", flush=True)
+    port = servers.free_port()
+    base_url = f"http://{servers.HOST}:{port}"
+    argv = servers.uvicorn_argv("wrenchwork.app:create_app", port, "--factory")
+    env = {"WRENCHWORK_DATABASE_URL": url, "WRENCHWORK_RATE_LIMIT": "0", "WRENCHWORK_LOG_LEVEL": "WARNING"}
+    headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
+    log = config.out / "logs" / f"wrenchwork-{rows}.log"
+    results: list[Measurement] = []
+    with servers.serve(argv, env, base_url + "/readyz", log, cwd=REPO) as process:
+        server = Server("wrenchwork", base_url, process.pid, headers)
+        for resource in config.resources:
+            for target in TARGETS[resource]:
+                results.append(measure(server, target, target.resolve(generated.sample_ids), rows, config))
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    config = parse_args(argv)
+    check_prerequisites(config)
+    results: list[Measurement] = []
+    for rows in config.rows:
+        print(f"== {rows:,} rows", flush=True)
+        results += bench_baseline(rows, config)
+        results += bench_wrenchwork(rows, config)
+    settings: dict[str, Any] = asdict(config) | {
+        "baseline": str(config.baseline),
+        "out": str(config.out),
+        "revision": report.revision(REPO),
+    }
+    md_path, json_path = report.write(config.out, results, settings)
+    print()
+    print(report.markdown(results))
+    print(f"written: {md_path} and {json_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,853 @@
+"""The registry of list/detail resources the contract suite runs against.
+
+A new resource joins the whole suite by adding one `Resource(...)` to `RESOURCES`: its paths, a factory that makes a
+record straight in the database (fast), how it is scoped, which fields it filters/sorts/searches on, and which of
+its fields carry the values the matcher, sort and search tests write. Everything else is generic. For example (the
+real entry is LOCATIONS below):
+
+    LOCATIONS = Resource(
+        name="locations", list_path="/locations", detail_path="/locations/{id}", scope="entity",
+        create=create_location,              # (session, tenant, entity_id=None, **fields) -> id; flush only
+        filterable={"id": INTEGER, "name": STRING, "parent_id": INTEGER, ...},   # exactly the OpenAPI list
+        sortable=("id", "name", "path", ...), search=("name", "description", "address"), default_sort=("name asc",),
+        samples=(Sample("description", nullable=True), Sample("created_at")),    # one per kind, real data
+        sort_rows=(...), multi_sort="name asc,created_at desc", count=count_rows(Location),
+        not_found="Location not found",
+        write=Write("/locations", "location", lambda tenant, n: {"name": f"API room {n}"}),
+        remove=deleter("/locations/{id}"),   # (api, id) -> None: DELETE, asserting the 204
+        deletable=True,                      # DELETE <detail> exists: test_isolation checks it on foreign ids
+    )
+
+A to-many `*_id` filter (MEMBERSHIP) is sampled with the factory keyword that sets the links and the factory of
+the linked records: `Sample("categories_id", attr="categories_ids", target=create_category)`.
+
+test_registry.py checks each entry against the server's OpenAPI document, so a field added to a list without a
+registry update fails there first. Factories only `flush()`; the test commits once after building its data set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tests.helpers import Api, Tenant, make_entity
+from wrenchwork.models import (
+    ApiKey,
+    Asset,
+    AssetType,
+    Category,
+    Entity,
+    Location,
+    User,
+    UserRole,
+    Vendor,
+    asset_asset_types,
+    asset_technicians,
+    asset_vendors,
+    vendor_categories,
+    vendor_locations,
+)
+
+ROLES = ("admin", "limited_admin", "technician", "requester")
+
+
+class Kind(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    ENUM = "enum"
+    MEMBERSHIP = "membership"  # a to-many `*_id` such as `technicians_id`
+
+
+# The contract (docs/api.md, "Lists"): which matchers each kind of field accepts.
+_ORDERED = ("eq", "not_eq", "lt", "lteq", "gt", "gteq", "in", "not_in", "null", "not_null")
+MATCHERS: dict[Kind, tuple[str, ...]] = {
+    Kind.STRING: (
+        "eq",
+        "not_eq",
+        "cont",
+        "not_cont",
+        "start",
+        "end",
+        "in",
+        "not_in",
+        "null",
+        "not_null",
+        "present",
+        "blank",
+    ),
+    Kind.ENUM: ("eq", "not_eq", "in", "not_in", "null", "not_null"),
+    Kind.MEMBERSHIP: ("eq", "not_eq", "in", "not_in", "null", "not_null"),
+    Kind.INTEGER: _ORDERED,
+    Kind.DECIMAL: _ORDERED,
+    Kind.DATE: _ORDERED,
+    Kind.DATETIME: _ORDERED,
+    Kind.BOOLEAN: ("eq", "not_eq", "true", "false", "null", "not_null"),
+}
+ALL_MATCHERS = (
+    "eq",
+    "not_eq",
+    "cont",
+    "not_cont",
+    "start",
+    "end",
+    "in",
+    "not_in",
+    "null",
+    "not_null",
+    "present",
+    "blank",
+    "true",
+    "false",
+    "lt",
+    "lteq",
+    "gt",
+    "gteq",
+)
+
+
+@dataclass(frozen=True)
+class F:
+    """A filterable field: its kind and, for an enum, its members."""
+
+    kind: Kind
+    choices: tuple[str, ...] = ()
+
+    @property
+    def matchers(self) -> tuple[str, ...]:
+        return MATCHERS[self.kind]
+
+
+STRING = F(Kind.STRING)
+INTEGER = F(Kind.INTEGER)
+DECIMAL = F(Kind.DECIMAL)
+BOOLEAN = F(Kind.BOOLEAN)
+DATE = F(Kind.DATE)
+DATETIME = F(Kind.DATETIME)
+MEMBERSHIP = F(Kind.MEMBERSHIP)
+
+
+def enum(*choices: str) -> F:
+    return F(Kind.ENUM, choices)
+
+
+class Factory(Protocol):
+    def __call__(self, session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int: ...
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A field the matcher tests write a standard set of values into (one data set per kind, see test_filters).
+
+    `attr` is the factory keyword that sets it (default: the field name); `nullable` adds a record with NULL.
+    """
+
+    field: str
+    nullable: bool = False
+    attr: str | None = None
+    # MEMBERSHIP only: makes a record the field links to, in the same entity (the factory keyword takes a list).
+    target: Factory | None = None
+
+    @property
+    def keyword(self) -> str:
+        return self.attr or self.field
+
+
+@dataclass(frozen=True)
+class Write:
+    """How to create a record through the API (used where the API's behaviour is the point)."""
+
+    path: str
+    wrapper: str
+    body: Callable[[Tenant, int], dict[str, Any]]  # a valid payload inside the wrapper, unique per n
+    # A field inside the wrapper and a value of the wrong type for it.
+    wrong_type: tuple[str, Any] = ("name", 12345)
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    list_path: str
+    detail_path: str | None  # "/users/{id}", or None when the resource has no GET detail
+    # "entity": what a request sees depends on X-Entity-Id; "customer": the same for the whole customer.
+    scope: Literal["entity", "customer"]
+    create: Factory
+    filterable: Mapping[str, F]
+    sortable: tuple[str, ...]
+    search: tuple[str, ...]
+    default_sort: tuple[str, ...]  # as echoed in meta.sort
+    samples: tuple[Sample, ...]  # fields the matcher tests put real data in (at least one per kind it has)
+    # Rows (factory keywords) for the sort tests: each sortable field needs 2+ distinct values in an order other
+    # than creation order, and some ties (to see them broken by id).
+    sort_rows: tuple[Mapping[str, Any], ...]
+    multi_sort: str  # a two-key sort over sortable fields, e.g. "status asc,name desc"
+    # The exact COUNT(*) of what the list shows to `tenant`'s admin from `entity_id` (ground truth for totals).
+    count: Callable[[Session, Tenant, int], int]
+    not_found: str | None = None  # detail 404 message, e.g. "User not found"
+    entity_header: bool = True  # False: no X-Entity-Id (GET /entities); meta.entity is then all null
+    list_roles: tuple[str, ...] = ROLES  # roles allowed to list (others get 403)
+    write: Write | None = None
+    # Removes a record from this scope through the API (a DELETE, or whatever the resource's removal is).
+    remove: Callable[[Api, int], None] | None = None
+    # Tables a list page reads besides its own rows (one statement each, whatever per_page is).
+    linked: tuple[str, ...] = ()
+    # DELETE on the detail path removes a record (204); a record outside the scope must answer it like a missing one.
+    deletable: bool = False
+    # A record of the caller's own customer that this scope must not show; returns (id, entity where it shows
+    # or None). Default for entity-scoped resources: the same factory in a second entity of the customer.
+    create_elsewhere: Callable[[Session, Tenant], tuple[int, int | None]] | None = None
+    # Keyword the search test writes a token into, per search field (default: the field name).
+    search_attrs: Mapping[str, str] = field(default_factory=dict)
+    # A text field that is NOT searched (a token in it must not be found), if the resource has one.
+    unsearched: str | None = None
+    # Factory keywords whose values must be unique (left out when a test repeats sort_rows).
+    unique_attrs: tuple[str, ...] = ()
+    # The JSON value a sortable field shows, when it is not simply item[field].
+    sort_value: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
+
+    def elsewhere(self, session: Session, tenant: Tenant) -> tuple[int, int | None]:
+        if self.create_elsewhere is not None:
+            return self.create_elsewhere(session, tenant)
+        assert self.scope == "entity", f"{self.name}: a customer-scoped resource needs create_elsewhere"
+        other = make_entity(session, tenant, name="Elsewhere")
+        record = self.create(session, tenant, entity_id=other)
+        return record, other
+
+    def real_total(self, session: Session, tenant: Tenant, entity_id: int) -> int:
+        """`count`, ending the read transaction at once (on SQLite it holds the write lock the server needs)."""
+        total = self.count(session, tenant, entity_id)
+        session.commit()
+        return total
+
+    def detail(self, record_id: int | str) -> str:
+        assert self.detail_path is not None
+        return self.detail_path.format(id=record_id)
+
+
+# ---- factories ------------------------------------------------------------------------------------------------
+
+_seq = itertools.count(1)
+
+
+def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A whole-second UTC moment (JSON shows seconds, so values compare exactly)."""
+    return datetime(2024, 1, day, hour, minute, tzinfo=UTC)
+
+
+def create_entity(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """An entity of the tenant's customer on which the tenant's admin holds `role` (None: no role at all)."""
+    n = next(_seq)
+    role = fields.pop("role", "admin")
+    values: dict[str, Any] = {
+        "name": f"Site {n}",
+        "datetime_format": "MM/DD/YYYY - 11:59 PM",
+        "timezone": "Etc/UTC",
+        "currency": "USD",
+        "created_by_id": tenant.admin_id,
+        "updated_by_id": tenant.admin_id,
+    }
+    values.update(fields)
+    entity = Entity(customer_id=tenant.customer_id, **values)
+    session.add(entity)
+    session.flush()
+    if role is not None:
+        session.add(UserRole(user_id=tenant.admin_id, entity_id=entity.id, role=role))
+        session.flush()
+    return entity.id
+
+
+def create_user(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """A user of the tenant's customer with one `role` (default technician) in `entity_id` (default: the main one)."""
+    n = next(_seq)
+    role = fields.pop("role", "technician")
+    values: dict[str, Any] = {"name": f"Person{n}", "surname": "Contract", "email": f"person{n}@example.com"}
+    values.update(fields)
+    user = User(customer_id=tenant.customer_id, **values)
+    session.add(user)
+    session.flush()
+    session.add(UserRole(user_id=user.id, entity_id=entity_id or tenant.entity_id, role=role))
+    session.flush()
+    return user.id
+
+
+def create_api_key(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """A key of `user_id`, or of a new technician of `entity_id` (default: the main entity)."""
+    n = next(_seq)
+    user_id = fields.pop("user_id", None) or create_user(session, tenant, entity_id)
+    token = "ww_" + secrets.token_urlsafe(32)
+    values: dict[str, Any] = {
+        "name": f"Key {n}",
+        # Like a real prefix ("ww_" + 9 characters) but predictable: no digits, "%" or "_" a search could hit.
+        "prefix": "ww_" + f"{n:09d}".translate(str.maketrans("0123456789", "klmnopqrst")),
+        "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+        "created_by_id": tenant.admin_id,
+    }
+    values.update(fields)
+    key = ApiKey(customer_id=tenant.customer_id, user_id=user_id, **values)
+    session.add(key)
+    session.flush()
+    return key.id
+
+
+def _entity_elsewhere(session: Session, tenant: Tenant) -> tuple[int, int | None]:
+    # An entity of the same customer on which the caller holds no role: never listed to it.
+    return create_entity(session, tenant, role=None), None
+
+
+# The catalog: rows of one entity (`entity_id`, default the tenant's main one) made through the ORM session, so the
+# per-entity row counters (core/counters.py, an after_flush hook) stay exact. To-many links are factory keywords
+# named like the API's (`categories_ids=[...]`), written into the link tables.
+
+
+def _audit(tenant: Tenant) -> dict[str, Any]:
+    return {"created_by_id": tenant.admin_id, "updated_by_id": tenant.admin_id}
+
+
+def _set_root(session: Session, row: Location | Asset, root_id: int) -> None:
+    """`root_id` after the insert (it may be the row's own id). A plain UPDATE naming `updated_at`, so the column's
+    onupdate does not overwrite the value the factory was given."""
+    table = type(row).__table__
+    values = {"root_id": root_id, "updated_at": row.updated_at}
+    session.execute(update(table).where(table.c.id == row.id).values(**values))
+    set_committed_value(row, "root_id", root_id)
+
+
+def _link(session: Session, table: Table, owner: tuple[str, int], column: str, ids: list[int] | None) -> None:
+    if ids:
+        session.execute(insert(table), [{owner[0]: owner[1], column: linked} for linked in sorted(set(ids))])
+
+
+def create_category(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    values: dict[str, Any] = {"name": f"Category {next(_seq)}", **_audit(tenant)} | fields
+    row = Category(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def create_asset_type(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    values: dict[str, Any] = {"name": f"Asset type {next(_seq)}", **_audit(tenant)} | fields
+    row = AssetType(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def create_location(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """A location as the API would make it: `path` and `root_id` from its parent (a top-level one: its name and its
+    own id), unless given (the sort tests give paths that order differently from the names)."""
+    values: dict[str, Any] = {"name": f"Room {next(_seq)}", **_audit(tenant)} | fields
+    parent = session.get(Location, values["parent_id"]) if values.get("parent_id") else None
+    values.setdefault("path", values["name"] if parent is None else f"{parent.path} > {values['name']}")
+    row = Location(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    if "root_id" not in fields:
+        _set_root(session, row, row.id if parent is None else (parent.root_id or parent.id))
+    return row.id
+
+
+def create_vendor(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    links = {name: fields.pop(name, None) for name in ("categories_ids", "locations_ids", "assets_ids")}
+    values: dict[str, Any] = {"name": f"Vendor {next(_seq)}", **_audit(tenant)} | fields
+    row = Vendor(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    owner = ("vendor_id", row.id)
+    _link(session, vendor_categories, owner, "category_id", links["categories_ids"])
+    _link(session, vendor_locations, owner, "location_id", links["locations_ids"])
+    _link(session, asset_vendors, owner, "asset_id", links["assets_ids"])
+    return row.id
+
+
+def create_asset(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """An asset (online unless told); `root_id` from its parent, or its own id."""
+    links = {name: fields.pop(name, None) for name in ("asset_types_ids", "technicians_ids", "vendors_ids")}
+    values: dict[str, Any] = {"name": f"Asset {next(_seq)}", "status": "online", **_audit(tenant)} | fields
+    row = Asset(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    if "root_id" not in fields:
+        parent = session.get(Asset, row.parent_id) if row.parent_id else None
+        _set_root(session, row, row.id if parent is None else (parent.root_id or parent.id))
+    owner = ("asset_id", row.id)
+    _link(session, asset_asset_types, owner, "asset_type_id", links["asset_types_ids"])
+    _link(session, asset_technicians, owner, "user_id", links["technicians_ids"])
+    _link(session, asset_vendors, owner, "vendor_id", links["vendors_ids"])
+    return row.id
+
+
+# ---- ground-truth counts --------------------------------------------------------------------------------------
+
+
+def count_entities(session: Session, tenant: Tenant, entity_id: int) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Entity)
+        .join(UserRole, UserRole.entity_id == Entity.id)
+        .where(Entity.customer_id == tenant.customer_id, UserRole.user_id == tenant.admin_id)
+    )
+    return session.scalar(stmt) or 0
+
+
+def count_users(session: Session, tenant: Tenant, entity_id: int) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.customer_id == tenant.customer_id, UserRole.entity_id == entity_id)
+    )
+    return session.scalar(stmt) or 0
+
+
+def count_api_keys(session: Session, tenant: Tenant, entity_id: int) -> int:
+    members = select(UserRole.user_id).where(UserRole.entity_id == entity_id)
+    stmt = (
+        select(func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.customer_id == tenant.customer_id, ApiKey.user_id.in_(members))
+    )
+    return session.scalar(stmt) or 0
+
+
+def count_rows(model: type[Any]) -> Callable[[Session, Tenant, int], int]:
+    """COUNT(*) of an entity-scoped table's rows in the entity (the table itself, never its counter)."""
+
+    def count(session: Session, tenant: Tenant, entity_id: int) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(model.entity_id == entity_id)) or 0
+
+    return count
+
+
+# ---- API writes -----------------------------------------------------------------------------------------------
+
+
+def _remove_user(api: Api, user_id: int) -> None:
+    # A user leaves an entity when its role there is removed (users themselves are never deleted).
+    response = api.patch(f"/users/{user_id}", json={"user": {"permissions": []}})
+    assert response.status_code == 200, response.text
+
+
+def deleter(detail_path: str) -> Callable[[Api, int], None]:
+    """A `remove` that DELETEs the record, asserting the documented 204 with no body."""
+
+    def remove(api: Api, record_id: int) -> None:
+        response = api.delete(detail_path.format(id=record_id))
+        assert response.status_code == 204, response.text
+        assert response.content == b""
+
+    return remove
+
+
+def _person(name: str, surname: str, job: str | None, status: str, created: int, updated: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "surname": surname,
+        "email": f"{name}.{surname}@example.com",
+        "job_title": job,
+        "status": status,
+        "created_at": at(created),
+        "updated_at": at(updated),
+    }
+
+
+# ---- the registry ---------------------------------------------------------------------------------------------
+
+ENTITIES = Resource(
+    name="entities",
+    list_path="/entities",
+    detail_path=None,
+    scope="customer",
+    entity_header=False,
+    create=create_entity,
+    create_elsewhere=_entity_elsewhere,
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "description": STRING,
+        "address": STRING,
+        "currency": STRING,
+        "timezone": STRING,
+        "datetime_format": STRING,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+    },
+    sortable=("id", "name", "created_at", "updated_at"),
+    search=("name", "description", "address"),
+    default_sort=("name asc",),
+    samples=(Sample("description", nullable=True), Sample("name"), Sample("created_at")),
+    sort_rows=(
+        {"name": "delta", "created_at": at(3), "updated_at": at(9)},
+        {"name": "alpha", "created_at": at(1), "updated_at": at(5)},
+        {"name": "charlie", "created_at": at(1), "updated_at": at(7)},
+        {"name": "alpha", "created_at": at(4), "updated_at": at(5)},
+        {"name": "bravo", "created_at": at(2), "updated_at": at(6)},
+    ),
+    multi_sort="name asc,created_at desc",
+    count=count_entities,
+    write=Write("/entities", "entity", lambda tenant, n: {"name": f"API site {n}"}),
+    unsearched="timezone",
+)
+
+USERS = Resource(
+    name="users",
+    list_path="/users",
+    detail_path="/users/{id}",
+    scope="entity",
+    create=create_user,
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "surname": STRING,
+        "full_name": STRING,
+        "email": STRING,
+        "language": STRING,
+        "phone_number": STRING,
+        "job_title": STRING,
+        "status": enum("active", "inactive"),
+        "can_be_assigned_to_wo": BOOLEAN,
+        "regular_rate": DECIMAL,
+        "overtime_rate1": DECIMAL,
+        "overtime_rate2": DECIMAL,
+        "role": enum(*ROLES),
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+    },
+    sortable=("id", "name", "surname", "full_name", "email", "job_title", "status", "created_at", "updated_at"),
+    search=("name", "surname", "email", "job_title", "phone_number"),
+    default_sort=("name asc",),
+    samples=(
+        Sample("job_title", nullable=True),
+        Sample("surname"),
+        Sample("status"),
+        Sample("role"),
+        Sample("regular_rate"),
+        Sample("can_be_assigned_to_wo"),
+        Sample("created_at"),
+    ),
+    sort_rows=(
+        _person("delta", "one", "welder", "active", 3, 9),
+        _person("alpha", "two", None, "inactive", 1, 5),
+        _person("charlie", "three", "fitter", "active", 1, 7),
+        _person("alpha", "four", "welder", "active", 4, 5),
+        _person("bravo", "five", "electrician", "inactive", 2, 6),
+        _person("bravo", "six", None, "active", 2, 8),
+    ),
+    multi_sort="status asc,name desc",
+    count=count_users,
+    not_found="User not found",
+    write=Write(
+        "/users", "user", lambda tenant, n: {"name": f"Api{n}", "surname": "Made", "email": f"api{n}@example.com"}
+    ),
+    remove=_remove_user,
+    linked=("user_roles",),
+    unsearched="language",
+    unique_attrs=("email",),
+)
+
+API_KEYS = Resource(
+    name="api_keys",
+    list_path="/api_keys",
+    detail_path=None,
+    scope="entity",
+    create=create_api_key,
+    list_roles=("admin",),
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "prefix": STRING,
+        "user_id": INTEGER,
+        "last_used_at": DATETIME,
+        "revoked_at": DATETIME,
+        "created_at": DATETIME,
+        "created_by_id": INTEGER,
+    },
+    sortable=("id", "name", "created_at", "last_used_at"),
+    search=("name", "prefix"),
+    default_sort=("created_at desc",),
+    samples=(Sample("name"), Sample("last_used_at", nullable=True), Sample("revoked_at", nullable=True)),
+    sort_rows=(
+        {"name": "delta", "created_at": at(3), "last_used_at": at(9)},
+        {"name": "alpha", "created_at": at(1), "last_used_at": None},
+        {"name": "charlie", "created_at": at(1), "last_used_at": at(7)},
+        {"name": "alpha", "created_at": at(4), "last_used_at": at(5)},
+        {"name": "bravo", "created_at": at(2), "last_used_at": None},
+        {"name": "echo", "created_at": at(5), "last_used_at": at(6)},
+    ),
+    multi_sort="name asc,created_at desc",
+    count=count_api_keys,
+    write=Write("/api_keys", "api_key", lambda tenant, n: {"name": f"API key {n}", "user_id": tenant.admin_id}),
+)
+
+
+def _lookup(name: str, path: str, wrapper: str, create: Factory, model: type[Any], title: str) -> Resource:
+    """categories and asset_types: one generic resource (lookups/resource.py); names are unique in an entity."""
+    return Resource(
+        name=name,
+        list_path=path,
+        detail_path=path + "/{id}",
+        scope="entity",
+        create=create,
+        filterable={"id": INTEGER, "name": STRING, "created_at": DATETIME, "updated_at": DATETIME},
+        sortable=("id", "name", "created_at"),
+        search=("name",),
+        default_sort=("name asc",),
+        samples=(Sample("name"), Sample("created_at"), Sample("updated_at")),
+        # Unique names, so the ties are in created_at.
+        sort_rows=(
+            {"name": "delta", "created_at": at(3)},
+            {"name": "alpha", "created_at": at(1)},
+            {"name": "charlie", "created_at": at(1)},
+            {"name": "echo", "created_at": at(4)},
+            {"name": "bravo", "created_at": at(2)},
+        ),
+        multi_sort="created_at asc,name desc",
+        count=count_rows(model),
+        not_found=f"{title} not found",
+        write=Write(path, wrapper, lambda tenant, n: {"name": f"API {wrapper} {n}"}),
+        remove=deleter(path + "/{id}"),
+        deletable=True,
+        unique_attrs=("name",),
+    )
+
+
+CATEGORIES = _lookup("categories", "/categories", "category", create_category, Category, "Category")
+ASSET_TYPES = _lookup("asset_types", "/asset_types", "asset_type", create_asset_type, AssetType, "Asset type")
+
+
+def _vendor(name: str, rating: int | None, rate: str | None, created: int, updated: int) -> dict[str, Any]:
+    hourly_rate = None if rate is None else Decimal(rate)
+    return {
+        "name": name,
+        "rating": rating,
+        "hourly_rate": hourly_rate,
+        "created_at": at(created),
+        "updated_at": at(updated),
+    }
+
+
+VENDORS = Resource(
+    name="vendors",
+    list_path="/vendors",
+    detail_path="/vendors/{id}",
+    scope="entity",
+    create=create_vendor,
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "description": STRING,
+        "is_active": BOOLEAN,
+        "assign_to_work_orders": BOOLEAN,
+        "parts_supplier": BOOLEAN,
+        "tax_id": STRING,
+        "address": STRING,
+        "rating": INTEGER,
+        "hourly_rate": DECIMAL,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+        "categories_id": MEMBERSHIP,
+        "locations_id": MEMBERSHIP,
+        "assets_id": MEMBERSHIP,
+    },
+    sortable=("id", "name", "rating", "hourly_rate", "created_at", "updated_at"),
+    search=("name", "description", "tax_id", "address"),
+    default_sort=("name asc",),
+    samples=(
+        Sample("description", nullable=True),
+        Sample("is_active"),
+        Sample("rating", nullable=True),
+        Sample("hourly_rate", nullable=True),
+        Sample("created_at"),
+        Sample("categories_id", attr="categories_ids", target=create_category),
+        Sample("locations_id", attr="locations_ids", target=create_location),
+        Sample("assets_id", attr="assets_ids", target=create_asset),
+    ),
+    sort_rows=(
+        _vendor("delta", 3, "40", 3, 9),
+        _vendor("alpha", None, "12.5", 1, 5),
+        _vendor("charlie", 5, None, 1, 7),
+        _vendor("alpha", 3, "99.99", 4, 5),
+        _vendor("bravo", 5, "12.5", 2, 6),
+        _vendor("echo", None, "40", 5, 8),
+    ),
+    multi_sort="rating asc,name asc",
+    count=count_rows(Vendor),
+    not_found="Vendor not found",
+    write=Write("/vendors", "vendor", lambda tenant, n: {"name": f"API vendor {n}"}),
+    remove=deleter("/vendors/{id}"),
+    deletable=True,
+    linked=("vendor_contacts", "vendor_categories", "vendor_locations", "asset_vendors", "users"),
+)
+
+LOCATIONS = Resource(
+    name="locations",
+    list_path="/locations",
+    detail_path="/locations/{id}",
+    scope="entity",
+    create=create_location,
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "description": STRING,
+        "address": STRING,
+        "path": STRING,
+        "parent_id": INTEGER,
+        "root_id": INTEGER,
+        "qr_code": STRING,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+    },
+    sortable=("id", "name", "path", "created_at", "updated_at"),
+    search=("name", "description", "address"),
+    default_sort=("name asc",),
+    samples=(
+        Sample("description", nullable=True),
+        Sample("path"),
+        Sample("qr_code", nullable=True),
+        Sample("created_at"),
+    ),
+    # Stored paths (as under a parent) that order differently from the names, so sorting by path shows.
+    sort_rows=(
+        {"name": "delta", "path": "Plant B > delta", "created_at": at(3), "updated_at": at(9)},
+        {"name": "alpha", "path": "Plant C > alpha", "created_at": at(1), "updated_at": at(5)},
+        {"name": "charlie", "path": "Plant A > charlie", "created_at": at(1), "updated_at": at(7)},
+        {"name": "alpha", "path": "Plant A > alpha", "created_at": at(4), "updated_at": at(5)},
+        {"name": "bravo", "path": "Plant B > bravo", "created_at": at(2), "updated_at": at(6)},
+    ),
+    multi_sort="name asc,created_at desc",
+    count=count_rows(Location),
+    not_found="Location not found",
+    write=Write("/locations", "location", lambda tenant, n: {"name": f"API room {n}"}),
+    remove=deleter("/locations/{id}"),
+    deletable=True,
+    unsearched="qr_code",
+    unique_attrs=("qr_code",),
+)
+
+
+def _asset(
+    name: str, code: str | None, status: str, model: str | None, maker: str | None, bought: date | None,
+    warranty: date | None, cost: str | None, created: int, updated: int,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "name": name,
+        "asset_code": code,
+        "status": status,
+        "model": model,
+        "manufacturer": maker,
+        "purchase_date": bought,
+        "warranty_exp_date": warranty,
+        "purchase_cost": None if cost is None else Decimal(cost),
+        "created_at": at(created),
+        "updated_at": at(updated),
+    }
+
+
+ASSETS = Resource(
+    name="assets",
+    list_path="/assets",
+    detail_path="/assets/{id}",
+    scope="entity",
+    create=create_asset,
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "asset_code": STRING,
+        "description": STRING,
+        "model": STRING,
+        "manufacturer": STRING,
+        "serial_number": STRING,
+        "purchase_date": DATE,
+        "warranty_exp_date": DATE,
+        "warranty_expiration_notification": INTEGER,
+        "life_expectancy": INTEGER,
+        "purchase_cost": DECIMAL,
+        "replacement_cost": DECIMAL,
+        "salvage_value": DECIMAL,
+        "status": enum("online", "offline"),
+        "location_id": INTEGER,
+        "parent_id": INTEGER,
+        "root_id": INTEGER,
+        "qr_code": STRING,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+        "asset_types_id": MEMBERSHIP,
+        "technicians_id": MEMBERSHIP,
+        "vendors_id": MEMBERSHIP,
+    },
+    sortable=(
+        "id",
+        "name",
+        "asset_code",
+        "status",
+        "model",
+        "manufacturer",
+        "purchase_date",
+        "warranty_exp_date",
+        "purchase_cost",
+        "created_at",
+        "updated_at",
+    ),
+    search=("name", "asset_code", "serial_number", "model", "manufacturer", "description"),
+    default_sort=("name asc",),
+    samples=(
+        Sample("description", nullable=True),
+        Sample("asset_code", nullable=True),
+        Sample("purchase_date", nullable=True),
+        Sample("warranty_exp_date"),
+        Sample("life_expectancy", nullable=True),
+        Sample("purchase_cost", nullable=True),
+        Sample("status"),
+        Sample("created_at"),
+        Sample("asset_types_id", attr="asset_types_ids", target=create_asset_type),
+        Sample("technicians_id", attr="technicians_ids", target=create_user),
+        Sample("vendors_id", attr="vendors_ids", target=create_vendor),
+    ),
+    sort_rows=(
+        _asset("delta", "A-300", "online", "X2", "Acme", date(2024, 3, 1), date(2026, 1, 1), "40", 3, 9),
+        _asset("alpha", None, "offline", None, "Bosch", date(2023, 5, 1), None, "12.5", 1, 5),
+        _asset("charlie", "A-100", "online", "X1", None, None, date(2025, 6, 1), None, 1, 7),
+        _asset("alpha", "A-200", "online", "X2", "Acme", date(2024, 3, 1), date(2025, 6, 1), "99.99", 4, 5),
+        _asset("bravo", None, "offline", "X1", "Bosch", date(2022, 1, 1), date(2027, 1, 1), "12.5", 2, 6),
+        _asset("echo", "A-050", "online", None, "Acme", None, date(2024, 1, 1), "40", 5, 8),
+    ),
+    multi_sort="status asc,name desc",
+    count=count_rows(Asset),
+    not_found="Asset not found",
+    write=Write("/assets", "asset", lambda tenant, n: {"name": f"API asset {n}"}),
+    remove=deleter("/assets/{id}"),
+    deletable=True,
+    linked=("asset_technicians", "asset_asset_types", "asset_vendors"),
+    unsearched="qr_code",
+    unique_attrs=("asset_code", "qr_code"),
+)
+
+RESOURCES: tuple[Resource, ...] = (ENTITIES, USERS, API_KEYS, VENDORS, LOCATIONS, ASSETS, CATEGORIES, ASSET_TYPES)
+BY_NAME = {r.name: r for r in RESOURCES}
+WITH_DETAIL = tuple(r for r in RESOURCES if r.detail_path is not None)
+WITH_WRITE = tuple(r for r in RESOURCES if r.write is not None)
+WITH_DELETE = tuple(r for r in WITH_DETAIL if r.deletable)
