@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck migrations-check pytest bench
+.PHONY: run test lint typecheck migrations-check migration pytest bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV) || (python3 -m pip install --user -q virtualenv && python3 -m virtualenv -q $(VENV))
@@ -26,6 +26,17 @@ migrations-check: $(STAMP)
 	@rm -f $(VENV)/alembic-check.db
 	WRENCHWORK_DATABASE_URL=sqlite:///$(abspath $(VENV))/alembic-check.db $(BIN)/alembic upgrade head
 	WRENCHWORK_DATABASE_URL=sqlite:///$(abspath $(VENV))/alembic-check.db $(BIN)/alembic check
+
+# Rewrites the one unreleased migration (revision 0002) from the models: everything after the initial schema.
+# Once a release ships it, new changes get a new revision instead.
+NEXT_MIGRATION := src/wrenchwork/migrations/versions/*_inventory_and_work_orders.py
+migration: $(STAMP)
+	flock /tmp/wrenchwork-migration.lock sh -c '\
+	  rm -f $(NEXT_MIGRATION) $(VENV)/alembic-next.db && \
+	  export WRENCHWORK_DATABASE_URL=sqlite:///$(abspath $(VENV))/alembic-next.db && \
+	  $(BIN)/alembic upgrade head && \
+	  $(BIN)/alembic revision --autogenerate --rev-id 0002 -m "inventory and work orders" && \
+	  $(BIN)/ruff format -q src/wrenchwork/migrations/versions'
 
 # SQLite always; PostgreSQL too when WRENCHWORK_TEST_POSTGRES_URL names a server (.ci/run starts one).
 pytest: $(STAMP)
