@@ -36,7 +36,7 @@ migration: $(STAMP)
 	  export WRENCHWORK_DATABASE_URL=sqlite:///$(abspath $(VENV))/alembic-next.db && \
 	  $(BIN)/alembic upgrade head && \
 	  $(BIN)/alembic revision --autogenerate --rev-id 0002 -m "inventory and work orders" && \
-	  $(BIN)/ruff format -q src/wrenchwork/migrations/versions'
+	  $(BIN)/ruff check -q --fix src/wrenchwork/migrations/versions; $(BIN)/ruff format -q src/wrenchwork/migrations/versions'
 
 # SQLite always; PostgreSQL too when WRENCHWORK_TEST_POSTGRES_URL names a server (.ci/run starts one).
 pytest: $(STAMP)

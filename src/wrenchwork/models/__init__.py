@@ -17,6 +17,7 @@ from wrenchwork.models.catalog import (
     vendor_locations,
 )
 from wrenchwork.models.tenancy import ApiKey, Customer, Entity, User, UserRole
+from wrenchwork.models.work_orders import WorkOrder
 
 # Tables whose rows carry a QR code; a code is unique across all of them within an entity.
 QR_CODED = (Location, Asset)
@@ -37,6 +38,7 @@ __all__ = [
     "UserRole",
     "Vendor",
     "VendorContact",
+    "WorkOrder",
     "asset_asset_types",
     "asset_technicians",
     "asset_vendors",
