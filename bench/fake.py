@@ -74,3 +74,20 @@ def phone_number(rng: random.Random) -> str | None:
 def email(first: str, last: str, serial: int, rng: random.Random) -> str:
     local = f"{first}.{last}".lower().replace("'", "").replace("ü", "u")
     return f"{local}.{serial}@{rng.choice(DOMAINS)}"
+
+
+# The catalog: rooms of a building, kinds of equipment and who makes them, kinds of service vendors.
+ROOMS = (
+    "Boiler Room", "Compressor Room", "Production Hall", "Packaging Line", "Loading Dock", "Electrical Room",
+    "Roof", "Warehouse", "Workshop", "Server Room", "Laboratory", "Cold Store", "Paint Shop", "Office",
+)  # fmt: skip
+EQUIPMENT = (
+    "Air Handler", "Chiller", "Boiler", "Air Compressor", "Conveyor", "Forklift", "Pump", "CNC Mill", "Lathe",
+    "Shrink Wrapper", "Dock Leveler", "Cooling Tower", "Generator", "Transformer", "Hydraulic Press", "Robot Arm",
+)  # fmt: skip
+MANUFACTURERS = (
+    "Trane", "Carrier", "Cleaver-Brooks", "Atlas Copco", "Hytrol", "Toyota", "Grundfos", "Haas", "Mazak",
+    "Lantech", "Rite-Hite", "Baltimore Aircoil", "Caterpillar", "Siemens", "Schuler", "FANUC",
+)  # fmt: skip
+ASSET_TYPES = ("HVAC", "Boilers", "Compressors", "Conveyors", "Vehicles", "Pumps", "Machine tools", "Electrical")
+VENDOR_KINDS = ("HVAC", "Electrical", "Industrial Supply", "Pumps", "Mechanical", "Automation", "Fire Safety")

@@ -35,7 +35,19 @@ from wrenchwork.core.counters import recount
 from wrenchwork.core.db import make_engine, make_sessionmaker
 from wrenchwork.core.migrate import upgrade
 from wrenchwork.core.model_base import Base, utcnow
-from wrenchwork.models import Entity, User, UserRole
+from wrenchwork.models import (
+    Asset,
+    AssetType,
+    Entity,
+    Location,
+    User,
+    UserRole,
+    Vendor,
+    VendorContact,
+    asset_asset_types,
+    asset_technicians,
+    asset_vendors,
+)
 from wrenchwork.system.bootstrap import create_customer
 
 # The API key of the generated admin (the settings require >= 20 characters and no spaces).
@@ -111,6 +123,18 @@ def insert_chunks(session: Session, model: type[Base], rows: Iterable[Row]) -> i
         total += len(batch)
     _sync_sequence(session, table)
     return total
+
+
+def insert_link_chunks(session: Session, table: Table, rows: Iterable[Row]) -> None:
+    """Link rows (no id column) in chunks of CHUNK."""
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CHUNK:
+            session.execute(insert(table), batch)
+            batch = []
+    if batch:
+        session.execute(insert(table), batch)
 
 
 def _sync_sequence(session: Session, table: Table) -> None:
@@ -223,10 +247,165 @@ def generate_users(ctx: Context, count: int) -> None:
     ctx.sample_ids["users"] = ids[len(ids) // 2] if ids else ctx.admin_id
 
 
+def generate_vendors(ctx: Context, count: int) -> None:
+    """Service vendors of the main entity, each with a primary contact."""
+    first = next_id(ctx.session, Vendor)
+    ids = range(first, first + count)
+
+    def vendors() -> Iterator[Row]:
+        for n in ids:
+            created = past(ctx, 1500)
+            yield {
+                "id": n,
+                "entity_id": ctx.entity_id,
+                "name": f"{ctx.rng.choice(fake.SURNAMES)} {ctx.rng.choice(fake.VENDOR_KINDS)} {n}",
+                "is_active": True,
+                "assign_to_work_orders": True,
+                "parts_supplier": ctx.rng.random() < 0.4,
+                "rating": ctx.rng.randint(1, 5),
+                "hourly_rate": Decimal(ctx.rng.randint(3000, 12000)) / 100,
+                "created_at": created,
+                "updated_at": created,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    def contacts() -> Iterator[Row]:
+        for n in ids:
+            name, surname = ctx.rng.choice(fake.FIRST_NAMES), ctx.rng.choice(fake.SURNAMES)
+            yield {
+                "vendor_id": n,
+                "name": f"{name} {surname}",
+                "email": fake.email(name, surname, n, ctx.rng),
+                "phone": fake.phone_number(ctx.rng),
+                "is_primary": True,
+            }
+
+    insert_chunks(ctx.session, Vendor, vendors())
+    insert_chunks(ctx.session, VendorContact, contacts())
+    if ids:
+        ctx.sample_ids["vendors"] = ids[len(ids) // 2]
+
+
+def generate_locations(ctx: Context, count: int) -> None:
+    """Sites as buildings with rooms: one building per ten locations, the rest rooms inside them."""
+    first = next_id(ctx.session, Location)
+    ids = range(first, first + count)
+
+    def locations() -> Iterator[Row]:
+        building: tuple[int, str] = (first, "")
+        for n in ids:
+            created = past(ctx, 1500)
+            row = {
+                "id": n,
+                "entity_id": ctx.entity_id,
+                "description": None,
+                "address": None,
+                "qr_code": None,
+                "created_at": created,
+                "updated_at": created,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+            if (n - first) % 10 == 0:
+                name = f"Building {n}"
+                building = (n, name)
+                row.update(name=name, path=name, parent_id=None, root_id=None, address="1 Industrial Way")
+            else:
+                name = f"{ctx.rng.choice(fake.ROOMS)} {n}"
+                row.update(name=name, path=f"{building[1]} > {name}", parent_id=building[0], root_id=building[0])
+            yield row
+
+    insert_chunks(ctx.session, Location, locations())
+    if ids:
+        ctx.sample_ids["locations"] = ids[len(ids) // 2]
+
+
+def generate_assets(ctx: Context, count: int) -> None:
+    """Equipment spread over the locations, one in five a sub-asset, each with a technician, a type and a vendor."""
+    first = next_id(ctx.session, Asset)
+    ids = range(first, first + count)
+    location_ids = list(ctx.session.scalars(select(Location.id).where(Location.entity_id == ctx.entity_id)))
+    vendor_ids = list(ctx.session.scalars(select(Vendor.id).where(Vendor.entity_id == ctx.entity_id)))
+    technician_ids = list(
+        ctx.session.scalars(
+            select(UserRole.user_id)
+            .where(UserRole.entity_id == ctx.entity_id, UserRole.role == "technician")
+            .limit(200)
+        )
+    ) or [ctx.admin_id]
+    type_ids = []
+    for name in fake.ASSET_TYPES:
+        type_ids.append(next_id(ctx.session, AssetType))
+        insert_chunks(
+            ctx.session,
+            AssetType,
+            [
+                {
+                    "id": type_ids[-1],
+                    "entity_id": ctx.entity_id,
+                    "name": name,
+                    "created_at": ctx.now,
+                    "updated_at": ctx.now,
+                }
+            ],
+        )
+
+    def assets() -> Iterator[Row]:
+        rng = ctx.rng
+        for n in ids:
+            created = past(ctx, 1500)
+            kind = rng.choice(fake.EQUIPMENT)
+            parent = n - 1 if n > first and rng.random() < 0.2 else None
+            cost = Decimal(rng.randint(50_000, 10_000_000)) / 100
+            yield {
+                "id": n,
+                "entity_id": ctx.entity_id,
+                "name": f"{kind} {n}",
+                "asset_code": f"A-{n:07d}",
+                "description": None,
+                "model": f"M-{rng.randint(100, 999)}",
+                "manufacturer": rng.choice(fake.MANUFACTURERS),
+                "serial_number": f"SN{rng.randint(10**7, 10**8 - 1)}",
+                "purchase_date": created.date(),
+                "warranty_exp_date": (created + timedelta(days=730)).date(),
+                "warranty_expiration_notification": 30,
+                "life_expectancy": rng.randint(5, 25),
+                "purchase_cost": cost,
+                "replacement_cost": (cost * Decimal("1.2")).quantize(CENT),
+                "salvage_value": (cost / 10).quantize(CENT),
+                "status": "online" if rng.random() < 0.95 else "offline",
+                "location_id": rng.choice(location_ids) if location_ids else None,
+                "parent_id": parent,
+                "root_id": parent,  # the previous asset is always a top-level one or has its own parent: close enough
+                "qr_code": None,
+                "created_at": created,
+                "updated_at": created,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    insert_chunks(ctx.session, Asset, assets())
+    links = (
+        (asset_technicians, "user_id", technician_ids),
+        (asset_asset_types, "asset_type_id", type_ids),
+        (asset_vendors, "vendor_id", vendor_ids),
+    )
+    for table, column, choices in links:
+        if choices:
+            rows = ({"asset_id": n, column: ctx.rng.choice(choices)} for n in ids)
+            insert_link_chunks(ctx.session, table, rows)
+    if ids:
+        ctx.sample_ids["assets"] = ids[len(ids) // 2]
+
+
 # In dependency order: a generator may use the rows of the ones before it.
 RESOURCES: list[Resource] = [
     Resource("entities", "entities (sites) of the customer, the main one included", generate_entities, (Entity,)),
     Resource("users", "users with a role in the main entity, the admin included", generate_users, (UserRole,)),
+    Resource("vendors", "vendors with a primary contact", generate_vendors, (Vendor,), default=0),
+    Resource("locations", "locations: buildings with rooms", generate_locations, (Location,), default=0),
+    Resource("assets", "assets with a technician, a type and a vendor", generate_assets, (Asset,), default=0),
 ]
 
 

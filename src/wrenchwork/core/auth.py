@@ -7,12 +7,12 @@ import hmac
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.errors import BadRequest, Forbidden, Unauthorized
@@ -40,10 +40,37 @@ def visible_prefix(token: str) -> str:
     return token[:12]
 
 
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """The user behind the API key, as read once per request."""
+
+    id: int
+    name: str
+    surname: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """What `meta.entity` shows and every entity-owned query filters on."""
+
+    id: int
+    name: str
+    currency: str
+    datetime_format: str
+    timezone: str
+
+
 @dataclass(frozen=True)
 class Principal:
-    user: User
-    customer: Customer
+    user: UserInfo
+    customer: CustomerInfo
     api_key_id: int
 
 
@@ -52,7 +79,7 @@ class Scope:
     """The caller inside one entity: every entity-owned query is filtered on `entity.id`."""
 
     principal: Principal
-    entity: Entity
+    entity: EntityInfo
     role: str
 
     @property
@@ -64,8 +91,19 @@ class Scope:
         return self.entity.id
 
     @property
-    def customer(self) -> Customer:
+    def customer(self) -> CustomerInfo:
         return self.principal.customer
+
+    @classmethod
+    def of(cls, user: User, customer: Customer, entity: Entity, role: str, api_key_id: int = 0) -> Scope:
+        """A scope from loaded rows, for work done outside a request (demo data, the command line, tests)."""
+        principal = Principal(
+            UserInfo(user.id, user.name, user.surname),
+            CustomerInfo(customer.id, customer.name, customer.slug),
+            api_key_id,
+        )
+        info = EntityInfo(entity.id, entity.name, entity.currency, entity.datetime_format, entity.timezone)
+        return cls(principal, info, role)
 
 
 async def db_session(request: Request) -> Session:
@@ -76,34 +114,53 @@ async def db_session(request: Request) -> Session:
 _bearer = HTTPBearer(scheme_name="bearer_auth", auto_error=False, description="API key")
 
 
+_key, _user, _customer, _role, _entity = (model.__table__ for model in (ApiKey, User, Customer, UserRole, Entity))
+# Built once: the statement is the same for every request, only the key's digest and the entity id change.
+# An entity id of 0 (no entity asked for) matches no role, so the role and entity columns come back null.
+_AUTHENTICATE = (
+    select(
+        _key.c.id,
+        _key.c.token_hash,
+        _key.c.last_used_at,
+        _user.c.id,
+        _user.c.name,
+        _user.c.surname,
+        _user.c.status,
+        _user.c.last_login_at,
+        _customer.c.id,
+        _customer.c.name,
+        _customer.c.slug,
+        _role.c.role,
+        _entity.c.id,
+        _entity.c.name,
+        _entity.c.currency,
+        _entity.c.datetime_format,
+        _entity.c.timezone,
+    )
+    .join(_user, _user.c.id == _key.c.user_id)
+    .join(_customer, _customer.c.id == _key.c.customer_id)
+    .outerjoin(_role, (_role.c.user_id == _user.c.id) & (_role.c.entity_id == bindparam("entity_id")))
+    .outerjoin(_entity, (_entity.c.id == _role.c.entity_id) & (_entity.c.customer_id == _customer.c.id))
+    .where(_key.c.token_hash == bindparam("digest"), _key.c.revoked_at.is_(None))
+)
+
+
 def _authenticate(
     session: Session, credentials: HTTPAuthorizationCredentials | None, entity_id: int | None
-) -> tuple[Principal, Entity | None, str | None]:
+) -> tuple[Principal, EntityInfo | None, str | None]:
     """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query per request."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized()
     digest = hash_token(credentials.credentials)
-    stmt = (
-        select(ApiKey, User, Customer)
-        .join(User, User.id == ApiKey.user_id)
-        .join(Customer, Customer.id == ApiKey.customer_id)
-        .where(ApiKey.token_hash == digest, ApiKey.revoked_at.is_(None))
-    )
-    if entity_id is not None:
-        stmt = (
-            stmt.add_columns(Entity, UserRole.role)
-            .outerjoin(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == entity_id))
-            .outerjoin(Entity, (Entity.id == UserRole.entity_id) & (Entity.customer_id == Customer.id))
-        )
-    row: Any = session.execute(stmt).first()
-    if row is None or not hmac.compare_digest(row[0].token_hash, digest) or row[1].status != "active":
+    row = session.connection().execute(_AUTHENTICATE, {"digest": digest, "entity_id": entity_id or 0}).first()
+    if row is None or not hmac.compare_digest(row[1], digest) or row[6] != "active":
         raise Unauthorized()
-    key, user, customer = row[0], row[1], row[2]
-    _note_use(session, key, user)
-    principal = Principal(user=user, customer=customer, api_key_id=key.id)
-    if entity_id is None:
+    (key_id, _, last_used_at, user_id, name, surname, _, last_login_at, *customer, role) = row[:12]
+    _note_use(session, key_id, last_used_at, user_id, last_login_at)
+    principal = Principal(UserInfo(user_id, name, surname), CustomerInfo(*customer), key_id)
+    if role is None or row[12] is None:
         return principal, None, None
-    return principal, row[3], row[4]
+    return principal, EntityInfo(*row[12:17]), role
 
 
 async def current_principal(
@@ -113,19 +170,21 @@ async def current_principal(
     return _authenticate(session, credentials, None)[0]
 
 
-def _note_use(session: Session, key: ApiKey, user: User) -> None:
+def _note_use(
+    session: Session, key_id: int, last_used_at: datetime | None, user_id: int, last_login_at: datetime | None
+) -> None:
     now = utcnow()
-    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_PRECISION:
+    if last_used_at is not None and now - last_used_at < LAST_USED_PRECISION:
         return
-    if user.last_login_at is None or key.last_used_at is None or now - key.last_used_at >= LOGIN_GAP:
+    if last_login_at is None or last_used_at is None or now - last_used_at >= LOGIN_GAP:
         session.execute(
             update(User)
-            .where(User.id == user.id)
+            .where(User.id == user_id)
             .values(last_login_at=now, login_count=User.login_count + 1)
             .execution_options(synchronize_session=False)
         )
     session.execute(
-        update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now).execution_options(synchronize_session=False)
+        update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now).execution_options(synchronize_session=False)
     )
 
 

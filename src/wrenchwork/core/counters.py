@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Integer, String, event, func, insert, select
+from sqlalchemy import Integer, String, bindparam, event, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -25,8 +25,15 @@ class RowCount(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+_counts = RowCount.__table__
+# Built once: every unfiltered list reads its total through this statement.
+_READ_COUNT = select(_counts.c.count).where(
+    _counts.c.name == bindparam("name"), _counts.c.scope_id == bindparam("scope")
+)
+
+
 def read_count(session: Session, name: str, scope_id: int) -> int:
-    value = session.scalar(select(RowCount.count).where(RowCount.name == name, RowCount.scope_id == scope_id))
+    value = session.connection().execute(_READ_COUNT, {"name": name, "scope": scope_id}).scalar()
     return value or 0
 
 

@@ -13,7 +13,7 @@ import orjson
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from wrenchwork.models import Customer, Entity
+from wrenchwork.core.auth import CustomerInfo, EntityInfo
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_NAIVE_UTC
 
@@ -45,7 +45,7 @@ NULL_ENTITY_META = {
 }
 
 
-def entity_meta(entity: Entity | None) -> dict[str, Any]:
+def entity_meta(entity: EntityInfo | None) -> dict[str, Any]:
     if entity is None:
         return dict(NULL_ENTITY_META)
     from wrenchwork.entities.schemas import currency_symbol, timezone_label
@@ -60,7 +60,7 @@ def entity_meta(entity: Entity | None) -> dict[str, Any]:
     }
 
 
-def base_meta(entity: Entity | None, customer: Customer) -> dict[str, Any]:
+def base_meta(entity: EntityInfo | None, customer: CustomerInfo) -> dict[str, Any]:
     return {"entity": entity_meta(entity), "customer": {"id": customer.id, "name": customer.name}}
 
 

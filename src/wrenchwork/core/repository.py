@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -15,6 +17,41 @@ from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery, ListSpec, appl
 from wrenchwork.core.model_base import Base
 
 M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A to-many reference list through a link table, shown as `[{id, name, *extra}]` (an asset's vendors)."""
+
+    field: str
+    table: Table
+    owner: str  # the link table's column that points at the owner row, e.g. "asset_id"
+    value: str  # the column that points at the referenced row, e.g. "vendor_id"
+    target: type[Any]  # the referenced model; it has `id` and `name`
+    extra: tuple[str, ...] = ()
+
+
+@functools.cache
+def _refs_statement(links: tuple[Link, ...]) -> Any:
+    """Built once per set of links: one UNION ALL, so any number of reference lists costs one round trip."""
+    width = max(len(link.extra) for link in links)
+    parts = []
+    for index, link in enumerate(links):
+        target = link.target.__table__
+        extra = [target.c[name] for name in link.extra]
+        extra += [null()] * (width - len(extra))
+        parts.append(
+            select(
+                literal(index).label("link"),
+                link.table.c[link.owner].label("owner_id"),
+                target.c.id.label("id"),
+                target.c.name.label("name"),
+                *(column.label(f"extra_{n}") for n, column in enumerate(extra)),
+            )
+            .join(target, target.c.id == link.table.c[link.value])
+            .where(link.table.c[link.owner].in_(bindparam("owner_ids", expanding=True)))
+        )
+    return union_all(*parts).order_by("link", "owner_id", "name", "id")
 
 
 class Repository(Generic[M]):
@@ -104,19 +141,23 @@ class Repository(Generic[M]):
         self, link: Table, owner: str, value: str, target: type[Any], owner_ids: Iterable[int], *extra: str
     ) -> dict[int, list[dict[str, Any]]]:
         """`{owner_id: [{id, name, *extra}, ...]}` through a link table, in one query, ordered by name."""
+        refs = self.refs_through((Link("refs", link, owner, value, target, extra),), owner_ids)
+        return refs["refs"]
+
+    def refs_through(
+        self, links: Sequence[Link], owner_ids: Iterable[int]
+    ) -> dict[str, dict[int, list[dict[str, Any]]]]:
+        """Several reference lists of the same rows (an asset's technicians, types, vendors) in one query:
+        `{link.field: {owner_id: [{id, name, *extra}, ...]}}`, each list ordered by name."""
         ids = list(owner_ids)
+        grouped: dict[str, dict[int, list[dict[str, Any]]]] = {link.field: {i: [] for i in ids} for link in links}
         if not ids:
-            return {}
-        columns = ["id", "name", *extra]
-        stmt = (
-            select(link.c[owner], *(getattr(target, c) for c in columns))
-            .join(target, target.id == link.c[value])
-            .where(link.c[owner].in_(ids))
-            .order_by(link.c[owner], target.name, target.id)
-        )
-        grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-        for row in self.session.execute(stmt):
-            grouped[row[0]].append(dict(zip(columns, row[1:], strict=True)))
+            return grouped
+        columns = [("id", "name", *link.extra) for link in links]
+        for row in self.session.connection().execute(_refs_statement(tuple(links)), {"owner_ids": ids}):
+            link_index = row[0]
+            names = columns[link_index]
+            grouped[links[link_index].field][row[1]].append(dict(zip(names, row[2:], strict=False)))
         return grouped
 
     def user_refs(self, user_ids: Iterable[int | None], *extra: str) -> dict[int | None, dict[str, Any]]:

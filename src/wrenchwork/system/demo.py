@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wrenchwork.core.auth import Principal, Scope
+from wrenchwork.core.auth import Scope
 from wrenchwork.models import Customer, Entity, User, UserRole
 from wrenchwork.system.demo_catalog import load_catalog
 
@@ -74,7 +74,7 @@ def load_demo(session: Session) -> str:
     session.flush()
     admin = session.get(User, admin_id) if admin_id is not None else None
     if admin is not None:
-        scope = Scope(Principal(admin, customer, api_key_id=0), main, "admin")
+        scope = Scope.of(admin, customer, main, "admin")
         summary = load_catalog(session, scope)
     else:
         summary = "no catalog (the first entity has no admin)"

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from wrenchwork.core.auth import CustomerInfo
 from wrenchwork.core.schemas import Id, Money
-from wrenchwork.models import Customer
 
 Role = Literal["admin", "limited_admin", "technician", "requester"]
 UserStatus = Literal["active", "inactive"]
@@ -123,7 +123,7 @@ class UserItem(BaseModel):
 NO_INVITATION = {"sent_at": None, "due_at": None, "accepted_at": None}
 
 
-def user_item(user: Any, customer: Customer, permissions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def user_item(user: Any, customer: CustomerInfo, permissions: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """`user` is a User or a row of its columns."""
     return {
         "id": user.id,
