@@ -5,12 +5,17 @@ from fastapi import APIRouter
 from wrenchwork.api_keys.router import router as api_keys
 from wrenchwork.assets.router import router as assets
 from wrenchwork.batch.router import router as batch
+from wrenchwork.comments.router import router as comments
 from wrenchwork.entities.router import router as entities
 from wrenchwork.locations.router import router as locations
 from wrenchwork.lookups.resource import lookup_router
 from wrenchwork.lookups.tables import LOOKUPS
+from wrenchwork.parts.router import router as parts
+from wrenchwork.procedures.router import router as procedures
 from wrenchwork.users.router import router as users
 from wrenchwork.vendors.router import router as vendors
+from wrenchwork.work_order_requests.router import router as work_order_requests
+from wrenchwork.work_orders.router import router as work_orders
 
 API_PREFIX = "/api/v1"
 
@@ -22,6 +27,11 @@ for resource in (
     vendors,
     locations,
     assets,
+    parts,
+    procedures,
+    work_orders,
+    work_order_requests,
+    comments,
     batch,
     *(lookup_router(lookup) for lookup in LOOKUPS),
 ):

@@ -31,11 +31,11 @@ import hashlib
 import itertools
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -43,21 +43,39 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tests.helpers import Api, Tenant, make_entity
 from wrenchwork.models import (
+    AccountCode,
     ApiKey,
     Asset,
     AssetType,
     Category,
     Entity,
     Location,
+    MeasurementUnit,
+    Part,
+    PartType,
+    ProcedureTemplate,
+    Storeroom,
     User,
     UserRole,
     Vendor,
+    VendorPart,
+    WorkOrder,
+    WorkOrderRequest,
     asset_asset_types,
     asset_technicians,
     asset_vendors,
+    part_assets,
     vendor_categories,
     vendor_locations,
+    work_order_account_codes,
+    work_order_categories,
+    work_order_request_categories,
+    work_order_request_technicians,
+    work_order_request_vendors,
+    work_order_technicians,
+    work_order_vendors,
 )
+from wrenchwork.models.work_orders import BUILT_IN_STATUSES
 
 ROLES = ("admin", "limited_admin", "technician", "requester")
 
@@ -391,6 +409,93 @@ def create_asset(session: Session, tenant: Tenant, entity_id: int | None = None,
     return row.id
 
 
+def _lookup_row(model: type[Any], label: str) -> Factory:
+    def create(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+        values: dict[str, Any] = {"name": f"{label} {next(_seq)}", **_audit(tenant)} | fields
+        row = model(entity_id=entity_id or tenant.entity_id, **values)
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+    return create
+
+
+create_storeroom = _lookup_row(Storeroom, "Storeroom")
+create_part_type = _lookup_row(PartType, "Part type")
+create_measurement_unit = _lookup_row(MeasurementUnit, "Unit")
+
+
+def create_part(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """A part (its cached stock as given; the ledger is not the point of the list contract)."""
+    links = {name: fields.pop(name, None) for name in ("assets_ids", "vendors_ids")}
+    values: dict[str, Any] = {"name": f"Part {next(_seq)}", **_audit(tenant)} | fields
+    row = Part(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    _link(session, part_assets, ("part_id", row.id), "asset_id", links["assets_ids"])
+    _link(session, cast(Table, VendorPart.__table__), ("part_id", row.id), "vendor_id", links["vendors_ids"])
+    return row.id
+
+
+def create_account_code(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    values: dict[str, Any] = {"name": f"Account code {next(_seq)}", **_audit(tenant)} | fields
+    row = AccountCode(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+_WORK_ORDER_LINKS = (
+    ("categories_ids", work_order_categories, "category_id"),
+    ("account_codes_ids", work_order_account_codes, "account_code_id"),
+    ("technicians_ids", work_order_technicians, "user_id"),
+    ("vendors_ids", work_order_vendors, "vendor_id"),
+)
+
+
+def create_work_order(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """A work order (open unless told); `base_status` follows `status_id` (an unknown id counts as open).
+    `overdue=True` gives it a due date in the past, `overdue=False` none."""
+    links = {name: fields.pop(name, None) for name, _, _ in _WORK_ORDER_LINKS}
+    if "overdue" in fields:
+        fields["due_date"] = datetime(2020, 1, 1, tzinfo=UTC) if fields.pop("overdue") else None
+    values: dict[str, Any] = {"title": f"Work order {next(_seq)}", **_audit(tenant)} | fields
+    values.setdefault("base_status", BUILT_IN_STATUSES.get(values.get("status_id", 1), "open"))
+    row = WorkOrder(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    for name, table, column in _WORK_ORDER_LINKS:
+        _link(session, table, ("work_order_id", row.id), column, links[name])
+    return row.id
+
+
+def create_procedure_template(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    values: dict[str, Any] = {"name": f"Procedure {next(_seq)}", **_audit(tenant)} | fields
+    row = ProcedureTemplate(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+_REQUEST_LINKS = (
+    ("categories_ids", work_order_request_categories, "category_id"),
+    ("technicians_ids", work_order_request_technicians, "user_id"),
+    ("vendors_ids", work_order_request_vendors, "vendor_id"),
+)
+
+
+def create_work_order_request(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """A request (pending unless told), created by the tenant's admin."""
+    links = {name: fields.pop(name, None) for name, _, _ in _REQUEST_LINKS}
+    values: dict[str, Any] = {"title": f"Request {next(_seq)}", **_audit(tenant)} | fields
+    row = WorkOrderRequest(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    for name, table, column in _REQUEST_LINKS:
+        _link(session, table, ("request_id", row.id), column, links[name])
+    return row.id
+
+
 # ---- ground-truth counts --------------------------------------------------------------------------------------
 
 
@@ -631,6 +736,19 @@ def _lookup(name: str, path: str, wrapper: str, create: Factory, model: type[Any
 
 CATEGORIES = _lookup("categories", "/categories", "category", create_category, Category, "Category")
 ASSET_TYPES = _lookup("asset_types", "/asset_types", "asset_type", create_asset_type, AssetType, "Asset type")
+STOREROOMS = _lookup("storerooms", "/storerooms", "storeroom", create_storeroom, Storeroom, "Storeroom")
+PART_TYPES = _lookup("part_types", "/part_types", "part_type", create_part_type, PartType, "Part type")
+# Units also carry `short_name` (filterable and searched); a fresh entity starts with the default units.
+_UNITS = _lookup(
+    "measurement_units", "/measurement_units", "measurement_unit", create_measurement_unit, MeasurementUnit,
+    "Measurement unit",
+)  # fmt: skip
+MEASUREMENT_UNITS = replace(
+    _UNITS,
+    filterable={**_UNITS.filterable, "short_name": STRING},
+    search=("name", "short_name"),
+    samples=(*_UNITS.samples, Sample("short_name", nullable=True)),
+)
 
 
 def _vendor(name: str, rating: int | None, rate: str | None, created: int, updated: int) -> dict[str, Any]:
@@ -696,7 +814,7 @@ VENDORS = Resource(
     write=Write("/vendors", "vendor", lambda tenant, n: {"name": f"API vendor {n}"}),
     remove=deleter("/vendors/{id}"),
     deletable=True,
-    linked=("vendor_contacts", "vendor_categories", "vendor_locations", "asset_vendors", "users"),
+    linked=("vendor_contacts", "vendor_categories", "vendor_locations", "asset_vendors", "vendor_parts", "users"),
 )
 
 LOCATIONS = Resource(
@@ -846,7 +964,324 @@ ASSETS = Resource(
     unique_attrs=("asset_code", "qr_code"),
 )
 
-RESOURCES: tuple[Resource, ...] = (ENTITIES, USERS, API_KEYS, VENDORS, LOCATIONS, ASSETS, CATEGORIES, ASSET_TYPES)
+ACCOUNT_CODES = _lookup(
+    "account_codes", "/account_codes", "account_code", create_account_code, AccountCode, "Account code"
+)
+
+
+def _work_order(
+    title: str, status_id: int, due: int | None, completed: int | None, created: int, updated: int
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "status_id": status_id,
+        "due_date": None if due is None else at(due),
+        "completed_at": None if completed is None else at(completed),
+        "created_at": at(created),
+        "updated_at": at(updated),
+    }
+
+
+WORK_ORDERS = Resource(
+    name="work_orders",
+    list_path="/work_orders",
+    detail_path="/work_orders/{id}",
+    scope="entity",
+    create=create_work_order,
+    list_roles=("admin", "limited_admin", "technician"),
+    filterable={
+        "id": INTEGER,
+        "title": STRING,
+        "description": STRING,
+        "priority": enum("none", "low", "medium", "high"),
+        "type": enum("reactive", "preventive"),
+        "status_id": INTEGER,
+        "base_status": enum("open", "in_progress", "on_hold", "completed", "cancelled"),
+        "asset_id": INTEGER,
+        "location_id": INTEGER,
+        "pm_schedule_id": INTEGER,
+        "due_date": DATETIME,
+        "completed_at": DATETIME,
+        "overdue": BOOLEAN,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+        "technicians_id": MEMBERSHIP,
+        "categories_id": MEMBERSHIP,
+        "account_codes_id": MEMBERSHIP,
+        "vendors_id": MEMBERSHIP,
+    },
+    sortable=("id", "title", "status_id", "due_date", "completed_at", "created_at", "updated_at"),
+    search=("title", "description"),
+    default_sort=("created_at desc",),
+    samples=(
+        Sample("title"),
+        Sample("description", nullable=True),
+        Sample("priority"),
+        Sample("base_status"),
+        Sample("pm_schedule_id", nullable=True),
+        Sample("due_date", nullable=True),
+        Sample("overdue"),
+        Sample("created_at"),
+        Sample("technicians_id", attr="technicians_ids", target=create_user),
+        Sample("categories_id", attr="categories_ids", target=create_category),
+        Sample("account_codes_id", attr="account_codes_ids", target=create_account_code),
+        Sample("vendors_id", attr="vendors_ids", target=create_vendor),
+    ),
+    sort_rows=(
+        _work_order("delta", 2, 9, None, 3, 9),
+        _work_order("alpha", 5, None, 4, 1, 5),
+        _work_order("charlie", 1, 3, None, 1, 7),
+        _work_order("alpha", 5, 9, 2, 4, 5),
+        _work_order("bravo", 3, None, None, 2, 6),
+        _work_order("echo", 1, 5, None, 5, 8),
+    ),
+    multi_sort="status_id asc,title desc",
+    count=count_rows(WorkOrder),
+    not_found="Work order not found",
+    write=Write("/work_orders", "work_order", lambda tenant, n: {"title": f"API work order {n}"}, ("title", 12345)),
+    remove=deleter("/work_orders/{id}"),
+    deletable=True,
+    # The four link tables (categories, account codes, technicians, vendors) are read in one UNION statement.
+    linked=("work_order_links", "downtimes", "work_timers", "comments", "work_order_requests"),
+    sort_value={"status_id": lambda item: item["status"]["id"]},
+)
+
+
+def _template(name: str, description: str | None, created: int, updated: int) -> dict[str, Any]:
+    return {"name": name, "description": description, "created_at": at(created), "updated_at": at(updated)}
+
+
+PROCEDURE_TEMPLATES = Resource(
+    name="procedure_templates",
+    list_path="/procedure_templates",
+    detail_path="/procedure_templates/{id}",
+    scope="entity",
+    create=create_procedure_template,
+    list_roles=("admin", "limited_admin", "technician"),
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "description": STRING,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+    },
+    sortable=("id", "name", "created_at", "updated_at"),
+    search=("name", "description"),
+    default_sort=("name asc",),
+    samples=(Sample("name"), Sample("description", nullable=True), Sample("created_at")),
+    sort_rows=(
+        _template("delta", None, 3, 9),
+        _template("alpha", "x", 1, 5),
+        _template("charlie", None, 1, 7),
+        _template("alpha", "y", 4, 5),
+        _template("bravo", None, 2, 6),
+        _template("echo", "z", 5, 8),
+    ),
+    multi_sort="updated_at asc,name desc",
+    count=count_rows(ProcedureTemplate),
+    not_found="Procedure template not found",
+    write=Write("/procedure_templates", "procedure_template", lambda tenant, n: {"name": f"API template {n}"}),
+    remove=deleter("/procedure_templates/{id}"),
+    deletable=True,
+    linked=("procedures", "users"),
+)
+
+
+def _request(title: str, status: str, priority: str, due: int | None, created: int, updated: int) -> dict[str, Any]:
+    return {
+        "title": title,
+        "status": status,
+        "priority": priority,
+        "due_date": None if due is None else at(due),
+        "created_at": at(created),
+        "updated_at": at(updated),
+    }
+
+
+WORK_ORDER_REQUESTS = Resource(
+    name="work_order_requests",
+    list_path="/work_order_requests",
+    detail_path="/work_order_requests/{id}",
+    scope="entity",
+    create=create_work_order_request,
+    filterable={
+        "id": INTEGER,
+        "title": STRING,
+        "description": STRING,
+        "status": enum("pending", "approved", "declined", "on_hold"),
+        "priority": enum("none", "low", "medium", "high"),
+        "notify": BOOLEAN,
+        "work_order_id": INTEGER,
+        "location_id": INTEGER,
+        "asset_id": INTEGER,
+        "due_date": DATETIME,
+        "completed_at": DATETIME,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+        "categories_id": MEMBERSHIP,
+        "technicians_id": MEMBERSHIP,
+        "vendors_id": MEMBERSHIP,
+    },
+    sortable=("id", "title", "status", "priority", "due_date", "created_at", "updated_at"),
+    search=("title", "description"),
+    default_sort=("created_at desc",),
+    samples=(
+        Sample("title"),
+        Sample("description", nullable=True),
+        Sample("status"),
+        Sample("priority"),
+        Sample("notify"),
+        Sample("due_date", nullable=True),
+        Sample("created_at"),
+        Sample("categories_id", attr="categories_ids", target=create_category),
+        Sample("technicians_id", attr="technicians_ids", target=create_user),
+        Sample("vendors_id", attr="vendors_ids", target=create_vendor),
+    ),
+    sort_rows=(
+        _request("delta", "on_hold", "high", 9, 3, 9),
+        _request("alpha", "pending", "none", None, 1, 5),
+        _request("charlie", "declined", "low", 3, 1, 7),
+        _request("alpha", "pending", "high", 9, 4, 5),
+        _request("bravo", "approved", "medium", None, 2, 6),
+        _request("echo", "on_hold", "none", 5, 5, 8),
+    ),
+    multi_sort="status asc,title desc",
+    count=count_rows(WorkOrderRequest),
+    not_found="Request not found",
+    write=Write(
+        "/work_order_requests",
+        "work_order_request",
+        lambda tenant, n: {"title": f"API request {n}"},
+        ("title", 12345),
+    ),
+    remove=deleter("/work_order_requests/{id}"),
+    deletable=True,
+    # One statement reads the categories, technicians and vendors together; one counts the comments.
+    linked=("request_links", "comments"),
+)
+
+
+def _part(
+    name: str, number: str | None, area: str | None, lead_time: int | None, on_hand: str, min_qty: str | None,
+    cost: str, created: int, updated: int,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "name": name,
+        "number": number,
+        "area": area,
+        "lead_time": lead_time,
+        "on_hand_qty": Decimal(on_hand),
+        "min_qty": None if min_qty is None else Decimal(min_qty),
+        "desired_qty": None if min_qty is None else Decimal(min_qty) * 2,
+        "unit_cost": Decimal(cost),
+        "avg_unit_cost": Decimal(cost),
+        "created_at": at(created),
+        "updated_at": at(updated),
+    }
+
+
+PARTS = Resource(
+    name="parts",
+    list_path="/parts",
+    detail_path="/parts/{id}",
+    scope="entity",
+    create=create_part,
+    filterable={
+        "id": INTEGER,
+        "name": STRING,
+        "description": STRING,
+        "is_non_stock": BOOLEAN,
+        "number": STRING,
+        "area": STRING,
+        "lead_time": INTEGER,
+        "on_hand_qty": DECIMAL,
+        "min_qty": DECIMAL,
+        "desired_qty": DECIMAL,
+        "unit_cost": DECIMAL,
+        "avg_unit_cost": DECIMAL,
+        "low_stock": BOOLEAN,
+        "part_type_id": INTEGER,
+        "storeroom_id": INTEGER,
+        "measurement_unit_id": INTEGER,
+        "qr_code": STRING,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+        "assets_id": MEMBERSHIP,
+        "vendors_id": MEMBERSHIP,
+    },
+    sortable=(
+        "id",
+        "name",
+        "number",
+        "area",
+        "lead_time",
+        "on_hand_qty",
+        "min_qty",
+        "desired_qty",
+        "unit_cost",
+        "avg_unit_cost",
+        "created_at",
+        "updated_at",
+    ),
+    search=("name", "number", "description", "area"),
+    default_sort=("name asc",),
+    samples=(
+        Sample("description", nullable=True),
+        Sample("number", nullable=True),
+        Sample("is_non_stock"),
+        Sample("lead_time", nullable=True),
+        Sample("on_hand_qty"),
+        Sample("min_qty", nullable=True),
+        Sample("created_at"),
+        Sample("assets_id", attr="assets_ids", target=create_asset),
+        Sample("vendors_id", attr="vendors_ids", target=create_vendor),
+    ),
+    sort_rows=(
+        _part("delta", "P-300", "Bin 2", 7, "4", "5", "40", 3, 9),
+        _part("alpha", None, None, None, "0", None, "12.5", 1, 5),
+        _part("charlie", "P-100", "Bin 1", 3, "12.5", "2", "99.99", 1, 7),
+        _part("alpha", "P-200", "Bin 2", 7, "4", None, "12.5", 4, 5),
+        _part("bravo", None, "Bin 3", None, "0.5", "1", "0", 2, 6),
+        _part("echo", "P-050", None, 14, "100", "5", "40", 5, 8),
+    ),
+    multi_sort="on_hand_qty asc,name asc",
+    count=count_rows(Part),
+    not_found="Part not found",
+    write=Write("/parts", "part", lambda tenant, n: {"name": f"API part {n}"}),
+    remove=deleter("/parts/{id}"),
+    deletable=True,
+    # Asset references, vendor references and the reserved quantities: one statement each.
+    linked=("part_assets", "vendor_parts", "work_order_parts"),
+    unsearched="qr_code",
+    unique_attrs=("number", "qr_code"),
+)
+
+RESOURCES: tuple[Resource, ...] = (
+    ENTITIES,
+    USERS,
+    API_KEYS,
+    VENDORS,
+    LOCATIONS,
+    ASSETS,
+    CATEGORIES,
+    ASSET_TYPES,
+    STOREROOMS,
+    PART_TYPES,
+    MEASUREMENT_UNITS,
+    PARTS,
+    ACCOUNT_CODES,
+    WORK_ORDERS,
+    PROCEDURE_TEMPLATES,
+    WORK_ORDER_REQUESTS,
+)
 BY_NAME = {r.name: r for r in RESOURCES}
 WITH_DETAIL = tuple(r for r in RESOURCES if r.detail_path is not None)
 WITH_WRITE = tuple(r for r in RESOURCES if r.write is not None)

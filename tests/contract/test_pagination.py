@@ -68,7 +68,8 @@ def test_page_far_beyond_the_last(api: Api, session: Session, tenant: Tenant, re
         body = ok_list(api, resource, [("page", page)])
         assert body["data"] == []
         assert body["meta"]["pagination"] == {"total": total, "page": int(page), "per_page": 50, "total_pages": 1}
-    filtered = ok_list(api, resource, [("page", "5"), ("per_page", "1"), ("filter[id_gt]", "0")])
+    beyond = str(total + 2)  # some scopes start with rows of their own (a new entity's measurement units)
+    filtered = ok_list(api, resource, [("page", beyond), ("per_page", "1"), ("filter[id_gt]", "0")])
     assert filtered["data"] == [] and filtered["meta"]["pagination"]["total"] == total
 
 

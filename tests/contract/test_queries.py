@@ -33,7 +33,8 @@ def _cost(api: Api, engine: Engine, resource: Resource, params: list[tuple[str, 
 
 
 def _is_count(statement: str) -> bool:
-    return "count(" in statement.lower()
+    # The page total's COUNT; a grouped count per row of the page (`SELECT owner_id, count(*) ...`) is not one.
+    return statement.lstrip().lower().startswith("select count(")
 
 
 # An expanded IN list ("IN (?, ?, ?)" / "IN (%(x_1)s::INTEGER, ...)") is one statement whatever its length.

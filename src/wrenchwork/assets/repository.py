@@ -7,22 +7,48 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.listing import AnyRow, AnySelect
-from wrenchwork.core.repository import Repository
+from wrenchwork.core.repository import Link, Repository
 from wrenchwork.models import (
     Asset,
     AssetType,
     Downtime,
     Location,
+    Part,
     User,
     Vendor,
     asset_asset_types,
     asset_technicians,
     asset_vendors,
+    part_assets,
 )
 
+ASSET_LINKS = (
+    Link("technicians", asset_technicians, "asset_id", "user_id", User, ("surname",)),
+    Link("asset_types", asset_asset_types, "asset_id", "asset_type_id", AssetType),
+    Link("vendors", asset_vendors, "asset_id", "vendor_id", Vendor),
+    Link("parts", part_assets, "asset_id", "part_id", Part),
+)
 ParentAsset = aliased(Asset, name="parent_asset")
 Creator = aliased(User, name="creator")
 Editor = aliased(User, name="editor")
+
+# Built once; each request only adds its entity, filters, order and page.
+READABLE = (
+    select(
+        *Asset.__table__.c,
+        ParentAsset.name.label("parent_name"),
+        Location.name.label("location_name"),
+        Location.path.label("location_path"),
+        Creator.name.label("creator_name"),
+        Creator.surname.label("creator_surname"),
+        Editor.name.label("editor_name"),
+        Editor.surname.label("editor_surname"),
+    )
+    .outerjoin(ParentAsset, ParentAsset.id == Asset.parent_id)
+    .outerjoin(Location, Location.id == Asset.location_id)
+    .outerjoin(Creator, Creator.id == Asset.created_by_id)
+    .outerjoin(Editor, Editor.id == Asset.updated_by_id)
+)
 
 
 class AssetRepository(Repository[Asset]):
@@ -30,38 +56,18 @@ class AssetRepository(Repository[Asset]):
 
     def readable(self) -> AnySelect:
         """Asset columns with the parent, location and author references joined in: one query per page."""
-        return self.scoped(
-            select(
-                *Asset.__table__.c,
-                ParentAsset.name.label("parent_name"),
-                Location.name.label("location_name"),
-                Location.path.label("location_path"),
-                Creator.name.label("creator_name"),
-                Creator.surname.label("creator_surname"),
-                Editor.name.label("editor_name"),
-                Editor.surname.label("editor_surname"),
-            )
-            .outerjoin(ParentAsset, ParentAsset.id == Asset.parent_id)
-            .outerjoin(Location, Location.id == Asset.location_id)
-            .outerjoin(Creator, Creator.id == Asset.created_by_id)
-            .outerjoin(Editor, Editor.id == Asset.updated_by_id)
-        )
+        return self.scoped(READABLE)
 
     def read(self, asset_id: int) -> AnyRow | None:
         return self.session.execute(self.readable().where(Asset.id == asset_id)).first()
 
-    def technicians(self, asset_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-        refs = self.linked_refs(asset_technicians, "asset_id", "user_id", User, asset_ids, "surname")
-        for people in refs.values():
+    def references(self, asset_ids: Sequence[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
+        """technicians, asset_types, vendors and parts of every asset, in one query."""
+        refs = self.refs_through(ASSET_LINKS, asset_ids)
+        for people in refs["technicians"].values():
             for person in people:
                 person["avatar"] = None
         return refs
-
-    def asset_types(self, asset_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-        return self.linked_refs(asset_asset_types, "asset_id", "asset_type_id", AssetType, asset_ids)
-
-    def vendors(self, asset_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-        return self.linked_refs(asset_vendors, "asset_id", "vendor_id", Vendor, asset_ids)
 
     def children_count(self, asset_id: int) -> int:
         return self.session.scalar(select(func.count()).where(Asset.parent_id == asset_id)) or 0

@@ -30,10 +30,13 @@ from wrenchwork.models import (
     AssetType,
     Downtime,
     Location,
+    Part,
     Vendor,
+    WorkOrder,
     asset_asset_types,
     asset_technicians,
     asset_vendors,
+    part_assets,
 )
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.vendors.repository import VendorRepository
@@ -43,8 +46,9 @@ LINKS = {
     "asset_types_ids": (asset_asset_types, "asset_type_id", AssetType),
     "technicians_ids": (asset_technicians, "user_id", None),
     "vendors_ids": (asset_vendors, "vendor_id", Vendor),
+    "parts_ids": (part_assets, "part_id", Part),
 }
-NOT_COLUMNS = frozenset({"qr_code_attributes", "parts_ids", *LINKS})
+NOT_COLUMNS = frozenset({"qr_code_attributes", *LINKS})
 # Fields an update may set to null (every optional column; `name` may not be cleared).
 CLEARABLE = set(AssetFields.model_fields) - NOT_COLUMNS
 
@@ -52,9 +56,8 @@ CLEARABLE = set(AssetFields.model_fields) - NOT_COLUMNS
 def present(repo: AssetRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
     """Assets as documented; a fixed number of queries for any number of rows."""
     ids = [r.id for r in rows]
-    technicians = repo.technicians(ids)
-    asset_types = repo.asset_types(ids)
-    vendors = repo.vendors(ids)
+    linked = repo.references(ids)
+    technicians, asset_types, vendors, parts = (linked[k] for k in ("technicians", "asset_types", "vendors", "parts"))
     if detail:
         VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
     parents = tree.with_children(repo, ids) if detail else set()
@@ -67,7 +70,7 @@ def present(repo: AssetRepository, rows: Sequence[AnyRow], detail: bool) -> list
             else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
             "technicians": technicians.get(row.id, []),
             "asset_types": asset_types.get(row.id, []),
-            "parts": [],
+            "parts": parts.get(row.id, []),
             "vendors": vendors.get(row.id, []),
             "has_children": row.id in parents,
             "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
@@ -135,7 +138,7 @@ def set_status(session: Session, scope: Scope, asset_id: int, change: AssetStatu
     """Offline opens a downtime record (optionally linked to a work order); online closes it."""
     repo = AssetRepository(session, scope)
     asset = _get(repo, asset_id)
-    if change.work_order_id is not None:  # work orders arrive with their own resource; none can match yet
+    if change.work_order_id is not None and not repo.ids_in_scope(WorkOrder, [change.work_order_id]):
         raise Unprocessable.field("work_order_id", "is not a work order of this entity")
     now = utcnow()
     if change.status != asset.status:
@@ -222,8 +225,6 @@ def _check_references(repo: AssetRepository, data: AssetFields, asset_id: int | 
         unknown = sorted(set(ids) - known)
         if unknown:
             raise Unprocessable.field(f"asset.{field}", f"unknown ids {unknown}: must be {what}")
-    if data.parts_ids:
-        raise Unprocessable.field("asset.parts_ids", f"unknown ids {sorted(set(data.parts_ids))}")
 
 
 def _save_links(repo: AssetRepository, asset: Asset, data: AssetFields) -> None:

@@ -14,6 +14,7 @@ from wrenchwork.core.schemas import apply_update
 from wrenchwork.entities.repository import EntityRepository
 from wrenchwork.entities.schemas import EntityCreate, EntityUpdate, entity_item
 from wrenchwork.models import Entity
+from wrenchwork.parts.defaults import add_default_units
 
 
 def list_entities(
@@ -28,6 +29,7 @@ def create_entity(session: Session, scope: Scope, data: EntityCreate) -> Entity:
     """A new site of the caller's customer; the creating admin becomes its admin."""
     repo = EntityRepository(session, scope)
     entity = repo.add(Entity(**data.model_dump()))
+    add_default_units(session, entity.id, scope.user_id)
     repo.grant(entity, scope.user_id, "admin")
     return entity
 

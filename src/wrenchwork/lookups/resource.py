@@ -43,6 +43,9 @@ class Lookup:
     wrapper: str  # "category"
     title: str  # "Category"
     used_by: tuple[UsedBy, ...] = ()
+    # Optional short text columns beyond `name` (a measurement unit's `short_name`): shown after `name`,
+    # accepted in the body, filterable and searched.
+    extra: tuple[str, ...] = ()
 
 
 class LookupItem(BaseModel):
@@ -57,30 +60,49 @@ class LookupIn(BaseModel):
     name: Name
 
 
-def lookup_item(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "created_at": row.created_at, "updated_at": row.updated_at}
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
-def _spec(model: type[Any]) -> ListSpec:
+def lookup_item(row: Any, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    item = {"id": row.id, "name": row.name}
+    item |= {name: getattr(row, name) for name in extra}
+    return item | {"created_at": row.created_at, "updated_at": row.updated_at}
+
+
+def _spec(model: type[Any], extra: tuple[str, ...] = ()) -> ListSpec:
     return ListSpec(
         id_column=model.id,
         fields={
             "id": Field(model.id, Kind.INTEGER),
             "name": Field(model.name, Kind.STRING),
+            **{name: Field(getattr(model, name), Kind.STRING) for name in extra},
             "created_at": Field(model.created_at, Kind.DATETIME),
             "updated_at": Field(model.updated_at, Kind.DATETIME),
         },
         sortable={"id": model.id, "name": model.name, "created_at": model.created_at},
-        search=(model.name,),
+        search=(model.name, *(getattr(model, name) for name in extra)),
         default_sort=(("name", "asc"),),
         counter=model.__tablename__,
     )
 
 
+def _body_models(lookup: Lookup) -> tuple[type[BaseModel], type[BaseModel]]:
+    """The create and update bodies' inner models. Without extra columns both are `{name}` (name required);
+    with them, create needs `name` and update takes any subset."""
+    if not lookup.extra:
+        return LookupIn, LookupIn
+    extras: dict[str, Any] = {name: (ShortText | None, None) for name in lookup.extra}
+    config = ConfigDict(extra="forbid")
+    stem = lookup.model.__name__
+    create: type[BaseModel] = create_model(f"{stem}Create", __config__=config, name=(Name, ...), **extras)
+    update: type[BaseModel] = create_model(f"{stem}Update", __config__=config, name=(Name | None, None), **extras)
+    return create, update
+
+
 class LookupService:
     def __init__(self, lookup: Lookup) -> None:
         self.lookup = lookup
-        self.spec = _spec(lookup.model)
+        self.spec = _spec(lookup.model, lookup.extra)
         self.repository = type(f"{lookup.model.__name__}Repository", (Repository,), {"model": lookup.model})
 
     def repo(self, session: Session, scope: Scope) -> Repository[Any]:
@@ -106,22 +128,25 @@ class LookupService:
     def list(self, session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
         repo = self.repo(session, scope)
         rows, total = repo.page(self.spec, query, repo.scoped())
-        return [lookup_item(r[0]) for r in rows], total
+        return [lookup_item(r[0], self.lookup.extra) for r in rows], total
 
     def get(self, session: Session, scope: Scope, id_: int) -> dict[str, Any]:
-        return lookup_item(self._get(self.repo(session, scope), id_))
+        return lookup_item(self._get(self.repo(session, scope), id_), self.lookup.extra)
 
-    def create(self, session: Session, scope: Scope, data: LookupIn) -> dict[str, Any]:
+    def create(self, session: Session, scope: Scope, data: BaseModel) -> dict[str, Any]:
         repo = self.repo(session, scope)
-        self._check_name(repo, data.name)
-        return lookup_item(repo.add(self.lookup.model(name=data.name)))
+        fields = data.model_dump()
+        self._check_name(repo, fields["name"])
+        return lookup_item(repo.add(self.lookup.model(**fields)), self.lookup.extra)
 
-    def update(self, session: Session, scope: Scope, id_: int, data: LookupIn) -> dict[str, Any]:
+    def update(self, session: Session, scope: Scope, id_: int, data: BaseModel) -> dict[str, Any]:
         repo = self.repo(session, scope)
         row = self._get(repo, id_)
-        self._check_name(repo, data.name, except_id=row.id)
-        apply_update(row, data, self.lookup.wrapper, clearable=set())
-        return lookup_item(repo.touch(row))
+        name = getattr(data, "name", None)
+        if name is not None:
+            self._check_name(repo, name, except_id=row.id)
+        apply_update(row, data, self.lookup.wrapper, clearable=set(self.lookup.extra))
+        return lookup_item(repo.touch(row), self.lookup.extra)
 
     def delete(self, session: Session, scope: Scope, id_: int) -> None:
         repo = self.repo(session, scope)
@@ -140,13 +165,24 @@ def lookup_router(lookup: Lookup) -> APIRouter:
     service = LookupService(lookup)
     router = api_router(tags=["extension"])
     params = Annotated[ListQuery, Depends(list_params(service.spec))]
-    fields: dict[str, Any] = {lookup.wrapper: (LookupIn, ...)}
-    body_model: Any = create_model(f"{lookup.model.__name__}Body", __config__=ConfigDict(extra="forbid"), **fields)
+    create_in, update_in = _body_models(lookup)
+    config = ConfigDict(extra="forbid")
+    stem = lookup.model.__name__
+    fields: dict[str, Any] = {lookup.wrapper: (create_in, ...)}
+    body_model: Any = create_model(f"{stem}Body", __config__=config, **fields)
+    update_model: Any = body_model
+    item_model: Any = LookupItem
+    if lookup.extra:
+        shown: dict[str, Any] = {name: (str | None, ...) for name in lookup.extra}
+        item_model = create_model(f"{stem}Item", __base__=LookupItem, **shown)
+    if update_in is not create_in:
+        update_fields: dict[str, Any] = {lookup.wrapper: (update_in, ...)}
+        update_model = create_model(f"{stem}UpdateBody", __config__=config, **update_fields)
     one = f"{lookup.path}/{{id}}"
 
     @router.get(
         lookup.path,
-        response_model=ListEnvelope[LookupItem],
+        response_model=ListEnvelope[item_model],
         summary=f"List {lookup.title.lower()} entries",
         responses=error_responses(400, 401, 403, 422, 429),
         openapi_extra=list_openapi(service.spec),
@@ -158,7 +194,7 @@ def lookup_router(lookup: Lookup) -> APIRouter:
 
     @router.get(
         one,
-        response_model=Envelope[LookupItem],
+        response_model=Envelope[item_model],
         summary=f"Get {lookup.title.lower()}",
         responses=error_responses(400, 401, 403, 404, 422, 429),
         operation_id=f"get_{lookup.wrapper}",
@@ -169,7 +205,7 @@ def lookup_router(lookup: Lookup) -> APIRouter:
     @router.post(
         lookup.path,
         status_code=201,
-        response_model=Envelope[LookupItem],
+        response_model=Envelope[item_model],
         summary=f"Create {lookup.title.lower()}",
         operation_id=f"create_{lookup.wrapper}",
         responses=error_responses(400, 401, 403, 409, 413, 415, 422, 429),
@@ -181,12 +217,12 @@ def lookup_router(lookup: Lookup) -> APIRouter:
     @update_route(
         router,
         one,
-        response_model=Envelope[LookupItem],
+        response_model=Envelope[item_model],
         summary=f"Update {lookup.title.lower()}",
         operation_id=f"update_{lookup.wrapper}",
         responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
     )
-    async def update_row(session: DbSession, scope: ManagerScope, id: IdPath, body: body_model) -> Response:
+    async def update_row(session: DbSession, scope: ManagerScope, id: IdPath, body: update_model) -> Response:
         data = service.update(session, scope, id, getattr(body, lookup.wrapper))
         return ok(data, base_meta(scope.entity, scope.customer))
 

@@ -16,32 +16,87 @@ from wrenchwork.models.catalog import (
     vendor_categories,
     vendor_locations,
 )
+from wrenchwork.models.comments import Comment
+from wrenchwork.models.inventory import (
+    MeasurementUnit,
+    Part,
+    PartTransaction,
+    PartType,
+    Storeroom,
+    VendorPart,
+    WorkOrderPart,
+    part_assets,
+)
+from wrenchwork.models.procedures import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate
+from wrenchwork.models.requests import (
+    WorkOrderRequest,
+    work_order_request_categories,
+    work_order_request_technicians,
+    work_order_request_vendors,
+)
 from wrenchwork.models.tenancy import ApiKey, Customer, Entity, User, UserRole
-from wrenchwork.models.work_orders import WorkOrder
+from wrenchwork.models.work_orders import (
+    AccountCode,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderCost,
+    WorkOrderStatus,
+    WorkTimer,
+    work_order_account_codes,
+    work_order_categories,
+    work_order_technicians,
+    work_order_vendors,
+)
 
 # Tables whose rows carry a QR code; a code is unique across all of them within an entity.
-QR_CODED = (Location, Asset)
+QR_CODED = (Location, Asset, Part)
 
 __all__ = [
     "QR_CODED",
+    "AccountCode",
     "ApiKey",
     "Asset",
     "AssetType",
     "Base",
     "Category",
+    "Comment",
     "Customer",
     "Downtime",
     "Entity",
     "Location",
+    "MeasurementUnit",
+    "Part",
+    "PartTransaction",
+    "PartType",
+    "Procedure",
+    "ProcedureAnswer",
+    "ProcedureItem",
+    "ProcedureTemplate",
     "RowCount",
+    "Storeroom",
+    "TimeEntry",
     "User",
     "UserRole",
     "Vendor",
     "VendorContact",
+    "VendorPart",
     "WorkOrder",
+    "WorkOrderCost",
+    "WorkOrderPart",
+    "WorkOrderRequest",
+    "WorkOrderStatus",
+    "WorkTimer",
     "asset_asset_types",
     "asset_technicians",
     "asset_vendors",
+    "part_assets",
     "vendor_categories",
     "vendor_locations",
+    "work_order_account_codes",
+    "work_order_categories",
+    "work_order_request_categories",
+    "work_order_request_technicians",
+    "work_order_request_vendors",
+    "work_order_technicians",
+    "work_order_vendors",
 ]

@@ -119,7 +119,7 @@ class Downtime(IdMixin, EntityScopedMixin, Base):
     started_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     reason: Mapped[str | None] = mapped_column(Text)
-    work_order_id: Mapped[int | None] = mapped_column(Integer)
+    work_order_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 def link_table(name: str, left: tuple[str, str], right: tuple[str, str]) -> Table:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.api_keys.service import issue
 from wrenchwork.models import Customer, Entity, User, UserRole
+from wrenchwork.parts.defaults import add_default_units
 
 DEFAULT_ENTITY = "Main Facility"
 
@@ -52,6 +53,7 @@ def create_customer(
     )
     session.add(entity)
     session.flush()
+    add_default_units(session, entity.id, admin.id)
     session.add(UserRole(user_id=admin.id, entity_id=entity.id, role="admin"))
     _, token = issue(session, customer.id, admin.id, "Bootstrap admin key", admin.id, token or None)
     session.flush()

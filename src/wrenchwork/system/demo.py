@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from wrenchwork.core.auth import Scope
 from wrenchwork.models import Customer, Entity, User, UserRole
 from wrenchwork.system.demo_catalog import load_catalog
+from wrenchwork.system.demo_requests import load_procedure_templates, load_requests
+from wrenchwork.system.demo_work_orders import load_work_orders
 
 CENT = Decimal("0.01")
 TEAM = [
@@ -76,6 +78,9 @@ def load_demo(session: Session) -> str:
     if admin is not None:
         scope = Scope.of(admin, customer, main, "admin")
         summary = load_catalog(session, scope)
+        summary += ", " + load_procedure_templates(session, scope)
+        summary += ", " + load_work_orders(session, scope)
+        summary += ", " + load_requests(session, scope)
     else:
         summary = "no catalog (the first entity has no admin)"
     return f"Demo data loaded: entity '{warehouse.name}', {len(TEAM)} users, {summary}."

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from wrenchwork.core.repository import Repository
 from wrenchwork.models import (
     Asset,
     Category,
     Location,
+    Part,
     Vendor,
     VendorContact,
+    VendorPart,
     asset_vendors,
     vendor_categories,
     vendor_locations,
@@ -66,6 +68,9 @@ class VendorRepository(Repository[Vendor]):
 
     def assets(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
         return self.linked_refs(asset_vendors, "vendor_id", "asset_id", Asset, vendor_ids)
+
+    def parts(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        return self.linked_refs(cast(Table, VendorPart.__table__), "vendor_id", "part_id", Part, vendor_ids)
 
     def vendor_refs(self, link_rows: dict[int, list[dict[str, Any]]], with_contact: bool) -> None:
         """Adds `primary_contact` to vendor references in place (detail views)."""

@@ -41,6 +41,7 @@ def present(repo: VendorRepository, vendors: Sequence[Vendor], detail: bool) -> 
     categories = repo.categories(ids)
     locations = repo.locations(ids, with_path=detail)
     assets = repo.assets(ids)
+    parts = repo.parts(ids)
     users = {} if detail else repo.user_refs(u for v in vendors for u in (v.created_by_id, v.updated_by_id))
     items = []
     for vendor in vendors:
@@ -49,7 +50,7 @@ def present(repo: VendorRepository, vendors: Sequence[Vendor], detail: bool) -> 
             "vendor_contacts": contacts.get(vendor.id, []),
             "categories": categories.get(vendor.id, []),
             "assets": assets.get(vendor.id, []),
-            "parts": [],
+            "parts": parts.get(vendor.id, []),
         }
         if detail:
             item |= {"images": [], "documents": []}

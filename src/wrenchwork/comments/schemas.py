@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from wrenchwork.core.presenters import UserRef
+
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class CommentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: Body
+
+
+class CommentCreateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: CommentCreate
+
+
+class CommentItem(BaseModel):
+    id: int
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    created_by: UserRef | None

@@ -1,0 +1,237 @@
+"""Part shapes: the documented create/update bodies, list item and detail, the four stock actions' flat bodies
+and the ledger transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
+
+from wrenchwork.core.presenters import Document, Image, PrimaryContact, Ref, Thumbnail, UserRef
+from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
+from wrenchwork.core.schemas import Id
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Note = Annotated[str, StringConstraints(max_length=2000)]
+Ids = Annotated[list[Id], Field(max_length=1000)]
+# Stock quantities: at most 3 decimal places, below 1e9; unit costs: at most 2 decimal places, below 1e7
+# (so that quantity x cost always fits a ledger line, see parts/stock.py).
+StockQty = Annotated[Decimal, Field(ge=0, lt=Decimal("1e9"), decimal_places=3, allow_inf_nan=False)]
+ReceivedQty = Annotated[Decimal, Field(gt=0, lt=Decimal("1e9"), decimal_places=3, allow_inf_nan=False)]
+SignedQty = Annotated[Decimal, Field(gt=-Decimal("1e9"), lt=Decimal("1e9"), decimal_places=3, allow_inf_nan=False)]
+UnitCost = Annotated[Decimal, Field(ge=0, lt=Decimal("1e7"), decimal_places=2, allow_inf_nan=False)]
+
+
+class VendorPartIn(BaseModel):
+    """One `vendor_parts_attributes` row, matched to the part's existing rows by `vendor_id`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    vendor_id: Id
+    vendor_part_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    is_preferred: bool | None = None
+    destroy: bool = Field(default=False, alias="_destroy", description="Remove this vendor from the part")
+
+
+class PartFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    min_qty: StockQty | None = None
+    desired_qty: StockQty | None = None
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    area: Text200 | None = None
+    lead_time: Annotated[int, Field(ge=0, le=100_000)] | None = Field(default=None, description="Days")
+    part_type_id: Id | None = None
+    storeroom_id: Id | None = None
+    measurement_unit_id: Id | None = None
+    assets_ids: Ids | None = None
+    vendor_parts_attributes: Annotated[list[VendorPartIn], Field(max_length=100)] | None = None
+
+
+class PartCreate(PartFields):
+    name: Name
+    is_non_stock: bool = False
+    on_hand_qty: StockQty = Decimal(0)
+    unit_cost: UnitCost = Decimal(0)
+    qr_code_attributes: QrCodeCreate | None = None
+
+
+class PartUpdate(PartFields):
+    name: Name | None = None
+    qr_code_attributes: QrCodeUpdate | None = None
+    # Not changeable here; accepted only to answer with a 422 that says where they do change.
+    is_non_stock: SkipJsonSchema[Any] = None
+    on_hand_qty: SkipJsonSchema[Any] = None
+    unit_cost: SkipJsonSchema[Any] = None
+    avg_unit_cost: SkipJsonSchema[Any] = None
+
+
+class PartCreateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    part: PartCreate
+
+
+class PartUpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    part: PartUpdate
+
+
+# ---- actions (flat bodies) -----------------------------------------------------------------------------------
+
+
+class Restock(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: ReceivedQty = Field(description="Quantity received (> 0, at most 3 decimal places)")
+    cost: UnitCost = Field(description="Unit cost of restocked items; the part's avg_unit_cost is re-weighted")
+    note: Note | None = None
+
+
+class Reconcile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: SignedQty = Field(
+        description="Positive or negative adjustment amount. The resulting on_hand_qty cannot be negative."
+    )
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class CostChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cost: UnitCost
+    note: Note | None = None
+
+
+# ---- responses (OpenAPI) -------------------------------------------------------------------------------------
+
+
+class UnitRef(Ref):
+    short_name: str | None
+
+
+class PartVendor(Ref):
+    is_preferred: bool
+    vendor_part_number: str | None
+    primary_contact: PrimaryContact | None
+
+
+class PartCommon(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    is_non_stock: bool
+    number: str | None
+    area: str | None
+    lead_time: int | None
+    on_hand_qty: float
+    min_qty: float | None
+    desired_qty: float | None
+    unit_cost: float
+    avg_unit_cost: float
+    part_type: Ref | None
+    storeroom: Ref | None
+    available: float
+    assets: list[Ref]
+    qr_code: str | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: UserRef | None
+    updated_by: UserRef | None
+
+
+class PartListItem(PartCommon):
+    measurement_unit: Ref | None
+    vendors: list[Ref]
+    image: Thumbnail
+
+
+class PartDetail(PartCommon):
+    measurement_unit: UnitRef | None
+    reserved: float
+    reorder_qty: float | None = Field(
+        description="Extension: desired_qty - on_hand_qty when positive, else 0; null without desired_qty "
+        "or for a non-stock part"
+    )
+    vendors: list[PartVendor]
+    images: list[Image]
+    documents: list[Document]
+
+
+class TransactionItem(BaseModel):
+    id: int
+    note: str | None
+    type: str
+    work_order_id: int | None
+    cost: float
+    total_cost: float
+    quantity: float
+    images: list[Image]
+    documents: list[Document]
+    created_at: datetime
+    updated_at: datetime
+    created_by: UserRef | None
+    updated_by: UserRef | None
+
+
+# ---- presenting ----------------------------------------------------------------------------------------------
+
+SCALARS = (
+    "id", "name", "description", "is_non_stock", "number", "area", "lead_time", "on_hand_qty", "min_qty",
+    "desired_qty", "unit_cost", "avg_unit_cost",
+)  # fmt: skip
+
+
+def reorder_qty(row: Any) -> Decimal | None:
+    if row.is_non_stock or row.desired_qty is None:
+        return None
+    missing: Decimal = row.desired_qty - row.on_hand_qty
+    return max(missing, Decimal(0))
+
+
+def part_shape(row: Any, refs: dict[str, Any], detail: bool) -> dict[str, Any]:
+    """One part in the documented key order (list item or detail); `refs` holds the loaded references."""
+    item = {name: getattr(row, name) for name in SCALARS}
+    reserved = refs["reserved"]
+    unit = refs["measurement_unit"]
+    if unit is not None and not detail:
+        unit = {"id": unit["id"], "name": unit["name"]}
+    if not detail:
+        item["available"] = row.on_hand_qty - reserved
+    item |= {"part_type": refs["part_type"], "storeroom": refs["storeroom"], "measurement_unit": unit}
+    if detail:
+        item |= {"available": row.on_hand_qty - reserved, "reserved": reserved, "reorder_qty": reorder_qty(row)}
+    item |= {"assets": refs["assets"], "vendors": refs["vendors"], "qr_code": row.qr_code}
+    if detail:
+        item |= {"images": [], "documents": []}
+    else:
+        item["image"] = {"small": None, "medium": None}
+    return item | {
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "created_by": refs["created_by"],
+        "updated_by": refs["updated_by"],
+    }
+
+
+def transaction_item(row: Any, users: dict[int | None, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "note": row.note,
+        "type": row.type,
+        "work_order_id": row.work_order_id,
+        "cost": row.cost,
+        "total_cost": row.total_cost,
+        "quantity": row.quantity,
+        "images": [],
+        "documents": [],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "created_by": users.get(row.created_by_id),
+        "updated_by": users.get(row.updated_by_id),
+    }

@@ -1,0 +1,233 @@
+"""Parts: what the storeroom holds. Stock and cost change only through the actions (parts/stock.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from wrenchwork.core import qr
+from wrenchwork.core.auth import Scope
+from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
+from wrenchwork.core.listing import AnyRow, ListQuery
+from wrenchwork.core.schemas import apply_update
+from wrenchwork.models import Asset, MeasurementUnit, Part, PartType, Storeroom, Vendor, VendorPart, part_assets
+from wrenchwork.parts import stock
+from wrenchwork.parts.listing import PART_LIST
+from wrenchwork.parts.repository import PartRepository
+from wrenchwork.parts.schemas import CostChange, PartCreate, PartFields, PartUpdate, Reconcile, Restock, part_shape
+from wrenchwork.vendors.repository import VendorRepository
+
+REFERENCES = (
+    ("part_type_id", PartType, "part type"),
+    ("storeroom_id", Storeroom, "storeroom"),
+    ("measurement_unit_id", MeasurementUnit, "measurement unit"),
+)
+# Changed only by the actions; an update naming them is a 422 that says where they change.
+ACTION_FIELDS = {
+    "is_non_stock": "is fixed when the part is created",
+    "on_hand_qty": "changes through PATCH /parts/{id}/restock or /parts/{id}/reconcile",
+    "unit_cost": "changes through PATCH /parts/{id}/unit_cost",
+    "avg_unit_cost": "changes through PATCH /parts/{id}/avg_unit_cost or a restock",
+}
+NOT_COLUMNS = frozenset({"qr_code_attributes", "assets_ids", "vendor_parts_attributes", *ACTION_FIELDS})
+CLEARABLE = set(PartFields.model_fields) - NOT_COLUMNS
+VENDOR_PARTS = "part.vendor_parts_attributes"
+
+
+def present(repo: PartRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
+    """Parts as documented; a fixed number of queries for any number of rows."""
+    ids = [r.id for r in rows]
+    assets = repo.assets(ids)
+    vendors = repo.vendors(ids, detail)
+    if detail:
+        VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
+    reserved = stock.reserved_quantities(repo.session, ids)
+    items = []
+    for row in rows:
+        refs = {
+            "part_type": _ref(row.part_type_id, row.part_type_name),
+            "storeroom": _ref(row.storeroom_id, row.storeroom_name),
+            "measurement_unit": None
+            if row.measurement_unit_id is None
+            else {"id": row.measurement_unit_id, "name": row.unit_name, "short_name": row.unit_short_name},
+            "reserved": reserved.get(row.id, Decimal(0)),
+            "assets": assets.get(row.id, []),
+            "vendors": vendors.get(row.id, []),
+            "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
+            "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+        }
+        items.append(part_shape(row, refs, detail))
+    return items
+
+
+def _ref(id_: int | None, name: str | None) -> dict[str, Any] | None:
+    return None if id_ is None else {"id": id_, "name": name}
+
+
+def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
+    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
+
+
+def list_parts(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    repo = PartRepository(session, scope)
+    rows, total = repo.page(PART_LIST, query, repo.readable())
+    return present(repo, rows, detail=False), total
+
+
+def get_part(session: Session, scope: Scope, part_id: int) -> dict[str, Any]:
+    repo = PartRepository(session, scope)
+    row = repo.read(part_id)
+    if row is None:
+        raise NotFound.of("Part")
+    return present(repo, [row], detail=True)[0]
+
+
+def create_part(session: Session, scope: Scope, data: PartCreate) -> dict[str, Any]:
+    repo = PartRepository(session, scope)
+    _check_references(repo, data, None)
+    if data.is_non_stock and data.on_hand_qty != 0:
+        raise Unprocessable.field("part.on_hand_qty", "must be 0 for a non-stock part")
+    code = qr.resolve(repo, None, data.qr_code_attributes, None, "part.qr_code_attributes.value")
+    columns = data.model_dump(exclude=set(NOT_COLUMNS) | {"name"}, exclude_none=True)
+    part = repo.add(
+        Part(
+            name=data.name, qr_code=code, is_non_stock=data.is_non_stock, on_hand_qty=data.on_hand_qty,
+            unit_cost=data.unit_cost, avg_unit_cost=data.unit_cost, **columns,
+        )
+    )  # fmt: skip
+    stock.record_initial(session, part, scope.user_id)
+    _save_links(repo, part, data)
+    return get_part(session, scope, part.id)
+
+
+def update_part(session: Session, scope: Scope, part_id: int, data: PartUpdate) -> dict[str, Any]:
+    repo = PartRepository(session, scope)
+    part = _get(repo, part_id)
+    for name, where in ACTION_FIELDS.items():
+        if name in data.model_fields_set:
+            raise Unprocessable.field(f"part.{name}", f"cannot be changed here: it {where}")
+    _check_references(repo, data, part.id)
+    part.qr_code = qr.resolve(repo, part.qr_code, data.qr_code_attributes, part.id, "part.qr_code_attributes.value")
+    apply_update(part, data, "part", clearable=CLEARABLE, skip=NOT_COLUMNS)
+    _save_links(repo, part, data)
+    repo.touch(part)
+    return get_part(session, scope, part.id)
+
+
+def delete_part(session: Session, scope: Scope, part_id: int) -> None:
+    """A part on work orders stays (409); otherwise it goes with its ledger, vendor rows and asset links."""
+    repo = PartRepository(session, scope)
+    part = _get(repo, part_id)
+    used = repo.assignment_count(part.id)
+    if used:
+        raise Conflict(f"Part is still referenced by {used} work orders")
+    repo.delete(part)
+
+
+# ---- actions: each writes exactly one ledger line and answers with the part detail ----------------------------
+
+
+def restock(session: Session, scope: Scope, part_id: int, body: Restock) -> dict[str, Any]:
+    part = stock.lock_part(session, scope.entity_id, part_id)
+    stock.restock(session, part, body.quantity, body.cost, body.note, scope.user_id)
+    return get_part(session, scope, part.id)
+
+
+def reconcile(session: Session, scope: Scope, part_id: int, body: Reconcile) -> dict[str, Any]:
+    part = stock.lock_part(session, scope.entity_id, part_id)
+    stock.reconcile(session, part, body.quantity, body.note, scope.user_id)
+    return get_part(session, scope, part.id)
+
+
+def set_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
+    part = stock.lock_part(session, scope.entity_id, part_id)
+    stock.set_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    return get_part(session, scope, part.id)
+
+
+def set_avg_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
+    part = stock.lock_part(session, scope.entity_id, part_id)
+    stock.set_avg_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    return get_part(session, scope, part.id)
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _get(repo: PartRepository, part_id: int) -> Part:
+    part = repo.get(part_id)
+    if part is None:
+        raise NotFound.of("Part")
+    return part
+
+
+def _check_references(repo: PartRepository, data: PartFields, part_id: int | None) -> None:
+    if data.number is not None and repo.number_taken(data.number, part_id):
+        raise Conflict("Another part already has this number", {"part.number": ["is already taken"]})
+    for field, model, what in REFERENCES:
+        value = getattr(data, field)
+        if value is not None and not repo.ids_in_scope(model, [value]):
+            raise Unprocessable.field(f"part.{field}", f"is not a {what} of this entity")
+    if data.assets_ids is None:
+        if "assets_ids" in data.model_fields_set:
+            raise Unprocessable.field("part.assets_ids", "cannot be null (send [] to clear)")
+    else:
+        unknown = sorted(set(data.assets_ids) - repo.ids_in_scope(Asset, data.assets_ids))
+        if unknown:
+            raise Unprocessable.field("part.assets_ids", f"unknown ids {unknown}: must be assets of this entity")
+    rows = data.vendor_parts_attributes
+    if rows is None:
+        if "vendor_parts_attributes" in data.model_fields_set:
+            raise Unprocessable.field(VENDOR_PARTS, "cannot be null (send [] to change nothing)")
+        return
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        if row.vendor_id in seen:
+            raise Unprocessable.field(f"{VENDOR_PARTS}.{index}.vendor_id", "appears more than once")
+        seen.add(row.vendor_id)
+        if not row.destroy and "is_preferred" in row.model_fields_set and row.is_preferred is None:
+            raise Unprocessable.field(f"{VENDOR_PARTS}.{index}.is_preferred", "cannot be null")
+    if sum(1 for r in rows if r.is_preferred and not r.destroy) > 1:
+        raise Unprocessable.field(VENDOR_PARTS, "only one vendor can be preferred")
+    wanted = [r.vendor_id for r in rows if not r.destroy]
+    unknown = sorted(set(wanted) - repo.ids_in_scope(Vendor, wanted))
+    if unknown:
+        raise Unprocessable.field(VENDOR_PARTS, f"unknown vendor ids {unknown}: must be vendors of this entity")
+
+
+def _save_links(repo: PartRepository, part: Part, data: PartFields) -> None:
+    if data.assets_ids is not None:
+        repo.set_links(part_assets, "part_id", part.id, "asset_id", data.assets_ids)
+    if data.vendor_parts_attributes is not None:
+        _save_vendor_parts(repo, part, data)
+
+
+def _save_vendor_parts(repo: PartRepository, part: Part, data: PartFields) -> None:
+    """Rails-style nested rows matched by `vendor_id`: change (or, with `_destroy`, remove) the part's row for
+    that vendor, or add one. Making a vendor preferred makes the others not preferred."""
+    existing = {row.vendor_id: row for row in repo.vendor_rows(part.id)}
+    preferred: int | None = None
+    for row in data.vendor_parts_attributes or []:
+        found = existing.get(row.vendor_id)
+        if row.destroy:
+            if found is not None:
+                repo.session.delete(found)
+            continue
+        if found is None:
+            found = VendorPart(part_id=part.id, vendor_id=row.vendor_id, is_preferred=bool(row.is_preferred))
+            repo.session.add(found)
+        elif row.is_preferred is not None:
+            found.is_preferred = row.is_preferred
+        if "vendor_part_number" in row.model_fields_set:
+            found.vendor_part_number = row.vendor_part_number
+        if row.is_preferred:
+            preferred = row.vendor_id
+    repo.session.flush()
+    if preferred is not None:
+        for other in repo.vendor_rows(part.id):
+            if other.vendor_id != preferred and other.is_preferred:
+                other.is_preferred = False
+        repo.session.flush()

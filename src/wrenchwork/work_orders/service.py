@@ -1,0 +1,342 @@
+"""Work orders: create/list/get/update/delete, status rules (completed_at, stock), links, downtime.
+
+Status changes are decided on the built-in status behind `status_id` (`base_status`): becoming `completed`
+consumes the assigned parts (422 listing the short ones, nothing changes), leaving `completed` returns them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from wrenchwork.assets import service as assets
+from wrenchwork.assets.schemas import AssetStatusChange
+from wrenchwork.core.auth import Scope
+from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
+from wrenchwork.core.listing import AnyRow, ListQuery
+from wrenchwork.core.model_base import as_utc, utcnow
+from wrenchwork.models import (
+    AccountCode,
+    Asset,
+    Category,
+    Location,
+    Vendor,
+    WorkOrder,
+    work_order_account_codes,
+    work_order_categories,
+    work_order_technicians,
+    work_order_vendors,
+)
+from wrenchwork.parts import stock
+from wrenchwork.procedures import service as procedures
+from wrenchwork.users.repository import UserRepository
+from wrenchwork.vendors.repository import VendorRepository
+from wrenchwork.work_orders import statuses
+from wrenchwork.work_orders.listing import WORK_ORDER_LIST
+from wrenchwork.work_orders.repository import WorkOrderRepository
+from wrenchwork.work_orders.schemas import (
+    ChecklistItem,
+    WorkOrderCreate,
+    WorkOrderFields,
+    WorkOrderUpdate,
+    work_order_shape,
+)
+
+# field -> (link table, column of the linked id, model the ids must belong to; None: assignable users)
+LINKS: dict[str, tuple[Any, str, type[Any] | None]] = {
+    "categories_ids": (work_order_categories, "category_id", Category),
+    "account_codes_ids": (work_order_account_codes, "account_code_id", AccountCode),
+    "technicians_ids": (work_order_technicians, "user_id", None),
+    "vendors_ids": (work_order_vendors, "vendor_id", Vendor),
+}
+# Plain columns an update copies as sent (null clears them).
+CLEARABLE = ("description", "due_date", "location_id", "asset_id")
+NOT_NULL = ("title", "priority", "status_id", "notify_vendors_on_update", "checklist", "procedure_template_ids")
+
+
+# ---- reading ---------------------------------------------------------------------------------------------------
+
+
+def present(repo: WorkOrderRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
+    """Work orders as documented (list item or detail); a fixed number of queries for any number of rows."""
+    ids = [r.id for r in rows]
+    refs_of = repo.references(ids)
+    vendors = refs_of["vendors"]
+    downtimes = repo.downtimes(ids)
+    timers = repo.timers_of(ids, repo.user_id)
+    if detail:
+        VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
+        counts: dict[int, int] = {}
+        requests: dict[int, int] = {}
+    else:
+        counts = repo.comment_counts(ids)
+        requests = repo.request_ids(ids)
+    items = []
+    for row in rows:
+        refs: dict[str, Any] = {
+            "status": statuses.status_ref(row.status_id, row.base_status, row.custom_status_name),
+            "asset": None
+            if row.asset_id is None
+            else {"id": row.asset_id, "name": row.asset_name, "status": row.asset_status},
+            "downtime_tracking": downtimes.get(row.id),
+            "categories": refs_of["categories"][row.id],
+            "account_codes": refs_of["account_codes"][row.id],
+            "technicians": refs_of["technicians"][row.id],
+            "vendors": vendors[row.id],
+            "location": None
+            if row.location_id is None
+            else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
+            "active_timer_current_user": timers.get(row.id),
+            "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
+            "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+            "comments_count": counts.get(row.id, 0),
+            "work_order_request_id": requests.get(row.id),
+        }
+        if detail:
+            refs |= _detail_refs(repo, row)
+        items.append(work_order_shape(row, refs, detail))
+    return items
+
+
+def _detail_refs(repo: WorkOrderRepository, row: AnyRow) -> dict[str, Any]:
+    session = repo.session
+    parts = stock.assignments_of(session, [row.id])[row.id]
+    labor = repo.labor_total(row.id)
+    other = repo.other_total(row.id)
+    parts_total = sum((p["total_cost"] for p in parts), Decimal(0))
+    request = repo.request_of(row.id)
+    return {
+        "procedures": procedures.procedures_by_work_order(session, [row.id])[row.id],
+        "checklist": list(row.checklist or []),
+        "work_order_request": None if request is None else _request_ref(request),
+        "part_assignments": parts,
+        "total_costs": {"labor": labor, "other": other, "parts": parts_total, "total": labor + other + parts_total},
+    }
+
+
+def _request_ref(request: AnyRow) -> dict[str, Any]:
+    author = None
+    if request.created_by_id is not None:
+        author = {
+            "id": request.created_by_id,
+            "name": request.name,
+            "surname": request.surname,
+            "phone_number": request.phone_number,
+            "email": request.email,
+            "auth_type": "api_key",
+            "avatar": None,
+        }
+    return {"id": request.id, "title": request.title, "created_at": request.created_at, "created_by": author}
+
+
+def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
+    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
+
+
+def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    repo = WorkOrderRepository(session, scope)
+    rows, total = repo.page(WORK_ORDER_LIST, query, repo.readable())
+    return present(repo, rows, detail=False), total
+
+
+def get_work_order(session: Session, scope: Scope, work_order_id: int) -> dict[str, Any]:
+    repo = WorkOrderRepository(session, scope)
+    row = repo.read(work_order_id)
+    if row is None:
+        raise NotFound.of("Work order")
+    return present(repo, [row], detail=True)[0]
+
+
+def get_row(repo: WorkOrderRepository, work_order_id: int) -> WorkOrder:
+    """The caller's work order (404 when it is missing or belongs to another entity)."""
+    work_order = repo.get(work_order_id)
+    if work_order is None:
+        raise NotFound.of("Work order")
+    return work_order
+
+
+# ---- writing ---------------------------------------------------------------------------------------------------
+
+
+def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> WorkOrder:
+    """Create a work order from a checked `WorkOrderCreate` as the caller of `scope`; returns the flushed row.
+
+    This is the one way work orders come into being (the endpoint, request approval, PM generation), so every
+    rule applies: references must be records of the scope's entity (422 naming `work_order.<field>`),
+    `status_id` may be a built-in or custom status, `completed_at` follows the status, a `work_order_request_id`
+    links that request (its `work_order_id` is set; 409 when it already has a work order),
+    `procedure_template_ids` instantiates procedures, `asset_status` opens/closes the asset's downtime.
+    Nothing is committed. Present the result with `get_work_order(session, scope, work_order.id)`.
+    """
+    repo = WorkOrderRepository(session, scope)
+    _check_references(repo, data)
+    status_id = data.status_id or 1
+    base = statuses.base_of(repo, status_id, "work_order.status_id")
+    completed_at = _completed_at(base, data.completed_at, "completed_at" in data.model_fields_set, None)
+    request = None
+    if data.work_order_request_id is not None:
+        request = repo.request_row(data.work_order_request_id)
+        if request is None:
+            raise Unprocessable.field("work_order.work_order_request_id", "is not a request of this entity")
+        if request.work_order_id is not None:
+            raise Conflict(
+                f"Request {request.id} already has work order {request.work_order_id}",
+                {"work_order.work_order_request_id": ["already has a work order"]},
+            )
+    work_order = repo.add(
+        WorkOrder(
+            title=data.title,
+            description=data.description,
+            type=data.type,
+            priority=data.priority or "none",
+            status_id=status_id,
+            base_status=base,
+            due_date=_utc(data.due_date),
+            completed_at=completed_at,
+            location_id=data.location_id,
+            asset_id=data.asset_id,
+            pm_schedule_id=data.pm_schedule_id,
+            notify_vendors_on_create=data.notify_vendors_on_create == "yes",
+            notify_vendors_on_update=data.notify_vendors_on_update == "yes",
+            checklist=_checklist(data.checklist or []),
+        )
+    )
+    _save_links(repo, work_order, data)
+    if data.procedure_template_ids:
+        procedures.instantiate(session, work_order, data.procedure_template_ids)
+    if request is not None:
+        request.work_order_id = work_order.id
+        session.flush()
+    _asset_status(session, scope, work_order, data)
+    return work_order
+
+
+def update_work_order(session: Session, scope: Scope, work_order_id: int, data: WorkOrderUpdate) -> dict[str, Any]:
+    repo = WorkOrderRepository(session, scope)
+    work_order = get_row(repo, work_order_id)
+    sent = data.model_fields_set
+    for name in NOT_NULL:
+        if name in sent and getattr(data, name) is None:
+            hint = " (send [] to clear)" if name in ("checklist", "procedure_template_ids") else ""
+            raise Unprocessable.field(f"work_order.{name}", f"cannot be null{hint}")
+    _check_references(repo, data)
+    status_id = data.status_id if data.status_id is not None else work_order.status_id
+    base = statuses.base_of(repo, status_id, "work_order.status_id") if data.status_id is not None else None
+    new_base = base or work_order.base_status
+    kept = work_order.completed_at if work_order.base_status == "completed" else None
+    completed_at = _completed_at(new_base, data.completed_at, "completed_at" in sent, kept)
+    # Stock first: a 422 for short parts must leave everything as it was.
+    if new_base == "completed" and work_order.base_status != "completed":
+        stock.consume(session, work_order, scope.user_id)
+    elif new_base != "completed" and work_order.base_status == "completed":
+        stock.restore(session, work_order, scope.user_id)
+    work_order.status_id = status_id
+    work_order.base_status = new_base
+    work_order.completed_at = completed_at
+    if data.title is not None:
+        work_order.title = data.title
+    if data.priority is not None:
+        work_order.priority = data.priority
+    if data.notify_vendors_on_update is not None:
+        work_order.notify_vendors_on_update = data.notify_vendors_on_update == "yes"
+    for name in CLEARABLE:
+        if name in sent:
+            value = getattr(data, name)
+            setattr(work_order, name, _utc(value) if name == "due_date" else value)
+    if data.checklist is not None:
+        work_order.checklist = _checklist(data.checklist)
+    _save_links(repo, work_order, data)
+    if data.procedure_template_ids is not None:
+        procedures.replace_procedures(session, work_order, data.procedure_template_ids)
+    repo.touch(work_order)
+    _asset_status(session, scope, work_order, data)
+    return get_work_order(session, scope, work_order.id)
+
+
+def delete_work_order(session: Session, scope: Scope, work_order_id: int) -> None:
+    """Its links, labor, costs, comments and procedures go with it; a completed one gives its parts back first
+    (the `usage` and `usage_return` ledger lines stay, without the work order); the request that created it
+    and its downtime records are kept, unlinked."""
+    repo = WorkOrderRepository(session, scope)
+    work_order = get_row(repo, work_order_id)
+    if work_order.base_status == "completed":
+        stock.restore(session, work_order, scope.user_id)
+    repo.unlink_downtimes(work_order.id)
+    repo.delete(work_order)
+
+
+# ---- rules -----------------------------------------------------------------------------------------------------
+
+
+def _completed_at(base: str, sent: datetime | None, was_sent: bool, kept: datetime | None) -> datetime | None:
+    """DESIGN §7: a completed status sets `completed_at` (now, unless given); any other status clears it.
+
+    `kept` is the moment of a work order that was completed already and stays so (None otherwise)."""
+    if base != "completed":
+        if was_sent and sent is not None:
+            raise Unprocessable.field("work_order.completed_at", "can only be set when the status is completed")
+        return None
+    if was_sent and sent is None:
+        raise Unprocessable.field("work_order.completed_at", "cannot be null while the status is completed")
+    if sent is not None:
+        return as_utc(sent)
+    return kept or utcnow()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def _checklist(items: Sequence[ChecklistItem]) -> list[dict[str, Any]]:
+    """Items in `order`; one without an order goes after the ones before it (1, 2, ... by position)."""
+    shaped = []
+    for position, item in enumerate(items, start=1):
+        shaped.append({"text": item.text, "order": item.order if item.order is not None else position,
+                       "checked": item.checked})  # fmt: skip
+    return sorted(shaped, key=lambda i: i["order"])
+
+
+def _check_references(repo: WorkOrderRepository, data: WorkOrderFields) -> None:
+    if data.location_id is not None and not repo.ids_in_scope(Location, [data.location_id]):
+        raise Unprocessable.field("work_order.location_id", "is not a location of this entity")
+    if data.asset_id is not None and not repo.ids_in_scope(Asset, [data.asset_id]):
+        raise Unprocessable.field("work_order.asset_id", "is not an asset of this entity")
+    for field, (_link, _column, model) in LINKS.items():
+        ids = getattr(data, field)
+        if ids is None:
+            if field in data.model_fields_set:
+                raise Unprocessable.field(f"work_order.{field}", "cannot be null (send [] to clear)")
+            continue
+        if model is None:
+            known = UserRepository(repo.session, repo.scope).assignable_ids(ids)
+            what = "users of this entity who can be assigned work"
+        else:
+            known = repo.ids_in_scope(model, ids)
+            what = "records of this entity"
+        unknown = sorted(set(ids) - known)
+        if unknown:
+            raise Unprocessable.field(f"work_order.{field}", f"unknown ids {unknown}: must be {what}")
+    if data.downtime_reason is not None and data.asset_status != "offline":
+        raise Unprocessable.field("work_order.downtime_reason", "is only taken with asset_status offline")
+
+
+def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrderFields) -> None:
+    for field, (link, column, _model) in LINKS.items():
+        ids = getattr(data, field)
+        if ids is not None:
+            repo.set_links(link, "work_order_id", work_order.id, column, ids)
+
+
+def _asset_status(session: Session, scope: Scope, work_order: WorkOrder, data: WorkOrderFields) -> None:
+    """Extension: `asset_status` takes the work order's asset offline (a downtime record linked to this work
+    order) or back online (closing the asset's open record). Already in that state: nothing changes."""
+    if data.asset_status is None:
+        return
+    if work_order.asset_id is None:
+        raise Unprocessable.field("work_order.asset_status", "needs the work order to have an asset")
+    change = AssetStatusChange(status=data.asset_status, reason=data.downtime_reason, work_order_id=work_order.id)
+    assets.set_status(session, scope, work_order.asset_id, change)

@@ -1,0 +1,158 @@
+"""Work order statuses: the five built-in ones (ids 1..5) and each entity's custom ones (ids from 6 up).
+
+A custom status behaves like the built-in status it maps onto (`base_status_id`); work orders keep that
+built-in name in `base_status`, so no rule ever has to resolve a custom status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wrenchwork.core.auth import Scope
+from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
+from wrenchwork.core.listing import Field, Kind, ListQuery, ListSpec
+from wrenchwork.core.repository import Repository
+from wrenchwork.models import WorkOrder, WorkOrderStatus
+from wrenchwork.models.work_orders import BUILT_IN_STATUSES, FIRST_CUSTOM_STATUS_ID
+from wrenchwork.work_orders.schemas import StatusIn, StatusPatch
+
+BASE_IDS = {name: id_ for id_, name in BUILT_IN_STATUSES.items()}
+
+STATUS_LIST = ListSpec(
+    id_column=WorkOrderStatus.id,
+    fields={
+        "id": Field(WorkOrderStatus.id, Kind.INTEGER),
+        "name": Field(WorkOrderStatus.name, Kind.STRING),
+        "base_status_id": Field(WorkOrderStatus.base_status_id, Kind.INTEGER),
+        "created_at": Field(WorkOrderStatus.created_at, Kind.DATETIME),
+        "updated_at": Field(WorkOrderStatus.updated_at, Kind.DATETIME),
+    },
+    sortable={"id": WorkOrderStatus.id, "name": WorkOrderStatus.name, "created_at": WorkOrderStatus.created_at},
+    search=(WorkOrderStatus.name,),
+    default_sort=(("id", "asc"),),
+    counter="work_order_statuses",
+)
+
+
+class StatusRepository(Repository[WorkOrderStatus]):
+    model = WorkOrderStatus
+
+    def name_taken(self, name: str, except_id: int | None) -> bool:
+        stmt = self.scoped(select(WorkOrderStatus.id)).where(func.lower(WorkOrderStatus.name) == name.lower())
+        if except_id is not None:
+            stmt = stmt.where(WorkOrderStatus.id != except_id)
+        return self.session.scalar(stmt) is not None
+
+    def next_id(self) -> int | None:
+        """On SQLite a new row would take max(id) + 1, i.e. 1 in an empty table: give it an id above the
+        built-in ones (SQLite writes are serialized, so this cannot race). PostgreSQL's identity starts at 6."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            return None
+        highest = self.session.scalar(select(func.max(WorkOrderStatus.id))) or 0
+        return max(highest + 1, FIRST_CUSTOM_STATUS_ID)
+
+    def uses(self, status_id: int) -> int:
+        return self.session.scalar(select(func.count()).where(WorkOrder.status_id == status_id)) or 0
+
+
+def status_ref(status_id: int, base_status: str, custom_name: str | None) -> dict[str, Any]:
+    """`status{id, name, is_custom}` of a work order."""
+    if status_id in BUILT_IN_STATUSES:
+        return {"id": status_id, "name": BUILT_IN_STATUSES[status_id], "is_custom": False}
+    return {"id": status_id, "name": custom_name or base_status, "is_custom": True}
+
+
+def base_of(repo: Repository[Any], status_id: int, path: str) -> str:
+    """The built-in status behind `status_id` (422 naming `path` when it is no status of this entity)."""
+    if status_id in BUILT_IN_STATUSES:
+        return BUILT_IN_STATUSES[status_id]
+    custom = repo.session.scalar(
+        repo.in_entity_of(WorkOrderStatus, select(WorkOrderStatus.base_status_id)).where(
+            WorkOrderStatus.id == status_id
+        )
+    )
+    if custom is None:
+        raise Unprocessable.field(path, "is not a work order status of this entity (built-in 1..5 or custom)")
+    return BUILT_IN_STATUSES[custom]
+
+
+def status_item(row: WorkOrderStatus) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "is_custom": True,
+        "base_status_id": row.base_status_id,
+        "base_status": BUILT_IN_STATUSES[row.base_status_id],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def list_statuses(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    repo = StatusRepository(session, scope)
+    rows, total = repo.page(STATUS_LIST, query, repo.scoped())
+    return [status_item(r[0]) for r in rows], total
+
+
+def get_status(session: Session, scope: Scope, status_id: int) -> dict[str, Any]:
+    return status_item(_get(StatusRepository(session, scope), status_id))
+
+
+def create_status(session: Session, scope: Scope, data: StatusIn) -> dict[str, Any]:
+    repo = StatusRepository(session, scope)
+    _check_name(repo, data.name, None)
+    row = WorkOrderStatus(name=data.name, base_status_id=data.base_status_id)
+    next_id = repo.next_id()
+    if next_id is not None:
+        row.id = next_id
+    return status_item(repo.add(row))
+
+
+def update_status(session: Session, scope: Scope, status_id: int, data: StatusPatch) -> dict[str, Any]:
+    """The name may always change; the built-in status behind it only while no work order uses it (changing it
+    under work orders would change their behaviour, e.g. whether their parts count as used)."""
+    repo = StatusRepository(session, scope)
+    row = _get(repo, status_id)
+    for name in ("name", "base_status_id"):
+        if name in data.model_fields_set and getattr(data, name) is None:
+            raise Unprocessable.field(f"work_order_status.{name}", "cannot be null")
+    if data.name is not None:
+        _check_name(repo, data.name, row.id)
+        row.name = data.name
+    if data.base_status_id is not None and data.base_status_id != row.base_status_id:
+        used = repo.uses(row.id)
+        if used:
+            raise Conflict(
+                f"Work order status is used by {used} work orders; its base status cannot change",
+                {"work_order_status.base_status_id": ["cannot change while work orders use the status"]},
+            )
+        row.base_status_id = data.base_status_id
+    return status_item(repo.touch(row))
+
+
+def delete_status(session: Session, scope: Scope, status_id: int) -> None:
+    repo = StatusRepository(session, scope)
+    row = _get(repo, status_id)
+    used = repo.uses(row.id)
+    if used:
+        raise Conflict(f"Work order status is still used by {used} work orders")
+    repo.delete(row)
+
+
+def _get(repo: StatusRepository, status_id: int) -> WorkOrderStatus:
+    row = repo.get(status_id)
+    if row is None:
+        raise NotFound.of("Work order status")
+    return row
+
+
+def _check_name(repo: StatusRepository, name: str, except_id: int | None) -> None:
+    if name.lower() in BASE_IDS:
+        raise Conflict(
+            f"'{name}' is a built-in status", {"work_order_status.name": ["is the name of a built-in status"]}
+        )
+    if repo.name_taken(name, except_id):
+        raise Conflict(f"Work order status '{name}' already exists", {"work_order_status.name": ["is already taken"]})
