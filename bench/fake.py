@@ -91,3 +91,13 @@ MANUFACTURERS = (
 )  # fmt: skip
 ASSET_TYPES = ("HVAC", "Boilers", "Compressors", "Conveyors", "Vehicles", "Pumps", "Machine tools", "Electrical")
 VENDOR_KINDS = ("HVAC", "Electrical", "Industrial Supply", "Pumps", "Mechanical", "Automation", "Fire Safety")
+PART_KINDS = (
+    "Deep Groove Ball Bearing", "V-Belt", "Pleated Air Filter", "Contactor", "Hex Bolt", "Shaft Seal",
+    "Hydraulic Hose", "Fuse", "Proximity Sensor", "Gear Motor", "O-Ring Kit", "Timing Belt", "Oil Filter",
+)  # fmt: skip
+PART_SIZES = ("6204-2RS", "A42", "20x25x2", "3-pole 25A", "M12x40", "35x52x7", "1/2in 2m", "10A", "M18", "0.5kW")
+
+
+def part(rng: random.Random, serial: int) -> tuple[str, str]:
+    """A part's name and its (unique) part number."""
+    return f"{rng.choice(PART_KINDS)} {rng.choice(PART_SIZES)}", f"P-{serial:07d}"

@@ -38,16 +38,28 @@ from wrenchwork.core.model_base import Base, utcnow
 from wrenchwork.models import (
     Asset,
     AssetType,
+    Category,
     Entity,
     Location,
+    MeasurementUnit,
+    Part,
+    PartTransaction,
+    PartType,
+    Storeroom,
     User,
     UserRole,
     Vendor,
     VendorContact,
+    VendorPart,
+    WorkOrder,
     asset_asset_types,
     asset_technicians,
     asset_vendors,
+    part_assets,
+    work_order_categories,
+    work_order_technicians,
 )
+from wrenchwork.parts.stock import money, weighted_average
 from wrenchwork.system.bootstrap import create_customer
 
 # The API key of the generated admin (the settings require >= 20 characters and no spaces).
@@ -399,6 +411,192 @@ def generate_assets(ctx: Context, count: int) -> None:
         ctx.sample_ids["assets"] = ids[len(ids) // 2]
 
 
+WORK_ORDER_JOBS = ("Replace filter on", "Inspect", "Lubricate", "Repair leak on", "Calibrate", "Replace belt on",
+                   "Check vibration of", "Clean")  # fmt: skip
+# base status, status id, weight: most work is done, a good share open or in progress.
+WORK_ORDER_STATUSES = (("open", 1, 30), ("in_progress", 2, 15), ("on_hold", 3, 8), ("cancelled", 4, 5),
+                       ("completed", 5, 42))  # fmt: skip
+
+
+def generate_work_orders(ctx: Context, count: int) -> None:
+    """Work orders on the assets and locations, each with one or two technicians and a category."""
+    first = next_id(ctx.session, WorkOrder)
+    ids = range(first, first + count)
+    entity = ctx.entity_id
+    asset_rows = list(
+        ctx.session.execute(select(Asset.id, Asset.name, Asset.location_id).where(Asset.entity_id == entity))
+    )
+    location_ids = list(ctx.session.scalars(select(Location.id).where(Location.entity_id == entity)))
+    technician_ids = list(
+        ctx.session.scalars(
+            select(UserRole.user_id).where(UserRole.entity_id == entity, UserRole.role == "technician").limit(300)
+        )
+    ) or [ctx.admin_id]
+    category_ids = []
+    for name in ("Electrical", "HVAC", "Mechanical", "Plumbing", "Safety", "Refrigeration"):
+        category_ids.append(next_id(ctx.session, Category))
+        row = {"id": category_ids[-1], "entity_id": entity, "name": name, "created_at": ctx.now, "updated_at": ctx.now}
+        insert_chunks(ctx.session, Category, [row])
+    statuses = [s for s in WORK_ORDER_STATUSES for _ in range(s[2])]
+
+    def work_orders() -> Iterator[Row]:
+        rng = ctx.rng
+        for n in ids:
+            created = past(ctx, 1000)
+            base, status_id, _ = rng.choice(statuses)
+            asset = rng.choice(asset_rows) if asset_rows and rng.random() < 0.8 else None
+            location_id = asset[2] if asset else (rng.choice(location_ids) if location_ids else None)
+            due = created + timedelta(days=rng.randint(1, 30))
+            yield {
+                "id": n,
+                "entity_id": entity,
+                "title": f"{rng.choice(WORK_ORDER_JOBS)} {asset[1] if asset else 'site equipment'}",
+                "description": "Generated benchmark work order" if rng.random() < 0.7 else None,
+                "type": "preventive" if rng.random() < 0.3 else "reactive",
+                "priority": rng.choice(("none", "low", "medium", "high")),
+                "status_id": status_id,
+                "base_status": base,
+                "due_date": due,
+                "completed_at": due - timedelta(hours=rng.randint(1, 48)) if base == "completed" else None,
+                "location_id": location_id,
+                "asset_id": asset[0] if asset else None,
+                "pm_schedule_id": None,
+                "notify_vendors_on_create": False,
+                "notify_vendors_on_update": False,
+                "checklist": [],
+                "created_at": created,
+                "updated_at": created,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    insert_chunks(ctx.session, WorkOrder, work_orders())
+    assigned: list[int] = []
+
+    def technicians() -> Iterator[Row]:
+        for n in ids:
+            people = ctx.rng.sample(technician_ids, min(len(technician_ids), 1 + (ctx.rng.random() < 0.3)))
+            assigned.extend(people)
+            for user_id in people:
+                yield {"work_order_id": n, "user_id": user_id}
+
+    insert_link_chunks(ctx.session, work_order_technicians, technicians())
+    categories = ({"work_order_id": n, "category_id": ctx.rng.choice(category_ids)} for n in ids)
+    insert_link_chunks(ctx.session, work_order_categories, categories)
+    if ids:
+        ctx.sample_ids["work_orders"] = ids[len(ids) // 2]
+        ctx.sample_ids["work_order_technician"] = assigned[len(assigned) // 2]
+        ctx.sample_ids["work_orders_first"], ctx.sample_ids["work_orders_last"] = ids[0], ids[-1]
+
+
+# Parts that start empty, for the restock loads: `parts_hot` takes every request of the contended load, the
+# RESTOCK_SPREAD parts from `parts_first` share the uncontended one, and their ledgers show no update was lost.
+RESTOCK_SPREAD = 16
+
+
+def _named_rows(ctx: Context, model: type[Base], names: Iterable[str]) -> list[int]:
+    ids = []
+    for name in names:
+        ids.append(next_id(ctx.session, model))
+        row = {"id": ids[-1], "entity_id": ctx.entity_id, "name": name, "created_at": ctx.now, "updated_at": ctx.now}
+        insert_chunks(ctx.session, model, [row])
+    return ids
+
+
+def generate_parts(ctx: Context, count: int) -> None:
+    """Spare parts in storerooms, each with its `initial` ledger line, a preferred vendor and an asset or two.
+    One part (`ledger_part`) carries a ledger of `count` lines of restocks and counted corrections."""
+    first = next_id(ctx.session, Part)
+    ids = range(first, first + count)
+    entity = ctx.entity_id
+    storerooms = _named_rows(ctx, Storeroom, ("Main storeroom", "Workshop cage", "Line-side rack"))
+    part_types = _named_rows(ctx, PartType, ("Bearings", "Belts", "Filters", "Electrical", "Fasteners", "Seals"))
+    units = list(ctx.session.scalars(select(MeasurementUnit.id).where(MeasurementUnit.entity_id == entity)))
+    vendor_ids = list(ctx.session.scalars(select(Vendor.id).where(Vendor.entity_id == entity)))
+    asset_ids = list(ctx.session.scalars(select(Asset.id).where(Asset.entity_id == entity).limit(20_000)))
+    ledger_part = ids[len(ids) // 3] if count > RESTOCK_SPREAD + 1 else None
+    empty = {*ids[: RESTOCK_SPREAD + 1], ledger_part}
+    stock: dict[int, tuple[Decimal, Decimal]] = {}
+
+    def parts() -> Iterator[Row]:
+        rng = ctx.rng
+        for n in ids:
+            on_hand = Decimal(0) if n in empty else Decimal(rng.randint(0, 400))
+            cost = money(Decimal(rng.randint(50, 250_000)) / 100)
+            stock[n] = (on_hand, cost)
+            name, number = fake.part(rng, n)
+            yield {
+                "id": n, "entity_id": entity, "name": name, "description": None, "is_non_stock": False,
+                "number": number, "area": f"Aisle {rng.randint(1, 12)}", "lead_time": rng.randint(1, 30),
+                "on_hand_qty": on_hand, "unit_cost": cost, "avg_unit_cost": cost,
+                "min_qty": Decimal(rng.randint(0, 20)), "desired_qty": Decimal(rng.randint(20, 60)),
+                "part_type_id": rng.choice(part_types), "storeroom_id": rng.choice(storerooms),
+                "measurement_unit_id": units[0] if units else None, "qr_code": None,
+                "created_at": ctx.now - timedelta(days=1000), "updated_at": ctx.now,
+                "created_by_id": ctx.admin_id, "updated_by_id": ctx.admin_id,
+            }  # fmt: skip
+
+    insert_chunks(ctx.session, Part, parts())
+
+    def initial_lines() -> Iterator[Row]:
+        for n in ids:
+            on_hand, cost = stock[n]
+            yield _line(ctx, n, "initial", on_hand, cost, ctx.now - timedelta(days=1000))
+
+    insert_chunks(ctx.session, PartTransaction, initial_lines())
+    if ledger_part:
+        on_hand, avg = _ledger_lines(ctx, ledger_part, count, stock[ledger_part][1])
+        parts_table = table_of(Part)
+        ctx.session.execute(
+            parts_table.update().where(parts_table.c.id == ledger_part).values(on_hand_qty=on_hand, avg_unit_cost=avg)
+        )
+    if vendor_ids:
+        rows = ({"part_id": n, "vendor_id": ctx.rng.choice(vendor_ids), "vendor_part_number": f"V-{n}",
+                 "is_preferred": True} for n in ids)  # fmt: skip
+        insert_chunks(ctx.session, VendorPart, rows)
+    if asset_ids:
+        links = ({"part_id": n, "asset_id": a} for n in ids for a in set(ctx.rng.sample(asset_ids, 2)))
+        insert_link_chunks(ctx.session, part_assets, links)
+    if ids:
+        ctx.sample_ids |= {"parts": ids[len(ids) // 2], "parts_first": ids[0], "parts_hot": ids[RESTOCK_SPREAD]}
+        ctx.sample_ids["parts_spread_last"] = ids[min(RESTOCK_SPREAD - 1, len(ids) - 1)]
+    if ledger_part:
+        ctx.sample_ids["ledger_part"] = ledger_part
+
+
+def _line(ctx: Context, part_id: int, kind: str, quantity: Decimal, cost: Decimal, at: datetime) -> Row:
+    return {
+        "entity_id": ctx.entity_id, "part_id": part_id, "type": kind, "quantity": quantity, "cost": cost,
+        "total_cost": money(quantity * cost), "note": None, "work_order_id": None, "created_at": at,
+        "updated_at": at, "created_by_id": ctx.admin_id, "updated_by_id": ctx.admin_id,
+    }  # fmt: skip
+
+
+def _ledger_lines(ctx: Context, part_id: int, count: int, unit_cost: Decimal) -> tuple[Decimal, Decimal]:
+    """`count - 1` restocks and corrections of an empty part after its `initial` line, computed as the API
+    would, so the part's stock and average cost equal a replay of its ledger. Returns (on_hand_qty, avg_unit_cost)."""
+    on_hand, avg = Decimal(0), unit_cost
+    start = ctx.now - timedelta(days=900)
+    step = timedelta(days=900) / max(count, 1)
+
+    def lines() -> Iterator[Row]:
+        nonlocal on_hand, avg
+        rng = ctx.rng
+        for k in range(1, count):
+            at = start + step * k
+            if on_hand > 10 and rng.random() < 0.3:
+                quantity = -Decimal(rng.randint(1, 5))
+                yield _line(ctx, part_id, "reconcile", quantity, avg, at) | {"note": "Cycle count"}
+            else:
+                quantity, cost = Decimal(rng.randint(1, 20)), money(Decimal(rng.randint(500, 5_000)) / 100)
+                avg = weighted_average(on_hand, avg, quantity, cost)
+                yield _line(ctx, part_id, "restock", quantity, cost, at) | {"note": f"PO {rng.randint(1000, 99999)}"}
+            on_hand += quantity
+
+    insert_chunks(ctx.session, PartTransaction, lines())
+    return on_hand, avg
+
+
 # In dependency order: a generator may use the rows of the ones before it.
 RESOURCES: list[Resource] = [
     Resource("entities", "entities (sites) of the customer, the main one included", generate_entities, (Entity,)),
@@ -406,6 +604,20 @@ RESOURCES: list[Resource] = [
     Resource("vendors", "vendors with a primary contact", generate_vendors, (Vendor,), default=0),
     Resource("locations", "locations: buildings with rooms", generate_locations, (Location,), default=0),
     Resource("assets", "assets with a technician, a type and a vendor", generate_assets, (Asset,), default=0),
+    Resource(
+        "work_orders",
+        "work orders on the assets, with technicians and a category",
+        generate_work_orders,
+        (WorkOrder, Category),
+        default=0,
+    ),
+    Resource(
+        "parts",
+        "parts with their ledger (one part has a ledger as long as the count), vendors and assets",
+        generate_parts,
+        (Part, Storeroom, PartType),
+        default=0,
+    ),
 ]
 
 
@@ -452,6 +664,10 @@ def generate(
                 resource.generate(ctx, counts.get(resource.name, resource.default))
                 for model in resource.counted:
                     recount(session, model)
+        # Planner statistics, as after any bulk import (a database that grew through the API has them from
+        # `PRAGMA optimize` / autovacuum): without them SQLite cannot tell a selective index from a broad one.
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     finally:
         engine.dispose()
     return Generated(

@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import cpu, report, servers, wrk
+from bench import checks, cpu, report, servers, wrk
 from bench.generate import generate
 from bench.report import Measurement
-from bench.targets import BASELINE, TARGETS, Target
+from bench.targets import BASELINE, SUPPORT, TARGETS, Target
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
@@ -102,13 +102,33 @@ class Server:
     headers: dict[str, str]
 
 
-def measure(server: Server, target: Target, path: str, rows: int, config: Config) -> Measurement:
+def probe_write(base_url: str, headers: dict[str, str], write: wrk.Write) -> None:
+    """One write before the load, as its first request would be: it must succeed."""
+    low = write.id_range[0] if write.id_range else 0
+    url = base_url + write.path.replace("{n}", str(low))
+    data = None if write.body is None else write.body.encode()
+    request = urllib.request.Request(
+        url, data=data, method=write.method, headers=headers | {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.loads(response.read())
+    if body.get("status") != "success":
+        raise RuntimeError(f"{write.method} {url} answered {body}")
+
+
+def measure(
+    server: Server, target: Target, path: str, rows: int, config: Config, write: wrk.Write | None = None
+) -> Measurement:
     url = server.base_url + path
-    probe(url, server.headers, target, rows)
+    if write is None:
+        probe(url, server.headers, target, rows)
+    else:
+        url = server.base_url + "/"
+        probe_write(server.base_url, server.headers, write)
     if config.warmup:
-        wrk.run(url, server.headers, config.load, duration=config.warmup)
+        wrk.run(url, server.headers, config.load, duration=config.warmup, write=write)
     before, started = cpu.sample(server.pid), time.monotonic()
-    result = wrk.run(url, server.headers, config.load)
+    result = wrk.run(url, server.headers, config.load, write=write)
     used = cpu.usage(before, cpu.sample(server.pid), time.monotonic() - started)
     measurement = Measurement(
         server=server.name,
@@ -150,7 +170,11 @@ def bench_baseline(rows: int, config: Config) -> list[Measurement]:
 def bench_wrenchwork(rows: int, config: Config) -> list[Measurement]:
     db = config.out / "db" / f"wrenchwork-{rows}.db"
     url = f"sqlite:///{db}"
-    generated = generate(url, {"entities": config.entities} | {name: rows for name in config.resources})
+    counts = {"entities": config.entities}
+    for name in config.resources:
+        counts |= SUPPORT[name](rows) if name in SUPPORT else {}
+    counts |= {name: rows for name in config.resources}
+    generated = generate(url, counts)
     print(f"  generated {generated.counts} in {generated.seconds:.1f}s", flush=True)
     port = servers.free_port()
     base_url = f"http://{servers.HOST}:{port}"
@@ -163,7 +187,14 @@ def bench_wrenchwork(rows: int, config: Config) -> list[Measurement]:
         server = Server("wrenchwork", base_url, process.pid, headers)
         for resource in config.resources:
             for target in TARGETS[resource]:
-                results.append(measure(server, target, target.resolve(generated.sample_ids), rows, config))
+                path = target.resolve(generated.sample_ids)
+                write = None
+                if target.method != "GET":
+                    body = target.resolve_body(generated.sample_ids)
+                    write = wrk.Write(target.method, path, body, target.id_range(generated.sample_ids))
+                results.append(measure(server, target, path, rows, config, write))
+            if resource in checks.CHECKS:
+                print("  check: " + checks.CHECKS[resource](base_url, headers, generated.sample_ids), flush=True)
     return results
 
 

@@ -6,6 +6,7 @@ e.g. `/api/v1/users/{users}`. A new resource adds one entry to `TARGETS`, and it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 PAGE = "per_page=50&page=3"
@@ -17,9 +18,26 @@ class Target:
     path: str
     # A list answers `meta.pagination.total`, which the runner checks against the generated row count.
     is_list: bool = False
+    # Writes: the method and JSON body each request sends. `{n}` in the path is replaced, per request, by a random
+    # id from the `random_ids` range (two `sample_ids` keys: first and last id), so each request changes its own row.
+    method: str = "GET"
+    body: str | None = None
+    random_ids: tuple[str, str] | None = None
 
     def resolve(self, sample_ids: dict[str, int]) -> str:
-        return self.path.format(**sample_ids)
+        return self.path.format(**sample_ids, n="{n}")
+
+    def resolve_body(self, sample_ids: dict[str, int]) -> str | None:
+        """The body with `{<key>}` replaced by sample ids (plain replacement: JSON has braces of its own)."""
+        if self.body is None:
+            return None
+        body = self.body
+        for key, value in sample_ids.items():
+            body = body.replace("{" + key + "}", str(value))
+        return body
+
+    def id_range(self, sample_ids: dict[str, int]) -> tuple[int, int] | None:
+        return None if self.random_ids is None else (sample_ids[self.random_ids[0]], sample_ids[self.random_ids[1]])
 
 
 BASELINE = Target("baseline work_orders list", f"/api/v1/work_orders?{PAGE}", is_list=True)
@@ -29,4 +47,74 @@ TARGETS: dict[str, list[Target]] = {
         Target("users list", f"/api/v1/users?{PAGE}", is_list=True),
         Target("users detail", "/api/v1/users/{users}"),
     ],
+    "locations": [
+        Target("locations list", f"/api/v1/locations?{PAGE}", is_list=True),
+        Target("locations detail", "/api/v1/locations/{locations}"),
+    ],
+    "assets": [
+        Target("assets list", "/api/v1/assets?per_page=50", is_list=True),
+        Target("assets list page 3", f"/api/v1/assets?{PAGE}", is_list=True),
+        Target("assets detail", "/api/v1/assets/{assets}"),
+    ],
+    "work_orders": [
+        Target("work_orders list", "/api/v1/work_orders?per_page=50", is_list=True),
+        Target("work_orders list page 3", f"/api/v1/work_orders?{PAGE}", is_list=True),
+        Target(
+            "work_orders filtered",
+            "/api/v1/work_orders?per_page=50&filter[status_id_in]=1,2&filter[technicians_id_eq]={work_order_technician}",
+        ),
+        Target("work_orders detail", "/api/v1/work_orders/{work_orders}"),
+        # Writes last: they change the totals the list targets check.
+        Target(
+            "work_orders create",
+            "/api/v1/work_orders",
+            method="POST",
+            body='{"work_order": {"title": "Bench job", "priority": "high", "description": "Created under load", '
+            '"technicians_ids": [{work_order_technician}], "checklist": [{"text": "Inspect", "order": 1}]}}',
+        ),
+        Target(
+            "work_orders complete",
+            "/api/v1/work_orders/{n}",
+            method="PATCH",
+            body='{"work_order": {"status_id": 5}}',
+            random_ids=("work_orders_first", "work_orders_last"),
+        ),
+    ],
+    "parts": [
+        Target("parts list", "/api/v1/parts?per_page=50", is_list=True),
+        Target("parts list page 3", f"/api/v1/parts?{PAGE}", is_list=True),
+        Target("parts low stock", "/api/v1/parts?per_page=50&filter[low_stock_eq]=true"),
+        Target("parts detail", "/api/v1/parts/{parts}"),
+        # The ledger part has exactly `rows` transactions.
+        Target("part transactions", "/api/v1/parts/{ledger_part}/transactions?per_page=50", is_list=True),
+        Target("part transactions page 3", f"/api/v1/parts/{{ledger_part}}/transactions?{PAGE}", is_list=True),
+        # Restocks of 1 at 2.50: spread over 16 parts, then all on one part; bench/checks.py then compares
+        # each part's stock with its ledger.
+        Target(
+            "parts restock 16 parts",
+            "/api/v1/parts/{n}/restock",
+            method="PATCH",
+            body='{"quantity": 1, "cost": 2.5}',
+            random_ids=("parts_first", "parts_spread_last"),
+        ),
+        Target(
+            "parts restock 1 part",
+            "/api/v1/parts/{parts_hot}/restock",
+            method="PATCH",
+            body='{"quantity": 1, "cost": 2.5}',
+        ),
+    ],
+}
+
+# What a resource's rows refer to, generated beside them (row count -> other resources' counts), so the
+# benchmarked shapes carry real references: assets at locations, with technicians and vendors.
+SUPPORT: dict[str, Callable[[int], dict[str, int]]] = {
+    "assets": lambda rows: {"users": 300, "vendors": 200, "locations": max(10, rows // 100)},
+    "parts": lambda rows: {"users": 300, "vendors": 200, "locations": 100, "assets": 2_000},
+    "work_orders": lambda rows: {
+        "users": 300,
+        "vendors": 200,
+        "locations": max(10, rows // 100),
+        "assets": max(10, rows // 20),
+    },
 }

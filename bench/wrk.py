@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
@@ -49,12 +51,48 @@ def parse(output: str) -> WrkResult:
     )
 
 
-def run(url: str, headers: dict[str, str], load: Load, duration: int | None = None) -> WrkResult:
+@dataclass(frozen=True)
+class Write:
+    """A write load: every request sends `method` with the JSON `body`; `{n}` in the path becomes a random id
+    from `id_range` per request."""
+
+    method: str
+    path: str
+    body: str | None
+    id_range: tuple[int, int] | None = None
+
+    def script(self) -> str:
+        low, high = self.id_range or (0, 0)
+        return (
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f"local method, template, body = {_lua(self.method)}, {_lua(self.path)}, {_lua(self.body or '')}\n"
+            "request = function()\n"
+            f'  local path = string.gsub(template, "{{n}}", tostring(math.random({low}, {high})))\n'
+            "  return wrk.format(method, path, nil, body)\n"
+            "end\n"
+        )
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run(
+    url: str, headers: dict[str, str], load: Load, duration: int | None = None, write: Write | None = None
+) -> WrkResult:
     seconds = load.duration if duration is None else duration
     argv = ["wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
-    done = subprocess.run([*argv, url], capture_output=True, text=True, timeout=seconds + 30, check=False)
+    if write is not None:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(write.script())
+        argv += ["-s", script.name]
+    try:
+        done = subprocess.run([*argv, url], capture_output=True, text=True, timeout=seconds + 30, check=False)
+    finally:
+        if write is not None:
+            Path(script.name).unlink(missing_ok=True)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     return parse(done.stdout)
