@@ -6,6 +6,7 @@ from wrenchwork.api_keys.router import router as api_keys
 from wrenchwork.assets.router import router as assets
 from wrenchwork.batch.router import router as batch
 from wrenchwork.comments.router import router as comments
+from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.entities.router import router as entities
 from wrenchwork.locations.router import router as locations
 from wrenchwork.lookups.resource import lookup_router
@@ -17,10 +18,7 @@ from wrenchwork.vendors.router import router as vendors
 from wrenchwork.work_order_requests.router import router as work_order_requests
 from wrenchwork.work_orders.router import router as work_orders
 
-API_PREFIX = "/api/v1"
-
-api_router = APIRouter(prefix=API_PREFIX)
-for resource in (
+RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     entities,
     users,
     api_keys,
@@ -34,5 +32,5 @@ for resource in (
     comments,
     batch,
     *(lookup_router(lookup) for lookup in LOOKUPS),
-):
-    api_router.include_router(resource)
+)
+__all__ = ["API_PREFIX", "RESOURCE_ROUTERS"]

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse
 from swagger_ui_bundle import swagger_ui_path
 
 from wrenchwork import __version__
-from wrenchwork.api import API_PREFIX, api_router
+from wrenchwork.api import API_PREFIX, RESOURCE_ROUTERS
 from wrenchwork.config import Settings
 from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.effective_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
 
-    app.include_router(api_router)
+    # The routes themselves, not included routers: FastAPI walks nested routers again on every request.
+    for router in RESOURCE_ROUTERS:
+        app.router.routes.extend(router.routes)
     app.include_router(system_router)
     handlers.install(app)
     openapi.install(app)

@@ -18,7 +18,7 @@ from tests.catalog.support import error, ok
 from tests.helpers import Api, Tenant, make_entity
 from tests.parts.support import D, assert_ledger_matches, create_part, ledger
 from wrenchwork.core.errors import NotFound, Unprocessable
-from wrenchwork.models import WorkOrder, WorkOrderPart
+from wrenchwork.models import Part, WorkOrder, WorkOrderPart
 from wrenchwork.parts import stock
 
 
@@ -89,7 +89,7 @@ def test_open_work_orders_reserve(api: Api, session: Session, tenant: Tenant) ->
     assert [t.type for t in ledger(session, part["id"])] == ["initial"]
 
 
-def test_reserved_quantities_for_many_parts_in_one_query(api: Api, session: Session, tenant: Tenant) -> None:
+def test_reserved_quantity_counts_only_open_work_orders(api: Api, session: Session, tenant: Tenant) -> None:
     a, b, c = (create_part(api, name) for name in ("A", "B", "C"))
     wo = make_work_order(session, tenant.entity_id)
     done = make_work_order(session, tenant.entity_id, "completed")
@@ -97,8 +97,10 @@ def test_reserved_quantities_for_many_parts_in_one_query(api: Api, session: Sess
     assign(session, wo, b["id"], "0.25")
     session.add(WorkOrderPart(entity_id=tenant.entity_id, work_order_id=done, part_id=c["id"], quantity=D(5)))
     session.commit()
-    assert stock.reserved_quantities(session, [a["id"], b["id"], c["id"]]) == {a["id"]: D(2), b["id"]: D("0.25")}
+    stmt = select(Part.id, stock.reserved_quantity(Part.id)).where(Part.id.in_([a["id"], b["id"], c["id"]]))
+    assert dict(session.execute(stmt).all()) == {a["id"]: D(2), b["id"]: D("0.25"), c["id"]: D(0)}
     session.commit()
+    assert [reserved(api, part["id"]) for part in (a, b, c)] == [(0, 2, -2), (0, 0.25, -0.25), (0, 0, 0)]
 
 
 def test_completion_consumes_at_the_average_cost(api: Api, session: Session, tenant: Tenant) -> None:

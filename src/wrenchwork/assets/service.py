@@ -86,7 +86,7 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
 
 def list_assets(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
     repo = AssetRepository(session, scope)
-    rows, total = repo.page(ASSET_LIST, query, repo.readable())
+    rows, total = repo.rows_page(ASSET_LIST, query, repo.readable())
     return present(repo, rows, detail=False), total
 
 

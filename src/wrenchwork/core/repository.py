@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -174,10 +174,23 @@ class Repository(Generic[M]):
     def page(self, spec: ListSpec, query: ListQuery, stmt: AnySelect) -> tuple[Sequence[AnyRow], int]:
         """One page of `stmt` (already scoped) and the exact total; a constant number of queries."""
         rows = self.session.execute(apply_list_query(spec, stmt, query)).all()
+        return rows, self._total(spec, query, stmt, len(rows))
+
+    def rows_page(
+        self, spec: ListSpec, query: ListQuery, stmt: AnySelect, params: Mapping[str, Any] | None = None
+    ) -> tuple[Sequence[AnyRow], int]:
+        """`page` for a statement that selects columns, not mapped objects: it runs on the connection, which
+        skips the ORM's per-row loading step (a fifth of a 50-row list's time). `params` fills the statement's
+        own bind parameters. Pending changes are flushed first, as the session would."""
+        self.session.flush()
+        rows = self.session.connection().execute(apply_list_query(spec, stmt, query), params).all()
+        return rows, self._total(spec, query, stmt, len(rows), params)
+
+    def _total(
+        self, spec: ListSpec, query: ListQuery, stmt: AnySelect, fetched: int, params: Mapping[str, Any] | None = None
+    ) -> int:
         if query.is_unfiltered and spec.counter is not None:
-            total = read_count(self.session, spec.counter, self.counter_scope_id)
-        elif query.page == 1 and len(rows) < query.per_page:
-            total = len(rows)  # the whole filtered set fits on the first page
-        else:
-            total = self.session.scalar(count_statement(spec, stmt, query)) or 0
-        return rows, total
+            return read_count(self.session, spec.counter, self.counter_scope_id)
+        if query.page == 1 and fetched < query.per_page:
+            return fetched  # the whole filtered set fits on the first page
+        return self.session.scalar(count_statement(spec, stmt, query), params) or 0

@@ -17,6 +17,9 @@ from starlette.responses import Response
 
 from wrenchwork.core.errors import UnsupportedMediaType
 
+# Every resource route lives under this prefix.
+API_PREFIX = "/api/v1"
+
 # Set in the ASGI scope state by an atomic batch: every op then works in this one session, and the batch
 # commits or rolls back at the end.
 SHARED_SESSION = "wrenchwork.shared_session"
@@ -59,7 +62,9 @@ class TransactionalRoute(APIRoute):
 
 
 def api_router(**kwargs: Any) -> APIRouter:
-    return APIRouter(route_class=TransactionalRoute, **kwargs)
+    """A resource's router: its paths carry the API prefix already, so the app takes its routes as they are
+    (see wrenchwork.api) instead of nesting routers, which FastAPI re-walks on every request."""
+    return APIRouter(prefix=API_PREFIX, route_class=TransactionalRoute, **kwargs)
 
 
 def update_route(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.listing import AnyRow, AnySelect
-from wrenchwork.core.repository import Repository
+from wrenchwork.core.repository import Link, Repository
 from wrenchwork.models import (
     Asset,
     MeasurementUnit,
@@ -21,37 +21,51 @@ from wrenchwork.models import (
     WorkOrderPart,
     part_assets,
 )
+from wrenchwork.parts.stock import reserved_quantity
 
 Creator = aliased(User, name="creator")
 Editor = aliased(User, name="editor")
+
+
+# Part columns with type, storeroom, unit, author references and the reserved quantity: one query per page.
+# Built once; each request only adds its entity, filters, order and page.
+READABLE = (
+    select(
+        *Part.__table__.c,
+        PartType.name.label("part_type_name"),
+        Storeroom.name.label("storeroom_name"),
+        MeasurementUnit.name.label("unit_name"),
+        MeasurementUnit.short_name.label("unit_short_name"),
+        Creator.name.label("creator_name"),
+        Creator.surname.label("creator_surname"),
+        Editor.name.label("editor_name"),
+        Editor.surname.label("editor_surname"),
+        reserved_quantity(Part.id).label("reserved"),
+    )
+    .outerjoin(PartType, PartType.id == Part.part_type_id)
+    .outerjoin(Storeroom, Storeroom.id == Part.storeroom_id)
+    .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
+    .outerjoin(Creator, Creator.id == Part.created_by_id)
+    .outerjoin(Editor, Editor.id == Part.updated_by_id)
+)
+LIST_LINKS = (
+    Link("assets", part_assets, "part_id", "asset_id", Asset),
+    Link("vendors", cast(Table, VendorPart.__table__), "part_id", "vendor_id", Vendor),
+)
 
 
 class PartRepository(Repository[Part]):
     model = Part
 
     def readable(self) -> AnySelect:
-        """Part columns with type, storeroom, unit and author references joined in: one query per page."""
-        return self.scoped(
-            select(
-                *Part.__table__.c,
-                PartType.name.label("part_type_name"),
-                Storeroom.name.label("storeroom_name"),
-                MeasurementUnit.name.label("unit_name"),
-                MeasurementUnit.short_name.label("unit_short_name"),
-                Creator.name.label("creator_name"),
-                Creator.surname.label("creator_surname"),
-                Editor.name.label("editor_name"),
-                Editor.surname.label("editor_surname"),
-            )
-            .outerjoin(PartType, PartType.id == Part.part_type_id)
-            .outerjoin(Storeroom, Storeroom.id == Part.storeroom_id)
-            .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
-            .outerjoin(Creator, Creator.id == Part.created_by_id)
-            .outerjoin(Editor, Editor.id == Part.updated_by_id)
-        )
+        return self.scoped(READABLE)
 
     def read(self, part_id: int) -> AnyRow | None:
         return self.session.execute(self.readable().where(Part.id == part_id)).first()
+
+    def list_references(self, part_ids: Sequence[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
+        """The assets and vendors (`{id, name}`) of a page of parts, in one query."""
+        return self.refs_through(LIST_LINKS, part_ids)
 
     def assets(self, part_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
         return self.linked_refs(part_assets, "part_id", "asset_id", Asset, part_ids)

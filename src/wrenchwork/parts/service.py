@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,11 +39,12 @@ VENDOR_PARTS = "part.vendor_parts_attributes"
 def present(repo: PartRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
     """Parts as documented; a fixed number of queries for any number of rows."""
     ids = [r.id for r in rows]
-    assets = repo.assets(ids)
-    vendors = repo.vendors(ids, detail)
     if detail:
+        assets, vendors = repo.assets(ids), repo.vendors(ids, detail=True)
         VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    reserved = stock.reserved_quantities(repo.session, ids)
+    else:
+        linked = repo.list_references(ids)
+        assets, vendors = linked["assets"], linked["vendors"]
     items = []
     for row in rows:
         refs = {
@@ -53,7 +53,7 @@ def present(repo: PartRepository, rows: Sequence[AnyRow], detail: bool) -> list[
             "measurement_unit": None
             if row.measurement_unit_id is None
             else {"id": row.measurement_unit_id, "name": row.unit_name, "short_name": row.unit_short_name},
-            "reserved": reserved.get(row.id, Decimal(0)),
+            "reserved": row.reserved,
             "assets": assets.get(row.id, []),
             "vendors": vendors.get(row.id, []),
             "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
@@ -73,7 +73,7 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
 
 def list_parts(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
     repo = PartRepository(session, scope)
-    rows, total = repo.page(PART_LIST, query, repo.readable())
+    rows, total = repo.rows_page(PART_LIST, query, repo.readable())
     return present(repo, rows, detail=False), total
 
 

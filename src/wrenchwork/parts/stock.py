@@ -11,7 +11,7 @@ refreshes the session's copy, so a change is always computed from the committed 
 For work orders (DESIGN §6), callers use:
 - `assign(session, work_order, part_id, quantity, user_id, add=True)` / `remove(...)`: the work order's part
   list (reserved while the work order is open; refused on a completed one);
-- `reserved_quantities(session, part_ids)`: what open work orders hold, for many parts in one query;
+- `reserved_quantity(Part.id)`: what open work orders hold, as a column of a part query;
 - `consume(session, work_order, user_id)` when a work order becomes completed, and `restore(session, work_order,
   user_id)` when a completed one is reopened;
 - `assignments_of(session, work_order_ids)`: the documented `part_assignments[]` shapes, in one query.
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.models import MeasurementUnit, Part, PartTransaction, WorkOrder, WorkOrderPart
@@ -207,18 +207,16 @@ def _plain(value: Decimal) -> str:
 # ---- reservations and work orders ----------------------------------------------------------------------------
 
 
-def reserved_quantities(session: Session, part_ids: Iterable[int]) -> dict[int, Decimal]:
-    """`{part_id: quantity}` held by work orders that are neither completed nor cancelled (one query)."""
-    ids = list(set(part_ids))
-    if not ids:
-        return {}
-    stmt = (
-        select(WorkOrderPart.part_id, func.sum(WorkOrderPart.quantity))
+def reserved_quantity(part_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[Decimal]:
+    """What work orders that are neither completed nor cancelled hold of the part `part_id` refers to: a
+    correlated subquery, so a page of parts reads its reservations in the same query."""
+    held = (
+        select(func.sum(WorkOrderPart.quantity))
         .join(WorkOrder, WorkOrder.id == WorkOrderPart.work_order_id)
-        .where(WorkOrderPart.part_id.in_(ids), WorkOrder.base_status.not_in(CLOSED_STATUSES))
-        .group_by(WorkOrderPart.part_id)
+        .where(WorkOrderPart.part_id == part_id, WorkOrder.base_status.not_in(CLOSED_STATUSES))
+        .scalar_subquery()
     )
-    return {part_id: Decimal(total or 0) for part_id, total in session.execute(stmt)}
+    return func.coalesce(held, ZERO)
 
 
 def _assignment(session: Session, work_order_id: int, part_id: int) -> WorkOrderPart | None:

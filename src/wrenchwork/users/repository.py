@@ -41,7 +41,7 @@ class UserRepository(Repository[User]):
         """One page of user rows (plain columns: a list needs no ORM objects)."""
         # The entity's row counter counts every member, so a requester's one-row list counts itself.
         spec = USER_LIST if self.scope.role != "requester" else replace(USER_LIST, counter=None)
-        rows, total = self.page(spec, query, self.in_entity(*User.__table__.c))
+        rows, total = self.rows_page(spec, query, self.in_entity(*User.__table__.c))
         return list(rows), total
 
     def get_in_entity(self, user_id: int) -> User | None:

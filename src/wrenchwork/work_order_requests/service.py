@@ -123,7 +123,7 @@ def list_requests(session: Session, scope: Scope, query: ListQuery) -> tuple[lis
     repo = RequestRepository(session, scope)
     # The entity's row counter counts every request; a requester's list counts only its own.
     spec = REQUEST_LIST if not repo.own_only else replace(REQUEST_LIST, counter=None)
-    rows, total = repo.page(spec, query, repo.readable())
+    rows, total = repo.rows_page(spec, query, repo.readable())
     return present(repo, rows, detail=False), total
 
 

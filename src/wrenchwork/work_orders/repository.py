@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.listing import AnyRow, AnySelect
@@ -39,37 +40,73 @@ LINKS = (
 Creator = aliased(User, name="creator")
 Editor = aliased(User, name="editor")
 Requester = aliased(User, name="requester")
+LinkedDowntime = aliased(Downtime, name="linked_downtime")
+
+
+@functools.cache
+def _readable(detail: bool) -> AnySelect:
+    """Work order columns with every one-per-row reference in one query: status, asset, location, authors,
+    the latest linked downtime record, the request it came from, its comment count and the running timer on it
+    of the user bound as `caller_id`. The checklist is read for the detail only (the list item does not show it).
+    Built once: each request only adds its entity, filters, order and page."""
+    columns = [c for c in WorkOrder.__table__.c if detail or c.name != "checklist"]
+    owner = WorkOrder.id
+    latest_downtime = (
+        select(Downtime.id)
+        .where(Downtime.work_order_id == owner)
+        .order_by(Downtime.started_at.desc(), Downtime.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    # sum(1) rather than count(*): the list's one COUNT statement stays the page total's.
+    comments = select(func.sum(literal_column("1"))).where(Comment.work_order_id == owner).scalar_subquery()
+    request = select(func.min(WorkOrderRequest.id)).where(WorkOrderRequest.work_order_id == owner)
+    timer = select(WorkTimer.started_at).where(
+        WorkTimer.work_order_id == owner, WorkTimer.user_id == bindparam("caller_id")
+    )
+    return (
+        select(
+            *columns,
+            WorkOrderStatus.name.label("custom_status_name"),
+            Asset.name.label("asset_name"),
+            Asset.status.label("asset_status"),
+            Location.name.label("location_name"),
+            Location.path.label("location_path"),
+            Creator.name.label("creator_name"),
+            Creator.surname.label("creator_surname"),
+            Editor.name.label("editor_name"),
+            Editor.surname.label("editor_surname"),
+            LinkedDowntime.id.label("downtime_id"),
+            LinkedDowntime.started_at.label("downtime_started_at"),
+            LinkedDowntime.ended_at.label("downtime_ended_at"),
+            func.coalesce(comments, 0).label("comments_count"),
+            request.scalar_subquery().label("work_order_request_id"),
+            timer.limit(1).scalar_subquery().label("timer_started_at"),
+        )
+        .outerjoin(WorkOrderStatus, WorkOrderStatus.id == WorkOrder.status_id)
+        .outerjoin(Asset, Asset.id == WorkOrder.asset_id)
+        .outerjoin(Location, Location.id == WorkOrder.location_id)
+        .outerjoin(Creator, Creator.id == WorkOrder.created_by_id)
+        .outerjoin(Editor, Editor.id == WorkOrder.updated_by_id)
+        .outerjoin(LinkedDowntime, LinkedDowntime.id == latest_downtime)
+    )
 
 
 class WorkOrderRepository(Repository[WorkOrder]):
     model = WorkOrder
 
     def readable(self, detail: bool = False) -> AnySelect:
-        """Work order columns with the status, asset, location and author references joined in: one query.
-        The checklist is read for the detail only (the list item does not show it)."""
-        columns = [c for c in WorkOrder.__table__.c if detail or c.name != "checklist"]
-        return self.scoped(
-            select(
-                *columns,
-                WorkOrderStatus.name.label("custom_status_name"),
-                Asset.name.label("asset_name"),
-                Asset.status.label("asset_status"),
-                Location.name.label("location_name"),
-                Location.path.label("location_path"),
-                Creator.name.label("creator_name"),
-                Creator.surname.label("creator_surname"),
-                Editor.name.label("editor_name"),
-                Editor.surname.label("editor_surname"),
-            )
-            .outerjoin(WorkOrderStatus, WorkOrderStatus.id == WorkOrder.status_id)
-            .outerjoin(Asset, Asset.id == WorkOrder.asset_id)
-            .outerjoin(Location, Location.id == WorkOrder.location_id)
-            .outerjoin(Creator, Creator.id == WorkOrder.created_by_id)
-            .outerjoin(Editor, Editor.id == WorkOrder.updated_by_id)
-        )
+        """The work orders of the caller's entity with their one-per-row references (`_readable`); execute
+        with `self.caller`."""
+        return self.scoped(_readable(detail))
+
+    @property
+    def caller(self) -> dict[str, int]:
+        return {"caller_id": self.user_id}
 
     def read(self, work_order_id: int) -> AnyRow | None:
-        return self.session.execute(self.readable(detail=True).where(WorkOrder.id == work_order_id)).first()
+        stmt = self.readable(detail=True).where(WorkOrder.id == work_order_id)
+        return self.session.execute(stmt, self.caller).first()
 
     # ---- references of a page of work orders: one query each ----
 
@@ -80,43 +117,6 @@ class WorkOrderRepository(Repository[WorkOrder]):
             for person in people:
                 person["avatar"] = None
         return refs
-
-    def downtimes(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """The latest downtime record linked to each work order: `{id, started_at, ended_at, status}`."""
-        if not ids:
-            return {}
-        rows: Any = self.session.execute(
-            select(Downtime.work_order_id, Downtime.id, Downtime.started_at, Downtime.ended_at)
-            .where(Downtime.work_order_id.in_(list(ids)))
-            .order_by(Downtime.work_order_id, Downtime.started_at, Downtime.id)
-        )
-        latest: dict[int, dict[str, Any]] = {}
-        for work_order_id, id_, started_at, ended_at in rows:
-            status = "offline" if ended_at is None else "online"
-            latest[work_order_id] = {"id": id_, "started_at": started_at, "ended_at": ended_at, "status": status}
-        return latest
-
-    def comment_counts(self, ids: Sequence[int]) -> dict[int, int]:
-        if not ids:
-            return {}
-        rows: Any = self.session.execute(
-            # sum(1) rather than count(*): the list's one COUNT statement stays the page total's.
-            select(Comment.work_order_id, func.sum(literal_column("1")))
-            .where(Comment.work_order_id.in_(list(ids)))
-            .group_by(Comment.work_order_id)
-        )
-        return {work_order_id: count for work_order_id, count in rows}
-
-    def request_ids(self, ids: Sequence[int]) -> dict[int, int]:
-        """The request each work order was created from (the request records the link)."""
-        if not ids:
-            return {}
-        rows: Any = self.session.execute(
-            select(WorkOrderRequest.work_order_id, func.min(WorkOrderRequest.id))
-            .where(WorkOrderRequest.work_order_id.in_(list(ids)))
-            .group_by(WorkOrderRequest.work_order_id)
-        )
-        return {work_order_id: request_id for work_order_id, request_id in rows}
 
     def request_of(self, work_order_id: int) -> AnyRow | None:
         return self.session.execute(
@@ -140,19 +140,6 @@ class WorkOrderRepository(Repository[WorkOrder]):
             self.in_entity_of(WorkOrderRequest, select(WorkOrderRequest)).where(WorkOrderRequest.id == request_id)
         ).first()
         return found
-
-    def timers_of(self, ids: Sequence[int], user_id: int) -> dict[int, dict[str, Any]]:
-        """The given user's running timers on these work orders: `{created_by_id, started_at}`."""
-        if not ids:
-            return {}
-        rows = self.session.execute(
-            select(WorkTimer.work_order_id, WorkTimer.started_at).where(
-                WorkTimer.work_order_id.in_(list(ids)), WorkTimer.user_id == user_id
-            )
-        )
-        return {wo: {"created_by_id": user_id, "started_at": started} for wo, started in rows}
-
-    # ---- detail-only ----
 
     def labor_total(self, work_order_id: int) -> Decimal:
         total = self.session.scalar(select(func.sum(TimeEntry.cost)).where(TimeEntry.work_order_id == work_order_id))

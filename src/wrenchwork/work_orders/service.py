@@ -66,15 +66,8 @@ def present(repo: WorkOrderRepository, rows: Sequence[AnyRow], detail: bool) -> 
     ids = [r.id for r in rows]
     refs_of = repo.references(ids)
     vendors = refs_of["vendors"]
-    downtimes = repo.downtimes(ids)
-    timers = repo.timers_of(ids, repo.user_id)
     if detail:
         VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-        counts: dict[int, int] = {}
-        requests: dict[int, int] = {}
-    else:
-        counts = repo.comment_counts(ids)
-        requests = repo.request_ids(ids)
     items = []
     for row in rows:
         refs: dict[str, Any] = {
@@ -82,7 +75,7 @@ def present(repo: WorkOrderRepository, rows: Sequence[AnyRow], detail: bool) -> 
             "asset": None
             if row.asset_id is None
             else {"id": row.asset_id, "name": row.asset_name, "status": row.asset_status},
-            "downtime_tracking": downtimes.get(row.id),
+            "downtime_tracking": _downtime(row),
             "categories": refs_of["categories"][row.id],
             "account_codes": refs_of["account_codes"][row.id],
             "technicians": refs_of["technicians"][row.id],
@@ -90,16 +83,27 @@ def present(repo: WorkOrderRepository, rows: Sequence[AnyRow], detail: bool) -> 
             "location": None
             if row.location_id is None
             else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
-            "active_timer_current_user": timers.get(row.id),
+            "active_timer_current_user": None
+            if row.timer_started_at is None
+            else {"created_by_id": repo.user_id, "started_at": row.timer_started_at},
             "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
             "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
-            "comments_count": counts.get(row.id, 0),
-            "work_order_request_id": requests.get(row.id),
+            "comments_count": row.comments_count,
+            "work_order_request_id": row.work_order_request_id,
         }
         if detail:
             refs |= _detail_refs(repo, row)
         items.append(work_order_shape(row, refs, detail))
     return items
+
+
+def _downtime(row: AnyRow) -> dict[str, Any] | None:
+    """The latest downtime record the work order opened, or null."""
+    if row.downtime_id is None:
+        return None
+    status = "offline" if row.downtime_ended_at is None else "online"
+    return {"id": row.downtime_id, "started_at": row.downtime_started_at, "ended_at": row.downtime_ended_at,
+            "status": status}  # fmt: skip
 
 
 def _detail_refs(repo: WorkOrderRepository, row: AnyRow) -> dict[str, Any]:
@@ -139,7 +143,7 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
 
 def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
     repo = WorkOrderRepository(session, scope)
-    rows, total = repo.page(WORK_ORDER_LIST, query, repo.readable())
+    rows, total = repo.rows_page(WORK_ORDER_LIST, query, repo.readable(), repo.caller)
     return present(repo, rows, detail=False), total
 
 
