@@ -3,9 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import aliased
 
+from wrenchwork.assets.schemas import SCALARS
+from wrenchwork.core.json_sql import json_author, json_decimal, json_item, json_moment, json_object, json_ref, json_refs
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Link, Repository
 from wrenchwork.models import (
@@ -51,12 +53,51 @@ READABLE = (
 )
 
 
+def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, Any]) -> Any:
+    return json_refs(f"assets.{field}", link, "asset_id", value, target, Asset.id, *extra)
+
+
+# The documented list item (assets/schemas.py `asset_shape`, detail=False), rendered by the database.
+LIST_ITEM = json_object(
+    *((name, getattr(Asset, name)) for name in SCALARS),
+    *((name, getattr(Asset, name)) for name in ("asset_code", "status")),
+    *((name, json_decimal(getattr(Asset, name))) for name in ("purchase_cost", "replacement_cost", "salvage_value")),
+    ("parent", json_ref(Asset.parent_id, ("id", Asset.parent_id), ("name", ParentAsset.name))),
+    ("location", json_ref(Asset.location_id, ("id", Asset.location_id), ("name", Location.name),
+                          ("path", Location.path))),
+    ("technicians", _linked("technicians", asset_technicians, "user_id", User, ("surname", User.surname),
+                            ("avatar", null()))),
+    ("asset_types", _linked("asset_types", asset_asset_types, "asset_type_id", AssetType)),
+    ("parts", _linked("parts", part_assets, "part_id", Part)),
+    ("vendors", _linked("vendors", asset_vendors, "vendor_id", Vendor)),
+    ("purchase_date", Asset.purchase_date),
+    ("warranty_exp_date", Asset.warranty_exp_date),
+    ("qr_code", Asset.qr_code),
+    ("image", json_object(("small", null()), ("medium", null()))),
+    ("created_at", json_moment(Asset.created_at)),
+    ("updated_at", json_moment(Asset.updated_at)),
+    ("created_by", json_author(Creator, Asset.created_by_id)),
+    ("updated_by", json_author(Editor, Asset.updated_by_id)),
+)  # fmt: skip
+LIST_PAGE = (
+    select(json_item("assets.list_item", LIST_ITEM).label("item"))
+    .outerjoin(ParentAsset, ParentAsset.id == Asset.parent_id)
+    .outerjoin(Location, Location.id == Asset.location_id)
+    .outerjoin(Creator, Creator.id == Asset.created_by_id)
+    .outerjoin(Editor, Editor.id == Asset.updated_by_id)
+)
+
+
 class AssetRepository(Repository[Asset]):
     model = Asset
 
     def readable(self) -> AnySelect:
         """Asset columns with the parent, location and author references joined in: one query per page."""
         return self.scoped(READABLE)
+
+    def list_page(self) -> AnySelect:
+        """The list items as JSON texts (`LIST_ITEM`), one row each."""
+        return self.scoped(LIST_PAGE)
 
     def read(self, asset_id: int) -> AnyRow | None:
         return self.session.execute(self.readable().where(Asset.id == asset_id)).first()

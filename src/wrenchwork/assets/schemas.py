@@ -149,11 +149,11 @@ SCALARS = (
 COSTS = ("asset_code", "status", "purchase_cost", "replacement_cost", "salvage_value")
 
 
-def asset_shape(row: Any, refs: dict[str, Any], detail: bool) -> dict[str, Any]:
-    """One asset in the documented key order; `refs` holds the already-loaded references."""
+def asset_detail(row: Any, refs: dict[str, Any]) -> dict[str, Any]:
+    """The asset detail in the documented key order; `refs` holds the already-loaded references. (The list
+    item, rendered by the database, is assets/repository.py `LIST_ITEM`.)"""
     item = {name: getattr(row, name) for name in SCALARS}
-    if detail:
-        item["root_id"] = row.root_id
+    item["root_id"] = row.root_id
     item |= {name: getattr(row, name) for name in COSTS}
     item |= {
         "parent": refs["parent"],
@@ -162,15 +162,12 @@ def asset_shape(row: Any, refs: dict[str, Any], detail: bool) -> dict[str, Any]:
         "asset_types": refs["asset_types"],
         "parts": refs["parts"],
         "vendors": refs["vendors"],
-    }
-    if detail:
-        item["has_children"] = refs["has_children"]
-    item |= {"purchase_date": row.purchase_date, "warranty_exp_date": row.warranty_exp_date, "qr_code": row.qr_code}
-    if detail:
-        item |= {"images": [], "documents": []}
-    else:
-        item["image"] = {"small": None, "medium": None}
-    item |= {
+        "has_children": refs["has_children"],
+        "purchase_date": row.purchase_date,
+        "warranty_exp_date": row.warranty_exp_date,
+        "qr_code": row.qr_code,
+        "images": [],
+        "documents": [],
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "created_by": refs["created_by"],

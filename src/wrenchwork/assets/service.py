@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.assets.listing import ASSET_LIST, DOWNTIME_LIST
@@ -16,7 +16,7 @@ from wrenchwork.assets.schemas import (
     AssetFields,
     AssetStatusChange,
     AssetUpdate,
-    asset_shape,
+    asset_detail,
     downtime_item,
 )
 from wrenchwork.core import qr, tree
@@ -53,41 +53,35 @@ NOT_COLUMNS = frozenset({"qr_code_attributes", *LINKS})
 CLEARABLE = set(AssetFields.model_fields) - NOT_COLUMNS
 
 
-def present(repo: AssetRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
-    """Assets as documented; a fixed number of queries for any number of rows."""
-    ids = [r.id for r in rows]
-    linked = repo.references(ids)
-    technicians, asset_types, vendors, parts = (linked[k] for k in ("technicians", "asset_types", "vendors", "parts"))
-    if detail:
-        VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    parents = tree.with_children(repo, ids) if detail else set()
-    items = []
-    for row in rows:
-        refs = {
-            "parent": None if row.parent_id is None else {"id": row.parent_id, "name": row.parent_name},
-            "location": None
-            if row.location_id is None
-            else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
-            "technicians": technicians.get(row.id, []),
-            "asset_types": asset_types.get(row.id, []),
-            "parts": parts.get(row.id, []),
-            "vendors": vendors.get(row.id, []),
-            "has_children": row.id in parents,
-            "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
-            "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
-        }
-        items.append(asset_shape(row, refs, detail))
-    return items
+def present(repo: AssetRepository, row: AnyRow) -> dict[str, Any]:
+    """The documented asset detail (list items are rendered by the database: repository.LIST_ITEM)."""
+    linked = repo.references([row.id])
+    vendors = linked["vendors"]
+    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
+    refs = {
+        "parent": None if row.parent_id is None else {"id": row.parent_id, "name": row.parent_name},
+        "location": None
+        if row.location_id is None
+        else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
+        "technicians": linked["technicians"][row.id],
+        "asset_types": linked["asset_types"][row.id],
+        "parts": linked["parts"][row.id],
+        "vendors": vendors[row.id],
+        "has_children": row.id in tree.with_children(repo, [row.id]),
+        "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+    }
+    return asset_detail(row, refs)
 
 
 def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
     return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
 
 
-def list_assets(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+def list_assets(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = AssetRepository(session, scope)
-    rows, total = repo.rows_page(ASSET_LIST, query, repo.readable())
-    return present(repo, rows, detail=False), total
+    rows, total = repo.rows_page(ASSET_LIST, query, repo.list_page())
+    return [Fragment(row.item) for row in rows], total
 
 
 def get_asset(session: Session, scope: Scope, asset_id: int) -> dict[str, Any]:
@@ -95,7 +89,7 @@ def get_asset(session: Session, scope: Scope, asset_id: int) -> dict[str, Any]:
     row = repo.read(asset_id)
     if row is None:
         raise NotFound.of("Asset")
-    return present(repo, [row], detail=True)[0]
+    return present(repo, row)
 
 
 def create_asset(session: Session, scope: Scope, data: AssetCreate) -> dict[str, Any]:

@@ -32,6 +32,11 @@ _READ_COUNT = select(_counts.c.count).where(
 )
 
 
+def count_column(name: str, scope_id: int) -> Any:
+    """The same count as a scalar subquery, so a list page can read its total in the page query itself."""
+    return select(_counts.c.count).where(_counts.c.name == name, _counts.c.scope_id == scope_id).scalar_subquery()
+
+
 def read_count(session: Session, name: str, scope_id: int) -> int:
     value = session.connection().execute(_READ_COUNT, {"name": name, "scope": scope_id}).scalar()
     return value or 0

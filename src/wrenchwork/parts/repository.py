@@ -1,13 +1,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import aliased
 
+from wrenchwork.core.json_sql import (
+    json_author,
+    json_bool,
+    json_decimal,
+    json_item,
+    json_moment,
+    json_object,
+    json_ref,
+    json_refs,
+)
 from wrenchwork.core.listing import AnyRow, AnySelect
-from wrenchwork.core.repository import Link, Repository
+from wrenchwork.core.repository import Repository
 from wrenchwork.models import (
     Asset,
     MeasurementUnit,
@@ -29,6 +39,7 @@ Editor = aliased(User, name="editor")
 
 # Part columns with type, storeroom, unit, author references and the reserved quantity: one query per page.
 # Built once; each request only adds its entity, filters, order and page.
+_RESERVED = reserved_quantity(Part.id)
 READABLE = (
     select(
         *Part.__table__.c,
@@ -40,7 +51,7 @@ READABLE = (
         Creator.surname.label("creator_surname"),
         Editor.name.label("editor_name"),
         Editor.surname.label("editor_surname"),
-        reserved_quantity(Part.id).label("reserved"),
+        _RESERVED.label("reserved"),
     )
     .outerjoin(PartType, PartType.id == Part.part_type_id)
     .outerjoin(Storeroom, Storeroom.id == Part.storeroom_id)
@@ -48,9 +59,40 @@ READABLE = (
     .outerjoin(Creator, Creator.id == Part.created_by_id)
     .outerjoin(Editor, Editor.id == Part.updated_by_id)
 )
-LIST_LINKS = (
-    Link("assets", part_assets, "part_id", "asset_id", Asset),
-    Link("vendors", cast(Table, VendorPart.__table__), "part_id", "vendor_id", Vendor),
+
+
+def _linked(field: str, link: Any, value: str, target: Any) -> Any:
+    return json_refs(f"parts.{field}", link, "part_id", value, target, Part.id)
+
+
+DECIMALS = ("on_hand_qty", "min_qty", "desired_qty", "unit_cost", "avg_unit_cost")
+# The documented list item (parts/schemas.py `part_shape`, detail=False), rendered by the database.
+LIST_ITEM = json_object(
+    ("id", Part.id), ("name", Part.name), ("description", Part.description),
+    ("is_non_stock", json_bool(Part.is_non_stock)), ("number", Part.number), ("area", Part.area),
+    ("lead_time", Part.lead_time),
+    *((name, json_decimal(getattr(Part, name))) for name in DECIMALS),
+    ("available", json_decimal(Part.on_hand_qty - _RESERVED, scale=3)),
+    ("part_type", json_ref(Part.part_type_id, ("id", Part.part_type_id), ("name", PartType.name))),
+    ("storeroom", json_ref(Part.storeroom_id, ("id", Part.storeroom_id), ("name", Storeroom.name))),
+    ("measurement_unit", json_ref(Part.measurement_unit_id, ("id", Part.measurement_unit_id),
+                                  ("name", MeasurementUnit.name))),
+    ("assets", _linked("assets", part_assets, "asset_id", Asset)),
+    ("vendors", _linked("vendors", VendorPart.__table__, "vendor_id", Vendor)),
+    ("qr_code", Part.qr_code),
+    ("image", json_object(("small", null()), ("medium", null()))),
+    ("created_at", json_moment(Part.created_at)),
+    ("updated_at", json_moment(Part.updated_at)),
+    ("created_by", json_author(Creator, Part.created_by_id)),
+    ("updated_by", json_author(Editor, Part.updated_by_id)),
+)  # fmt: skip
+LIST_PAGE = (
+    select(json_item("parts.list_item", LIST_ITEM).label("item"))
+    .outerjoin(PartType, PartType.id == Part.part_type_id)
+    .outerjoin(Storeroom, Storeroom.id == Part.storeroom_id)
+    .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
+    .outerjoin(Creator, Creator.id == Part.created_by_id)
+    .outerjoin(Editor, Editor.id == Part.updated_by_id)
 )
 
 
@@ -60,18 +102,18 @@ class PartRepository(Repository[Part]):
     def readable(self) -> AnySelect:
         return self.scoped(READABLE)
 
+    def list_page(self) -> AnySelect:
+        """The list items as JSON texts (`LIST_ITEM`), one row each."""
+        return self.scoped(LIST_PAGE)
+
     def read(self, part_id: int) -> AnyRow | None:
         return self.session.execute(self.readable().where(Part.id == part_id)).first()
-
-    def list_references(self, part_ids: Sequence[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
-        """The assets and vendors (`{id, name}`) of a page of parts, in one query."""
-        return self.refs_through(LIST_LINKS, part_ids)
 
     def assets(self, part_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
         return self.linked_refs(part_assets, "part_id", "asset_id", Asset, part_ids)
 
-    def vendors(self, part_ids: Sequence[int], detail: bool) -> dict[int, list[dict[str, Any]]]:
-        """`{part_id: [{id, name}]}`, or with `is_preferred` and `vendor_part_number` for the detail."""
+    def vendors(self, part_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """`{part_id: [{id, name, is_preferred, vendor_part_number}]}` (the detail's vendors)."""
         grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in part_ids}
         if not part_ids:
             return grouped
@@ -82,9 +124,7 @@ class PartRepository(Repository[Part]):
             .order_by(VendorPart.part_id, Vendor.name, Vendor.id)
         )
         for part_id, vendor_id, name, preferred, number in self.session.execute(stmt):
-            ref: dict[str, Any] = {"id": vendor_id, "name": name}
-            if detail:
-                ref |= {"is_preferred": preferred, "vendor_part_number": number}
+            ref = {"id": vendor_id, "name": name, "is_preferred": preferred, "vendor_part_number": number}
             grouped[part_id].append(ref)
         return grouped
 

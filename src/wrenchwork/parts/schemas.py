@@ -194,24 +194,23 @@ def reorder_qty(row: Any) -> Decimal | None:
     return max(missing, Decimal(0))
 
 
-def part_shape(row: Any, refs: dict[str, Any], detail: bool) -> dict[str, Any]:
-    """One part in the documented key order (list item or detail); `refs` holds the loaded references."""
+def part_detail(row: Any, refs: dict[str, Any]) -> dict[str, Any]:
+    """The part detail in the documented key order; `refs` holds the loaded references. (The list item,
+    rendered by the database, is parts/repository.py `LIST_ITEM`.)"""
     item = {name: getattr(row, name) for name in SCALARS}
     reserved = refs["reserved"]
-    unit = refs["measurement_unit"]
-    if unit is not None and not detail:
-        unit = {"id": unit["id"], "name": unit["name"]}
-    if not detail:
-        item["available"] = row.on_hand_qty - reserved
-    item |= {"part_type": refs["part_type"], "storeroom": refs["storeroom"], "measurement_unit": unit}
-    if detail:
-        item |= {"available": row.on_hand_qty - reserved, "reserved": reserved, "reorder_qty": reorder_qty(row)}
-    item |= {"assets": refs["assets"], "vendors": refs["vendors"], "qr_code": row.qr_code}
-    if detail:
-        item |= {"images": [], "documents": []}
-    else:
-        item["image"] = {"small": None, "medium": None}
     return item | {
+        "part_type": refs["part_type"],
+        "storeroom": refs["storeroom"],
+        "measurement_unit": refs["measurement_unit"],
+        "available": row.on_hand_qty - reserved,
+        "reserved": reserved,
+        "reorder_qty": reorder_qty(row),
+        "assets": refs["assets"],
+        "vendors": refs["vendors"],
+        "qr_code": row.qr_code,
+        "images": [],
+        "documents": [],
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "created_by": refs["created_by"],

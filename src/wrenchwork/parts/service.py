@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
+from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.core import qr
@@ -16,7 +16,7 @@ from wrenchwork.models import Asset, MeasurementUnit, Part, PartType, Storeroom,
 from wrenchwork.parts import stock
 from wrenchwork.parts.listing import PART_LIST
 from wrenchwork.parts.repository import PartRepository
-from wrenchwork.parts.schemas import CostChange, PartCreate, PartFields, PartUpdate, Reconcile, Restock, part_shape
+from wrenchwork.parts.schemas import CostChange, PartCreate, PartFields, PartUpdate, Reconcile, Restock, part_detail
 from wrenchwork.vendors.repository import VendorRepository
 
 REFERENCES = (
@@ -36,31 +36,23 @@ CLEARABLE = set(PartFields.model_fields) - NOT_COLUMNS
 VENDOR_PARTS = "part.vendor_parts_attributes"
 
 
-def present(repo: PartRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
-    """Parts as documented; a fixed number of queries for any number of rows."""
-    ids = [r.id for r in rows]
-    if detail:
-        assets, vendors = repo.assets(ids), repo.vendors(ids, detail=True)
-        VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    else:
-        linked = repo.list_references(ids)
-        assets, vendors = linked["assets"], linked["vendors"]
-    items = []
-    for row in rows:
-        refs = {
-            "part_type": _ref(row.part_type_id, row.part_type_name),
-            "storeroom": _ref(row.storeroom_id, row.storeroom_name),
-            "measurement_unit": None
-            if row.measurement_unit_id is None
-            else {"id": row.measurement_unit_id, "name": row.unit_name, "short_name": row.unit_short_name},
-            "reserved": row.reserved,
-            "assets": assets.get(row.id, []),
-            "vendors": vendors.get(row.id, []),
-            "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
-            "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
-        }
-        items.append(part_shape(row, refs, detail))
-    return items
+def present(repo: PartRepository, row: AnyRow) -> dict[str, Any]:
+    """The documented part detail (list items are rendered by the database: repository.LIST_ITEM)."""
+    vendors = repo.vendors([row.id])
+    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
+    refs = {
+        "part_type": _ref(row.part_type_id, row.part_type_name),
+        "storeroom": _ref(row.storeroom_id, row.storeroom_name),
+        "measurement_unit": None
+        if row.measurement_unit_id is None
+        else {"id": row.measurement_unit_id, "name": row.unit_name, "short_name": row.unit_short_name},
+        "reserved": row.reserved,
+        "assets": repo.assets([row.id])[row.id],
+        "vendors": vendors[row.id],
+        "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+    }
+    return part_detail(row, refs)
 
 
 def _ref(id_: int | None, name: str | None) -> dict[str, Any] | None:
@@ -71,10 +63,10 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
     return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
 
 
-def list_parts(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+def list_parts(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = PartRepository(session, scope)
-    rows, total = repo.rows_page(PART_LIST, query, repo.readable())
-    return present(repo, rows, detail=False), total
+    rows, total = repo.rows_page(PART_LIST, query, repo.list_page())
+    return [Fragment(row.item) for row in rows], total
 
 
 def get_part(session: Session, scope: Scope, part_id: int) -> dict[str, Any]:
@@ -82,7 +74,7 @@ def get_part(session: Session, scope: Scope, part_id: int) -> dict[str, Any]:
     row = repo.read(part_id)
     if row is None:
         raise NotFound.of("Part")
-    return present(repo, [row], detail=True)[0]
+    return present(repo, row)
 
 
 def create_part(session: Session, scope: Scope, data: PartCreate) -> dict[str, Any]:

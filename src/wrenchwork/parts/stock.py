@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wrenchwork.core.errors import NotFound, Unprocessable
@@ -216,7 +216,8 @@ def reserved_quantity(part_id: ColumnElement[int] | InstrumentedAttribute[int]) 
         .where(WorkOrderPart.part_id == part_id, WorkOrder.base_status.not_in(CLOSED_STATUSES))
         .scalar_subquery()
     )
-    return func.coalesce(held, ZERO)
+    # A literal 0, not a bound Decimal: SQLite would bind that as a float and turn the sum into one.
+    return func.coalesce(held, literal_column("0"))
 
 
 def _assignment(session: Session, work_order_id: int, part_id: int) -> WorkOrderPart | None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from wrenchwork.core.auth import Scope
 from wrenchwork.models import Customer, Entity, User, UserRole
 from wrenchwork.system.demo_catalog import load_catalog
+from wrenchwork.system.demo_parts import load_parts
 from wrenchwork.system.demo_requests import load_procedure_templates, load_requests
 from wrenchwork.system.demo_work_orders import load_work_orders
 
@@ -78,6 +79,7 @@ def load_demo(session: Session) -> str:
     if admin is not None:
         scope = Scope.of(admin, customer, main, "admin")
         summary = load_catalog(session, scope)
+        summary += ", " + load_parts(session, scope)
         summary += ", " + load_procedure_templates(session, scope)
         summary += ", " + load_work_orders(session, scope)
         summary += ", " + load_requests(session, scope)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import Integer, bindparam, case, func, literal_column, null, select, update
 from sqlalchemy.orm import aliased
 
+from wrenchwork.core.json_sql import json_author, json_bool, json_item, json_moment, json_object, json_ref, json_refs
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Link, Repository
 from wrenchwork.models import (
@@ -30,6 +30,7 @@ from wrenchwork.models import (
     work_order_technicians,
     work_order_vendors,
 )
+from wrenchwork.models.work_orders import BUILT_IN_STATUSES, FIRST_CUSTOM_STATUS_ID
 
 LINKS = (
     Link("categories", work_order_categories, "work_order_id", "category_id", Category),
@@ -43,69 +44,118 @@ Requester = aliased(User, name="requester")
 LinkedDowntime = aliased(Downtime, name="linked_downtime")
 
 
-@functools.cache
-def _readable(detail: bool) -> AnySelect:
-    """Work order columns with every one-per-row reference in one query: status, asset, location, authors,
-    the latest linked downtime record, the request it came from, its comment count and the running timer on it
-    of the user bound as `caller_id`. The checklist is read for the detail only (the list item does not show it).
-    Built once: each request only adds its entity, filters, order and page."""
-    columns = [c for c in WorkOrder.__table__.c if detail or c.name != "checklist"]
-    owner = WorkOrder.id
-    latest_downtime = (
-        select(Downtime.id)
-        .where(Downtime.work_order_id == owner)
-        .order_by(Downtime.started_at.desc(), Downtime.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    # sum(1) rather than count(*): the list's one COUNT statement stays the page total's.
-    comments = select(func.sum(literal_column("1"))).where(Comment.work_order_id == owner).scalar_subquery()
-    request = select(func.min(WorkOrderRequest.id)).where(WorkOrderRequest.work_order_id == owner)
-    timer = select(WorkTimer.started_at).where(
-        WorkTimer.work_order_id == owner, WorkTimer.user_id == bindparam("caller_id")
-    )
+# One-per-row references, read in the page query itself (correlated subqueries). The timer is that of the user
+# bound as `caller_id` (`WorkOrderRepository.caller`).
+_LATEST_DOWNTIME = (
+    select(Downtime.id)
+    .where(Downtime.work_order_id == WorkOrder.id)
+    .order_by(Downtime.started_at.desc(), Downtime.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# sum(1) rather than count(*): the list's one COUNT statement stays the page total's.
+_COMMENTS = func.coalesce(
+    select(func.sum(literal_column("1"))).where(Comment.work_order_id == WorkOrder.id).scalar_subquery(),
+    literal_column("0"),
+)
+_REQUEST = select(func.min(WorkOrderRequest.id)).where(WorkOrderRequest.work_order_id == WorkOrder.id).scalar_subquery()
+_CALLER = bindparam("caller_id", type_=Integer)
+_TIMER = (
+    select(WorkTimer.started_at)
+    .where(WorkTimer.work_order_id == WorkOrder.id, WorkTimer.user_id == _CALLER)
+    .limit(1)
+    .scalar_subquery()
+)
+
+
+def _joined(stmt: AnySelect) -> AnySelect:
     return (
-        select(
-            *columns,
-            WorkOrderStatus.name.label("custom_status_name"),
-            Asset.name.label("asset_name"),
-            Asset.status.label("asset_status"),
-            Location.name.label("location_name"),
-            Location.path.label("location_path"),
-            Creator.name.label("creator_name"),
-            Creator.surname.label("creator_surname"),
-            Editor.name.label("editor_name"),
-            Editor.surname.label("editor_surname"),
-            LinkedDowntime.id.label("downtime_id"),
-            LinkedDowntime.started_at.label("downtime_started_at"),
-            LinkedDowntime.ended_at.label("downtime_ended_at"),
-            func.coalesce(comments, 0).label("comments_count"),
-            request.scalar_subquery().label("work_order_request_id"),
-            timer.limit(1).scalar_subquery().label("timer_started_at"),
-        )
-        .outerjoin(WorkOrderStatus, WorkOrderStatus.id == WorkOrder.status_id)
+        stmt.outerjoin(WorkOrderStatus, WorkOrderStatus.id == WorkOrder.status_id)
         .outerjoin(Asset, Asset.id == WorkOrder.asset_id)
         .outerjoin(Location, Location.id == WorkOrder.location_id)
         .outerjoin(Creator, Creator.id == WorkOrder.created_by_id)
         .outerjoin(Editor, Editor.id == WorkOrder.updated_by_id)
-        .outerjoin(LinkedDowntime, LinkedDowntime.id == latest_downtime)
+        .outerjoin(LinkedDowntime, LinkedDowntime.id == _LATEST_DOWNTIME)
     )
+
+
+# A work order with every one-per-row reference, for the detail (work_orders/service.py `present`).
+READABLE = _joined(
+    select(
+        *WorkOrder.__table__.c,
+        WorkOrderStatus.name.label("custom_status_name"),
+        Asset.name.label("asset_name"),
+        Asset.status.label("asset_status"),
+        Location.name.label("location_name"),
+        Location.path.label("location_path"),
+        Creator.name.label("creator_name"),
+        Creator.surname.label("creator_surname"),
+        Editor.name.label("editor_name"),
+        Editor.surname.label("editor_surname"),
+        LinkedDowntime.id.label("downtime_id"),
+        LinkedDowntime.started_at.label("downtime_started_at"),
+        LinkedDowntime.ended_at.label("downtime_ended_at"),
+        _TIMER.label("timer_started_at"),
+    )
+)
+
+
+def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, Any]) -> Any:
+    return json_refs(f"work_orders.{field}", link, "work_order_id", value, target, WorkOrder.id, *extra)
+
+
+_STATUS_NAME = case(
+    BUILT_IN_STATUSES, value=WorkOrder.status_id, else_=func.coalesce(WorkOrderStatus.name, WorkOrder.base_status)
+)
+# The documented list item (work_orders/schemas.py `work_order_shape`, detail=False), rendered by the database.
+LIST_ITEM = json_object(
+    ("id", WorkOrder.id), ("title", WorkOrder.title), ("description", WorkOrder.description),
+    ("priority", WorkOrder.priority), ("type", WorkOrder.type),
+    ("work_order_request_id", _REQUEST), ("pm_schedule_id", WorkOrder.pm_schedule_id),
+    ("status", json_object(("id", WorkOrder.status_id), ("name", _STATUS_NAME),
+                           ("is_custom", json_bool(WorkOrder.status_id >= FIRST_CUSTOM_STATUS_ID)))),
+    ("comments_count", _COMMENTS),
+    ("asset", json_ref(WorkOrder.asset_id, ("id", WorkOrder.asset_id), ("name", Asset.name), ("status", Asset.status))),
+    ("downtime_tracking", json_ref(
+        LinkedDowntime.id, ("id", LinkedDowntime.id), ("started_at", json_moment(LinkedDowntime.started_at)),
+        ("ended_at", json_moment(LinkedDowntime.ended_at)),
+        ("status", case((LinkedDowntime.ended_at.is_(None), "offline"), else_="online")),
+    )),
+    ("categories", _linked("categories", work_order_categories, "category_id", Category)),
+    ("account_codes", _linked("account_codes", work_order_account_codes, "account_code_id", AccountCode)),
+    ("technicians", _linked("technicians", work_order_technicians, "user_id", User, ("surname", User.surname),
+                            ("avatar", null()))),
+    ("vendors", _linked("vendors", work_order_vendors, "vendor_id", Vendor)),
+    ("location", json_ref(WorkOrder.location_id, ("id", WorkOrder.location_id), ("name", Location.name),
+                          ("path", Location.path))),
+    ("due_date", json_moment(WorkOrder.due_date)),
+    ("completed_at", json_moment(WorkOrder.completed_at)),
+    ("active_timer_current_user", json_ref(_TIMER, ("created_by_id", _CALLER), ("started_at", json_moment(_TIMER)))),
+    ("created_at", json_moment(WorkOrder.created_at)),
+    ("updated_at", json_moment(WorkOrder.updated_at)),
+    ("created_by", json_author(Creator, WorkOrder.created_by_id)),
+    ("updated_by", json_author(Editor, WorkOrder.updated_by_id)),
+)  # fmt: skip
+LIST_PAGE = _joined(select(json_item("work_orders.list_item", LIST_ITEM).label("item")))
 
 
 class WorkOrderRepository(Repository[WorkOrder]):
     model = WorkOrder
 
-    def readable(self, detail: bool = False) -> AnySelect:
-        """The work orders of the caller's entity with their one-per-row references (`_readable`); execute
-        with `self.caller`."""
-        return self.scoped(_readable(detail))
+    def readable(self) -> AnySelect:
+        """The work orders of the caller's entity with their one-per-row references; execute with `self.caller`."""
+        return self.scoped(READABLE)
+
+    def list_page(self) -> AnySelect:
+        """The list items as JSON texts (`LIST_ITEM`), one row each; execute with `self.caller`."""
+        return self.scoped(LIST_PAGE)
 
     @property
     def caller(self) -> dict[str, int]:
         return {"caller_id": self.user_id}
 
     def read(self, work_order_id: int) -> AnyRow | None:
-        stmt = self.readable(detail=True).where(WorkOrder.id == work_order_id)
+        stmt = self.readable().where(WorkOrder.id == work_order_id)
         return self.session.execute(stmt, self.caller).first()
 
     # ---- references of a page of work orders: one query each ----

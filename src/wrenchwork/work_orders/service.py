@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.assets import service as assets
@@ -43,7 +44,7 @@ from wrenchwork.work_orders.schemas import (
     WorkOrderCreate,
     WorkOrderFields,
     WorkOrderUpdate,
-    work_order_shape,
+    work_order_detail,
 )
 
 # field -> (link table, column of the linked id, model the ids must belong to; None: assignable users)
@@ -61,40 +62,31 @@ NOT_NULL = ("title", "priority", "status_id", "notify_vendors_on_update", "check
 # ---- reading ---------------------------------------------------------------------------------------------------
 
 
-def present(repo: WorkOrderRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
-    """Work orders as documented (list item or detail); a fixed number of queries for any number of rows."""
-    ids = [r.id for r in rows]
-    refs_of = repo.references(ids)
-    vendors = refs_of["vendors"]
-    if detail:
-        VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    items = []
-    for row in rows:
-        refs: dict[str, Any] = {
-            "status": statuses.status_ref(row.status_id, row.base_status, row.custom_status_name),
-            "asset": None
-            if row.asset_id is None
-            else {"id": row.asset_id, "name": row.asset_name, "status": row.asset_status},
-            "downtime_tracking": _downtime(row),
-            "categories": refs_of["categories"][row.id],
-            "account_codes": refs_of["account_codes"][row.id],
-            "technicians": refs_of["technicians"][row.id],
-            "vendors": vendors[row.id],
-            "location": None
-            if row.location_id is None
-            else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
-            "active_timer_current_user": None
-            if row.timer_started_at is None
-            else {"created_by_id": repo.user_id, "started_at": row.timer_started_at},
-            "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
-            "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
-            "comments_count": row.comments_count,
-            "work_order_request_id": row.work_order_request_id,
-        }
-        if detail:
-            refs |= _detail_refs(repo, row)
-        items.append(work_order_shape(row, refs, detail))
-    return items
+def present(repo: WorkOrderRepository, row: AnyRow) -> dict[str, Any]:
+    """The documented work order detail (list items are rendered by the database: repository.LIST_ITEM)."""
+    linked = repo.references([row.id])
+    vendors = linked["vendors"]
+    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
+    refs: dict[str, Any] = {
+        "status": statuses.status_ref(row.status_id, row.base_status, row.custom_status_name),
+        "asset": None
+        if row.asset_id is None
+        else {"id": row.asset_id, "name": row.asset_name, "status": row.asset_status},
+        "downtime_tracking": _downtime(row),
+        "categories": linked["categories"][row.id],
+        "account_codes": linked["account_codes"][row.id],
+        "technicians": linked["technicians"][row.id],
+        "vendors": vendors[row.id],
+        "location": None
+        if row.location_id is None
+        else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
+        "active_timer_current_user": None
+        if row.timer_started_at is None
+        else {"created_by_id": repo.user_id, "started_at": row.timer_started_at},
+        "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+    }
+    return work_order_detail(row, refs | _detail_refs(repo, row))
 
 
 def _downtime(row: AnyRow) -> dict[str, Any] | None:
@@ -141,10 +133,10 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
     return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
 
 
-def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = WorkOrderRepository(session, scope)
-    rows, total = repo.rows_page(WORK_ORDER_LIST, query, repo.readable(), repo.caller)
-    return present(repo, rows, detail=False), total
+    rows, total = repo.rows_page(WORK_ORDER_LIST, query, repo.list_page(), repo.caller)
+    return [Fragment(row.item) for row in rows], total
 
 
 def get_work_order(session: Session, scope: Scope, work_order_id: int) -> dict[str, Any]:
@@ -152,7 +144,7 @@ def get_work_order(session: Session, scope: Scope, work_order_id: int) -> dict[s
     row = repo.read(work_order_id)
     if row is None:
         raise NotFound.of("Work order")
-    return present(repo, [row], detail=True)[0]
+    return present(repo, row)
 
 
 def get_row(repo: WorkOrderRepository, work_order_id: int) -> WorkOrder:

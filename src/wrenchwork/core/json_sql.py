@@ -1,0 +1,235 @@
+"""List items rendered as JSON by the database, for the hot list endpoints.
+
+A list page of 50 items with nested references costs far more in Python (result rows, type conversion, dict
+building, grouping reference rows) than in the database. For the busiest lists the page query therefore returns
+each item as one JSON text, built by SQLite's JSON1 functions or PostgreSQL's json functions, and the response
+embeds it unchanged (`orjson.Fragment`). The detail endpoints keep building dicts in Python; a contract test
+checks that list items and details agree field by field.
+
+The constructs below compile to either dialect and render values exactly as the Python path does
+(core/envelope.py): date-times as `2025-09-24T14:20:25Z` (UTC, whole seconds), decimals as an integer when whole
+and a number otherwise, booleans as `true`/`false`, and `null` for a missing reference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Table
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from wrenchwork.core.model_base import ExactDecimal
+
+Pair = tuple[str, Any]
+
+
+class _JsonFunction(FunctionElement[Any]):
+    inherit_cache = True
+    type = String()
+
+
+class json_object(_JsonFunction):
+    """A JSON object of (key, value) pairs, keys in the given order."""
+
+    name = "json_object"
+    inherit_cache = True
+
+    def __init__(self, *pairs: Pair) -> None:
+        flat: list[Any] = []
+        for key, value in pairs:
+            flat += [_key(key), value]
+        super().__init__(*flat)
+
+
+class json_ref(_JsonFunction):
+    """`null` when `key` is null, else a JSON object of the pairs (a reference such as `location`)."""
+
+    name = "json_ref"
+    inherit_cache = True
+
+    def __init__(self, key: Any, *pairs: Pair) -> None:
+        super().__init__(key, json_object(*pairs))
+
+
+class json_bool(_JsonFunction):
+    name = "json_bool"
+    inherit_cache = True
+
+
+class json_moment(_JsonFunction):
+    """A UTC date-time as `YYYY-MM-DDTHH:MM:SSZ`."""
+
+    name = "json_moment"
+    inherit_cache = True
+
+
+class json_item(ColumnElement[str]):
+    """The page query's one column: `item` as JSON text (so the driver hands it over unparsed).
+
+    `key` stands for the whole item in SQLAlchemy's statement cache: each request builds a new statement
+    (its entity, filters, order and page), and without it the cache key would walk the item's whole expression
+    tree every time. So one key per distinct item."""
+
+    inherit_cache = True
+    type = String()
+    _traverse_internals = [("key", InternalTraversal.dp_string)]
+
+    def __init__(self, key: str, item: ColumnElement[Any]) -> None:
+        self.key = key
+        self.item = item
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.item._from_objects  # the tables the item reads, so the query's FROM and joins follow
+
+
+def json_decimal(value: Any, scale: int | None = None) -> ColumnElement[Any]:
+    """An ExactDecimal column (or an expression of them, with its `scale`) as a JSON number: whole values as
+    integers."""
+    if scale is None:
+        scale = value.type.scale if isinstance(value.type, ExactDecimal) else 0
+    return _json_decimal(value, _literal_int(10**scale))
+
+
+class _json_decimal(_JsonFunction):
+    name = "json_decimal"
+    inherit_cache = True
+
+
+class json_array(ColumnElement[Any]):
+    """The JSON array of `item` over the rows of `link` (joined to `target` on `link.<value> = target.id`)
+    whose `link.<owner>` is `owner` (a column of the outer query), ordered by the target's name and id.
+
+    `key` names the construct for SQLAlchemy's statement cache: one key per distinct array."""
+
+    inherit_cache = True
+    type = String()
+    _traverse_internals = [("key", InternalTraversal.dp_string)]
+
+    def __init__(
+        self, key: str, item: json_object, link: Table, owner_column: str, value_column: str, target: Table, owner: Any
+    ) -> None:
+        self.key = key
+        self.item = item
+        self.link = link
+        self.owner_column = owner_column
+        self.value_column = value_column
+        self.target = target
+        self.owner = owner
+
+
+def json_refs(
+    key: str, link: Any, owner_column: str, value_column: str, target: Any, owner: Any, *extra: Pair
+) -> json_array:
+    """`[{id, name, *extra}]` of the `target` model's rows linked to `owner` (see `json_array`)."""
+    table = target.__table__
+    item = json_object(("id", table.c.id), ("name", table.c.name), *extra)
+    return json_array(key, item, link, owner_column, value_column, table, owner)
+
+
+def json_author(user: Any, user_id: Any) -> json_ref:
+    """A `created_by`/`updated_by` reference through a joined (aliased) user."""
+    return json_ref(user_id, ("id", user_id), ("name", user.name), ("surname", user.surname))
+
+
+# ---- compilation -------------------------------------------------------------------------------------------
+
+
+def _key(name: str) -> Any:
+    from sqlalchemy import literal_column
+
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unsafe JSON key {name!r}")
+    return literal_column(f"'{name}'")
+
+
+def _literal_int(value: int) -> Any:
+    from sqlalchemy import literal_column
+
+    return literal_column(str(int(value)))
+
+
+def _args(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
+@compiles(json_object, "sqlite")
+def _object_sqlite(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_object({', '.join(_args(compiler, element, **kw))})"
+
+
+@compiles(json_object, "postgresql")
+def _object_pg(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_build_object({', '.join(_args(compiler, element, **kw))})"
+
+
+@compiles(json_ref)
+def _ref(element: json_ref, compiler: SQLCompiler, **kw: Any) -> str:
+    key, obj = _args(compiler, element, **kw)
+    case = f"CASE WHEN {key} IS NULL THEN NULL ELSE {obj} END"
+    # SQLite: json() keeps the value JSON once it has passed through CASE.
+    return f"json({case})" if compiler.dialect.name == "sqlite" else case
+
+
+@compiles(json_bool, "sqlite")
+def _bool_sqlite(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f"json(CASE WHEN {value} IS NULL THEN NULL WHEN {value} THEN 'true' ELSE 'false' END)"
+
+
+@compiles(json_bool, "postgresql")
+def _bool_pg(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return value
+
+
+@compiles(json_moment, "sqlite")
+def _moment_sqlite(element: json_moment, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {value})"
+
+
+@compiles(json_moment, "postgresql")
+def _moment_pg(element: json_moment, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f'to_char({value}, \'YYYY-MM-DD"T"HH24:MI:SS"Z"\')'
+
+
+@compiles(_json_decimal, "sqlite")
+def _decimal_sqlite(element: _json_decimal, compiler: SQLCompiler, **kw: Any) -> str:
+    # Stored as a whole number of the smallest unit (model_base.ExactDecimal).
+    value, unit = _args(compiler, element, **kw)
+    return f"(CASE WHEN ({value}) % {unit} = 0 THEN ({value}) / {unit} ELSE ({value}) * 1.0 / {unit} END)"
+
+
+@compiles(_json_decimal, "postgresql")
+def _decimal_pg(element: _json_decimal, compiler: SQLCompiler, **kw: Any) -> str:
+    value, _ = _args(compiler, element, **kw)
+    return f"trim_scale(({value})::numeric)"
+
+
+@compiles(json_item)
+def _item(element: json_item, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.item, **kw)
+    return f"CAST({value} AS TEXT)" if compiler.dialect.name == "postgresql" else value
+
+
+@compiles(json_array)
+def _array(element: json_array, compiler: SQLCompiler, **kw: Any) -> str:
+    link, target = element.link.name, element.target.name
+    owner = compiler.process(element.owner, **kw)
+    # The item names the target's and link's columns by table; inside this subquery they are these tables.
+    item = compiler.process(element.item, **kw)
+    source = (
+        f"FROM {link} JOIN {target} ON {target}.id = {link}.{element.value_column} "
+        f"WHERE {link}.{element.owner_column} = {owner}"
+    )
+    order = f"{target}.name, {target}.id"
+    if compiler.dialect.name == "postgresql":
+        return f"(SELECT coalesce(json_agg({item} ORDER BY {order}), '[]'::json) {source})"
+    # SQLite before 3.44 has no ORDER BY inside an aggregate: aggregate an ordered subquery. json() marks
+    # values that crossed a subquery as JSON again, so they are embedded rather than quoted.
+    return f"json((SELECT json_group_array(json(item)) FROM (SELECT {item} AS item {source} ORDER BY {order})))"
