@@ -615,7 +615,7 @@ RESOURCES: list[Resource] = [
         "parts",
         "parts with their ledger (one part has a ledger as long as the count), vendors and assets",
         generate_parts,
-        (Part, Storeroom, PartType),
+        (Part, Storeroom, PartType, PartTransaction),
         default=0,
     ),
 ]

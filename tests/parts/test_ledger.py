@@ -136,3 +136,16 @@ def test_detail(api: Api, session: Session, tenant: Tenant) -> None:
     error(api.get(f"/parts/{part['id']}/transactions/999999"), 404)
     error(api.get(f"/parts/999999/transactions/{line.id}"), 404)
     error(api.get(f"/parts/{part['id']}/transactions/abc"), 422)
+
+
+def test_ledger_total_of_a_new_part_after_a_deleted_one(api: Api) -> None:
+    """The ledger's total is a counter per part: it must not outlive its part (SQLite may reuse the id)."""
+    gone = create_part(api, "Old filter", on_hand_qty=5, unit_cost=2)
+    for _ in range(3):
+        ok(api.patch(f"/parts/{gone['id']}/restock", json={"quantity": 1, "cost": 2}))
+    assert api.delete(f"/parts/{gone['id']}").status_code == 204
+    fresh = create_part(api, "New filter", on_hand_qty=1, unit_cost=2)
+    response = api.get(f"/parts/{fresh['id']}/transactions", params={"per_page": 1, "page": 2})
+    assert response.status_code == 200
+    assert response.json()["data"] == []
+    assert response.json()["meta"]["pagination"]["total"] == 1

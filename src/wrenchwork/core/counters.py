@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, event, func, insert, select
+from sqlalchemy import Integer, String, bindparam, delete, event, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -55,6 +55,11 @@ def add_to_count(session: Session, name: str, scope_id: int, delta: int) -> None
     else:  # pragma: no cover - only the two supported backends exist
         raise RuntimeError(f"unsupported dialect {dialect}")
     session.execute(stmt)
+
+
+def drop_count(session: Session, name: str, scope_id: int) -> None:
+    """Forget a scope's counter when the scope goes (its rows went with it by a cascade the ORM does not see)."""
+    session.execute(delete(RowCount).where(RowCount.name == name, RowCount.scope_id == scope_id))
 
 
 def recount(session: Session, model: type[Base]) -> None:

@@ -97,8 +97,8 @@ class PartTransaction(IdMixin, EntityScopedMixin, Base):
         Index("ix_part_transactions_part_updated", "part_id", "updated_at", "id"),
         Index("ix_part_transactions_part_type", "part_id", "type"),
     )
-    # Listed per part, never per entity: the entity-wide row counter would only cost a write per restock.
-    __counted_by__: ClassVar[str | None] = None
+    # Listed per part: the ledger list's total is a counter per part, so it stays O(1) on a long ledger.
+    __counted_by__: ClassVar[str | None] = "part_id"
 
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(20))

@@ -96,6 +96,19 @@ LIST_PAGE = (
 )
 
 
+LEDGER = (
+    select(
+        *PartTransaction.__table__.c,
+        Creator.name.label("creator_name"),
+        Creator.surname.label("creator_surname"),
+        Editor.name.label("editor_name"),
+        Editor.surname.label("editor_surname"),
+    )
+    .outerjoin(Creator, Creator.id == PartTransaction.created_by_id)
+    .outerjoin(Editor, Editor.id == PartTransaction.updated_by_id)
+)
+
+
 class PartRepository(Repository[Part]):
     model = Part
 
@@ -142,10 +155,6 @@ class PartRepository(Repository[Part]):
 
     # ---- ledger ------------------------------------------------------------------------------------------------
 
-    def transactions(self, part_id: int) -> AnySelect:
-        return select(PartTransaction).where(PartTransaction.part_id == part_id)
-
-    def transaction(self, part_id: int, transaction_id: int) -> PartTransaction | None:
-        stmt = self.transactions(part_id).where(PartTransaction.id == transaction_id)
-        found: PartTransaction | None = self.session.scalars(stmt).first()
-        return found
+    def ledger(self, part_id: int) -> AnySelect:
+        """The part's transactions (columns, with their authors' names), in the caller's entity."""
+        return self.in_entity_of(PartTransaction, LEDGER).where(PartTransaction.part_id == part_id)

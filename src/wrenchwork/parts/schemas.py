@@ -218,7 +218,12 @@ def part_detail(row: Any, refs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def transaction_item(row: Any, users: dict[int | None, dict[str, Any]]) -> dict[str, Any]:
+def _author(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
+    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
+
+
+def transaction_item(row: Any) -> dict[str, Any]:
+    """One ledger line (a row of parts/repository.py `LEDGER`)."""
     return {
         "id": row.id,
         "note": row.note,
@@ -231,6 +236,6 @@ def transaction_item(row: Any, users: dict[int | None, dict[str, Any]]) -> dict[
         "documents": [],
         "created_at": row.created_at,
         "updated_at": row.updated_at,
-        "created_by": users.get(row.created_by_id),
-        "updated_by": users.get(row.updated_by_id),
+        "created_by": _author(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": _author(row.updated_by_id, row.editor_name, row.editor_surname),
     }

@@ -9,10 +9,21 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core import qr
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.counters import drop_count
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.models import Asset, MeasurementUnit, Part, PartType, Storeroom, Vendor, VendorPart, part_assets
+from wrenchwork.models import (
+    Asset,
+    MeasurementUnit,
+    Part,
+    PartTransaction,
+    PartType,
+    Storeroom,
+    Vendor,
+    VendorPart,
+    part_assets,
+)
 from wrenchwork.parts import stock
 from wrenchwork.parts.listing import PART_LIST
 from wrenchwork.parts.repository import PartRepository
@@ -117,6 +128,7 @@ def delete_part(session: Session, scope: Scope, part_id: int) -> None:
     if used:
         raise Conflict(f"Part is still referenced by {used} work orders")
     repo.delete(part)
+    drop_count(session, PartTransaction.__tablename__, part_id)
 
 
 # ---- actions: each writes exactly one ledger line and answers with the part detail ----------------------------
