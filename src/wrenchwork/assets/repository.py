@@ -95,10 +95,6 @@ class AssetRepository(Repository[Asset]):
         """Asset columns with the parent, location and author references joined in: one query per page."""
         return self.scoped(READABLE)
 
-    def list_page(self) -> AnySelect:
-        """The list items as JSON texts (`LIST_ITEM`), one row each."""
-        return self.scoped(LIST_PAGE)
-
     def read(self, asset_id: int) -> AnyRow | None:
         return self.session.execute(self.readable().where(Asset.id == asset_id)).first()
 

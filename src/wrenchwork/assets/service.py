@@ -10,7 +10,7 @@ from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.assets.listing import ASSET_LIST, DOWNTIME_LIST
-from wrenchwork.assets.repository import AssetRepository
+from wrenchwork.assets.repository import LIST_PAGE, AssetRepository
 from wrenchwork.assets.schemas import (
     AssetCreate,
     AssetFields,
@@ -80,8 +80,7 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
 
 def list_assets(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = AssetRepository(session, scope)
-    rows, total = repo.rows_page(ASSET_LIST, query, repo.list_page())
-    return [Fragment(row.item) for row in rows], total
+    return repo.json_page(ASSET_LIST, query, LIST_PAGE)
 
 
 def get_asset(session: Session, scope: Scope, asset_id: int) -> dict[str, Any]:

@@ -32,8 +32,9 @@ _READ_COUNT = select(_counts.c.count).where(
 )
 
 
-def count_column(name: str, scope_id: int) -> Any:
-    """The same count as a scalar subquery, so a list page can read its total in the page query itself."""
+def count_column(name: str, scope_id: Any) -> Any:
+    """The same count as a scalar subquery (`scope_id` a value or a bound parameter), so a list page can read
+    its total in the page query itself."""
     return select(_counts.c.count).where(_counts.c.name == name, _counts.c.scope_id == scope_id).scalar_subquery()
 
 

@@ -7,13 +7,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, literal, null, select, union_all
+from orjson import Fragment
+from sqlalchemy import Integer, Table, bindparam, delete, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
 from wrenchwork.core.auth import Principal, Scope
 from wrenchwork.core.counters import count_column, read_count
-from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery, ListSpec, apply_list_query, count_statement
+from wrenchwork.core.listing import (
+    AnyRow,
+    AnySelect,
+    ListQuery,
+    ListSpec,
+    apply_list_query,
+    count_statement,
+    order_by,
+)
 from wrenchwork.core.model_base import Base
 
 M = TypeVar("M", bound=Base)
@@ -52,6 +61,30 @@ def _refs_statement(links: tuple[Link, ...]) -> Any:
             .where(link.table.c[link.owner].in_(bindparam("owner_ids", expanding=True)))
         )
     return union_all(*parts).order_by("link", "owner_id", "name", "id")
+
+
+# Unfiltered list pages by (spec, base statement, sort): see Repository.json_page. Bounded, as sorts are chosen
+# by clients; specs and base statements are module-level and live as long as the process.
+_UNFILTERED_PAGES: dict[tuple[int, int, tuple[tuple[str, str], ...]], AnySelect] = {}
+_MAX_UNFILTERED_PAGES = 1024
+
+
+def _unfiltered_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
+    key = (id(spec), id(base), tuple(query.sort))
+    stmt = _UNFILTERED_PAGES.get(key)
+    if stmt is None:
+        scope = getattr(repo.model, repo.scope_column)
+        stmt = (
+            base.where(scope == bindparam("list_scope"))
+            .order_by(*order_by(spec, query))
+            .limit(bindparam("list_limit", type_=Integer))
+            .offset(bindparam("list_offset", type_=Integer))
+        )
+        if spec.counter is not None:
+            stmt = stmt.add_columns(count_column(spec.counter, bindparam("list_counter_scope")).label("listed_total"))
+        if len(_UNFILTERED_PAGES) < _MAX_UNFILTERED_PAGES:
+            _UNFILTERED_PAGES[key] = stmt
+    return stmt
 
 
 class Repository(Generic[M]):
@@ -194,6 +227,34 @@ class Repository(Generic[M]):
         if counted and rows:
             return rows, rows[0].listed_total or 0
         return rows, self._total(spec, query, stmt, len(rows), params)
+
+    def json_page(
+        self, spec: ListSpec, query: ListQuery, base: AnySelect, params: Mapping[str, Any] | None = None
+    ) -> tuple[list[Fragment], int]:
+        """A page of list items rendered by the database (core/json_sql.py): `base` selects one `item` column
+        over the repository's model and is not yet scoped. `params` fills its own bind parameters.
+
+        The unfiltered page, by far the most requested, is built once per sort order with the entity, page size
+        and offset as bound parameters, so every such request reuses one statement (and the cache key
+        SQLAlchemy memoizes on it) instead of building and hashing a new one."""
+        if not query.is_unfiltered:
+            rows, total = self.rows_page(spec, query, self.scoped(base), params)
+            return [Fragment(row.item) for row in rows], total
+        stmt = _unfiltered_page(self, spec, base, query)
+        values = {
+            "list_scope": self.scope_id,
+            "list_counter_scope": self.counter_scope_id,
+            "list_limit": query.per_page,
+            "list_offset": (query.page - 1) * query.per_page,
+            **(params or {}),
+        }
+        self.session.flush()
+        rows = self.session.connection().execute(stmt, values).all()
+        if rows and spec.counter is not None:
+            total = rows[0].listed_total or 0
+        else:
+            total = self._total(spec, query, self.scoped(base), len(rows), params)
+        return [Fragment(row.item) for row in rows], total
 
     def _total(
         self, spec: ListSpec, query: ListQuery, stmt: AnySelect, fetched: int, params: Mapping[str, Any] | None = None

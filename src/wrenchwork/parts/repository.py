@@ -115,10 +115,6 @@ class PartRepository(Repository[Part]):
     def readable(self) -> AnySelect:
         return self.scoped(READABLE)
 
-    def list_page(self) -> AnySelect:
-        """The list items as JSON texts (`LIST_ITEM`), one row each."""
-        return self.scoped(LIST_PAGE)
-
     def read(self, part_id: int) -> AnyRow | None:
         return self.session.execute(self.readable().where(Part.id == part_id)).first()
 

@@ -26,7 +26,7 @@ from wrenchwork.models import (
 )
 from wrenchwork.parts import stock
 from wrenchwork.parts.listing import PART_LIST
-from wrenchwork.parts.repository import PartRepository
+from wrenchwork.parts.repository import LIST_PAGE, PartRepository
 from wrenchwork.parts.schemas import CostChange, PartCreate, PartFields, PartUpdate, Reconcile, Restock, part_detail
 from wrenchwork.vendors.repository import VendorRepository
 
@@ -76,8 +76,7 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
 
 def list_parts(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = PartRepository(session, scope)
-    rows, total = repo.rows_page(PART_LIST, query, repo.list_page())
-    return [Fragment(row.item) for row in rows], total
+    return repo.json_page(PART_LIST, query, LIST_PAGE)
 
 
 def get_part(session: Session, scope: Scope, part_id: int) -> dict[str, Any]:

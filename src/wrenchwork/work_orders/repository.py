@@ -146,12 +146,9 @@ class WorkOrderRepository(Repository[WorkOrder]):
         """The work orders of the caller's entity with their one-per-row references; execute with `self.caller`."""
         return self.scoped(READABLE)
 
-    def list_page(self) -> AnySelect:
-        """The list items as JSON texts (`LIST_ITEM`), one row each; execute with `self.caller`."""
-        return self.scoped(LIST_PAGE)
-
     @property
     def caller(self) -> dict[str, int]:
+        """The parameters the work order statements take: the caller, whose running timer they show."""
         return {"caller_id": self.user_id}
 
     def read(self, work_order_id: int) -> AnyRow | None:

@@ -38,7 +38,7 @@ from wrenchwork.users.repository import UserRepository
 from wrenchwork.vendors.repository import VendorRepository
 from wrenchwork.work_orders import statuses
 from wrenchwork.work_orders.listing import WORK_ORDER_LIST
-from wrenchwork.work_orders.repository import WorkOrderRepository
+from wrenchwork.work_orders.repository import LIST_PAGE, WorkOrderRepository
 from wrenchwork.work_orders.schemas import (
     ChecklistItem,
     WorkOrderCreate,
@@ -135,8 +135,7 @@ def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[st
 
 def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = WorkOrderRepository(session, scope)
-    rows, total = repo.rows_page(WORK_ORDER_LIST, query, repo.list_page(), repo.caller)
-    return [Fragment(row.item) for row in rows], total
+    return repo.json_page(WORK_ORDER_LIST, query, LIST_PAGE, repo.caller)
 
 
 def get_work_order(session: Session, scope: Scope, work_order_id: int) -> dict[str, Any]:
