@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table
+from sqlalchemy import ColumnElement, String, Table, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -69,9 +69,9 @@ class json_moment(_JsonFunction):
 class json_item(ColumnElement[str]):
     """The page query's one column: `item` as JSON text (so the driver hands it over unparsed).
 
-    `key` stands for the whole item in SQLAlchemy's statement cache: each request builds a new statement
-    (its entity, filters, order and page), and without it the cache key would walk the item's whole expression
-    tree every time. So one key per distinct item."""
+    `key` stands for the whole item in SQLAlchemy's statement cache: a filtered list builds a new statement per
+    request, and without the key its cache key would walk the item's whole expression tree every time. So one
+    key per distinct item."""
 
     inherit_cache = True
     type = String()
@@ -139,16 +139,12 @@ def json_author(user: Any, user_id: Any) -> json_ref:
 
 
 def _key(name: str) -> Any:
-    from sqlalchemy import literal_column
-
     if not name.replace("_", "").isalnum():
         raise ValueError(f"unsafe JSON key {name!r}")
     return literal_column(f"'{name}'")
 
 
 def _literal_int(value: int) -> Any:
-    from sqlalchemy import literal_column
-
     return literal_column(str(int(value)))
 
 
