@@ -513,7 +513,9 @@ def generate_parts(ctx: Context, count: int) -> None:
     part_types = _named_rows(ctx, PartType, ("Bearings", "Belts", "Filters", "Electrical", "Fasteners", "Seals"))
     units = list(ctx.session.scalars(select(MeasurementUnit.id).where(MeasurementUnit.entity_id == entity)))
     vendor_ids = list(ctx.session.scalars(select(Vendor.id).where(Vendor.entity_id == entity)))
-    asset_ids = list(ctx.session.scalars(select(Asset.id).where(Asset.entity_id == entity).limit(20_000)))
+    first_asset, last_asset = ctx.session.execute(
+        select(func.min(Asset.id), func.max(Asset.id)).where(Asset.entity_id == entity)
+    ).one()
     ledger_part = ids[len(ids) // 3] if count > RESTOCK_SPREAD + 1 else None
     empty = {*ids[: RESTOCK_SPREAD + 1], ledger_part}
     stock: dict[int, tuple[Decimal, Decimal]] = {}
@@ -554,8 +556,13 @@ def generate_parts(ctx: Context, count: int) -> None:
         rows = ({"part_id": n, "vendor_id": ctx.rng.choice(vendor_ids), "vendor_part_number": f"V-{n}",
                  "is_preferred": True} for n in ids)  # fmt: skip
         insert_chunks(ctx.session, VendorPart, rows)
-    if asset_ids:
-        links = ({"part_id": n, "asset_id": a} for n in ids for a in set(ctx.rng.sample(asset_ids, 2)))
+    if first_asset is not None:
+        # Two assets per part, anywhere in the (contiguous) generated ids: a handful of parts per asset.
+        links = (
+            {"part_id": n, "asset_id": a}
+            for n in ids
+            for a in {ctx.rng.randint(first_asset, last_asset), ctx.rng.randint(first_asset, last_asset)}
+        )
         insert_link_chunks(ctx.session, part_assets, links)
     if ids:
         ctx.sample_ids |= {"parts": ids[len(ids) // 2], "parts_first": ids[0], "parts_hot": ids[RESTOCK_SPREAD]}

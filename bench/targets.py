@@ -50,11 +50,25 @@ TARGETS: dict[str, list[Target]] = {
     "locations": [
         Target("locations list", f"/api/v1/locations?{PAGE}", is_list=True),
         Target("locations detail", "/api/v1/locations/{locations}"),
+        # Writes last: they change the totals the list targets check.
+        Target(
+            "locations create",
+            "/api/v1/locations",
+            method="POST",
+            body='{"location": {"name": "Bench room", "parent_id": {locations}}}',
+        ),
     ],
     "assets": [
         Target("assets list", "/api/v1/assets?per_page=50", is_list=True),
         Target("assets list page 3", f"/api/v1/assets?{PAGE}", is_list=True),
         Target("assets detail", "/api/v1/assets/{assets}"),
+        Target(
+            "assets create",
+            "/api/v1/assets",
+            method="POST",
+            body='{"asset": {"name": "Bench pump", "location_id": {locations}, "manufacturer": "Grundfos", '
+            '"purchase_cost": 1250.5}}',
+        ),
     ],
     "work_orders": [
         Target("work_orders list", "/api/v1/work_orders?per_page=50", is_list=True),
