@@ -421,5 +421,6 @@ def apply_list_query(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySe
 
 
 def count_statement(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySelect:
-    filtered = stmt.where(*where_clauses(spec, query)).order_by(None)
+    """The filtered total: over the ids alone, so nothing of the displayed columns is computed."""
+    filtered = stmt.with_only_columns(spec.id_column).where(*where_clauses(spec, query)).order_by(None)
     return select(func.count()).select_from(filtered.subquery())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from orjson import Fragment
-from sqlalchemy import Integer, Table, bindparam, delete, insert, literal, null, select, union_all
+from sqlalchemy import BigInteger, Table, bindparam, delete, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -22,6 +22,7 @@ from wrenchwork.core.listing import (
     apply_list_query,
     count_statement,
     order_by,
+    where_clauses,
 )
 from wrenchwork.core.model_base import Base
 
@@ -69,17 +70,27 @@ _UNFILTERED_PAGES: dict[tuple[int, int, tuple[tuple[str, str], ...]], AnySelect]
 _MAX_UNFILTERED_PAGES = 1024
 
 
+def _items_page(spec: ListSpec, base: AnySelect, scope: Any, query: ListQuery, limit: Any, offset: Any) -> AnySelect:
+    """The page's items in two steps: first the page's ids (filter, order, limit and offset over the bare rows),
+    then the items of just those ids. Rendering is the expensive part, and a database renders every row it
+    sorts or skips: a filtered list would otherwise render every match before keeping fifty."""
+    ids = (
+        base.with_only_columns(spec.id_column)
+        .where(scope, *where_clauses(spec, query))
+        .order_by(*order_by(spec, query))
+        .limit(limit)
+        .offset(offset)
+    )
+    return base.where(spec.id_column.in_(ids)).order_by(*order_by(spec, query))
+
+
 def _unfiltered_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
     key = (id(spec), id(base), tuple(query.sort))
     stmt = _UNFILTERED_PAGES.get(key)
     if stmt is None:
-        scope = getattr(repo.model, repo.scope_column)
-        stmt = (
-            base.where(scope == bindparam("list_scope"))
-            .order_by(*order_by(spec, query))
-            .limit(bindparam("list_limit", type_=Integer))
-            .offset(bindparam("list_offset", type_=Integer))
-        )
+        scope = getattr(repo.model, repo.scope_column) == bindparam("list_scope")
+        limit, offset = bindparam("list_limit", type_=BigInteger), bindparam("list_offset", type_=BigInteger)
+        stmt = _items_page(spec, base, scope, query, limit, offset)
         if spec.counter is not None:
             stmt = stmt.add_columns(count_column(spec.counter, bindparam("list_counter_scope")).label("listed_total"))
         if len(_UNFILTERED_PAGES) < _MAX_UNFILTERED_PAGES:
@@ -234,11 +245,17 @@ class Repository(Generic[M]):
         """A page of list items rendered by the database (core/json_sql.py): `base` selects one `item` column
         over the repository's model and is not yet scoped. `params` fills its own bind parameters.
 
-        The unfiltered page, by far the most requested, is built once per sort order with the entity, page size
-        and offset as bound parameters, so every such request reuses one statement (and the cache key
-        SQLAlchemy memoizes on it) instead of building and hashing a new one."""
+        The page's ids are chosen before any item is rendered (`_items_page`). The unfiltered page, by far the
+        most requested, is built once per sort order with the entity, page size and offset as bound parameters,
+        so every such request reuses one statement (and the cache key SQLAlchemy memoizes on it) instead of
+        building and hashing a new one."""
         if not query.is_unfiltered:
-            rows, total = self.rows_page(spec, query, self.scoped(base), params)
+            scope = getattr(self.model, self.scope_column) == self.scope_id
+            offset = (query.page - 1) * query.per_page
+            self.session.flush()
+            stmt = _items_page(spec, base, scope, query, query.per_page, offset)
+            rows = self.session.connection().execute(stmt, params).all()
+            total = self._total(spec, query, self.scoped(base), len(rows), params)
             return [Fragment(row.item) for row in rows], total
         stmt = _unfiltered_page(self, spec, base, query)
         values = {
