@@ -249,25 +249,17 @@ class Repository(Generic[M]):
         most requested, is built once per sort order with the entity, page size and offset as bound parameters,
         so every such request reuses one statement (and the cache key SQLAlchemy memoizes on it) instead of
         building and hashing a new one."""
-        if not query.is_unfiltered:
+        offset = (query.page - 1) * query.per_page
+        if query.is_unfiltered:
+            stmt = _unfiltered_page(self, spec, base, query)
+            bound = {"list_scope": self.scope_id, "list_counter_scope": self.counter_scope_id,
+                     "list_limit": query.per_page, "list_offset": offset}  # fmt: skip
+        else:
             scope = getattr(self.model, self.scope_column) == self.scope_id
-            offset = (query.page - 1) * query.per_page
-            self.session.flush()
-            stmt = _items_page(spec, base, scope, query, query.per_page, offset)
-            rows = self.session.connection().execute(stmt, params).all()
-            total = self._total(spec, query, self.scoped(base), len(rows), params)
-            return [Fragment(row.item) for row in rows], total
-        stmt = _unfiltered_page(self, spec, base, query)
-        values = {
-            "list_scope": self.scope_id,
-            "list_counter_scope": self.counter_scope_id,
-            "list_limit": query.per_page,
-            "list_offset": (query.page - 1) * query.per_page,
-            **(params or {}),
-        }
+            stmt, bound = _items_page(spec, base, scope, query, query.per_page, offset), {}
         self.session.flush()
-        rows = self.session.connection().execute(stmt, values).all()
-        if rows and spec.counter is not None:
+        rows = self.session.connection().execute(stmt, bound | dict(params or {})).all()
+        if query.is_unfiltered and rows and spec.counter is not None:
             total = rows[0].listed_total or 0
         else:
             total = self._total(spec, query, self.scoped(base), len(rows), params)
