@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from orjson import Fragment
-from sqlalchemy import BigInteger, Table, bindparam, delete, insert, literal, null, select, union_all
+from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -71,9 +71,9 @@ _MAX_UNFILTERED_PAGES = 1024
 
 
 def _items_page(spec: ListSpec, base: AnySelect, scope: Any, query: ListQuery, limit: Any, offset: Any) -> AnySelect:
-    """The page's items in two steps: first the page's ids (filter, order, limit and offset over the bare rows),
-    then the items of just those ids. Rendering is the expensive part, and a database renders every row it
-    sorts or skips: a filtered list would otherwise render every match before keeping fifty."""
+    """The page's items in two steps within one statement: first the page's ids (order, limit and offset over the
+    bare rows), then the items of just those ids. Rendering is the expensive part, and a database renders every
+    row it sorts or skips: a later page would otherwise render every row before it."""
     ids = (
         base.with_only_columns(spec.id_column)
         .where(scope, *where_clauses(spec, query))
@@ -245,25 +245,43 @@ class Repository(Generic[M]):
         """A page of list items rendered by the database (core/json_sql.py): `base` selects one `item` column
         over the repository's model and is not yet scoped. `params` fills its own bind parameters.
 
-        The page's ids are chosen before any item is rendered (`_items_page`). The unfiltered page, by far the
+        The page's ids are chosen before any item is rendered. The unfiltered page, by far the
         most requested, is built once per sort order with the entity, page size and offset as bound parameters,
         so every such request reuses one statement (and the cache key SQLAlchemy memoizes on it) instead of
         building and hashing a new one."""
         offset = (query.page - 1) * query.per_page
-        if query.is_unfiltered:
-            stmt = _unfiltered_page(self, spec, base, query)
-            bound = {"list_scope": self.scope_id, "list_counter_scope": self.counter_scope_id,
-                     "list_limit": query.per_page, "list_offset": offset}  # fmt: skip
-        else:
-            scope = getattr(self.model, self.scope_column) == self.scope_id
-            stmt, bound = _items_page(spec, base, scope, query, query.per_page, offset), {}
         self.session.flush()
+        if not query.is_unfiltered:
+            return self._filtered_json_page(spec, query, base, offset, params)
+        stmt = _unfiltered_page(self, spec, base, query)
+        bound = {"list_scope": self.scope_id, "list_counter_scope": self.counter_scope_id,
+                 "list_limit": query.per_page, "list_offset": offset}  # fmt: skip
         rows = self.session.connection().execute(stmt, bound | dict(params or {})).all()
-        if query.is_unfiltered and rows and spec.counter is not None:
+        if rows and spec.counter is not None:
             total = rows[0].listed_total or 0
         else:
             total = self._total(spec, query, self.scoped(base), len(rows), params)
         return [Fragment(row.item) for row in rows], total
+
+    def _filtered_json_page(
+        self, spec: ListSpec, query: ListQuery, base: AnySelect, offset: int, params: Mapping[str, Any] | None
+    ) -> tuple[list[Fragment], int]:
+        """A filtered page in two statements: the page's ids with the number of matches (`count(*) OVER ()`,
+        one scan of the matches for both), then the items of those ids."""
+        connection = self.session.connection()
+        scope = getattr(self.model, self.scope_column) == self.scope_id
+        matches = (
+            base.with_only_columns(spec.id_column, func.count().over().label("matched"))
+            .where(scope, *where_clauses(spec, query))
+            .order_by(*order_by(spec, query))
+            .limit(query.per_page)
+            .offset(offset)
+        )
+        found = connection.execute(matches, params).all()
+        if not found:
+            return [], self._total(spec, query, self.scoped(base), 0, params)
+        items = base.where(spec.id_column.in_([row[0] for row in found])).order_by(*order_by(spec, query))
+        return [Fragment(row.item) for row in connection.execute(items, params)], found[0].matched
 
     def _total(
         self, spec: ListSpec, query: ListQuery, stmt: AnySelect, fetched: int, params: Mapping[str, Any] | None = None
