@@ -57,7 +57,7 @@ def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, A
     return json_refs(f"assets.{field}", link, "asset_id", value, target, Asset.id, *extra)
 
 
-# The documented list item (assets/schemas.py `asset_shape`, detail=False), rendered by the database.
+# The documented list item (assets/schemas.py `AssetListItem`), rendered by the database.
 LIST_ITEM = json_object(
     *((name, getattr(Asset, name)) for name in SCALARS),
     *((name, getattr(Asset, name)) for name in ("asset_code", "status")),

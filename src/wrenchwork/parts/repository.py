@@ -66,7 +66,7 @@ def _linked(field: str, link: Any, value: str, target: Any) -> Any:
 
 
 DECIMALS = ("on_hand_qty", "min_qty", "desired_qty", "unit_cost", "avg_unit_cost")
-# The documented list item (parts/schemas.py `part_shape`, detail=False), rendered by the database.
+# The documented list item (parts/schemas.py `PartListItem`), rendered by the database.
 LIST_ITEM = json_object(
     ("id", Part.id), ("name", Part.name), ("description", Part.description),
     ("is_non_stock", json_bool(Part.is_non_stock)), ("number", Part.number), ("area", Part.area),

@@ -107,7 +107,7 @@ def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, A
 _STATUS_NAME = case(
     BUILT_IN_STATUSES, value=WorkOrder.status_id, else_=func.coalesce(WorkOrderStatus.name, WorkOrder.base_status)
 )
-# The documented list item (work_orders/schemas.py `work_order_shape`, detail=False), rendered by the database.
+# The documented list item (work_orders/schemas.py `WorkOrderListItem`), rendered by the database.
 LIST_ITEM = json_object(
     ("id", WorkOrder.id), ("title", WorkOrder.title), ("description", WorkOrder.description),
     ("priority", WorkOrder.priority), ("type", WorkOrder.type),
@@ -155,7 +155,7 @@ class WorkOrderRepository(Repository[WorkOrder]):
         stmt = self.readable().where(WorkOrder.id == work_order_id)
         return self.session.execute(stmt, self.caller).first()
 
-    # ---- references of a page of work orders: one query each ----
+    # ---- references of the detail ----
 
     def references(self, ids: Sequence[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
         """Categories, account codes, technicians and vendors of a page of work orders, in one query."""
