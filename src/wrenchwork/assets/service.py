@@ -24,6 +24,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
+from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
 from wrenchwork.models import (
     Asset,
@@ -68,14 +69,10 @@ def present(repo: AssetRepository, row: AnyRow) -> dict[str, Any]:
         "parts": linked["parts"][row.id],
         "vendors": vendors[row.id],
         "has_children": row.id in tree.with_children(repo, [row.id]),
-        "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
-        "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+        "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }
     return asset_detail(row, refs)
-
-
-def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
-    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
 
 
 def list_assets(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:

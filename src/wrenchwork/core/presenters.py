@@ -10,6 +10,11 @@ from pydantic import BaseModel
 NO_THUMBNAIL: dict[str, Any] = {"small": None, "medium": None}
 
 
+def user_ref(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
+    """A `created_by`-style reference from joined columns; null when there is no user."""
+    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
+
+
 class Ref(BaseModel):
     id: int
     name: str

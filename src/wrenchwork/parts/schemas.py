@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
-from wrenchwork.core.presenters import Document, Image, PrimaryContact, Ref, Thumbnail, UserRef
+from wrenchwork.core.presenters import Document, Image, PrimaryContact, Ref, Thumbnail, UserRef, user_ref
 from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
 from wrenchwork.core.schemas import Id
 
@@ -218,10 +218,6 @@ def part_detail(row: Any, refs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _author(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
-    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
-
-
 def transaction_item(row: Any) -> dict[str, Any]:
     """One ledger line (a row of parts/repository.py `LEDGER`)."""
     return {
@@ -236,6 +232,6 @@ def transaction_item(row: Any) -> dict[str, Any]:
         "documents": [],
         "created_at": row.created_at,
         "updated_at": row.updated_at,
-        "created_by": _author(row.created_by_id, row.creator_name, row.creator_surname),
-        "updated_by": _author(row.updated_by_id, row.editor_name, row.editor_surname),
+        "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }

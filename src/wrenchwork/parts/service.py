@@ -12,6 +12,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.counters import drop_count
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
+from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
 from wrenchwork.models import (
     Asset,
@@ -60,18 +61,14 @@ def present(repo: PartRepository, row: AnyRow) -> dict[str, Any]:
         "reserved": row.reserved,
         "assets": repo.assets([row.id])[row.id],
         "vendors": vendors[row.id],
-        "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
-        "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+        "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }
     return part_detail(row, refs)
 
 
 def _ref(id_: int | None, name: str | None) -> dict[str, Any] | None:
     return None if id_ is None else {"id": id_, "name": name}
-
-
-def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
-    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
 
 
 def list_parts(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:

@@ -20,6 +20,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
+from wrenchwork.core.presenters import user_ref
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -83,8 +84,8 @@ def present(repo: WorkOrderRepository, row: AnyRow) -> dict[str, Any]:
         "active_timer_current_user": None
         if row.timer_started_at is None
         else {"created_by_id": repo.user_id, "started_at": row.timer_started_at},
-        "created_by": _user(row.created_by_id, row.creator_name, row.creator_surname),
-        "updated_by": _user(row.updated_by_id, row.editor_name, row.editor_surname),
+        "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
+        "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }
     return work_order_detail(row, refs | _detail_refs(repo, row))
 
@@ -127,10 +128,6 @@ def _request_ref(request: AnyRow) -> dict[str, Any]:
             "avatar": None,
         }
     return {"id": request.id, "title": request.title, "created_at": request.created_at, "created_by": author}
-
-
-def _user(user_id: int | None, name: str | None, surname: str | None) -> dict[str, Any] | None:
-    return None if user_id is None else {"id": user_id, "name": name, "surname": surname}
 
 
 def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
