@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Header, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -111,9 +109,6 @@ async def db_session(request: Request) -> Session:
     return session
 
 
-_bearer = HTTPBearer(scheme_name="bearer_auth", auto_error=False, description="API key")
-
-
 _key, _user, _customer, _role, _entity = (model.__table__ for model in (ApiKey, User, Customer, UserRole, Entity))
 # Built once: the statement is the same for every request, only the key's digest and the entity id change.
 # An entity id of 0 (no entity asked for) matches no role, so the role and entity columns come back null.
@@ -145,13 +140,18 @@ _AUTHENTICATE = (
 )
 
 
-def _authenticate(
-    session: Session, credentials: HTTPAuthorizationCredentials | None, entity_id: int | None
-) -> tuple[Principal, EntityInfo | None, str | None]:
-    """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query per request."""
-    if credentials is None or not credentials.credentials:
+def _bearer_token(request: Request) -> str:
+    """The API key of `Authorization: Bearer <key>` (the scheme in any case), else 401."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
-    digest = hash_token(credentials.credentials)
+    return token
+
+
+def _authenticate(request: Request, entity_id: int | None) -> tuple[Principal, EntityInfo | None, str | None]:
+    """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query per request."""
+    session: Session = request.state.session
+    digest = hash_token(_bearer_token(request))
     row = session.connection().execute(_AUTHENTICATE, {"digest": digest, "entity_id": entity_id or 0}).first()
     if row is None or not hmac.compare_digest(row[1], digest) or row[6] != "active":
         raise Unauthorized()
@@ -163,11 +163,11 @@ def _authenticate(
     return principal, EntityInfo(*row[12:17]), role
 
 
-async def current_principal(
-    session: Annotated[Session, Depends(db_session)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    return _authenticate(session, credentials, None)[0]
+# The dependencies below read the request themselves rather than through FastAPI's security and header
+# parameters, each of which is a dependency the framework solves on every request. core/openapi.py documents
+# the API key and the X-Entity-Id header for every route that depends on them.
+async def current_principal(request: Request) -> Principal:
+    return _authenticate(request, None)[0]
 
 
 def _note_use(
@@ -199,22 +199,15 @@ def _entity_header(value: str | None) -> int:
     return int(raw)
 
 
-async def entity_scope(
-    session: Annotated[Session, Depends(db_session)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    x_entity_id: Annotated[
-        str | None,
-        Header(alias="X-Entity-Id", description="Entity ID (from GET /entities)"),
-    ] = None,
-) -> Scope:
+def _scope(request: Request) -> Scope:
     try:
-        entity_id: int | None = _entity_header(x_entity_id)
+        entity_id: int | None = _entity_header(request.headers.get("x-entity-id"))
         header_error = None
     except BadRequest as exc:
         entity_id, header_error = None, exc
     # An id beyond any entity's cannot match; looking it up would only overflow the database's integer.
     lookup = entity_id if entity_id is not None and entity_id <= MAX_ID else None
-    principal, entity, role = _authenticate(session, credentials, lookup)  # 401 comes first
+    principal, entity, role = _authenticate(request, lookup)  # 401 comes first
     if header_error is not None:
         raise header_error
     if entity is None or role is None:
@@ -222,20 +215,23 @@ async def entity_scope(
     return Scope(principal=principal, entity=entity, role=role)
 
 
-def role_scope(*roles: str) -> Callable[[Scope], Coroutine[Any, Any, Scope]]:
-    """A dependency that lets only the given roles through (403 for the others)."""
+class EntityScope:
+    """A dependency: the caller's scope in the X-Entity-Id entity, for the given roles only (403 for the
+    others). core/openapi.py documents the headers of every route that depends on one."""
 
-    async def check(scope: Annotated[Scope, Depends(entity_scope)]) -> Scope:
-        if scope.role not in roles:
+    def __init__(self, *roles: str) -> None:
+        self.roles = roles
+
+    async def __call__(self, request: Request) -> Scope:
+        scope = _scope(request)
+        if scope.role not in self.roles:
             raise Forbidden(f"Your role ({scope.role}) does not allow this action")
         return scope
 
-    return check
 
-
-AnyScope = Annotated[Scope, Depends(entity_scope)]
-AdminScope = Annotated[Scope, Depends(role_scope("admin"))]
-ManagerScope = Annotated[Scope, Depends(role_scope("admin", "limited_admin"))]
-TechnicianScope = Annotated[Scope, Depends(role_scope("admin", "limited_admin", "technician"))]
+AnyScope = Annotated[Scope, Depends(EntityScope(*ROLES))]
+AdminScope = Annotated[Scope, Depends(EntityScope("admin"))]
+ManagerScope = Annotated[Scope, Depends(EntityScope("admin", "limited_admin"))]
+TechnicianScope = Annotated[Scope, Depends(EntityScope("admin", "limited_admin", "technician"))]
 DbSession = Annotated[Session, Depends(db_session)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
