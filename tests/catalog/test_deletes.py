@@ -163,7 +163,7 @@ def test_deleting_a_vendor_removes_its_contacts_and_links(api: Api, session: Ses
         vendor_contacts_attributes=[{"name": "Robert", "is_primary": True}, {"name": "Jane"}],
     )
     other = create_vendor(api, "Acme", assets_ids=[asset["id"]])
-    assert [v["id"] for v in ok(api.get(f"/assets/{asset['id']}"))["vendors"]] == [other["id"], vendor["id"]]
+    assert [v["id"] for v in ok(api.get(f"/assets/{asset['id']}"))["vendors"]] == [vendor["id"], other["id"]]
 
     response = api.delete(f"/vendors/{vendor['id']}")
 

@@ -4,6 +4,7 @@ statuses, downtime, timers, comments, requests) each list item must say exactly 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,8 +12,12 @@ from sqlalchemy.orm import Session
 
 from tests.catalog.support import ok
 from tests.helpers import Api, Tenant
-from wrenchwork.models import Entity
+from wrenchwork.assets.repository import LIST_PAGE as ASSET_PAGE
+from wrenchwork.core import json_sql
+from wrenchwork.models import Asset, Entity, Part, WorkOrder
+from wrenchwork.parts.repository import LIST_PAGE as PART_PAGE
 from wrenchwork.system.demo import load_demo
+from wrenchwork.work_orders.repository import LIST_PAGE as WORK_ORDER_PAGE
 
 # Keys a list item shows differently from the detail (documented shapes), or only in the list.
 LIST_ONLY = {"image", "comments_count", "work_order_request_id"}
@@ -74,3 +79,28 @@ def test_work_order_list_only_fields(plant: Api) -> None:
     by_id = {item["id"]: item for item in items}
     for request in approved:
         assert by_id[request["work_order_id"]]["work_order_request_id"] == request["id"]
+
+
+@pytest.mark.parametrize(
+    ("page", "model"),
+    [(ASSET_PAGE, Asset), (PART_PAGE, Part), (WORK_ORDER_PAGE, WorkOrder)],
+    ids=["assets", "parts", "work_orders"],
+)
+def test_sqlite_items_are_the_same_with_json_rewrapped(
+    plant: Api, session: Session, tenant: Tenant, monkeypatch: pytest.MonkeyPatch, page: Any, model: Any
+) -> None:
+    """Where SQLite would drop the JSON subtype, every nested value is wrapped in json() instead: same items."""
+    if session.get_bind().dialect.name != "sqlite" or not json_sql.sqlite_keeps_json():
+        pytest.skip("only where SQLite keeps the subtype: elsewhere the json() form is the one that runs")
+    stmt = page.where(model.entity_id == tenant.entity_id).order_by(model.id)
+    connection = session.connection().execution_options(compiled_cache=None)
+    params = {"caller_id": tenant.admin_id}
+
+    def items() -> list[Any]:
+        return [json.loads(row.item) for row in connection.execute(stmt, params)]
+
+    kept = items()
+    monkeypatch.setattr(json_sql, "sqlite_keeps_json", lambda: False)
+    assert "json(CASE" in str(stmt.compile(session.get_bind()))
+    assert items() == kept
+    assert len(kept) >= 5

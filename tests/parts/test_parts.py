@@ -287,11 +287,14 @@ def test_assets_ids_and_parts_ids_are_one_relation(api: Api, session: Session) -
     assert ok(api.get(f"/assets/{pump['id']}"))["parts"] == [{"id": seal["id"], "name": "Seal"}]
     # From the asset side: the fan gets both parts.
     fan_detail = ok(api.patch(f"/assets/{fan['id']}", json={"asset": {"parts_ids": [belt["id"], seal["id"]]}}))
-    assert fan_detail["parts"] == [{"id": belt["id"], "name": "Belt"}, {"id": seal["id"], "name": "Seal"}]
+    # Reference lists are in id order, in the detail and in the list item alike.
+    assert fan_detail["parts"] == [{"id": seal["id"], "name": "Seal"}, {"id": belt["id"], "name": "Belt"}]
     seal_assets = ok(api.get(f"/parts/{seal['id']}"))["assets"]
-    assert seal_assets == [{"id": fan["id"], "name": "Fan"}, {"id": pump["id"], "name": "Pump"}]
+    assert seal_assets == [{"id": pump["id"], "name": "Pump"}, {"id": fan["id"], "name": "Fan"}]
     listed = {a["id"]: a["parts"] for a in ok(api.get("/assets"))}
     assert listed[pump["id"]] == [{"id": seal["id"], "name": "Seal"}]
+    assert listed[fan["id"]] == fan_detail["parts"]
+    assert {p["id"]: p["assets"] for p in ok(api.get("/parts"))}[seal["id"]] == seal_assets
     # From the part side: the seal leaves the pump, and the pump's shape follows.
     ok(api.patch(f"/parts/{seal['id']}", json={"part": {"assets_ids": [fan["id"]]}}))
     assert ok(api.get(f"/assets/{pump['id']}"))["parts"] == []

@@ -13,6 +13,9 @@ and a number otherwise, booleans as `true`/`false`, and `null` for a missing ref
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+from contextlib import closing
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, Table, literal_column
@@ -101,7 +104,7 @@ class _json_decimal(_JsonFunction):
 
 class json_array(ColumnElement[Any]):
     """The JSON array of `item` over the rows of `link` (joined to `target` on `link.<value> = target.id`)
-    whose `link.<owner>` is `owner` (a column of the outer query), ordered by the target's name and id.
+    whose `link.<owner>` is `owner` (a column of the outer query), ordered by the target's id.
 
     `key` names the construct for SQLAlchemy's statement cache: one key per distinct array."""
 
@@ -137,6 +140,46 @@ def json_author(user: Any, user_id: Any) -> json_ref:
 
 # ---- compilation -------------------------------------------------------------------------------------------
 
+# SQLite embeds a value in JSON unquoted only while it carries the JSON "subtype", and which expressions keep the
+# subtype has changed between releases (a value read through a view or a FROM subquery lost it in 3.39). The
+# items below pass JSON through CASE and through a correlated scalar subquery. Where this process's SQLite keeps
+# it there, they are used as they are; elsewhere each is wrapped in json(), which re-marks it, at a cost of about
+# a fifth of the page query.
+_SUBTYPE_PROBE = """
+CREATE TABLE owner (id INTEGER PRIMARY KEY, ref_id INTEGER, flag BOOLEAN);
+CREATE TABLE target (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE link (owner_id INTEGER, target_id INTEGER, PRIMARY KEY (owner_id, target_id));
+INSERT INTO owner VALUES (1, 2, 1), (2, NULL, 0);
+INSERT INTO target VALUES (1, 'a'), (2, 'b');
+INSERT INTO link VALUES (1, 2), (1, 1);
+"""
+_SUBTYPE_QUERY = """
+SELECT json_object(
+    'ref', CASE WHEN owner.ref_id IS NULL THEN NULL ELSE json_object('id', owner.ref_id, 'name', ref.name) END,
+    'flag', CASE WHEN owner.flag IS NULL THEN NULL WHEN owner.flag THEN json('true') ELSE json('false') END,
+    'list', (SELECT json_group_array(json_object('id', target.id)) FROM link CROSS JOIN target
+             ON target.id = link.target_id WHERE link.owner_id = owner.id))
+FROM owner LEFT JOIN target AS ref ON ref.id = owner.ref_id
+WHERE owner.id IN (SELECT id FROM owner ORDER BY id LIMIT 2) ORDER BY owner.id
+"""
+_SUBTYPE_KEPT = [
+    '{"ref":{"id":2,"name":"b"},"flag":true,"list":[{"id":1},{"id":2}]}',
+    '{"ref":null,"flag":false,"list":[]}',
+]
+
+
+@functools.cache
+def sqlite_keeps_json() -> bool:
+    """Whether this process's SQLite keeps JSON values JSON through CASE and correlated scalar subqueries."""
+    with closing(sqlite3.connect(":memory:")) as connection:
+        connection.executescript(_SUBTYPE_PROBE)
+        return [row[0] for row in connection.execute(_SUBTYPE_QUERY)] == _SUBTYPE_KEPT
+
+
+def _json_sqlite(value: str) -> str:
+    """`value`, a JSON value, as one that embeds unquoted (see above)."""
+    return value if sqlite_keeps_json() else f"json({value})"
+
 
 def _key(name: str) -> Any:
     if not name.replace("_", "").isalnum():
@@ -166,14 +209,13 @@ def _object_pg(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
 def _ref(element: json_ref, compiler: SQLCompiler, **kw: Any) -> str:
     key, obj = _args(compiler, element, **kw)
     case = f"CASE WHEN {key} IS NULL THEN NULL ELSE {obj} END"
-    # SQLite: json() keeps the value JSON once it has passed through CASE.
-    return f"json({case})" if compiler.dialect.name == "sqlite" else case
+    return _json_sqlite(case) if compiler.dialect.name == "sqlite" else case
 
 
 @compiles(json_bool, "sqlite")
 def _bool_sqlite(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
     (value,) = _args(compiler, element, **kw)
-    return f"json(CASE WHEN {value} IS NULL THEN NULL WHEN {value} THEN 'true' ELSE 'false' END)"
+    return _json_sqlite(f"CASE WHEN {value} IS NULL THEN NULL WHEN {value} THEN json('true') ELSE json('false') END")
 
 
 @compiles(json_bool, "postgresql")
@@ -219,13 +261,11 @@ def _array(element: json_array, compiler: SQLCompiler, **kw: Any) -> str:
     owner = compiler.process(element.owner, **kw)
     # The item names the target's and link's columns by table; inside this subquery they are these tables.
     item = compiler.process(element.item, **kw)
-    source = (
-        f"FROM {link} JOIN {target} ON {target}.id = {link}.{element.value_column} "
-        f"WHERE {link}.{element.owner_column} = {owner}"
-    )
-    order = f"{target}.name, {target}.id"
+    where = f"{target}.id = {link}.{element.value_column} WHERE {link}.{element.owner_column} = {owner}"
     if compiler.dialect.name == "postgresql":
-        return f"(SELECT coalesce(json_agg({item} ORDER BY {order}), '[]'::json) {source})"
-    # SQLite before 3.44 has no ORDER BY inside an aggregate: aggregate an ordered subquery. json() marks
-    # values that crossed a subquery as JSON again, so they are embedded rather than quoted.
-    return f"json((SELECT json_group_array(json(item)) FROM (SELECT {item} AS item {source} ORDER BY {order})))"
+        order = f"{target}.id"
+        return f"(SELECT coalesce(json_agg({item} ORDER BY {order}), '[]'::json) FROM {link} JOIN {target} ON {where})"
+    # SQLite before 3.44 has no ORDER BY inside an aggregate, and an ordered subquery to aggregate costs as
+    # much as the rest of the item. CROSS JOIN makes the link table the outer loop: its rows are read from
+    # the index on (owner, value) (models/catalog.py `link_table`), so in the target's id order.
+    return _json_sqlite(f"(SELECT json_group_array({item}) FROM {link} CROSS JOIN {target} ON {where})")

@@ -61,7 +61,7 @@ def _refs_statement(links: tuple[Link, ...]) -> Any:
             .join(target, target.c.id == link.table.c[link.value])
             .where(link.table.c[link.owner].in_(bindparam("owner_ids", expanding=True)))
         )
-    return union_all(*parts).order_by("link", "owner_id", "name", "id")
+    return union_all(*parts).order_by("link", "owner_id", "id")
 
 
 # Unfiltered list pages by (spec, base statement, sort): see Repository.json_page. Bounded, as sorts are chosen
@@ -184,7 +184,7 @@ class Repository(Generic[M]):
     def linked_refs(
         self, link: Table, owner: str, value: str, target: type[Any], owner_ids: Iterable[int], *extra: str
     ) -> dict[int, list[dict[str, Any]]]:
-        """`{owner_id: [{id, name, *extra}, ...]}` through a link table, in one query, ordered by name."""
+        """`{owner_id: [{id, name, *extra}, ...]}` through a link table, in one query, ordered by id."""
         refs = self.refs_through((Link("refs", link, owner, value, target, extra),), owner_ids)
         return refs["refs"]
 
@@ -192,7 +192,7 @@ class Repository(Generic[M]):
         self, links: Sequence[Link], owner_ids: Iterable[int]
     ) -> dict[str, dict[int, list[dict[str, Any]]]]:
         """Several reference lists of the same rows (an asset's technicians, types, vendors) in one query:
-        `{link.field: {owner_id: [{id, name, *extra}, ...]}}`, each list ordered by name."""
+        `{link.field: {owner_id: [{id, name, *extra}, ...]}}`, each list ordered by id (as in list items)."""
         ids = list(owner_ids)
         grouped: dict[str, dict[int, list[dict[str, Any]]]] = {link.field: {i: [] for i in ids} for link in links}
         if not ids:

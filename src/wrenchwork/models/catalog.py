@@ -125,13 +125,15 @@ class Downtime(IdMixin, EntityScopedMixin, Base):
 def link_table(name: str, left: tuple[str, str], right: tuple[str, str]) -> Table:
     """A to-many link between two tables, e.g. `("assets", "asset_id")` to `("users", "user_id")`.
 
-    Deleting either side removes the link rows.
+    Deleting either side removes the link rows. It is indexed both ways, each side's links in the other side's
+    id order: list items read their reference lists in that order (core/json_sql.py `json_array`).
     """
     return Table(
         name,
         Base.metadata,
         Column(left[1], ForeignKey(f"{left[0]}.id", ondelete="CASCADE"), primary_key=True),
-        Column(right[1], ForeignKey(f"{right[0]}.id", ondelete="CASCADE"), primary_key=True, index=True),
+        Column(right[1], ForeignKey(f"{right[0]}.id", ondelete="CASCADE"), primary_key=True),
+        Index(f"ix_{name}_{right[1]}", right[1], left[1]),
     )
 
 

@@ -83,12 +83,6 @@ work_order_account_codes = link_table(
 )
 work_order_technicians = link_table("work_order_technicians", ("work_orders", "work_order_id"), ("users", "user_id"))
 work_order_vendors = link_table("work_order_vendors", ("work_orders", "work_order_id"), ("vendors", "vendor_id"))
-# "A technician's work orders" (filter[technicians_id_eq]) read from the index alone, in work order id order.
-Index(
-    "ix_work_order_technicians_user_work_order",
-    work_order_technicians.c.user_id,
-    work_order_technicians.c.work_order_id,
-)
 
 
 class TimeEntry(IdMixin, EntityScopedMixin, Base):

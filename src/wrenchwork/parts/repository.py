@@ -130,7 +130,7 @@ class PartRepository(Repository[Part]):
             select(VendorPart.part_id, Vendor.id, Vendor.name, VendorPart.is_preferred, VendorPart.vendor_part_number)
             .join(Vendor, Vendor.id == VendorPart.vendor_id)
             .where(VendorPart.part_id.in_(list(part_ids)))
-            .order_by(VendorPart.part_id, Vendor.name, Vendor.id)
+            .order_by(VendorPart.part_id, Vendor.id)
         )
         for part_id, vendor_id, name, preferred, number in self.session.execute(stmt):
             ref = {"id": vendor_id, "name": name, "is_preferred": preferred, "vendor_part_number": number}

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-11-28 18:34:17.991754
+Create Date: 2026-11-29 09:33:20.194149
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("part_id", "asset_id", name=op.f("pk_part_assets")),
     )
     with op.batch_alter_table("part_assets", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_part_assets_asset_id"), ["asset_id"], unique=False)
+        batch_op.create_index("ix_part_assets_asset_id", ["asset_id", "part_id"], unique=False)
 
     op.create_table(
         "vendor_parts",
@@ -477,7 +477,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("work_order_account_codes", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_work_order_account_codes_account_code_id"), ["account_code_id"], unique=False
+            "ix_work_order_account_codes_account_code_id", ["account_code_id", "work_order_id"], unique=False
         )
 
     op.create_table(
@@ -499,7 +499,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("work_order_id", "category_id", name=op.f("pk_work_order_categories")),
     )
     with op.batch_alter_table("work_order_categories", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_work_order_categories_category_id"), ["category_id"], unique=False)
+        batch_op.create_index("ix_work_order_categories_category_id", ["category_id", "work_order_id"], unique=False)
 
     op.create_table(
         "work_order_costs",
@@ -636,8 +636,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("work_order_id", "user_id", name=op.f("pk_work_order_technicians")),
     )
     with op.batch_alter_table("work_order_technicians", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_work_order_technicians_user_id"), ["user_id"], unique=False)
-        batch_op.create_index("ix_work_order_technicians_user_work_order", ["user_id", "work_order_id"], unique=False)
+        batch_op.create_index("ix_work_order_technicians_user_id", ["user_id", "work_order_id"], unique=False)
 
     op.create_table(
         "work_order_vendors",
@@ -655,7 +654,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("work_order_id", "vendor_id", name=op.f("pk_work_order_vendors")),
     )
     with op.batch_alter_table("work_order_vendors", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_work_order_vendors_vendor_id"), ["vendor_id"], unique=False)
+        batch_op.create_index("ix_work_order_vendors_vendor_id", ["vendor_id", "work_order_id"], unique=False)
 
     op.create_table(
         "work_timers",
@@ -786,7 +785,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("request_id", "category_id", name=op.f("pk_request_categories")),
     )
     with op.batch_alter_table("request_categories", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_request_categories_category_id"), ["category_id"], unique=False)
+        batch_op.create_index("ix_request_categories_category_id", ["category_id", "request_id"], unique=False)
 
     op.create_table(
         "request_technicians",
@@ -804,7 +803,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("request_id", "user_id", name=op.f("pk_request_technicians")),
     )
     with op.batch_alter_table("request_technicians", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_request_technicians_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_request_technicians_user_id", ["user_id", "request_id"], unique=False)
 
     op.create_table(
         "request_vendors",
@@ -822,29 +821,69 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("request_id", "vendor_id", name=op.f("pk_request_vendors")),
     )
     with op.batch_alter_table("request_vendors", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_request_vendors_vendor_id"), ["vendor_id"], unique=False)
+        batch_op.create_index("ix_request_vendors_vendor_id", ["vendor_id", "request_id"], unique=False)
+
+    with op.batch_alter_table("asset_asset_types", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_asset_asset_types_asset_type_id"))
+        batch_op.create_index("ix_asset_asset_types_asset_type_id", ["asset_type_id", "asset_id"], unique=False)
+
+    with op.batch_alter_table("asset_technicians", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_asset_technicians_user_id"))
+        batch_op.create_index("ix_asset_technicians_user_id", ["user_id", "asset_id"], unique=False)
+
+    with op.batch_alter_table("asset_vendors", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_asset_vendors_vendor_id"))
+        batch_op.create_index("ix_asset_vendors_vendor_id", ["vendor_id", "asset_id"], unique=False)
 
     with op.batch_alter_table("downtimes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_downtimes_work_order_id"), ["work_order_id"], unique=False)
+
+    with op.batch_alter_table("vendor_categories", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vendor_categories_category_id"))
+        batch_op.create_index("ix_vendor_categories_category_id", ["category_id", "vendor_id"], unique=False)
+
+    with op.batch_alter_table("vendor_locations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vendor_locations_location_id"))
+        batch_op.create_index("ix_vendor_locations_location_id", ["location_id", "vendor_id"], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("vendor_locations", schema=None) as batch_op:
+        batch_op.drop_index("ix_vendor_locations_location_id")
+        batch_op.create_index(batch_op.f("ix_vendor_locations_location_id"), ["location_id"], unique=False)
+
+    with op.batch_alter_table("vendor_categories", schema=None) as batch_op:
+        batch_op.drop_index("ix_vendor_categories_category_id")
+        batch_op.create_index(batch_op.f("ix_vendor_categories_category_id"), ["category_id"], unique=False)
+
     with op.batch_alter_table("downtimes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_downtimes_work_order_id"))
 
+    with op.batch_alter_table("asset_vendors", schema=None) as batch_op:
+        batch_op.drop_index("ix_asset_vendors_vendor_id")
+        batch_op.create_index(batch_op.f("ix_asset_vendors_vendor_id"), ["vendor_id"], unique=False)
+
+    with op.batch_alter_table("asset_technicians", schema=None) as batch_op:
+        batch_op.drop_index("ix_asset_technicians_user_id")
+        batch_op.create_index(batch_op.f("ix_asset_technicians_user_id"), ["user_id"], unique=False)
+
+    with op.batch_alter_table("asset_asset_types", schema=None) as batch_op:
+        batch_op.drop_index("ix_asset_asset_types_asset_type_id")
+        batch_op.create_index(batch_op.f("ix_asset_asset_types_asset_type_id"), ["asset_type_id"], unique=False)
+
     with op.batch_alter_table("request_vendors", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_request_vendors_vendor_id"))
+        batch_op.drop_index("ix_request_vendors_vendor_id")
 
     op.drop_table("request_vendors")
     with op.batch_alter_table("request_technicians", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_request_technicians_user_id"))
+        batch_op.drop_index("ix_request_technicians_user_id")
 
     op.drop_table("request_technicians")
     with op.batch_alter_table("request_categories", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_request_categories_category_id"))
+        batch_op.drop_index("ix_request_categories_category_id")
 
     op.drop_table("request_categories")
     with op.batch_alter_table("procedure_answers", schema=None) as batch_op:
@@ -863,12 +902,11 @@ def downgrade() -> None:
 
     op.drop_table("work_timers")
     with op.batch_alter_table("work_order_vendors", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_work_order_vendors_vendor_id"))
+        batch_op.drop_index("ix_work_order_vendors_vendor_id")
 
     op.drop_table("work_order_vendors")
     with op.batch_alter_table("work_order_technicians", schema=None) as batch_op:
-        batch_op.drop_index("ix_work_order_technicians_user_work_order")
-        batch_op.drop_index(batch_op.f("ix_work_order_technicians_user_id"))
+        batch_op.drop_index("ix_work_order_technicians_user_id")
 
     op.drop_table("work_order_technicians")
     with op.batch_alter_table("work_order_requests", schema=None) as batch_op:
@@ -891,11 +929,11 @@ def downgrade() -> None:
 
     op.drop_table("work_order_costs")
     with op.batch_alter_table("work_order_categories", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_work_order_categories_category_id"))
+        batch_op.drop_index("ix_work_order_categories_category_id")
 
     op.drop_table("work_order_categories")
     with op.batch_alter_table("work_order_account_codes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_work_order_account_codes_account_code_id"))
+        batch_op.drop_index("ix_work_order_account_codes_account_code_id")
 
     op.drop_table("work_order_account_codes")
     with op.batch_alter_table("time_entries", schema=None) as batch_op:
@@ -933,7 +971,7 @@ def downgrade() -> None:
 
     op.drop_table("vendor_parts")
     with op.batch_alter_table("part_assets", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_part_assets_asset_id"))
+        batch_op.drop_index("ix_part_assets_asset_id")
 
     op.drop_table("part_assets")
     with op.batch_alter_table("procedure_items", schema=None) as batch_op:
