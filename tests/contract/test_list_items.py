@@ -1,6 +1,7 @@
-"""List items of assets, parts and work orders are rendered by the database (core/json_sql.py); details are built
-in Python. On the demo plant (every kind of value: nulls, fractions, booleans, references, links, custom
-statuses, downtime, timers, comments, requests) each list item must say exactly what its detail says."""
+"""List items of assets, parts, work orders and part ledgers are rendered by the database (core/json_sql.py);
+details are built in Python. On the demo plant (every kind of value: nulls, fractions, booleans, references,
+links, custom statuses, downtime, timers, comments, requests) each list item must say exactly what its detail
+says."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from tests.catalog.support import ok
 from tests.helpers import Api, Tenant
 from wrenchwork.assets.repository import LIST_PAGE as ASSET_PAGE
 from wrenchwork.core import json_sql
-from wrenchwork.models import Asset, Entity, Part, WorkOrder
+from wrenchwork.models import Asset, Entity, Part, PartTransaction, WorkOrder
+from wrenchwork.parts.repository import LEDGER_PAGE
 from wrenchwork.parts.repository import LIST_PAGE as PART_PAGE
 from wrenchwork.system.demo import load_demo
 from wrenchwork.work_orders.repository import LIST_PAGE as WORK_ORDER_PAGE
@@ -65,6 +67,16 @@ def test_list_items_say_what_the_details_say(plant: Api, resource: str) -> None:
         assert item.get("image", {"small": None, "medium": None}) == {"small": None, "medium": None}
 
 
+def test_ledger_items_say_what_each_transaction_says(plant: Api) -> None:
+    parts = [part for part in _all(plant, "/parts") if not part["is_non_stock"]]
+    checked = 0
+    for part in parts[:5]:
+        for line in _all(plant, f"/parts/{part['id']}/transactions"):
+            assert line == ok(plant.get(f"/parts/{part['id']}/transactions/{line['id']}")), line["id"]
+            checked += 1
+    assert checked >= 5
+
+
 def test_work_order_list_only_fields(plant: Api) -> None:
     items = _all(plant, "/work_orders")
     for item in items:
@@ -83,8 +95,8 @@ def test_work_order_list_only_fields(plant: Api) -> None:
 
 @pytest.mark.parametrize(
     ("page", "model"),
-    [(ASSET_PAGE, Asset), (PART_PAGE, Part), (WORK_ORDER_PAGE, WorkOrder)],
-    ids=["assets", "parts", "work_orders"],
+    [(ASSET_PAGE, Asset), (PART_PAGE, Part), (WORK_ORDER_PAGE, WorkOrder), (LEDGER_PAGE, PartTransaction)],
+    ids=["assets", "parts", "work_orders", "ledger"],
 )
 def test_sqlite_items_are_the_same_with_json_rewrapped(
     plant: Api, session: Session, tenant: Tenant, monkeypatch: pytest.MonkeyPatch, page: Any, model: Any

@@ -51,7 +51,7 @@ def cached(session: Session, part_id: int) -> Stock:
     part = session.get(Part, part_id)
     session.commit()
     assert part is not None
-    return Stock(part.on_hand_qty, part.unit_cost, part.avg_unit_cost)
+    return Stock(part.on_hand_qty, part.unit_cost, part.avg_unit_cost, part.used_qty)
 
 
 def assert_ledger_matches(session: Session, part_id: int) -> Stock:

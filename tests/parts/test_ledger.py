@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.catalog.support import error, ids, ok
 from tests.helpers import Api, Tenant
-from tests.parts.support import TRANSACTION_KEYS, create_part, ledger
+from tests.parts.support import TRANSACTION_KEYS, assert_ledger_matches, create_part, ledger
 from tests.parts.test_work_orders import assign, make_work_order, set_status
 from wrenchwork.models import PartTransaction
 
@@ -53,6 +54,7 @@ def test_list_shape_default_sort_and_total_used(api: Api, session: Session, tena
     assert meta["sort"] == ["updated_at desc"]
     assert meta["pagination"] == {"total": 7, "page": 1, "per_page": 50, "total_pages": 1}
     assert meta["total_used"] == 2.5  # 3 used, 3 returned, 2.5 used
+    assert assert_ledger_matches(session, part["id"]).used_qty == Decimal("2.5")  # the part keeps it as it goes
     assert list(meta) == ["entity", "customer", "pagination", "sort", "search", "filter", "total_used"]
 
 
@@ -75,6 +77,9 @@ def test_total_used_over_the_filtered_set_across_pages(api: Api, session: Sessio
     assert usage_only["meta"]["pagination"]["total"] == 2
     returns = api.get(path, params={"filter[type_eq]": "usage_return"}).json()
     assert returns["meta"]["total_used"] == -3
+    past_the_end = api.get(path, params={"per_page": 2, "page": 9}).json()
+    assert (past_the_end["data"], past_the_end["meta"]["total_used"]) == ([], 2.5)
+    assert past_the_end["meta"]["pagination"]["total"] == 7
     none = api.get(path, params={"filter[type_eq]": "restock", "per_page": 1, "page": 3}).json()
     assert (none["data"], none["meta"]["total_used"], none["meta"]["pagination"]["total"]) == ([], 0, 1)
 

@@ -62,6 +62,13 @@ class json_bool(_JsonFunction):
     inherit_cache = True
 
 
+class json_empty_list(_JsonFunction):
+    """`[]` (images and documents, which list items show empty)."""
+
+    name = "json_empty_list"
+    inherit_cache = True
+
+
 class json_moment(_JsonFunction):
     """A UTC date-time as `YYYY-MM-DDTHH:MM:SSZ`."""
 
@@ -222,6 +229,16 @@ def _bool_sqlite(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
 def _bool_pg(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
     (value,) = _args(compiler, element, **kw)
     return value
+
+
+@compiles(json_empty_list, "sqlite")
+def _empty_list_sqlite(element: json_empty_list, compiler: SQLCompiler, **kw: Any) -> str:
+    return "json_array()"
+
+
+@compiles(json_empty_list, "postgresql")
+def _empty_list_pg(element: json_empty_list, compiler: SQLCompiler, **kw: Any) -> str:
+    return "json_build_array()"
 
 
 @compiles(json_moment, "sqlite")

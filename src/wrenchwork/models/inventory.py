@@ -61,6 +61,8 @@ class Part(IdMixin, EntityScopedMixin, Base):
     on_hand_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     unit_cost: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     avg_unit_cost: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    # Usage minus usage returns, to date: the unfiltered ledger's `total_used`, whatever the ledger's length.
+    used_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     min_qty: Mapped[Decimal | None] = mapped_column(Quantity())
     desired_qty: Mapped[Decimal | None] = mapped_column(Quantity())
     part_type_id: Mapped[int | None] = mapped_column(ForeignKey("part_types.id"), index=True)

@@ -10,6 +10,7 @@ from wrenchwork.core.json_sql import (
     json_author,
     json_bool,
     json_decimal,
+    json_empty_list,
     json_item,
     json_moment,
     json_object,
@@ -107,6 +108,23 @@ LEDGER = (
     .outerjoin(Creator, Creator.id == PartTransaction.created_by_id)
     .outerjoin(Editor, Editor.id == PartTransaction.updated_by_id)
 )
+# One ledger line (parts/schemas.py `transaction_item`, the detail's shape), rendered by the database; `type`
+# and `quantity` ride along for `total_used`.
+LEDGER_ITEM = json_object(
+    ("id", PartTransaction.id), ("note", PartTransaction.note), ("type", PartTransaction.type),
+    ("work_order_id", PartTransaction.work_order_id),
+    *((name, json_decimal(getattr(PartTransaction, name))) for name in ("cost", "total_cost", "quantity")),
+    ("images", json_empty_list()), ("documents", json_empty_list()),
+    ("created_at", json_moment(PartTransaction.created_at)),
+    ("updated_at", json_moment(PartTransaction.updated_at)),
+    ("created_by", json_author(Creator, PartTransaction.created_by_id)),
+    ("updated_by", json_author(Editor, PartTransaction.updated_by_id)),
+)  # fmt: skip
+LEDGER_PAGE = (
+    select(json_item("parts.ledger_item", LEDGER_ITEM).label("item"), PartTransaction.type, PartTransaction.quantity)
+    .outerjoin(Creator, Creator.id == PartTransaction.created_by_id)
+    .outerjoin(Editor, Editor.id == PartTransaction.updated_by_id)
+)
 
 
 class PartRepository(Repository[Part]):
@@ -154,3 +172,7 @@ class PartRepository(Repository[Part]):
     def ledger(self, part_id: int) -> AnySelect:
         """The part's transactions (columns, with their authors' names), in the caller's entity."""
         return self.in_entity_of(PartTransaction, LEDGER).where(PartTransaction.part_id == part_id)
+
+    def ledger_page(self, part_id: int) -> AnySelect:
+        """The part's ledger lines as JSON items (`LEDGER_ITEM`), in the caller's entity."""
+        return self.in_entity_of(PartTransaction, LEDGER_PAGE).where(PartTransaction.part_id == part_id)

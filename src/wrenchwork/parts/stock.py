@@ -1,6 +1,6 @@
 """The only code that changes stock or cost: every change writes exactly one ledger transaction per part.
 
-A part's `on_hand_qty`, `unit_cost` and `avg_unit_cost` are a cache of its ledger (`part_transactions`);
+A part's `on_hand_qty`, `unit_cost`, `avg_unit_cost` and `used_qty` are a cache of its ledger (`part_transactions`);
 `replay()` recomputes them from the ledger and the tests check the two agree after every change.
 
 Concurrency: every function here first locks the rows of the parts it changes (`lock_parts`), in id order so
@@ -37,6 +37,8 @@ ZERO = Decimal(0)
 # Bounds that keep every stored value (and a ledger line's quantity x cost) inside its column.
 MAX_QUANTITY = Decimal("1e9")
 MAX_COST = Decimal("1e7")
+# The line types that count towards a part's usage: `usage` adds its quantity, `usage_return` takes it back.
+USED = ("usage", "usage_return")
 
 
 def money(value: Decimal) -> Decimal:
@@ -56,11 +58,12 @@ class Stock:
     on_hand_qty: Decimal
     unit_cost: Decimal
     avg_unit_cost: Decimal
+    used_qty: Decimal
 
 
 def replay(transactions: Iterable[Any]) -> Stock:
     """What the ledger says, from its lines in id order (objects with `type`, `quantity`, `cost`)."""
-    on_hand, unit, avg = ZERO, ZERO, ZERO
+    on_hand, unit, avg, used = ZERO, ZERO, ZERO, ZERO
     for line in transactions:
         kind, quantity, cost = line.type, line.quantity, line.cost
         if kind == "initial":
@@ -68,17 +71,21 @@ def replay(transactions: Iterable[Any]) -> Stock:
         elif kind == "restock":
             avg = weighted_average(on_hand, avg, quantity, cost)
             on_hand += quantity
-        elif kind in ("reconcile", "usage_return"):
+        elif kind == "reconcile":
             on_hand += quantity
+        elif kind == "usage_return":
+            on_hand += quantity
+            used -= quantity
         elif kind == "usage":
             on_hand -= quantity
+            used += quantity
         elif kind == "cost_update":
             unit = cost
         elif kind == "avg_cost_update":
             avg = cost
         else:  # pragma: no cover - the types are fixed
             raise ValueError(f"unknown transaction type {kind!r}")
-    return Stock(on_hand, unit, avg)
+    return Stock(on_hand, unit, avg, used)
 
 
 def ledger_stock(session: Session, part_id: int) -> Stock:
@@ -137,6 +144,8 @@ def _write(
         updated_by_id=user_id,
     )
     session.add(line)
+    if kind in USED:
+        part.used_qty = part.used_qty + (quantity if kind == "usage" else -quantity)
     part.updated_by_id = user_id
     session.flush()
     return line

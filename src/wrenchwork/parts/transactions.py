@@ -6,19 +6,19 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from orjson import Fragment
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
-from wrenchwork.core.counters import read_count
+from wrenchwork.core.counters import count_column, read_count
 from wrenchwork.core.errors import NotFound
 from wrenchwork.core.listing import AnyRow, ListQuery, apply_list_query, where_clauses
-from wrenchwork.models import PartTransaction
+from wrenchwork.models import Part, PartTransaction
 from wrenchwork.parts.listing import TRANSACTION_LIST
 from wrenchwork.parts.repository import PartRepository
 from wrenchwork.parts.schemas import transaction_item
-
-USED = ("usage", "usage_return")
+from wrenchwork.parts.stock import USED
 
 
 def _used(rows: Sequence[AnyRow]) -> Decimal:
@@ -28,21 +28,28 @@ def _used(rows: Sequence[AnyRow]) -> Decimal:
 
 def list_transactions(
     session: Session, scope: Scope, part_id: int, query: ListQuery
-) -> tuple[list[dict[str, Any]], int, Decimal]:
-    """One page of the ledger, the filtered total and `total_used`: usage minus usage_return quantities over the
-    whole filtered set. Unfiltered, the total is the part's ledger counter and `total_used` sums only the usage
-    lines (an index on part and type), so a ledger of any length answers in constant time plus its usage."""
+) -> tuple[list[Fragment], int, Decimal]:
+    """One page of the ledger (items rendered by the database), the filtered total and `total_used`: usage
+    minus usage_return quantities over the whole filtered set. Unfiltered, both are kept up to date as the ledger
+    grows (the ledger's row counter and the part's `used_qty`) and are read with the page, in its one statement:
+    constant time at any ledger length."""
     repo = PartRepository(session, scope)
     stmt = repo.ledger(part_id)
-    rows = session.connection().execute(apply_list_query(TRANSACTION_LIST, stmt, query)).all()
-    if not rows and repo.get(part_id) is None:
+    page = apply_list_query(TRANSACTION_LIST, repo.ledger_page(part_id), query)
+    if query.is_unfiltered:
+        used_qty = select(Part.used_qty).where(Part.id == part_id).scalar_subquery()
+        page = page.add_columns(
+            count_column(PartTransaction.__tablename__, part_id).label("ledger_total"), used_qty.label("ledger_used")
+        )
+    rows = session.connection().execute(page).all()
+    part = repo.get(part_id) if not rows else None
+    if not rows and part is None:
         raise NotFound.of("Part")
     if query.is_unfiltered:
-        total = read_count(session, PartTransaction.__tablename__, part_id)
-        usage = select(PartTransaction.type, PartTransaction.quantity).where(
-            PartTransaction.part_id == part_id, PartTransaction.type.in_(USED)
-        )
-        used = _used(session.execute(usage).all())
+        if part is None:  # the page has rows: the totals came with them
+            total, used = rows[0].ledger_total or 0, rows[0].ledger_used
+        else:  # an empty page: past the end, or a part without a ledger
+            total, used = read_count(session, PartTransaction.__tablename__, part_id), part.used_qty
     elif query.page == 1 and len(rows) < query.per_page:
         total, used = len(rows), _used(rows)
     else:
@@ -54,7 +61,7 @@ def list_transactions(
         )
         count, summed = session.execute(select(func.count(), func.sum(signed)).select_from(filtered)).one()
         total, used = count, Decimal(summed or 0)
-    return [transaction_item(r) for r in rows], total, used
+    return [Fragment(row.item) for row in rows], total, used
 
 
 def get_transaction(session: Session, scope: Scope, part_id: int, transaction_id: int) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-11-29 09:33:20.194149
+Create Date: 2026-11-29 10:03:11.744167
 """
 
 from __future__ import annotations
@@ -192,6 +192,7 @@ def upgrade() -> None:
         sa.Column("on_hand_qty", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=False),
         sa.Column("unit_cost", wrenchwork.core.model_base.ExactDecimal(scale=2, precision=14), nullable=False),
         sa.Column("avg_unit_cost", wrenchwork.core.model_base.ExactDecimal(scale=2, precision=14), nullable=False),
+        sa.Column("used_qty", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=False),
         sa.Column("min_qty", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=True),
         sa.Column("desired_qty", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=True),
         sa.Column("part_type_id", sa.Integer(), nullable=True),
