@@ -39,8 +39,12 @@ class Measurement:
         return self.requests_per_s / baseline.requests_per_s
 
 
-def _baseline_for(results: list[Measurement], rows: int) -> Measurement | None:
-    return next((m for m in results if m.server == "baseline" and m.rows == rows), None)
+def _baseline_for(results: list[Measurement], measured: Measurement) -> Measurement | None:
+    """The baseline load run last before `measured`, at its row count: the runner loads the baseline again right
+    before every list target, so each ratio compares two loads a few seconds apart."""
+    index = next(i for i, m in enumerate(results) if m is measured)
+    earlier = (m for m in reversed(results[:index]) if m.server == "baseline" and m.rows == measured.rows)
+    return measured if measured.server == "baseline" else next(earlier, None)
 
 
 def markdown(results: list[Measurement]) -> str:
@@ -49,7 +53,7 @@ def markdown(results: list[Measurement]) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for m in results:
-        ratio = m.ratio(_baseline_for(results, m.rows))
+        ratio = m.ratio(_baseline_for(results, m))
         lines.append(
             f"| {m.endpoint} | {m.rows:,} | {m.requests_per_s:,.0f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} | "
             f"{'-' if ratio is None else f'{ratio:.2f}'} |"
@@ -114,7 +118,7 @@ def write(out_dir: Path, results: list[Measurement], settings: dict[str, Any]) -
             "stamp": stamp,
             "settings": settings,
             "machine": info,
-            "results": [asdict(m) | {"ratio_to_baseline": m.ratio(_baseline_for(results, m.rows))} for m in results],
+            "results": [asdict(m) | {"ratio_to_baseline": m.ratio(_baseline_for(results, m))} for m in results],
         },
         indent=2,
     )

@@ -5,8 +5,10 @@
 For each row count: build the baseline database and serve it (one uvicorn process) to load its list endpoint;
 then generate the wrenchwork database (bench/generate.py), serve it the same way and load every target of
 bench/targets.py. Each target is checked once (200, and for a list the expected total), warmed up, then loaded
-with `wrk --latency`. Only one server runs and only one load runs at any time. Results: a markdown table on
-stdout and in bench/out/, with the raw JSON beside it.
+with `wrk --latency`. The baseline server stays up, idle, while wrenchwork's runs, and its list is loaded again
+right before every wrenchwork list target: a shared machine's speed drifts by a tenth or more over minutes, and a
+ratio only means something between two loads run a few seconds apart. Only one load runs at any time. Results: a
+markdown table on stdout and in bench/out/, with the raw JSON beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +157,8 @@ def measure(
     return measurement
 
 
-def bench_baseline(rows: int, config: Config) -> list[Measurement]:
+@contextmanager
+def baseline_server(rows: int, config: Config) -> Iterator[Server]:
     db = config.out / "db" / f"baseline-{rows}.db"
     db.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, str(config.baseline), "build", str(db), str(rows)], check=True, timeout=600)
@@ -163,11 +168,10 @@ def bench_baseline(rows: int, config: Config) -> list[Measurement]:
     env = {"BASELINE_DB": str(db), "BASELINE_CACHED_COUNT": "1"}
     log = config.out / "logs" / f"baseline-{rows}.log"
     with servers.serve(argv, env, base_url + BASELINE.path, log, cwd=config.baseline.parent) as process:
-        server = Server("baseline", base_url, process.pid, {})
-        return [measure(server, BASELINE, BASELINE.path, rows, config)]
+        yield Server("baseline", base_url, process.pid, {})
 
 
-def bench_wrenchwork(rows: int, config: Config) -> list[Measurement]:
+def bench_wrenchwork(rows: int, config: Config, baseline: Server) -> list[Measurement]:
     db = config.out / "db" / f"wrenchwork-{rows}.db"
     url = f"sqlite:///{db}"
     counts = {"entities": config.entities}
@@ -189,6 +193,8 @@ def bench_wrenchwork(rows: int, config: Config) -> list[Measurement]:
             for target in TARGETS[resource]:
                 path = target.resolve(generated.sample_ids)
                 write = None
+                if target.is_list:
+                    results.append(measure(baseline, BASELINE, BASELINE.path, rows, config))
                 if target.method != "GET":
                     body = target.resolve_body(generated.sample_ids)
                     write = wrk.Write(target.method, path, body, target.id_range(generated.sample_ids))
@@ -204,8 +210,9 @@ def main(argv: list[str] | None = None) -> None:
     results: list[Measurement] = []
     for rows in config.rows:
         print(f"== {rows:,} rows", flush=True)
-        results += bench_baseline(rows, config)
-        results += bench_wrenchwork(rows, config)
+        with baseline_server(rows, config) as baseline:
+            results.append(measure(baseline, BASELINE, BASELINE.path, rows, config))
+            results += bench_wrenchwork(rows, config, baseline)
     settings: dict[str, Any] = asdict(config) | {
         "baseline": str(config.baseline),
         "out": str(config.out),
