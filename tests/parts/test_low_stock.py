@@ -27,6 +27,10 @@ def test_low_stock_filter(api: Api) -> None:
         at["id"],
         above["id"],
     ]
+    # And the part's settings: a reorder point given to a part with none puts it on the list.
+    ok(api.patch(f"/parts/{no_minimum['id']}", json={"part": {"min_qty": 1}}))
+    assert ids(api.get("/parts", params={"filter[low_stock_eq]": "true"})) == [above["id"], at["id"], no_minimum["id"]]
+    ok(api.patch(f"/parts/{no_minimum['id']}", json={"part": {"min_qty": None}}))
     assert api.get("/parts", params={"filter[low_stock_eq]": "true"}).json()["meta"]["filter"] == {
         "low_stock_eq": "true"
     }

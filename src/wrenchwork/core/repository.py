@@ -70,17 +70,24 @@ _UNFILTERED_PAGES: dict[tuple[int, int, tuple[tuple[str, str], ...]], AnySelect]
 _MAX_UNFILTERED_PAGES = 1024
 
 
+def _ids_of(spec: ListSpec, base: AnySelect, *columns: Any, where: Sequence[Any], order: Sequence[Any]) -> AnySelect:
+    """`columns` (the id first) of the rows that match `where`, in `order`: over the list's own table alone when
+    those read nothing else, as the list specs' fields do. `base` joins the tables its items show; the joins
+    change nothing here (each is to at most one row), yet SQLite keeps some of them in the plan, e.g. a scan of
+    a small lookup table for every matching row once its statistics say the table is small."""
+    table = spec.id_column.table
+    if all(source is table for clause in (*where, *order) for source in clause._from_objects):
+        return select(*columns).select_from(table).where(*where).order_by(*order)
+    return base.with_only_columns(*columns).where(*where).order_by(*order)
+
+
 def _items_page(spec: ListSpec, base: AnySelect, scope: Any, query: ListQuery, limit: Any, offset: Any) -> AnySelect:
     """The page's items in two steps within one statement: first the page's ids (order, limit and offset over the
     bare rows), then the items of just those ids. Rendering is the expensive part, and a database renders every
     row it sorts or skips: a later page would otherwise render every row before it."""
-    ids = (
-        base.with_only_columns(spec.id_column)
-        .where(scope, *where_clauses(spec, query))
-        .order_by(*order_by(spec, query))
-        .limit(limit)
-        .offset(offset)
-    )
+    order = order_by(spec, query)
+    ids = _ids_of(spec, base, spec.id_column, where=[scope, *where_clauses(spec, query)], order=order)
+    ids = ids.limit(limit).offset(offset)
     return base.where(spec.id_column.in_(ids)).order_by(*order_by(spec, query))
 
 
@@ -270,17 +277,14 @@ class Repository(Generic[M]):
         one scan of the matches for both), then the items of those ids."""
         connection = self.session.connection()
         scope = getattr(self.model, self.scope_column) == self.scope_id
-        matches = (
-            base.with_only_columns(spec.id_column, func.count().over().label("matched"))
-            .where(scope, *where_clauses(spec, query))
-            .order_by(*order_by(spec, query))
-            .limit(query.per_page)
-            .offset(offset)
-        )
+        where, order = [scope, *where_clauses(spec, query)], order_by(spec, query)
+        matched = func.count().over().label("matched")
+        matches = _ids_of(spec, base, spec.id_column, matched, where=where, order=order)
+        matches = matches.limit(query.per_page).offset(offset)
         found = connection.execute(matches, params).all()
         if not found:
             return [], self._total(spec, query, self.scoped(base), 0, params)
-        items = base.where(spec.id_column.in_([row[0] for row in found])).order_by(*order_by(spec, query))
+        items = base.where(spec.id_column.in_([row[0] for row in found])).order_by(*order)
         return [Fragment(row.item) for row in connection.execute(items, params)], found[0].matched
 
     def _total(

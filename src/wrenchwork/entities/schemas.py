@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import time
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -51,9 +53,15 @@ def currency_name(code: str) -> str:
 
 
 def timezone_label(name: str) -> str:
-    """`Etc/UTC: +00:00`: the zone and its offset now."""
+    """`Etc/UTC: +00:00`: the zone and its offset now (every response's `meta.entity` shows it)."""
+    return _timezone_label(name, int(time.time() // 60))
+
+
+@functools.lru_cache(maxsize=1024)
+def _timezone_label(name: str, minute: int) -> str:
+    # Computed once a minute per zone: an offset changes at most twice a year, and at a whole minute.
     try:
-        offset = datetime.now(ZoneInfo(name)).strftime("%z")
+        offset = datetime.fromtimestamp(minute * 60, ZoneInfo(name)).strftime("%z")
     except ZoneInfoNotFoundError:
         offset = "+0000"
     return f"{name}: {offset[:3]}:{offset[3:]}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Computed, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wrenchwork.core.model_base import Base, EntityScopedMixin, ExactDecimal, IdMixin, Money, Quantity
@@ -49,6 +49,7 @@ class Part(IdMixin, EntityScopedMixin, Base):
         UniqueConstraint("entity_id", "qr_code"),
         Index("ix_parts_entity_name", "entity_id", "name", "id"),
         Index("ix_parts_entity_created", "entity_id", "created_at", "id"),
+        Index("ix_parts_entity_low_stock", "entity_id", "low_stock", "name", "id"),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -65,6 +66,12 @@ class Part(IdMixin, EntityScopedMixin, Base):
     used_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     min_qty: Mapped[Decimal | None] = mapped_column(Quantity())
     desired_qty: Mapped[Decimal | None] = mapped_column(Quantity())
+    # Stocked, with a reorder point, and at or below it. The database keeps it as stock and settings change, and
+    # it is indexed, so the purchasing list (`filter[low_stock_eq]=true`) reads just those parts. (Both stock
+    # columns are whole numbers of thousandths on SQLite, so the comparison is exact on either database.)
+    low_stock: Mapped[bool] = mapped_column(
+        Boolean, Computed("NOT is_non_stock AND min_qty IS NOT NULL AND on_hand_qty <= min_qty", persisted=True)
+    )
     part_type_id: Mapped[int | None] = mapped_column(ForeignKey("part_types.id"), index=True)
     storeroom_id: Mapped[int | None] = mapped_column(ForeignKey("storerooms.id"), index=True)
     measurement_unit_id: Mapped[int | None] = mapped_column(ForeignKey("measurement_units.id"), index=True)

@@ -1,13 +1,8 @@
 """The part list and a part's ledger list: their filterable, sortable and searchable fields."""
 
-from sqlalchemy import and_, false
-
 from wrenchwork.core.listing import Field, Kind, ListSpec, Membership
 from wrenchwork.models import Part, PartTransaction, VendorPart, part_assets
 from wrenchwork.models.inventory import TRANSACTION_TYPES
-
-# Computed: a stocked part with a reorder point whose stock is at or below it (docs/api.md, Parts).
-LOW_STOCK = and_(Part.is_non_stock.is_(false()), Part.min_qty.is_not(None), Part.on_hand_qty <= Part.min_qty)
 
 PART_LIST = ListSpec(
     id_column=Part.id,
@@ -24,7 +19,7 @@ PART_LIST = ListSpec(
         "desired_qty": Field(Part.desired_qty, Kind.DECIMAL),
         "unit_cost": Field(Part.unit_cost, Kind.DECIMAL),
         "avg_unit_cost": Field(Part.avg_unit_cost, Kind.DECIMAL),
-        "low_stock": Field(LOW_STOCK, Kind.BOOLEAN),
+        "low_stock": Field(Part.low_stock, Kind.BOOLEAN),  # a stored computed column (models/inventory.py)
         "part_type_id": Field(Part.part_type_id, Kind.INTEGER),
         "storeroom_id": Field(Part.storeroom_id, Kind.INTEGER),
         "measurement_unit_id": Field(Part.measurement_unit_id, Kind.INTEGER),

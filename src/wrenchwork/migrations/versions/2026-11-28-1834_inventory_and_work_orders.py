@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-11-29 10:03:11.744167
+Create Date: 2026-11-29 10:27:49.190976
 """
 
 from __future__ import annotations
@@ -195,6 +195,12 @@ def upgrade() -> None:
         sa.Column("used_qty", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=False),
         sa.Column("min_qty", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=True),
         sa.Column("desired_qty", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=True),
+        sa.Column(
+            "low_stock",
+            sa.Boolean(),
+            sa.Computed("NOT is_non_stock AND min_qty IS NOT NULL AND on_hand_qty <= min_qty", persisted=True),
+            nullable=False,
+        ),
         sa.Column("part_type_id", sa.Integer(), nullable=True),
         sa.Column("storeroom_id", sa.Integer(), nullable=True),
         sa.Column("measurement_unit_id", sa.Integer(), nullable=True),
@@ -228,6 +234,7 @@ def upgrade() -> None:
     with op.batch_alter_table("parts", schema=None) as batch_op:
         batch_op.create_index("ix_parts_entity_created", ["entity_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_parts_entity_id"), ["entity_id"], unique=False)
+        batch_op.create_index("ix_parts_entity_low_stock", ["entity_id", "low_stock", "name", "id"], unique=False)
         batch_op.create_index("ix_parts_entity_name", ["entity_id", "name", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_parts_measurement_unit_id"), ["measurement_unit_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_parts_part_type_id"), ["part_type_id"], unique=False)
@@ -984,6 +991,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_parts_part_type_id"))
         batch_op.drop_index(batch_op.f("ix_parts_measurement_unit_id"))
         batch_op.drop_index("ix_parts_entity_name")
+        batch_op.drop_index("ix_parts_entity_low_stock")
         batch_op.drop_index(batch_op.f("ix_parts_entity_id"))
         batch_op.drop_index("ix_parts_entity_created")
 
