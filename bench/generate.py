@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from bench import fake
 from wrenchwork.core.counters import recount
-from wrenchwork.core.db import make_engine, make_sessionmaker
+from wrenchwork.core.db import make_engine, make_sessionmaker, refresh_statistics
 from wrenchwork.core.migrate import upgrade
 from wrenchwork.core.model_base import Base, utcnow
 from wrenchwork.models import (
@@ -671,10 +671,8 @@ def generate(
                 resource.generate(ctx, counts.get(resource.name, resource.default))
                 for model in resource.counted:
                     recount(session, model)
-        # Planner statistics, as after any bulk import (a database that grew through the API has them from
-        # `PRAGMA optimize` / autovacuum): without them SQLite cannot tell a selective index from a broad one.
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+        # Planner statistics, as the server refreshes them when it starts (and hourly).
+        refresh_statistics(engine)
     finally:
         engine.dispose()
     return Generated(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,7 +20,7 @@ from wrenchwork.api import API_PREFIX, RESOURCE_ROUTERS
 from wrenchwork.config import Settings
 from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
-from wrenchwork.core.db import make_engine, make_sessionmaker
+from wrenchwork.core.db import make_engine, make_sessionmaker, refresh_statistics
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestBody, RequestContext
 from wrenchwork.core.ratelimit import RateLimiter
@@ -25,6 +29,35 @@ from wrenchwork.system.router import router as system_router
 DESCRIPTION = """Self-hostable CMMS server. The API is wire-compatible with the Click Maint public API v1:
 send `Authorization: Bearer <API key>` and, on every path but `GET /entities`, `X-Entity-Id`.
 Operations tagged `extension` are wrenchwork additions."""
+
+
+STATISTICS_EVERY_S = 3600
+log = logging.getLogger("wrenchwork.db")
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Planner statistics before serving and then hourly (core/db.py `refresh_statistics`), off the event loop."""
+
+    async def refresh() -> None:
+        try:
+            await asyncio.to_thread(refresh_statistics, app.state.engine)
+        except Exception:  # a busy or read-only database: the next round tries again
+            log.warning("planner statistics not refreshed", exc_info=True)
+
+    async def hourly() -> None:
+        while True:
+            await asyncio.sleep(STATISTICS_EVERY_S)
+            await refresh()
+
+    await refresh()
+    task = asyncio.create_task(hourly())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.effective_database_url)

@@ -10,6 +10,8 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_CACHE_KIB = 64 * 1024
+# Rows sampled per index when SQLite's planner statistics are refreshed: milliseconds at any table size.
+ANALYSIS_ROWS = 1000
 
 
 def _lower(value: Any) -> Any:
@@ -50,6 +52,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """SQLite's planner statistics (PostgreSQL's autovacuum keeps its own). Without them SQLite cannot tell a
+    selective index from a broad one: at 100k work orders the default list took twice as long and a technician's
+    filtered list three times. Run at start-up and hourly by the server (app.py), from a sample of each index."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_ROWS}")
+        connection.exec_driver_sql("ANALYZE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
