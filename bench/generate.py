@@ -671,7 +671,7 @@ def generate(
                 resource.generate(ctx, counts.get(resource.name, resource.default))
                 for model in resource.counted:
                     recount(session, model)
-        # Planner statistics, as the server refreshes them when it starts (and hourly).
+        # Planner statistics, as the server refreshes them when it starts.
         refresh_statistics(engine)
     finally:
         engine.dispose()

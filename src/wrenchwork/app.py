@@ -31,33 +31,17 @@ send `Authorization: Bearer <API key>` and, on every path but `GET /entities`, `
 Operations tagged `extension` are wrenchwork additions."""
 
 
-STATISTICS_EVERY_S = 3600
 log = logging.getLogger("wrenchwork.db")
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Planner statistics before serving and then hourly (core/db.py `refresh_statistics`), off the event loop."""
-
-    async def refresh() -> None:
-        try:
-            await asyncio.to_thread(refresh_statistics, app.state.engine)
-        except Exception:  # a busy or read-only database: the next round tries again
-            log.warning("planner statistics not refreshed", exc_info=True)
-
-    async def hourly() -> None:
-        while True:
-            await asyncio.sleep(STATISTICS_EVERY_S)
-            await refresh()
-
-    await refresh()
-    task = asyncio.create_task(hourly())
+    """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop."""
     try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.to_thread(refresh_statistics, app.state.engine)
+    except Exception:  # a busy or read-only database: serve with the statistics it has
+        log.warning("planner statistics not refreshed", exc_info=True)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

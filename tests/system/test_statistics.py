@@ -1,4 +1,4 @@
-"""SQLite's planner statistics: refreshed when the server starts (and hourly after), so plans stay index-driven."""
+"""SQLite's planner statistics: refreshed when the server starts, so plans stay index-driven."""
 
 from __future__ import annotations
 
