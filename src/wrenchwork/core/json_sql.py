@@ -284,5 +284,6 @@ def _array(element: json_array, compiler: SQLCompiler, **kw: Any) -> str:
         return f"(SELECT coalesce(json_agg({item} ORDER BY {order}), '[]'::json) FROM {link} JOIN {target} ON {where})"
     # SQLite before 3.44 has no ORDER BY inside an aggregate, and an ordered subquery to aggregate costs as
     # much as the rest of the item. CROSS JOIN makes the link table the outer loop: its rows are read from
-    # the index on (owner, value) (models/catalog.py `link_table`), so in the target's id order.
+    # its index on (owner, value) (models/catalog.py `link_table`; vendor_parts' unique (part_id, vendor_id)),
+    # so in the target's id order. tests/contract/test_list_items.py checks list items against details.
     return _json_sqlite(f"(SELECT json_group_array({item}) FROM {link} CROSS JOIN {target} ON {where})")

@@ -88,7 +88,7 @@ def _items_page(spec: ListSpec, base: AnySelect, scope: Any, query: ListQuery, l
     order = order_by(spec, query)
     ids = _ids_of(spec, base, spec.id_column, where=[scope, *where_clauses(spec, query)], order=order)
     ids = ids.limit(limit).offset(offset)
-    return base.where(spec.id_column.in_(ids)).order_by(*order_by(spec, query))
+    return base.where(spec.id_column.in_(ids)).order_by(*order)
 
 
 def _unfiltered_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
