@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
@@ -64,10 +64,24 @@ def _refs_statement(links: tuple[Link, ...]) -> Any:
     return union_all(*parts).order_by("link", "owner_id", "id")
 
 
-# Unfiltered list pages by (spec, base statement, sort): see Repository.json_page. Bounded, as sorts are chosen
-# by clients; specs and base statements are module-level and live as long as the process.
-_UNFILTERED_PAGES: dict[tuple[int, int, tuple[tuple[str, str], ...]], AnySelect] = {}
-_MAX_UNFILTERED_PAGES = 1024
+# Prebuilt list statements by (kind, spec, base statement, sort): see Repository.json_page. Bounded, as sorts are
+# chosen by clients; specs and base statements are module-level and live as long as the process.
+_PREBUILT: dict[tuple[str, int, int, tuple[tuple[str, str], ...]], AnySelect] = {}
+_MAX_PREBUILT = 1024
+
+
+def _prebuilt(
+    kind: str, spec: ListSpec, base: AnySelect, query: ListQuery, build: Callable[[], AnySelect]
+) -> AnySelect:
+    """One statement object per list, sort and kind, so SQLAlchemy's cache key (memoized on the object) is not
+    recomputed over the whole item expression and its joins on every request."""
+    key = (kind, id(spec), id(base), tuple(query.sort))
+    stmt = _PREBUILT.get(key)
+    if stmt is None:
+        stmt = build()
+        if len(_PREBUILT) < _MAX_PREBUILT:
+            _PREBUILT[key] = stmt
+    return stmt
 
 
 def _ids_of(spec: ListSpec, base: AnySelect, *columns: Any, where: Sequence[Any], order: Sequence[Any]) -> AnySelect:
@@ -92,17 +106,25 @@ def _items_page(spec: ListSpec, base: AnySelect, scope: Any, query: ListQuery, l
 
 
 def _unfiltered_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
-    key = (id(spec), id(base), tuple(query.sort))
-    stmt = _UNFILTERED_PAGES.get(key)
-    if stmt is None:
+    def build() -> AnySelect:
         scope = getattr(repo.model, repo.scope_column) == bindparam("list_scope")
         limit, offset = bindparam("list_limit", type_=BigInteger), bindparam("list_offset", type_=BigInteger)
         stmt = _items_page(spec, base, scope, query, limit, offset)
         if spec.counter is not None:
             stmt = stmt.add_columns(count_column(spec.counter, bindparam("list_counter_scope")).label("listed_total"))
-        if len(_UNFILTERED_PAGES) < _MAX_UNFILTERED_PAGES:
-            _UNFILTERED_PAGES[key] = stmt
-    return stmt
+        return stmt
+
+    return _prebuilt("page", spec, base, query, build)
+
+
+def _items_of(spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
+    """The items of the ids bound to `page_ids`, in the page's order (a filtered page's second statement)."""
+
+    def build() -> AnySelect:
+        page_ids: Any = bindparam("page_ids", expanding=True)
+        return base.where(spec.id_column.in_(page_ids)).order_by(*order_by(spec, query))
+
+    return _prebuilt("items", spec, base, query, build)
 
 
 class Repository(Generic[M]):
@@ -284,8 +306,9 @@ class Repository(Generic[M]):
         found = connection.execute(matches, params).all()
         if not found:
             return [], self._total(spec, query, self.scoped(base), 0, params)
-        items = base.where(spec.id_column.in_([row[0] for row in found])).order_by(*order)
-        return [Fragment(row.item) for row in connection.execute(items, params)], found[0].matched
+        bound = dict(params or {}) | {"page_ids": [row[0] for row in found]}
+        items = connection.execute(_items_of(spec, base, query), bound)
+        return [Fragment(row.item) for row in items], found[0].matched
 
     def _total(
         self, spec: ListSpec, query: ListQuery, stmt: AnySelect, fetched: int, params: Mapping[str, Any] | None = None
