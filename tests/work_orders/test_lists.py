@@ -98,6 +98,37 @@ def test_reference_filters(api: Api, data: dict[str, Any]) -> None:
     ]  # fmt: skip
 
 
+def test_reference_filters_combine(api: Api, data: dict[str, Any]) -> None:
+    d = data
+    tech = "filter[technicians_id_eq]"
+    assert listed(api, **{tech: str(d["bob"]), "filter[technicians_id_not_eq]": str(d["ann"])}) == [d["filter"]["id"]]
+    assert listed(api, **{tech: str(d["ann"]), "filter[technicians_id_in]": str(d["bob"])}) == [d["belt"]["id"]]
+    assert listed(api, **{tech: str(d["ann"]), "filter[categories_id_eq]": str(d["hvac"]["id"])}) == [d["leak"]["id"]]
+    assert listed(api, **{tech: str(d["ann"]), "filter[technicians_id_null]": "true"}) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "keys"),
+    [
+        ({"filter[technicians_id_eq]": "bob"}, ["filter", "belt"]),
+        ({"filter[status_id_in]": "1,2"}, ["belt", "leak"]),
+        ({"filter[status_id_in]": "1,2,3", "filter[technicians_id_eq]": "ann"}, ["belt", "leak"]),
+    ],
+)
+def test_filtered_pages_count_every_match(
+    api: Api, data: dict[str, Any], params: dict[str, str], keys: list[str]
+) -> None:
+    params = {k: str(data[v]) if v in ("ann", "bob") else v for k, v in params.items()}
+    expected = [data[k]["id"] for k in keys]
+    for page in (1, 2, 3):
+        body = api.get("/work_orders", params={**params, "per_page": "1", "page": str(page)}).json()
+        assert [i["id"] for i in body["data"]] == expected[page - 1 : page]
+        assert body["meta"]["pagination"] == {"total": 2, "page": page, "per_page": 1, "total_pages": 2}
+    body = api.get("/work_orders", params=params).json()
+    assert [i["id"] for i in body["data"]] == expected
+    assert body["meta"]["pagination"]["total"] == 2
+
+
 def test_overdue_follows_the_status(api: Api, data: dict[str, Any]) -> None:
     update_work_order(api, data["leak"]["id"], status_id=5)
     assert listed(api, **{"filter[overdue_eq]": "true"}) == []

@@ -21,6 +21,7 @@ from wrenchwork.core.listing import (
     ListSpec,
     apply_list_query,
     count_statement,
+    link_joins,
     order_by,
     where_clauses,
 )
@@ -84,15 +85,26 @@ def _prebuilt(
     return stmt
 
 
-def _ids_of(spec: ListSpec, base: AnySelect, *columns: Any, where: Sequence[Any], order: Sequence[Any]) -> AnySelect:
-    """`columns` (the id first) of the rows that match `where`, in `order`: over the list's own table alone when
-    those read nothing else, as the list specs' fields do. `base` joins the tables its items show; the joins
-    change nothing here (each is to at most one row), yet SQLite keeps some of them in the plan, e.g. a scan of
-    a small lookup table for every matching row once its statistics say the table is small."""
+def _ids_of(
+    spec: ListSpec,
+    base: AnySelect,
+    *columns: Any,
+    where: Sequence[Any],
+    order: Sequence[Any] = (),
+    joins: Sequence[tuple[Any, Any]] = (),
+) -> AnySelect:
+    """`columns` (the id first) of the rows that match `where` and `joins` (listing.link_joins), in `order`: over
+    the list's own table alone when those read nothing else, as the list specs' fields do. `base` joins the tables
+    its items show; the joins change nothing here (each is to at most one row), yet SQLite keeps some of them in
+    the plan, e.g. a scan of a small lookup table for every matching row once its statistics say it is small."""
     table = spec.id_column.table
     if all(source is table for clause in (*where, *order) for source in clause._from_objects):
-        return select(*columns).select_from(table).where(*where).order_by(*order)
-    return base.with_only_columns(*columns).where(*where).order_by(*order)
+        stmt = select(*columns).select_from(table)
+    else:
+        stmt = base.with_only_columns(*columns)
+    for link, on in joins:
+        stmt = stmt.join(link, on)
+    return stmt.where(*where).order_by(*order)
 
 
 def _items_page(spec: ListSpec, base: AnySelect, scope: Any, query: ListQuery, limit: Any, offset: Any) -> AnySelect:
@@ -295,20 +307,35 @@ class Repository(Generic[M]):
     def _filtered_json_page(
         self, spec: ListSpec, query: ListQuery, base: AnySelect, offset: int, params: Mapping[str, Any] | None
     ) -> tuple[list[Fragment], int]:
-        """A filtered page in two statements: the page's ids with the number of matches (`count(*) OVER ()`,
-        one scan of the matches for both), then the items of those ids."""
+        """A filtered page: the page's ids and the number of matches, then the items of those ids.
+
+        When a link drives the search (`technicians_id_eq`), every match is visited anyway, so one statement
+        pages and counts them (`count(*) OVER ()`). Otherwise the page is read in the order's index and stops
+        after one page, and the total is counted by a statement of its own, index-only where an index covers the
+        filters: with `count(*) OVER ()` every match would be fetched and sorted (47 ms instead of 4 for the open
+        work orders among 100k)."""
         connection = self.session.connection()
-        scope = getattr(self.model, self.scope_column) == self.scope_id
-        where, order = [scope, *where_clauses(spec, query)], order_by(spec, query)
-        matched = func.count().over().label("matched")
-        matches = _ids_of(spec, base, spec.id_column, matched, where=where, order=order)
-        matches = matches.limit(query.per_page).offset(offset)
-        found = connection.execute(matches, params).all()
+        joins, rest = link_joins(spec, query)
+        where = [getattr(self.model, self.scope_column) == self.scope_id, *where_clauses(spec, rest)]
+        order = order_by(spec, query)
+        if joins:
+            matched = func.count().over().label("matched")
+            page = _ids_of(spec, base, spec.id_column, matched, where=where, order=order, joins=joins)
+        else:
+            page = _ids_of(spec, base, spec.id_column, where=where, order=order)
+        found = connection.execute(page.limit(query.per_page).offset(offset), params).all()
+        if found and joins:
+            total = found[0].matched
+        elif query.page == 1 and len(found) < query.per_page:
+            total = len(found)  # the whole filtered set fits on the first page
+        else:
+            count = _ids_of(spec, base, func.count(), where=where, joins=joins)
+            total = connection.execute(count, params).scalar_one()
         if not found:
-            return [], self._total(spec, query, self.scoped(base), 0, params)
+            return [], total
         bound = dict(params or {}) | {"page_ids": [row[0] for row in found]}
         items = connection.execute(_items_of(spec, base, query), bound)
-        return [Fragment(row.item) for row in items], found[0].matched
+        return [Fragment(row.item) for row in items], total
 
     def _total(
         self, spec: ListSpec, query: ListQuery, stmt: AnySelect, fetched: int, params: Mapping[str, Any] | None = None
