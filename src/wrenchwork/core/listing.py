@@ -16,7 +16,21 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import QueryableAttribute
 
 from wrenchwork.core.errors import Unprocessable
@@ -313,43 +327,74 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _contains(column: Column, pattern: str) -> ColumnElement[bool]:
+_PATTERNS = {"cont": "%{}%", "not_cont": "%{}%", "start": "{}%", "end": "%{}"}
+SEARCH_PARAM = "list_search"
+
+
+def _param(cond: Condition) -> str:
+    return f"filter_{cond.key}"
+
+
+def filter_params(query: ListQuery) -> dict[str, Any]:
+    """The bound values of `where_clauses(spec, query)` (and `link_joins`), by parameter name: the statements bind
+    every value under a name, so one built statement serves every query of the same shape (`filter_shape`)."""
+    params = {_param(c): _bound_value(c) for c in query.conditions if c.matcher not in FLAG_MATCHERS}
+    if query.search:
+        params[SEARCH_PARAM] = f"%{_like_escape(query.search)}%"
+    return params
+
+
+def filter_shape(query: ListQuery) -> tuple[Any, ...]:
+    """What decides the SQL of the conditions and search, apart from the bound values."""
+    conditions = tuple((c.key, c.value if c.matcher in FLAG_MATCHERS else None) for c in query.conditions)
+    return conditions, query.search is not None
+
+
+def _bound_value(cond: Condition) -> Any:
+    pattern = _PATTERNS.get(cond.matcher)
+    return pattern.format(_like_escape(cond.value)) if pattern else cond.value
+
+
+def _bind(cond: Condition, column: Any) -> Any:
+    """The condition's value as a named parameter of `column`'s type (a list of them for `in`)."""
+    if cond.matcher in _PATTERNS:
+        return bindparam(_param(cond), _bound_value(cond), type_=String())
+    return bindparam(_param(cond), cond.value, type_=column.type, expanding=cond.matcher in ("in", "not_in"))
+
+
+def _contains(column: Column, pattern: Any) -> ColumnElement[bool]:
     return func.lower(column).like(func.lower(pattern), escape="\\")
 
 
-def _scalar_clause(column: Any, kind: Kind, matcher: str, value: Any) -> ColumnElement[bool]:
+def _scalar_clause(column: Any, cond: Condition) -> ColumnElement[bool]:
     clause: ColumnElement[bool]
-    match matcher:
+    match cond.matcher:
         case "eq":
-            clause = column == value
+            clause = column == _bind(cond, column)
             return clause
         case "not_eq":
-            return or_(column != value, column.is_(None))
+            return or_(column != _bind(cond, column), column.is_(None))
         case "lt":
-            clause = column < value
+            clause = column < _bind(cond, column)
             return clause
         case "lteq":
-            clause = column <= value
+            clause = column <= _bind(cond, column)
             return clause
         case "gt":
-            clause = column > value
+            clause = column > _bind(cond, column)
             return clause
         case "gteq":
-            clause = column >= value
+            clause = column >= _bind(cond, column)
             return clause
         case "in":
-            clause = column.in_(value)
+            clause = column.in_(_bind(cond, column))
             return clause
         case "not_in":
-            return or_(column.not_in(value), column.is_(None))
-        case "cont":
-            return _contains(column, f"%{_like_escape(value)}%")
+            return or_(column.not_in(_bind(cond, column)), column.is_(None))
+        case "cont" | "start" | "end":
+            return _contains(column, _bind(cond, column))
         case "not_cont":
-            return or_(not_(_contains(column, f"%{_like_escape(value)}%")), column.is_(None))
-        case "start":
-            return _contains(column, f"{_like_escape(value)}%")
-        case "end":
-            return _contains(column, f"%{_like_escape(value)}")
+            return or_(not_(_contains(column, _bind(cond, column))), column.is_(None))
     present = and_(column.is_not(None), func.trim(column) != "")
     flags = {
         "null": column.is_(None),
@@ -359,30 +404,30 @@ def _scalar_clause(column: Any, kind: Kind, matcher: str, value: Any) -> ColumnE
         "true": column.is_(true()),
         "false": column.is_(false()),
     }
-    clause = flags[matcher]
-    return clause if value else not_(clause)
+    clause = flags[cond.matcher]
+    return clause if cond.value else not_(clause)
 
 
-def _membership_clause(target: Membership, matcher: str, value: Any) -> ColumnElement[bool]:
+def _membership_clause(target: Membership, cond: Condition) -> ColumnElement[bool]:
     def linked(*extra: ColumnElement[bool]) -> ColumnElement[bool]:
         if target.semi_join:
             return target.owner.in_(select(target.link_owner).where(*extra))
         return exists(select(1).where(target.link_owner == target.owner, *extra))
 
-    match matcher:
+    match cond.matcher:
         case "eq":
-            return linked(target.link_value == value)
+            return linked(target.link_value == _bind(cond, target.link_value))
         case "not_eq":
-            return not_(linked(target.link_value == value))
+            return not_(linked(target.link_value == _bind(cond, target.link_value)))
         case "in":
-            return linked(target.link_value.in_(value))
+            return linked(target.link_value.in_(_bind(cond, target.link_value)))
         case "not_in":
-            return not_(linked(target.link_value.in_(value)))
+            return not_(linked(target.link_value.in_(_bind(cond, target.link_value))))
         case "null":
-            return not_(linked()) if value else linked()
+            return not_(linked()) if cond.value else linked()
         case "not_null":
-            return linked() if value else not_(linked())
-    raise AssertionError(matcher)  # pragma: no cover
+            return linked() if cond.value else not_(linked())
+    raise AssertionError(cond.matcher)  # pragma: no cover
 
 
 def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, ColumnElement[bool]]], ListQuery]:
@@ -400,22 +445,23 @@ def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, Column
         if isinstance(target, Membership) and target.semi_join and cond.matcher == "eq":
             link = target.link_owner.table.alias()
             owner, value = link.c[target.link_owner.name], link.c[target.link_value.name]
-            joins.append((link, and_(owner == target.owner, value == cond.value)))
+            joins.append((link, and_(owner == target.owner, value == _bind(cond, value))))
         else:
             rest.append(cond)
     return joins, replace(query, conditions=rest)
 
 
 def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
+    """The conditions and search as SQL, each value bound under its own name (`filter_params`)."""
     clauses: list[ColumnElement[bool]] = []
     for cond in query.conditions:
         target = spec.fields[cond.name]
         if isinstance(target, Membership):
-            clauses.append(_membership_clause(target, cond.matcher, cond.value))
+            clauses.append(_membership_clause(target, cond))
         else:
-            clauses.append(_scalar_clause(target.column, target.kind, cond.matcher, cond.value))
+            clauses.append(_scalar_clause(target.column, cond))
     if query.search:
-        pattern = f"%{_like_escape(query.search)}%"
+        pattern = bindparam(SEARCH_PARAM, f"%{_like_escape(query.search)}%", type_=String())
         clauses.append(or_(*(_contains(column, pattern) for column in spec.search)))
     return clauses
 
