@@ -67,14 +67,15 @@ def _refs_statement(links: tuple[Link, ...]) -> Any:
     return union_all(*parts).order_by("link", "owner_id", "id")
 
 
-# Prebuilt list statements by (kind, spec, base statement, sort): see Repository.json_page. Bounded, as sorts and
-# filter shapes are chosen by clients; specs and base statements are module-level and live as long as the process.
+# Prebuilt list statements by (kind, spec, base statement, sort): see Repository.json_page and the part ledger.
+# Bounded, as sorts and filter shapes are chosen by clients; specs and base statements are module-level and live
+# as long as the process.
 _PREBUILT: dict[tuple[Any, int, int, tuple[tuple[str, str], ...]], Any] = {}
 _MAX_PREBUILT = 1024
 S = TypeVar("S")
 
 
-def _prebuilt(kind: Any, spec: ListSpec, base: AnySelect, query: ListQuery, build: Callable[[], S]) -> S:
+def prebuilt(kind: Any, spec: ListSpec, base: AnySelect, query: ListQuery, build: Callable[[], S]) -> S:
     """One statement object per list, sort and kind, so SQLAlchemy's cache key (memoized on the object) is not
     recomputed over the whole item expression and its joins on every request. Every value that differs between
     requests of one kind is a bound parameter."""
@@ -128,7 +129,7 @@ def _unfiltered_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, que
             stmt = stmt.add_columns(count_column(spec.counter, bindparam("list_counter_scope")).label("listed_total"))
         return stmt
 
-    return _prebuilt("page", spec, base, query, build)
+    return prebuilt("page", spec, base, query, build)
 
 
 def _filtered_statements(
@@ -147,7 +148,7 @@ def _filtered_statements(
         count = _ids_of(spec, base, func.count(), where=where, joins=joins)
         return page.limit(limit).offset(offset), count, bool(joins)
 
-    return _prebuilt(("filtered", filter_shape(query)), spec, base, query, build)
+    return prebuilt(("filtered", filter_shape(query)), spec, base, query, build)
 
 
 def _items_of(spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
@@ -157,7 +158,7 @@ def _items_of(spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
         page_ids: Any = bindparam("page_ids", expanding=True)
         return base.where(spec.id_column.in_(page_ids)).order_by(*order_by(spec, query))
 
-    return _prebuilt("items", spec, base, query, build)
+    return prebuilt("items", spec, base, query, build)
 
 
 class Repository(Generic[M]):

@@ -172,7 +172,3 @@ class PartRepository(Repository[Part]):
     def ledger(self, part_id: int) -> AnySelect:
         """The part's transactions (columns, with their authors' names), in the caller's entity."""
         return self.in_entity_of(PartTransaction, LEDGER).where(PartTransaction.part_id == part_id)
-
-    def ledger_page(self, part_id: int) -> AnySelect:
-        """The part's ledger lines as JSON items (`LEDGER_ITEM`), in the caller's entity."""
-        return self.in_entity_of(PartTransaction, LEDGER_PAGE).where(PartTransaction.part_id == part_id)

@@ -7,16 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from orjson import Fragment
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.counters import count_column, read_count
 from wrenchwork.core.errors import NotFound
-from wrenchwork.core.listing import AnyRow, ListQuery, apply_list_query, where_clauses
+from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery, filter_params, filter_shape, order_by, where_clauses
+from wrenchwork.core.repository import prebuilt
 from wrenchwork.models import Part, PartTransaction
 from wrenchwork.parts.listing import TRANSACTION_LIST
-from wrenchwork.parts.repository import PartRepository
+from wrenchwork.parts.repository import LEDGER_PAGE, PartRepository
 from wrenchwork.parts.schemas import transaction_item
 from wrenchwork.parts.stock import USED
 
@@ -24,6 +25,27 @@ from wrenchwork.parts.stock import USED
 def _used(rows: Sequence[AnyRow]) -> Decimal:
     signed = (r.quantity if r.type == "usage" else -r.quantity for r in rows if r.type in USED)
     return sum(signed, Decimal(0))
+
+
+def _page_statement(query: ListQuery) -> AnySelect:
+    """The ledger page, built once per sort and filter shape (values, entity, part, limit and offset bound).
+    Unfiltered, it also reads the filtered total and `total_used`, both kept up to date as the ledger grows;
+    filtered, each line's type and quantity come along for `total_used` of a short first page."""
+
+    def build() -> AnySelect:
+        page = LEDGER_PAGE if not query.is_unfiltered else LEDGER_PAGE.with_only_columns(LEDGER_PAGE.selected_columns.item)
+        page = page.where(
+            PartTransaction.entity_id == bindparam("ledger_entity"), PartTransaction.part_id == bindparam("ledger_part")
+        )
+        page = page.where(*where_clauses(TRANSACTION_LIST, query)).order_by(*order_by(TRANSACTION_LIST, query))
+        page = page.limit(bindparam("list_limit", type_=BigInteger)).offset(bindparam("list_offset", type_=BigInteger))
+        if query.is_unfiltered:
+            used_qty = select(Part.used_qty).where(Part.id == bindparam("ledger_part")).scalar_subquery()
+            total = count_column(PartTransaction.__tablename__, bindparam("ledger_part"))
+            page = page.add_columns(total.label("ledger_total"), used_qty.label("ledger_used"))
+        return page
+
+    return prebuilt(("ledger", filter_shape(query)), TRANSACTION_LIST, LEDGER_PAGE, query, build)
 
 
 def list_transactions(
@@ -34,14 +56,9 @@ def list_transactions(
     grows (the ledger's row counter and the part's `used_qty`) and are read with the page, in its one statement:
     constant time at any ledger length."""
     repo = PartRepository(session, scope)
-    stmt = repo.ledger(part_id)
-    page = apply_list_query(TRANSACTION_LIST, repo.ledger_page(part_id), query)
-    if query.is_unfiltered:
-        used_qty = select(Part.used_qty).where(Part.id == part_id).scalar_subquery()
-        page = page.add_columns(
-            count_column(PartTransaction.__tablename__, part_id).label("ledger_total"), used_qty.label("ledger_used")
-        )
-    rows = session.connection().execute(page).all()
+    bound = filter_params(query) | {"ledger_entity": scope.entity_id, "ledger_part": part_id}
+    paged = {"list_limit": query.per_page, "list_offset": (query.page - 1) * query.per_page}
+    rows = session.connection().execute(_page_statement(query), bound | paged).all()
     part = repo.get(part_id) if not rows else None
     if not rows and part is None:
         raise NotFound.of("Part")
@@ -53,7 +70,7 @@ def list_transactions(
     elif query.page == 1 and len(rows) < query.per_page:
         total, used = len(rows), _used(rows)
     else:
-        filtered = stmt.where(*where_clauses(TRANSACTION_LIST, query)).subquery()
+        filtered = repo.ledger(part_id).where(*where_clauses(TRANSACTION_LIST, query)).subquery()
         signed = case(
             (filtered.c.type == "usage", filtered.c.quantity),
             (filtered.c.type == "usage_return", -filtered.c.quantity),
