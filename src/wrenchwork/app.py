@@ -24,6 +24,7 @@ from wrenchwork.core.db import make_engine, make_sessionmaker, refresh_statistic
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestBody, RequestContext
 from wrenchwork.core.ratelimit import RateLimiter
+from wrenchwork.core.routing import grouped
 from wrenchwork.system.router import router as system_router
 
 DESCRIPTION = """Self-hostable CMMS server. The API is wire-compatible with the Click Maint public API v1:
@@ -60,9 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.effective_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
 
-    # The routes themselves, not included routers: FastAPI walks nested routers again on every request.
-    for router in RESOURCE_ROUTERS:
-        app.router.routes.extend(router.routes)
+    # The routes themselves, not included routers (FastAPI walks nested routers again on every request), grouped
+    # by resource so a request is matched against its own resource's routes only.
+    app.router.routes.extend(grouped(route for router in RESOURCE_ROUTERS for route in router.routes))
     app.include_router(system_router)
     handlers.install(app)
     openapi.install(app)

@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from wrenchwork.core.auth import EntityScope, current_principal
+from wrenchwork.core.routing import flat_routes
 
 SECURITY_SCHEME = {"bearer_auth": {"type": "http", "scheme": "bearer", "description": "API key"}}
 ENTITY_HEADER = {
@@ -46,8 +47,9 @@ def _auth_of(route: APIRoute) -> tuple[bool, bool]:
 def install(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            for route in app.routes:
+            routes = flat_routes(app.routes)
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=routes)
+            for route in routes:
                 if not (isinstance(route, APIRoute) and route.include_in_schema):
                     continue
                 keyed, scoped = _auth_of(route)

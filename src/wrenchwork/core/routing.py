@@ -8,12 +8,16 @@ SQLite).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
+from starlette._utils import get_route_path
+from starlette.datastructures import URLPath
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
 
 from wrenchwork.core.errors import UnsupportedMediaType
 
@@ -75,3 +79,58 @@ def update_route(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Calla
         return router.patch(path, **kwargs)(endpoint)
 
     return decorate
+
+
+class RouteGroup(BaseRoute):
+    """The routes under one path prefix (`/api/v1/work_orders`), tried only for paths under it.
+
+    The app's router tries each route's pattern in turn until one matches: with every resource's routes side by
+    side that was a fifth of a small request's time. Grouped by resource, a request tests one prefix per resource
+    and then only its own resource's routes, in their order. Matching is otherwise unchanged: a group answers
+    with its first full match, else its first partial one (wrong method: 405)."""
+
+    def __init__(self, prefix: str, routes: list[BaseRoute]) -> None:
+        self.prefix = prefix
+        self.routes = routes
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = get_route_path(scope)
+        if not path.startswith(self.prefix) or path[len(self.prefix) : len(self.prefix) + 1] not in ("", "/"):
+            return Match.NONE, {}
+        partial: Scope | None = None
+        for route in self.routes:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                return match, child_scope
+            if match is Match.PARTIAL and partial is None:
+                partial = child_scope
+        return (Match.PARTIAL, partial) if partial is not None else (Match.NONE, {})
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["route"].handle(scope, receive, send)  # the matched route put itself in the scope
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                continue
+        raise NoMatchFound(name, path_params)
+
+
+def grouped(routes: Iterable[BaseRoute]) -> list[BaseRoute]:
+    """`routes` with those of each resource (the first path segment under the API prefix) in one `RouteGroup`,
+    groups in the order their first route came."""
+    groups: dict[str, list[BaseRoute]] = {}
+    for route in routes:
+        path = getattr(route, "path", "")
+        segment = path.removeprefix(f"{API_PREFIX}/").split("/", 1)[0]
+        if not path.startswith(f"{API_PREFIX}/") or "{" in segment:
+            raise ValueError(f"{path!r} is not under a fixed resource segment of {API_PREFIX}")
+        groups.setdefault(segment, []).append(route)
+    return [RouteGroup(f"{API_PREFIX}/{segment}", members) for segment, members in groups.items()]
+
+
+def flat_routes(routes: Iterable[BaseRoute]) -> list[BaseRoute]:
+    """Every route, with each group's routes in its place (as the OpenAPI document lists them)."""
+    return [member for route in routes for member in (route.routes if isinstance(route, RouteGroup) else [route])]

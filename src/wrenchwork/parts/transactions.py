@@ -33,7 +33,9 @@ def _page_statement(query: ListQuery) -> AnySelect:
     filtered, each line's type and quantity come along for `total_used` of a short first page."""
 
     def build() -> AnySelect:
-        page = LEDGER_PAGE if not query.is_unfiltered else LEDGER_PAGE.with_only_columns(LEDGER_PAGE.selected_columns.item)
+        page = (
+            LEDGER_PAGE if not query.is_unfiltered else LEDGER_PAGE.with_only_columns(LEDGER_PAGE.selected_columns.item)
+        )
         page = page.where(
             PartTransaction.entity_id == bindparam("ledger_entity"), PartTransaction.part_id == bindparam("ledger_part")
         )
