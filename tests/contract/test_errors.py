@@ -47,7 +47,9 @@ def _write_path(resource: Resource) -> str:
 
 def test_unknown_route_is_404_envelope(api: Api, client: TestClient) -> None:
     cases = Cases()
-    for path in ("/api/v1/nope", "/api/v1/users/1/nope", "/api/v2/users", "/api/v1/", "/nope", "/api/v1/entities/x/y"):
+    paths = ("/api/v1/nope", "/api/v1/users/1/nope", "/api/v2/users", "/api/v1/", "/nope", "/api/v1/entities/x/y",
+             "/api/v1/usersx", "/api/v1/work_orders_1", "/api/v1/work_ordersx/1")  # fmt: skip
+    for path in paths:
         for name, response in (("with key", lambda p=path: api.get(p)), ("without key", lambda p=path: client.get(p))):
             with cases.case(f"{path} {name}"):
                 answer = response()
