@@ -343,8 +343,12 @@ def filter_params(query: ListQuery) -> dict[str, Any]:
     every value under a name, so one built statement serves every query of the same shape (`filter_shape`)."""
     params = {_param(c): _bound_value(c) for c in query.conditions if c.matcher not in FLAG_MATCHERS}
     if query.search:
-        params[SEARCH_PARAM] = f"%{_like_escape(query.search)}%"
+        params[SEARCH_PARAM] = _search_pattern(query.search)
     return params
+
+
+def _search_pattern(search: str) -> str:
+    return f"%{_like_escape(search)}%"
 
 
 def filter_shape(query: ListQuery) -> tuple[Any, ...]:
@@ -495,7 +499,7 @@ def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]
         else:
             clauses.append(_scalar_clause(target.column, cond))
     if query.search:
-        pattern = bindparam(SEARCH_PARAM, f"%{_like_escape(query.search)}%", type_=String())
+        pattern = bindparam(SEARCH_PARAM, _search_pattern(query.search), type_=String())
         clauses.append(or_(*(_contains(column, pattern, query.search.isascii()) for column in spec.search)))
     return clauses
 
