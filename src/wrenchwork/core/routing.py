@@ -1,4 +1,6 @@
-"""The request owns the transaction: one session per request, committed once before the response is sent.
+"""Routes: each request owns its transaction, and the app matches a request against its resource's routes only.
+
+The request owns the transaction: one session per request, committed once before the response is sent.
 
 Handlers are `async def` and use the synchronous session directly. A request's database work therefore runs
 to completion without yielding to the event loop, so two requests of one process never interleave inside a
