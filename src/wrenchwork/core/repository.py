@@ -308,10 +308,10 @@ class Repository(Generic[M]):
         """A page of list items rendered by the database (core/json_sql.py): `base` selects one `item` column
         over the repository's model and is not yet scoped. `params` fills its own bind parameters.
 
-        The page's ids are chosen before any item is rendered. The unfiltered page, by far the
-        most requested, is built once per sort order with the entity, page size and offset as bound parameters,
-        so every such request reuses one statement (and the cache key SQLAlchemy memoizes on it) instead of
-        building and hashing a new one."""
+        The page's ids are chosen before any item is rendered. Every statement is built once (`prebuilt`): the
+        unfiltered page per sort order, a filtered page's per sort and filter shape, with the entity, filter
+        values, page size and offset as bound parameters. Each request then reuses one statement (and the cache
+        key SQLAlchemy memoizes on it) instead of building and hashing a new one."""
         offset = (query.page - 1) * query.per_page
         self.session.flush()
         if not query.is_unfiltered:
