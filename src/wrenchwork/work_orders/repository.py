@@ -44,8 +44,8 @@ Requester = aliased(User, name="requester")
 LinkedDowntime = aliased(Downtime, name="linked_downtime")
 
 
-# One-per-row references, read in the page query itself (correlated subqueries). The timer is that of the user
-# bound as `caller_id` (`WorkOrderRepository.caller`).
+# One-per-row references, read in the page query itself (joins and correlated subqueries). The timer is that of
+# the user bound as `caller_id` (`WorkOrderRepository.caller`): one per work order and user, so a join.
 _LATEST_DOWNTIME = (
     select(Downtime.id)
     .where(Downtime.work_order_id == WorkOrder.id)
@@ -60,12 +60,7 @@ _COMMENTS = func.coalesce(
 )
 _REQUEST = select(func.min(WorkOrderRequest.id)).where(WorkOrderRequest.work_order_id == WorkOrder.id).scalar_subquery()
 _CALLER = bindparam("caller_id", type_=Integer)
-_TIMER = (
-    select(WorkTimer.started_at)
-    .where(WorkTimer.work_order_id == WorkOrder.id, WorkTimer.user_id == _CALLER)
-    .limit(1)
-    .scalar_subquery()
-)
+CallerTimer = aliased(WorkTimer, name="caller_timer")
 
 
 def _joined(stmt: AnySelect) -> AnySelect:
@@ -76,6 +71,7 @@ def _joined(stmt: AnySelect) -> AnySelect:
         .outerjoin(Creator, Creator.id == WorkOrder.created_by_id)
         .outerjoin(Editor, Editor.id == WorkOrder.updated_by_id)
         .outerjoin(LinkedDowntime, LinkedDowntime.id == _LATEST_DOWNTIME)
+        .outerjoin(CallerTimer, (CallerTimer.work_order_id == WorkOrder.id) & (CallerTimer.user_id == _CALLER))
     )
 
 
@@ -95,7 +91,7 @@ READABLE = _joined(
         LinkedDowntime.id.label("downtime_id"),
         LinkedDowntime.started_at.label("downtime_started_at"),
         LinkedDowntime.ended_at.label("downtime_ended_at"),
-        _TIMER.label("timer_started_at"),
+        CallerTimer.started_at.label("timer_started_at"),
     )
 )
 
@@ -130,7 +126,8 @@ LIST_ITEM = json_object(
                           ("path", Location.path))),
     ("due_date", json_moment(WorkOrder.due_date)),
     ("completed_at", json_moment(WorkOrder.completed_at)),
-    ("active_timer_current_user", json_ref(_TIMER, ("created_by_id", _CALLER), ("started_at", json_moment(_TIMER)))),
+    ("active_timer_current_user", json_ref(CallerTimer.id, ("created_by_id", _CALLER),
+                                           ("started_at", json_moment(CallerTimer.started_at)))),
     ("created_at", json_moment(WorkOrder.created_at)),
     ("updated_at", json_moment(WorkOrder.updated_at)),
     ("created_by", json_author(Creator, WorkOrder.created_by_id)),
