@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from wrenchwork.core import driver
 from wrenchwork.core.errors import BadRequest, Forbidden, Unauthorized
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.schemas import MAX_ID
@@ -152,7 +153,8 @@ def _authenticate(request: Request, entity_id: int | None) -> tuple[Principal, E
     """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query per request."""
     session: Session = request.state.session
     digest = hash_token(_bearer_token(request))
-    row = session.connection().execute(_AUTHENTICATE, {"digest": digest, "entity_id": entity_id or 0}).first()
+    found = driver.rows(session.connection(), _AUTHENTICATE, {"digest": digest, "entity_id": entity_id or 0})
+    row = found[0] if found else None
     if row is None or not hmac.compare_digest(row[1], digest) or row[6] != "active":
         raise Unauthorized()
     (key_id, _, last_used_at, user_id, name, surname, _, last_login_at, *customer, role) = row[:12]

@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, liter
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
+from wrenchwork.core import driver
 from wrenchwork.core.auth import Principal, Scope
 from wrenchwork.core.counters import count_column, read_count
 from wrenchwork.core.listing import (
@@ -319,12 +320,12 @@ class Repository(Generic[M]):
         stmt = _unfiltered_page(self, spec, base, query)
         bound = {"list_scope": self.scope_id, "list_counter_scope": self.counter_scope_id,
                  "list_limit": query.per_page, "list_offset": offset}  # fmt: skip
-        rows = self.session.connection().execute(stmt, bound | dict(params or {})).all()
+        rows = driver.rows(self.session.connection(), stmt, bound | dict(params or {}))
         if rows and spec.counter is not None:
-            total = rows[0].listed_total or 0
+            total = rows[0][-1] or 0  # listed_total
         else:
             total = self._total(spec, query, self.scoped(base), len(rows), params)
-        return [Fragment(row.item) for row in rows], total
+        return [Fragment(row[0]) for row in rows], total
 
     def _filtered_json_page(
         self, spec: ListSpec, query: ListQuery, base: AnySelect, offset: int, params: Mapping[str, Any] | None
@@ -339,18 +340,18 @@ class Repository(Generic[M]):
         connection = self.session.connection()
         page, count, counted = _filtered_statements(self, spec, base, query)
         bound = dict(params or {}) | filter_params(query) | {"list_scope": self.scope_id}
-        found = connection.execute(page, bound | {"list_limit": query.per_page, "list_offset": offset}).all()
+        found = driver.rows(connection, page, bound | {"list_limit": query.per_page, "list_offset": offset})
         if found and counted:
-            total = found[0].matched
+            total = found[0][1]  # matched
         elif query.page == 1 and len(found) < query.per_page:
             total = len(found)  # the whole filtered set fits on the first page
         else:
-            total = connection.execute(count, bound).scalar_one()
+            total = driver.rows(connection, count, bound)[0][0]
         if not found:
             return [], total
         page_ids = {"page_ids": [row[0] for row in found]}
-        items = connection.execute(_items_of(spec, base, query), dict(params or {}) | page_ids)
-        return [Fragment(row.item) for row in items], total
+        items = driver.rows(connection, _items_of(spec, base, query), dict(params or {}) | page_ids)
+        return [Fragment(row[0]) for row in items], total
 
     def _total(
         self, spec: ListSpec, query: ListQuery, stmt: AnySelect, fetched: int, params: Mapping[str, Any] | None = None

@@ -1,0 +1,120 @@
+"""Prebuilt statements run straight on the driver's cursor.
+
+The statements every request runs (the API key lookup, a list's page) are built once and then run again and again
+with new values. Around each of them, SQLAlchemy's execution path (statement cache lookup, execution context,
+result and row objects) cost as much as a fifth of a list request. `rows` compiles such a statement once per
+dialect into the driver's SQL and parameter order, and hands back the driver's rows, each value through its
+column type's result processor (so a date-time is still an aware `datetime`).
+
+A statement goes through SQLAlchemy as usual, with the same answer, when the driver cannot take it as compiled
+(an expanding `IN` list, a value rendered into the SQL) and whenever anything listens to statement execution
+(`before_cursor_execute` and the like: a tracer, the tests' statement counter), so listeners still see every
+statement with its full context. Driver errors are raised as SQLAlchemy's (`DBAPIError.instance`), as from
+`Connection.execute`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Select
+
+Processor = Callable[[Any], Any]
+_REQUIRED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Placeholder:
+    name: str  # the driver's name for it (a mapping's key; positional drivers ignore it)
+    key: str  # the parameter that fills it at execution
+    default: Any  # the value the statement carries, used when the execution gives none (_REQUIRED: it must)
+    processor: Processor | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    placeholders: tuple[_Placeholder, ...]
+    positional: bool
+    results: tuple[Processor | None, ...]
+
+    def arguments(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        values = []
+        for placeholder in self.placeholders:
+            value = params.get(placeholder.key, placeholder.default)
+            if value is _REQUIRED:
+                raise KeyError(f"no value for the parameter {placeholder.key!r}")
+            values.append(value if placeholder.processor is None else placeholder.processor(value))
+        if self.positional:
+            return tuple(values)
+        return {placeholder.name: value for placeholder, value in zip(self.placeholders, values, strict=True)}
+
+    def processed(self, rows: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        if not any(self.results):
+            return rows
+        steps = self.results
+        return [tuple(v if step is None else step(v) for v, step in zip(row, steps, strict=True)) for row in rows]
+
+
+# By (statement identity, dialect name); the statement is kept with its compiled form, so its identity is never
+# reused while the entry lives. Prebuilt statements are a bounded set that lives as long as the process; past the
+# bound (core/repository.py `prebuilt` builds anew once its own is reached), SQLAlchemy runs them, with its own
+# cache.
+_COMPILED: dict[tuple[int, str], tuple[Select[Any], _Compiled | None]] = {}
+_MAX_COMPILED = 2048
+
+
+def _compile(stmt: Select[Any], dialect: Dialect) -> _Compiled | None:
+    """The driver's form of `stmt`, or None when only SQLAlchemy can run it (values to expand or render)."""
+    compiled: Any = stmt.compile(dialect=dialect)
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        return None
+    names = compiled.positiontup if compiled.positional else list(compiled.binds)
+    placeholders = []
+    for name in names:
+        bind = compiled.binds[name]
+        if bind.callable is not None:
+            return None
+        default = _REQUIRED if bind.required else bind.value
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        driver_name = compiled.escaped_bind_names.get(name, name)
+        placeholders.append(_Placeholder(driver_name, bind.key, default, processor))
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in stmt.selected_columns
+    )
+    return _Compiled(compiled.string, tuple(placeholders), compiled.positional, results)
+
+
+def _listened(connection: Connection) -> bool:
+    events = connection.dispatch
+    return bool(
+        events.before_execute or events.after_execute or events.before_cursor_execute or events.after_cursor_execute
+    )
+
+
+def rows(connection: Connection, stmt: Select[Any], params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+    """Every row of `stmt` (built once, see the module's text) with `params`, as sequences of column values."""
+    key = (id(stmt), connection.dialect.name)
+    entry = _COMPILED.get(key)
+    if entry is None and len(_COMPILED) < _MAX_COMPILED:
+        entry = _COMPILED[key] = (stmt, _compile(stmt, connection.dialect))
+    compiled = entry[1] if entry is not None else None
+    if compiled is None or _listened(connection):
+        return connection.execute(stmt, params).all()
+    arguments = compiled.arguments(params)
+    if not connection.in_transaction():
+        connection.begin()  # as Connection.execute would (autobegin), with the engine's `begin` listeners
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.sql, arguments)
+        fetched = cursor.fetchall()
+    except dbapi_error as exc:
+        raise DBAPIError.instance(compiled.sql, arguments, exc, dbapi_error, dialect=connection.dialect) from exc
+    finally:
+        cursor.close()
+    return compiled.processed(fetched)

@@ -1,0 +1,102 @@
+"""core/driver.py: a statement run on the driver's cursor answers exactly as SQLAlchemy would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, bindparam, column, event, literal, select, table, update
+from sqlalchemy.exc import DBAPIError
+
+from tests.helpers import Tenant
+from wrenchwork.core import driver
+from wrenchwork.models import User
+
+LOGIN = datetime(2026, 3, 1, 8, 30, 15, tzinfo=UTC)
+
+# A user by id: named parameters (one of them twice), a value the statement carries, a date-time to convert.
+BY_ID = select(
+    User.id, User.name, User.last_login_at, literal("fixed").label("fixed"), bindparam("extra") + User.id
+).where(User.id == bindparam("user_id"), User.id != bindparam("extra"))
+LOGGED_IN_BEFORE = select(User.id).where(User.last_login_at < bindparam("before"))
+IN_LIST = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
+@pytest.fixture
+def connection(engine: Engine, tenant: Tenant) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        conn.execute(update(User).where(User.id == tenant.admin_id).values(last_login_at=LOGIN))
+        yield conn
+        conn.rollback()
+
+
+def _sqlalchemy(connection: Connection, stmt: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in connection.execute(stmt, params)]
+
+
+def test_rows_are_the_values_sqlalchemy_returns(connection: Connection, tenant: Tenant) -> None:
+    params = {"user_id": tenant.admin_id, "extra": 1000}
+    rows = driver.rows(connection, BY_ID, params)
+    assert [tuple(row) for row in rows] == [(tenant.admin_id, "Ada", LOGIN, "fixed", 1000 + tenant.admin_id)]
+    assert rows[0][2].tzinfo is UTC  # through the column type's result processing
+    assert [tuple(row) for row in rows] == _sqlalchemy(connection, BY_ID, params)
+    assert driver.rows(connection, BY_ID, {"user_id": tenant.admin_id + 1, "extra": 0}) == []
+
+
+def test_parameters_go_through_their_types(connection: Connection, tenant: Tenant) -> None:
+    """A date-time parameter is stored naive UTC (model_base.UTCDateTime), as SQLAlchemy would bind it."""
+    before = {"before": datetime(2026, 3, 1, 8, 30, 16, tzinfo=UTC)}
+    assert [tuple(row) for row in driver.rows(connection, LOGGED_IN_BEFORE, before)] == [(tenant.admin_id,)]
+    assert driver.rows(connection, LOGGED_IN_BEFORE, {"before": LOGIN}) == []
+    with pytest.raises(ValueError, match="naive datetime"):
+        driver.rows(connection, LOGGED_IN_BEFORE, {"before": datetime(2026, 3, 2)})
+
+
+def test_a_missing_parameter_is_an_error(connection: Connection, tenant: Tenant) -> None:
+    with pytest.raises(KeyError, match="extra"):
+        driver.rows(connection, BY_ID, {"user_id": tenant.admin_id})
+
+
+def test_an_expanding_list_goes_through_sqlalchemy(connection: Connection, tenant: Tenant) -> None:
+    rows = driver.rows(connection, IN_LIST, {"ids": [tenant.admin_id, tenant.admin_id + 1]})
+    assert [tuple(row) for row in rows] == [(tenant.admin_id, "Ada")]
+
+
+@contextmanager
+def _seen(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_listeners_see_every_statement(engine: Engine, connection: Connection, tenant: Tenant) -> None:
+    params = {"user_id": tenant.admin_id, "extra": 1}
+    with _seen(engine) as seen:
+        rows = driver.rows(connection, BY_ID, params)
+    assert [tuple(row) for row in rows] == _sqlalchemy(connection, BY_ID, params)
+    assert len(seen) == 1 and "FROM users" in seen[0]
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(connection: Connection) -> None:
+    missing = (
+        select(column("id")).select_from(table("no_such_table", column("id"))).where(column("id") == bindparam("id"))
+    )
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        driver.rows(connection, missing, {"id": 1})
+
+
+def test_it_opens_the_transaction_sqlalchemy_would(engine: Engine, tenant: Tenant) -> None:
+    with engine.connect() as conn:
+        assert not conn.in_transaction()
+        driver.rows(conn, BY_ID, {"user_id": tenant.admin_id, "extra": 0})
+        assert conn.in_transaction()
