@@ -72,12 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added inside-out: the last one added is the outermost.
     app.add_middleware(CatchAll)
     app.add_middleware(RequestBody, max_bytes=settings.max_body_bytes)
-    limiter = (
-        RateLimiter(settings.rate_limit, settings.rate_limit_storage_url, settings.trusted_proxies)
-        if settings.rate_limit
-        else None
-    )
-    app.add_middleware(RateLimit, limiter=limiter)
+    if settings.rate_limit:  # 0 turns it off: no layer at all then
+        limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage_url, settings.trusted_proxies)
+        app.add_middleware(RateLimit, limiter=limiter)
     app.add_middleware(RequestContext)
     # Everything built so far (modules, routes, statements) lives as long as the process: keep it out of the
     # garbage collector's full passes, which otherwise walk it all and show up as tail latency.

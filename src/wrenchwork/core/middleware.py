@@ -94,12 +94,12 @@ class RequestContext:
 class RateLimit:
     """Counts every request under /api/ per client IP; adds the X-RateLimit-* and retry-after headers."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter | None) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
         self.app = app
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.limiter is None or not scope["path"].startswith("/api/"):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
