@@ -113,13 +113,17 @@ class Downtime(IdMixin, EntityScopedMixin, Base):
     """One offline period of an asset: opened when it goes offline, closed when it comes back online."""
 
     __tablename__ = "downtimes"
-    __table_args__ = (Index("ix_downtimes_asset_started", "asset_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_downtimes_asset_started", "asset_id", "started_at"),
+        # A work order shows its latest downtime: read from the end of this index, no sort per work order.
+        Index("ix_downtimes_work_order_started", "work_order_id", "started_at", "id"),
+    )
 
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     reason: Mapped[str | None] = mapped_column(Text)
-    work_order_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    work_order_id: Mapped[int | None] = mapped_column(Integer)
 
 
 def link_table(name: str, left: tuple[str, str], right: tuple[str, str]) -> Table:

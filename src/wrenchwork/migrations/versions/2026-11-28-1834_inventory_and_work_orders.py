@@ -844,7 +844,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_asset_vendors_vendor_id", ["vendor_id", "asset_id"], unique=False)
 
     with op.batch_alter_table("downtimes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_downtimes_work_order_id"), ["work_order_id"], unique=False)
+        batch_op.create_index("ix_downtimes_work_order_started", ["work_order_id", "started_at", "id"], unique=False)
 
     with op.batch_alter_table("vendor_categories", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_vendor_categories_category_id"))
@@ -868,7 +868,7 @@ def downgrade() -> None:
         batch_op.create_index(batch_op.f("ix_vendor_categories_category_id"), ["category_id"], unique=False)
 
     with op.batch_alter_table("downtimes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_downtimes_work_order_id"))
+        batch_op.drop_index("ix_downtimes_work_order_started")
 
     with op.batch_alter_table("asset_vendors", schema=None) as batch_op:
         batch_op.drop_index("ix_asset_vendors_vendor_id")
