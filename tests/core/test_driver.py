@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -100,3 +101,11 @@ def test_it_opens_the_transaction_sqlalchemy_would(engine: Engine, tenant: Tenan
         assert not conn.in_transaction()
         driver.rows(conn, BY_ID, {"user_id": tenant.admin_id, "extra": 0})
         assert conn.in_transaction()
+
+
+def test_sql_logging_sees_every_statement(engine: Engine, tenant: Tenant, caplog: pytest.LogCaptureFixture) -> None:
+    """With SQLAlchemy's SQL log on (`echo`, or its logger at INFO), the statement goes where the log sees it."""
+    with caplog.at_level(logging.INFO, logger="sqlalchemy.engine.Engine"), engine.connect() as conn:
+        rows = driver.rows(conn, BY_ID, {"user_id": tenant.admin_id, "extra": 0})
+    assert [row[0] for row in rows] == [tenant.admin_id]
+    assert any("FROM users" in record.getMessage() for record in caplog.records)

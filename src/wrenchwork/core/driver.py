@@ -7,14 +7,15 @@ dialect into the driver's SQL and parameter order, and hands back the driver's r
 column type's result processor (so a date-time is still an aware `datetime`).
 
 A statement goes through SQLAlchemy as usual, with the same answer, when the driver cannot take it as compiled
-(an expanding `IN` list, a value rendered into the SQL) and whenever anything listens to statement execution
-(`before_cursor_execute` and the like: a tracer, the tests' statement counter), so listeners still see every
-statement with its full context. Driver errors are raised as SQLAlchemy's (`DBAPIError.instance`), as from
-`Connection.execute`.
+(an expanding `IN` list, a value rendered into the SQL) and whenever anything watches statements: execution
+listeners (`before_cursor_execute` and the like: a tracer, the tests' statement counter) or SQLAlchemy's SQL log.
+They still see every statement, with its full context. Driver errors are raised as SQLAlchemy's
+(`DBAPIError.instance`), as from `Connection.execute`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from sqlalchemy.sql import Select
 
 Processor = Callable[[Any], Any]
 _REQUIRED = object()
+_SQL_LOG = logging.getLogger("sqlalchemy.engine.Engine")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +92,11 @@ def _compile(stmt: Select[Any], dialect: Dialect) -> _Compiled | None:
 
 
 def _listened(connection: Connection) -> bool:
+    """Someone watches statements: execution listeners, or SQLAlchemy's SQL log (`echo`, the logger at INFO)."""
     events = connection.dispatch
     return bool(
         events.before_execute or events.after_execute or events.before_cursor_execute or events.after_cursor_execute
-    )
+    ) or _SQL_LOG.isEnabledFor(logging.INFO)
 
 
 def rows(connection: Connection, stmt: Select[Any], params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
