@@ -20,7 +20,7 @@ from wrenchwork.api import API_PREFIX, RESOURCE_ROUTERS
 from wrenchwork.config import Settings
 from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
-from wrenchwork.core.db import make_engine, make_sessionmaker, refresh_statistics
+from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, refresh_statistics
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestBody, RequestContext
 from wrenchwork.core.ratelimit import RateLimiter
@@ -37,12 +37,24 @@ log = logging.getLogger("wrenchwork.db")
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop."""
+    """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop, then kept up with
+    the data while serving (`keep_statistics`)."""
+    engine = app.state.engine
     try:
-        await asyncio.to_thread(refresh_statistics, app.state.engine)
+        await asyncio.to_thread(refresh_statistics, engine)
     except Exception:  # a busy or read-only database: serve with the statistics it has
         log.warning("planner statistics not refreshed", exc_info=True)
-    yield
+    interval = app.state.settings.statistics_interval
+    keeper = (
+        asyncio.create_task(keep_statistics(engine, interval)) if interval and engine.dialect.name == "sqlite" else None
+    )
+    try:
+        yield
+    finally:
+        if keeper is not None:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

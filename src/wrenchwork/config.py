@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Largest JSON request body accepted, in bytes.
     max_body_bytes: int = 1_048_576
+    # SQLite: every this many seconds, refresh the planner statistics of tables whose size has changed a lot since
+    # (core/db.py `keep_statistics`); 0 turns it off. They are always refreshed as the server starts.
+    statistics_interval: float = Field(default=600, ge=0)
     log_level: str = "INFO"
     # "json" for one JSON object per line, "text" for humans.
     log_format: str = "json"

@@ -1,14 +1,19 @@
-"""SQLite's planner statistics: refreshed when the server starts, so plans stay index-driven."""
+"""SQLite's planner statistics: refreshed when the server starts and as tables grow or shrink, so plans stay
+index-driven."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from wrenchwork.app import create_app
 from wrenchwork.config import Settings
+from wrenchwork.core.db import make_engine, refresh_stale_statistics, refresh_statistics, stale_tables
 from wrenchwork.core.migrate import upgrade
 
 
@@ -28,3 +33,77 @@ def test_server_start_writes_sqlite_planner_statistics(tmp_path: Path) -> None:
     with engine.connect() as connection:
         tables = {row[0] for row in connection.execute(text("SELECT tbl FROM sqlite_stat1"))}
     assert "customers" in tables
+
+
+_INSERT = text(
+    "INSERT INTO customers (name, slug, created_at, updated_at) VALUES (:name, :slug, '2026-01-01', '2026-01-01')"
+)
+
+
+def _customers(engine: Engine, first: int, count: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(_INSERT, [{"name": f"C{n}", "slug": f"c{n}"} for n in range(first, first + count)])
+
+
+def _said(engine: Engine, table: str) -> int | None:
+    with engine.connect() as connection:
+        stats = connection.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t"), {"t": table}).scalars().all()
+    return max((int(stat.split()[0]) for stat in stats), default=None)
+
+
+@pytest.fixture
+def analyzed(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite database with 10 customers, its statistics taken."""
+    url = f"sqlite:///{tmp_path / 'stale.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    _customers(engine, 0, 10)
+    refresh_statistics(engine)
+    assert _said(engine, "customers") == 10
+    yield engine
+    engine.dispose()
+
+
+def test_tables_that_grew_are_analyzed_again(analyzed: Engine) -> None:
+    _customers(analyzed, 10, 1990)
+    assert stale_tables(analyzed) == ["customers"]
+    assert refresh_stale_statistics(analyzed) == ["customers"]
+    assert _said(analyzed, "customers") == 2000
+    assert stale_tables(analyzed) == []
+
+
+def test_small_changes_keep_the_statistics(analyzed: Engine) -> None:
+    """Fewer than 1,000 rows apart, or within a factor of two, is not stale."""
+    _customers(analyzed, 10, 900)
+    assert stale_tables(analyzed) == []
+    _customers(analyzed, 910, 1200)
+    assert stale_tables(analyzed) == ["customers"]  # 2,110 rows against 10
+    refresh_stale_statistics(analyzed)
+    _customers(analyzed, 2110, 1100)  # 3,210 against 2,110: more than 1,000 apart, less than twice
+    assert stale_tables(analyzed) == []
+
+
+def test_tables_that_shrank_are_analyzed_again(analyzed: Engine) -> None:
+    _customers(analyzed, 10, 2990)
+    refresh_stale_statistics(analyzed)
+    with analyzed.begin() as connection:
+        connection.execute(text("DELETE FROM customers WHERE id > 1000"))
+    assert refresh_stale_statistics(analyzed) == ["customers"]
+    assert _said(analyzed, "customers") == 1000
+
+
+def test_the_server_refreshes_statistics_while_it_runs(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'running.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    settings = Settings(database_url=url, log_level="WARNING", statistics_interval=0.05)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert _said(engine, "customers") is None  # analyzed at start, when it was empty
+        _customers(engine, 0, 1500)
+        deadline = time.monotonic() + 10
+        while _said(engine, "customers") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        client.app.state.engine.dispose()
+    assert _said(engine, "customers") == 1500
+    engine.dispose()

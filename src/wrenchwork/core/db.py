@@ -3,6 +3,9 @@ write-locking transactions."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,6 +13,11 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_CACHE_KIB = 64 * 1024
+# A table's planner statistics are refreshed once its size is this many rows and at least a factor of two away
+# from what they say.
+STALE_ROWS = 1000
+
+log = logging.getLogger("wrenchwork.db")
 
 
 def _lower(value: Any) -> Any:
@@ -63,6 +71,57 @@ def refresh_statistics(engine: Engine) -> None:
         return
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def stale_tables(engine: Engine) -> list[str]:
+    """The SQLite tables whose statistics misstate their size: at least `STALE_ROWS` rows and a factor of two
+    apart (grown or shrunk), or with none yet. Counted outside any transaction, so writers go on meanwhile."""
+    with contextlib.closing(engine.raw_connection()) as raw:
+        db: Any = raw.driver_connection
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
+        known: dict[str, int] = {}
+        if "sqlite_stat1" in tables:
+            for table, stat in db.execute("SELECT tbl, stat FROM sqlite_stat1"):
+                known[table] = max(known.get(table, 0), int(stat.split()[0]))
+        stale = []
+        for table in tables:
+            if table.startswith("sqlite_"):
+                continue
+            rows, said = db.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0], known.get(table, 0)
+            if abs(rows - said) >= STALE_ROWS and (rows >= 2 * said or 2 * rows <= said):
+                stale.append(table)
+        return stale
+
+
+def refresh_stale_statistics(engine: Engine) -> list[str]:
+    """`ANALYZE` each stale table (see `stale_tables`), one at a time: the write lock is held for one table's
+    analysis, not the whole database's. Returns the tables analyzed."""
+    if engine.dialect.name != "sqlite":
+        return []
+    stale = stale_tables(engine)
+    for table in stale:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"ANALYZE {_quoted(table)}")
+    return stale
+
+
+async def keep_statistics(engine: Engine, interval: float) -> None:
+    """Every `interval` seconds, the statistics of the tables that grew or shrank since they were taken: a
+    database that grows through the API, without restarts, keeps plans that fit its size (`refresh_statistics`
+    tells what stale ones cost). Runs until cancelled; a failed round is logged and the next one tries again."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            analyzed = await asyncio.to_thread(refresh_stale_statistics, engine)
+        except Exception:
+            log.warning("planner statistics not refreshed", exc_info=True)
+        else:
+            if analyzed:
+                log.info("planner statistics refreshed", extra={"fields": {"tables": analyzed}})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
