@@ -121,6 +121,7 @@ def test_a_timer_runs_per_user_and_stops_into_a_time_entry(api: Api, session: Se
     assert technician.get("/work_orders").json()["data"][0]["active_timer_current_user"] == timer
     # Only the caller's own timer shows.
     assert ok(api.get(path))["active_timer_current_user"] is None
+    assert api.get("/work_orders").json()["data"][0]["active_timer_current_user"] is None
     error(technician.post(f"{path}/timer/start"), 409)
     error(api.post(f"{path}/timer/stop"), 409)
 
