@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, bindparam, column, event, literal, select, table, update
+from sqlalchemy import Connection, Engine, bindparam, column, literal, select, table, update
 from sqlalchemy.exc import DBAPIError
 
+from tests.contract.support import statements
 from tests.helpers import Tenant
 from wrenchwork.core import driver
 from wrenchwork.models import User
@@ -66,23 +66,9 @@ def test_an_expanding_list_goes_through_sqlalchemy(connection: Connection, tenan
     assert [tuple(row) for row in rows] == [(tenant.admin_id, "Ada")]
 
 
-@contextmanager
-def _seen(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_listeners_see_every_statement(engine: Engine, connection: Connection, tenant: Tenant) -> None:
     params = {"user_id": tenant.admin_id, "extra": 1}
-    with _seen(engine) as seen:
+    with statements(engine) as seen:
         rows = driver.rows(connection, BY_ID, params)
     assert [tuple(row) for row in rows] == _sqlalchemy(connection, BY_ID, params)
     assert len(seen) == 1 and "FROM users" in seen[0]
