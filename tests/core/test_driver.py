@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, bindparam, column, literal, select, table, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from tests.contract.support import statements
 from tests.helpers import Tenant
@@ -19,11 +19,16 @@ from wrenchwork.models import User
 LOGIN = datetime(2026, 3, 1, 8, 30, 15, tzinfo=UTC)
 
 # A user by id: named parameters (one of them twice), a value the statement carries, a date-time to convert.
-BY_ID = select(
-    User.id, User.name, User.last_login_at, literal("fixed").label("fixed"), bindparam("extra") + User.id
-).where(User.id == bindparam("user_id"), User.id != bindparam("extra"))
-LOGGED_IN_BEFORE = select(User.id).where(User.last_login_at < bindparam("before"))
-IN_LIST = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
+BY_ID = driver.keep(
+    select(User.id, User.name, User.last_login_at, literal("fixed").label("fixed"), bindparam("extra") + User.id).where(
+        User.id == bindparam("user_id"), User.id != bindparam("extra")
+    )
+)
+LOGGED_IN_BEFORE = driver.keep(select(User.id).where(User.last_login_at < bindparam("before")))
+NO_TABLE = driver.keep(
+    select(column("id")).select_from(table("no_such_table", column("id"))).where(column("id") == bindparam("id"))
+)
+IN_LIST = driver.keep(select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True))))
 
 
 @pytest.fixture
@@ -52,13 +57,33 @@ def test_parameters_go_through_their_types(connection: Connection, tenant: Tenan
     before = {"before": datetime(2026, 3, 1, 8, 30, 16, tzinfo=UTC)}
     assert [tuple(row) for row in driver.rows(connection, LOGGED_IN_BEFORE, before)] == [(tenant.admin_id,)]
     assert driver.rows(connection, LOGGED_IN_BEFORE, {"before": LOGIN}) == []
-    with pytest.raises(ValueError, match="naive datetime"):
+    with pytest.raises(StatementError, match="naive datetime"):
         driver.rows(connection, LOGGED_IN_BEFORE, {"before": datetime(2026, 3, 2)})
 
 
-def test_a_missing_parameter_is_an_error(connection: Connection, tenant: Tenant) -> None:
-    with pytest.raises(KeyError, match="extra"):
+def test_a_missing_parameter_is_sqlalchemys_error(connection: Connection, tenant: Tenant) -> None:
+    with pytest.raises(StatementError, match="A value is required for bind parameter 'extra'"):
         driver.rows(connection, BY_ID, {"user_id": tenant.admin_id})
+
+
+def test_only_kept_statements_skip_sqlalchemy(
+    connection: Connection, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement nobody kept may be built anew on every call: SQLAlchemy's cache serves it, by its shape."""
+    not_kept = select(User.id).where(User.id == bindparam("user_id"))
+    params = {"user_id": tenant.admin_id}
+
+    def refused(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("went through Connection.execute")
+
+    monkeypatch.setattr(Connection, "execute", refused)
+    assert [tuple(row) for row in driver.rows(connection, LOGGED_IN_BEFORE, {"before": datetime.now(UTC)})] == [
+        (tenant.admin_id,)
+    ]
+    with pytest.raises(AssertionError, match="went through"):
+        driver.rows(connection, not_kept, params)
+    monkeypatch.undo()
+    assert [tuple(row) for row in driver.rows(connection, not_kept, params)] == [(tenant.admin_id,)]
 
 
 def test_an_expanding_list_goes_through_sqlalchemy(connection: Connection, tenant: Tenant) -> None:
@@ -75,11 +100,8 @@ def test_listeners_see_every_statement(engine: Engine, connection: Connection, t
 
 
 def test_a_driver_error_is_raised_as_sqlalchemys(connection: Connection) -> None:
-    missing = (
-        select(column("id")).select_from(table("no_such_table", column("id"))).where(column("id") == bindparam("id"))
-    )
     with pytest.raises(DBAPIError, match="no_such_table"):
-        driver.rows(connection, missing, {"id": 1})
+        driver.rows(connection, NO_TABLE, {"id": 1})
 
 
 def test_it_opens_the_transaction_sqlalchemy_would(engine: Engine, tenant: Tenant) -> None:

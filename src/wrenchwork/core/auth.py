@@ -113,7 +113,7 @@ async def db_session(request: Request) -> Session:
 _key, _user, _customer, _role, _entity = (model.__table__ for model in (ApiKey, User, Customer, UserRole, Entity))
 # Built once: the statement is the same for every request, only the key's digest and the entity id change.
 # An entity id of 0 (no entity asked for) matches no role, so the role and entity columns come back null.
-_AUTHENTICATE = (
+_AUTHENTICATE = driver.keep(
     select(
         _key.c.id,
         _key.c.token_hash,

@@ -1,16 +1,18 @@
-"""Prebuilt statements run straight on the driver's cursor.
+"""Long-lived statements run straight on the driver's cursor.
 
 The statements every request runs (the API key lookup, a list's page) are built once and then run again and again
 with new values. Around each of them, SQLAlchemy's execution path (statement cache lookup, execution context,
-result and row objects) cost as much as a fifth of a list request. `rows` compiles such a statement once per
-dialect into the driver's SQL and parameter order, and hands back the driver's rows, each value through its
-column type's result processor (so a date-time is still an aware `datetime`).
+result and row objects) cost as much as a fifth of a list request. A statement registered with `keep` (it must
+live as long as the process: module-level, or held by core/repository.py `prebuilt`) is compiled once per dialect
+into the driver's SQL and parameter order; `rows` then hands back the driver's rows, each value through its column
+type's result processor (so a date-time is still an aware `datetime`).
 
-A statement goes through SQLAlchemy as usual, with the same answer, when the driver cannot take it as compiled
-(an expanding `IN` list, a value rendered into the SQL) and whenever anything watches statements: execution
-listeners (`before_cursor_execute` and the like: a tracer, the tests' statement counter) or SQLAlchemy's SQL log.
-They still see every statement, with its full context. Driver errors are raised as SQLAlchemy's
-(`DBAPIError.instance`), as from `Connection.execute`.
+`rows` runs any other statement through SQLAlchemy, with the same answer, and so it does a kept one when the
+driver cannot take it as compiled (an expanding `IN` list, a value rendered into the SQL) or whenever anything
+watches statements: execution listeners (`before_cursor_execute` and the like: a tracer, the tests' statement
+counter) or SQLAlchemy's SQL log. They still see every statement, with its full context. Errors are
+SQLAlchemy's either way: a parameter that is missing or that its type refuses is a `StatementError`, a driver
+error a `DBAPIError`.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, StatementError
 from sqlalchemy.sql import Select
 
 Processor = Callable[[Any], Any]
+S = TypeVar("S")
 _REQUIRED = object()
 _SQL_LOG = logging.getLogger("sqlalchemy.engine.Engine")
 
@@ -49,7 +52,7 @@ class _Compiled:
         for placeholder in self.placeholders:
             value = params.get(placeholder.key, placeholder.default)
             if value is _REQUIRED:
-                raise KeyError(f"no value for the parameter {placeholder.key!r}")
+                raise InvalidRequestError(f"A value is required for bind parameter {placeholder.key!r}")
             values.append(value if placeholder.processor is None else placeholder.processor(value))
         if self.positional:
             return tuple(values)
@@ -62,12 +65,17 @@ class _Compiled:
         return [tuple(v if step is None else step(v) for v, step in zip(row, steps, strict=True)) for row in rows]
 
 
-# By (statement identity, dialect name); the statement is kept with its compiled form, so its identity is never
-# reused while the entry lives. Prebuilt statements are a bounded set that lives as long as the process; past the
-# bound (core/repository.py `prebuilt` builds anew once its own is reached), SQLAlchemy runs them, with its own
-# cache.
-_COMPILED: dict[tuple[int, str], tuple[Select[Any], _Compiled | None]] = {}
-_MAX_COMPILED = 2048
+# The kept statements by identity (each held here, so its identity is never reused), and their compiled forms by
+# (identity, dialect name). Both are bounded by what is kept: module-level statements and `prebuilt`'s own bound.
+_KEPT: dict[int, Select[Any]] = {}
+_COMPILED: dict[tuple[int, str], _Compiled | None] = {}
+
+
+def keep(stmt: S) -> S:
+    """Registers `stmt`, which lives as long as the process, for the driver's path; returns it."""
+    if isinstance(stmt, Select):
+        _KEPT[id(stmt)] = stmt
+    return stmt
 
 
 def _compile(stmt: Select[Any], dialect: Dialect) -> _Compiled | None:
@@ -91,6 +99,15 @@ def _compile(stmt: Select[Any], dialect: Dialect) -> _Compiled | None:
     return _Compiled(compiled.string, tuple(placeholders), compiled.positional, results)
 
 
+def _compiled(stmt: Select[Any], dialect: Dialect) -> _Compiled | None:
+    if id(stmt) not in _KEPT:
+        return None
+    key = (id(stmt), dialect.name)
+    if key not in _COMPILED:
+        _COMPILED[key] = _compile(stmt, dialect)
+    return _COMPILED[key]
+
+
 def _listened(connection: Connection) -> bool:
     """Someone watches statements: execution listeners, or SQLAlchemy's SQL log (`echo`, the logger at INFO)."""
     events = connection.dispatch
@@ -100,15 +117,14 @@ def _listened(connection: Connection) -> bool:
 
 
 def rows(connection: Connection, stmt: Select[Any], params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
-    """Every row of `stmt` (built once, see the module's text) with `params`, as sequences of column values."""
-    key = (id(stmt), connection.dialect.name)
-    entry = _COMPILED.get(key)
-    if entry is None and len(_COMPILED) < _MAX_COMPILED:
-        entry = _COMPILED[key] = (stmt, _compile(stmt, connection.dialect))
-    compiled = entry[1] if entry is not None else None
+    """Every row of `stmt` with `params`, as sequences of column values (see the module's text)."""
+    compiled = _compiled(stmt, connection.dialect)
     if compiled is None or _listened(connection):
         return connection.execute(stmt, params).all()
-    arguments = compiled.arguments(params)
+    try:
+        arguments = compiled.arguments(params)
+    except Exception as exc:  # as SQLAlchemy reports a missing or refused parameter
+        raise StatementError(str(exc), compiled.sql, dict(params), exc) from exc
     if not connection.in_transaction():
         connection.begin()  # as Connection.execute would (autobegin), with the engine's `begin` listeners
     dbapi_error = connection.dialect.loaded_dbapi.Error

@@ -86,6 +86,8 @@ def prebuilt(kind: Any, spec: ListSpec, base: AnySelect, query: ListQuery, build
         stmt = build()
         if len(_PREBUILT) < _MAX_PREBUILT:
             _PREBUILT[key] = stmt
+            for part in stmt if isinstance(stmt, tuple) else (stmt,):
+                driver.keep(part)  # held here for good, so the driver's path may take it (core/driver.py)
     return stmt
 
 
