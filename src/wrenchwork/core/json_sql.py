@@ -244,7 +244,7 @@ def _empty_list_pg(element: json_empty_list, compiler: SQLCompiler, **kw: Any) -
 @compiles(json_moment, "sqlite")
 def _moment_sqlite(element: json_moment, compiler: SQLCompiler, **kw: Any) -> str:
     (value,) = _args(compiler, element, **kw)
-    # Stored as `YYYY-MM-DD HH:MM:SS[.ffffff]` (model_base.UTCDateTime), so a string edit: a fifth of the time
+    # Stored as `YYYY-MM-DD HH:MM:SS[.ffffff]` (model_base.UTCDateTime), so a string edit: about half the time
     # strftime() takes to parse and format it again, and the value is named once.
     return f"(replace(substr({value}, 1, 19), ' ', 'T') || 'Z')"
 
