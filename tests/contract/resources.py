@@ -1020,7 +1020,6 @@ WORK_ORDERS = Resource(
         Sample("description", nullable=True),
         Sample("priority"),
         Sample("base_status"),
-        Sample("pm_schedule_id", nullable=True),
         Sample("due_date", nullable=True),
         Sample("overdue"),
         Sample("created_at"),

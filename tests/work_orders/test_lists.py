@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.catalog.support import create_asset, create_location, create_lookup, error, ids, statements
 from tests.helpers import Api, Tenant, make_user
 from tests.work_orders.support import create_work_order, update_work_order
+from wrenchwork.models import PmSchedule
 
 
 def iso(moment: datetime) -> str:
@@ -27,13 +28,18 @@ def data(api: Api, session: Session, tenant: Tenant) -> dict[str, Any]:
     room = create_location(api, "Boiler Room")
     pump = create_asset(api, "Pump")
     hvac = create_lookup(api, "/categories", "category", "HVAC")
+    schedule = PmSchedule(
+        entity_id=tenant.entity_id, type="persistent", start_date=now, time_to_complete=4, repeat_frequency="month"
+    )
+    session.add(schedule)
+    session.commit()
     made = {
         "leak": create_work_order(api, "Fix leak", description="Freezer drips", priority="high",
                                   technicians_ids=[ann], categories_ids=[hvac["id"]],
                                   due_date=iso(now - timedelta(days=2))),
         "belt": create_work_order(api, "Replace belt", priority="low", technicians_ids=[ann, bob], asset_id=pump["id"],
                                   due_date=iso(now + timedelta(days=2)), status_id=2),
-        "filter": create_work_order(api, "Change filter", type="preventive", pm_schedule_id=78,
+        "filter": create_work_order(api, "Change filter", type="preventive", pm_schedule_id=schedule.id,
                                     location_id=room["id"], technicians_ids=[bob],
                                     due_date=iso(now - timedelta(days=1)), status_id=5,
                                     completed_at="2025-03-01T10:00:00Z"),
@@ -41,7 +47,8 @@ def data(api: Api, session: Session, tenant: Tenant) -> dict[str, Any]:
                                    due_date=iso(now - timedelta(days=3))),
         "lamp": create_work_order(api, "Lamp out", priority="medium", status_id=3),
     }  # fmt: skip
-    return {"ann": ann, "bob": bob, "room": room, "pump": pump, "hvac": hvac, "now": now, **made}
+    return {"ann": ann, "bob": bob, "room": room, "pump": pump, "hvac": hvac, "now": now, "schedule": schedule.id,
+            **made}  # fmt: skip
 
 
 def listed(api: Api, **params: str) -> list[int]:
@@ -65,7 +72,7 @@ def test_default_sort_is_newest_first(api: Api, data: dict[str, Any]) -> None:
         ({"filter[priority_eq]": "high"}, ["leak"]),
         ({"filter[priority_in]": "low,medium"}, ["lamp", "belt"]),
         ({"filter[type_eq]": "preventive"}, ["filter"]),
-        ({"filter[pm_schedule_id_eq]": "78"}, ["filter"]),
+        ({"filter[pm_schedule_id_eq]": "SCHEDULE"}, ["filter"]),
         ({"filter[completed_at_gteq]": "2025-03-01T00:00:00Z", "filter[completed_at_lt]": "2025-03-02T00:00:00Z"},
          ["filter"]),
         ({"filter[completed_at_null]": "true"}, ["lamp", "paint", "belt", "leak"]),
@@ -79,6 +86,7 @@ def test_default_sort_is_newest_first(api: Api, data: dict[str, Any]) -> None:
     ],
 )  # fmt: skip
 def test_filters(api: Api, data: dict[str, Any], params: dict[str, str], keys: list[str]) -> None:
+    params = {k: str(data["schedule"]) if v == "SCHEDULE" else v for k, v in params.items()}
     assert listed(api, **params) == [data[k]["id"] for k in keys]
 
 

@@ -27,6 +27,17 @@ from wrenchwork.models.inventory import (
     WorkOrderPart,
     part_assets,
 )
+from wrenchwork.models.pm import (
+    PmSchedule,
+    PmScheduleRun,
+    PmTemplatePart,
+    PmTemplateWorkOrder,
+    pm_schedule_procedure_templates,
+    pm_template_account_codes,
+    pm_template_categories,
+    pm_template_technicians,
+    pm_template_vendors,
+)
 from wrenchwork.models.procedures import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate
 from wrenchwork.models.requests import (
     WorkOrderRequest,
@@ -68,6 +79,10 @@ __all__ = [
     "Part",
     "PartTransaction",
     "PartType",
+    "PmSchedule",
+    "PmScheduleRun",
+    "PmTemplatePart",
+    "PmTemplateWorkOrder",
     "Procedure",
     "ProcedureAnswer",
     "ProcedureItem",
@@ -90,6 +105,11 @@ __all__ = [
     "asset_technicians",
     "asset_vendors",
     "part_assets",
+    "pm_schedule_procedure_templates",
+    "pm_template_account_codes",
+    "pm_template_categories",
+    "pm_template_technicians",
+    "pm_template_vendors",
     "vendor_categories",
     "vendor_locations",
     "work_order_account_codes",

@@ -47,8 +47,8 @@ class WorkOrder(IdMixin, EntityScopedMixin, Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
-    # Set when a PM schedule generated the work order (schedules arrive with their own resource).
-    pm_schedule_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Set when a PM schedule generated the work order; cleared when the schedule is deleted.
+    pm_schedule_id: Mapped[int | None] = mapped_column(ForeignKey("pm_schedules.id", ondelete="SET NULL"), index=True)
     notify_vendors_on_create: Mapped[bool] = mapped_column(Boolean, default=False)
     notify_vendors_on_update: Mapped[bool] = mapped_column(Boolean, default=False)
     # `[{text, order, checked}]`, replaced as a whole when a client sends it.

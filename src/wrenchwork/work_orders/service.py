@@ -26,6 +26,7 @@ from wrenchwork.models import (
     Asset,
     Category,
     Location,
+    PmSchedule,
     Vendor,
     WorkOrder,
     work_order_account_codes,
@@ -166,6 +167,8 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
     """
     repo = WorkOrderRepository(session, scope)
     _check_references(repo, data)
+    if data.pm_schedule_id is not None and not repo.ids_in_scope(PmSchedule, [data.pm_schedule_id]):
+        raise Unprocessable.field("work_order.pm_schedule_id", "is not a PM schedule of this entity")
     status_id = data.status_id or 1
     base = statuses.base_of(repo, status_id, "work_order.status_id")
     completed_at = _completed_at(base, data.completed_at, "completed_at" in data.model_fields_set, None)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-11-29 10:27:49.190976
+Create Date: 2026-12-03 08:50:33.563578
 """
 
 from __future__ import annotations
@@ -94,6 +94,41 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("part_types", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_part_types_entity_id"), ["entity_id"], unique=False)
+
+    op.create_table(
+        "pm_schedules",
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("type", sa.String(length=20), nullable=False),
+        sa.Column("start_date", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("time_to_complete", sa.Integer(), nullable=False),
+        sa.Column("repeat_frequency", sa.String(length=10), nullable=False),
+        sa.Column("repeat_interval", sa.Integer(), nullable=False),
+        sa.Column("repeat_occurrence", sa.String(length=20), nullable=False),
+        sa.Column("on_week_days", sa.JSON(), nullable=False),
+        sa.Column("in_months", sa.JSON(), nullable=False),
+        sa.Column("on_month_day", sa.Integer(), nullable=True),
+        sa.Column("next_order_date", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_pm_schedules_created_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_pm_schedules_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_pm_schedules_updated_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pm_schedules")),
+    )
+    with op.batch_alter_table("pm_schedules", schema=None) as batch_op:
+        batch_op.create_index("ix_pm_schedules_entity_created", ["entity_id", "created_at", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_pm_schedules_entity_id"), ["entity_id"], unique=False)
+        batch_op.create_index("ix_pm_schedules_status_next_order", ["status", "next_order_date"], unique=False)
 
     op.create_table(
         "procedure_templates",
@@ -241,6 +276,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_parts_storeroom_id"), ["storeroom_id"], unique=False)
 
     op.create_table(
+        "pm_schedule_procedure_templates",
+        sa.Column("pm_schedule_id", sa.Integer(), nullable=False),
+        sa.Column("procedure_template_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pm_schedule_id"],
+            ["pm_schedules.id"],
+            name=op.f("fk_pm_schedule_procedure_templates_pm_schedule_id_pm_schedules"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["procedure_template_id"],
+            ["procedure_templates.id"],
+            name=op.f("fk_pm_schedule_procedure_templates_procedure_template_id_procedure_templates"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "pm_schedule_id", "procedure_template_id", name=op.f("pk_pm_schedule_procedure_templates")
+        ),
+    )
+    with op.batch_alter_table("pm_schedule_procedure_templates", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_pm_schedule_procedure_templates_procedure_template_id",
+            ["procedure_template_id", "pm_schedule_id"],
+            unique=False,
+        )
+
+    op.create_table(
         "procedure_items",
         sa.Column("procedure_template_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
@@ -273,6 +335,57 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("part_assets", schema=None) as batch_op:
         batch_op.create_index("ix_part_assets_asset_id", ["asset_id", "part_id"], unique=False)
+
+    op.create_table(
+        "pm_template_work_orders",
+        sa.Column("pm_schedule_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("priority", sa.String(length=20), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=True),
+        sa.Column("location_id", sa.Integer(), nullable=True),
+        sa.Column("checklist", sa.JSON(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["asset_id"], ["assets.id"], name=op.f("fk_pm_template_work_orders_asset_id_assets")),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_pm_template_work_orders_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["entity_id"],
+            ["entities.id"],
+            name=op.f("fk_pm_template_work_orders_entity_id_entities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["locations.id"], name=op.f("fk_pm_template_work_orders_location_id_locations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["pm_schedule_id"],
+            ["pm_schedules.id"],
+            name=op.f("fk_pm_template_work_orders_pm_schedule_id_pm_schedules"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["users.id"],
+            name=op.f("fk_pm_template_work_orders_updated_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pm_template_work_orders")),
+        sa.UniqueConstraint("pm_schedule_id", name=op.f("uq_pm_template_work_orders_pm_schedule_id")),
+    )
+    with op.batch_alter_table("pm_template_work_orders", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pm_template_work_orders_asset_id"), ["asset_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_pm_template_work_orders_entity_id"), ["entity_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_pm_template_work_orders_location_id"), ["location_id"], unique=False)
 
     op.create_table(
         "vendor_parts",
@@ -323,6 +436,12 @@ def upgrade() -> None:
             ["entity_id"], ["entities.id"], name=op.f("fk_work_orders_entity_id_entities"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(["location_id"], ["locations.id"], name=op.f("fk_work_orders_location_id_locations")),
+        sa.ForeignKeyConstraint(
+            ["pm_schedule_id"],
+            ["pm_schedules.id"],
+            name=op.f("fk_work_orders_pm_schedule_id_pm_schedules"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["updated_by_id"], ["users.id"], name=op.f("fk_work_orders_updated_by_id_users"), ondelete="SET NULL"
         ),
@@ -380,6 +499,132 @@ def upgrade() -> None:
         batch_op.create_index("ix_part_transactions_part_type", ["part_id", "type"], unique=False)
         batch_op.create_index("ix_part_transactions_part_updated", ["part_id", "updated_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_part_transactions_work_order_id"), ["work_order_id"], unique=False)
+
+    op.create_table(
+        "pm_schedule_runs",
+        sa.Column("pm_schedule_id", sa.Integer(), nullable=False),
+        sa.Column("occurrence_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("work_order_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pm_schedule_id"],
+            ["pm_schedules.id"],
+            name=op.f("fk_pm_schedule_runs_pm_schedule_id_pm_schedules"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["work_order_id"],
+            ["work_orders.id"],
+            name=op.f("fk_pm_schedule_runs_work_order_id_work_orders"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pm_schedule_runs")),
+        sa.UniqueConstraint(
+            "pm_schedule_id", "occurrence_at", name=op.f("uq_pm_schedule_runs_pm_schedule_id_occurrence_at")
+        ),
+    )
+    with op.batch_alter_table("pm_schedule_runs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pm_schedule_runs_work_order_id"), ["work_order_id"], unique=False)
+
+    op.create_table(
+        "pm_template_account_codes",
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("account_code_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_code_id"],
+            ["account_codes.id"],
+            name=op.f("fk_pm_template_account_codes_account_code_id_account_codes"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["pm_template_work_orders.id"],
+            name=op.f("fk_pm_template_account_codes_template_id_pm_template_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("template_id", "account_code_id", name=op.f("pk_pm_template_account_codes")),
+    )
+    with op.batch_alter_table("pm_template_account_codes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_pm_template_account_codes_account_code_id", ["account_code_id", "template_id"], unique=False
+        )
+
+    op.create_table(
+        "pm_template_categories",
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["categories.id"],
+            name=op.f("fk_pm_template_categories_category_id_categories"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["pm_template_work_orders.id"],
+            name=op.f("fk_pm_template_categories_template_id_pm_template_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("template_id", "category_id", name=op.f("pk_pm_template_categories")),
+    )
+    with op.batch_alter_table("pm_template_categories", schema=None) as batch_op:
+        batch_op.create_index("ix_pm_template_categories_category_id", ["category_id", "template_id"], unique=False)
+
+    op.create_table(
+        "pm_template_parts",
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("part_id", sa.Integer(), nullable=False),
+        sa.Column("quantity", wrenchwork.core.model_base.ExactDecimal(scale=3, precision=14), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["part_id"], ["parts.id"], name=op.f("fk_pm_template_parts_part_id_parts")),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["pm_template_work_orders.id"],
+            name=op.f("fk_pm_template_parts_template_id_pm_template_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pm_template_parts")),
+        sa.UniqueConstraint("template_id", "part_id", name=op.f("uq_pm_template_parts_template_id_part_id")),
+    )
+    with op.batch_alter_table("pm_template_parts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pm_template_parts_part_id"), ["part_id"], unique=False)
+
+    op.create_table(
+        "pm_template_technicians",
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["pm_template_work_orders.id"],
+            name=op.f("fk_pm_template_technicians_template_id_pm_template_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_pm_template_technicians_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("template_id", "user_id", name=op.f("pk_pm_template_technicians")),
+    )
+    with op.batch_alter_table("pm_template_technicians", schema=None) as batch_op:
+        batch_op.create_index("ix_pm_template_technicians_user_id", ["user_id", "template_id"], unique=False)
+
+    op.create_table(
+        "pm_template_vendors",
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("vendor_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["pm_template_work_orders.id"],
+            name=op.f("fk_pm_template_vendors_template_id_pm_template_work_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vendor_id"], ["vendors.id"], name=op.f("fk_pm_template_vendors_vendor_id_vendors"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("template_id", "vendor_id", name=op.f("pk_pm_template_vendors")),
+    )
+    with op.batch_alter_table("pm_template_vendors", schema=None) as batch_op:
+        batch_op.create_index("ix_pm_template_vendors_vendor_id", ["vendor_id", "template_id"], unique=False)
 
     op.create_table(
         "procedures",
@@ -956,6 +1201,30 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_procedures_entity_id"))
 
     op.drop_table("procedures")
+    with op.batch_alter_table("pm_template_vendors", schema=None) as batch_op:
+        batch_op.drop_index("ix_pm_template_vendors_vendor_id")
+
+    op.drop_table("pm_template_vendors")
+    with op.batch_alter_table("pm_template_technicians", schema=None) as batch_op:
+        batch_op.drop_index("ix_pm_template_technicians_user_id")
+
+    op.drop_table("pm_template_technicians")
+    with op.batch_alter_table("pm_template_parts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pm_template_parts_part_id"))
+
+    op.drop_table("pm_template_parts")
+    with op.batch_alter_table("pm_template_categories", schema=None) as batch_op:
+        batch_op.drop_index("ix_pm_template_categories_category_id")
+
+    op.drop_table("pm_template_categories")
+    with op.batch_alter_table("pm_template_account_codes", schema=None) as batch_op:
+        batch_op.drop_index("ix_pm_template_account_codes_account_code_id")
+
+    op.drop_table("pm_template_account_codes")
+    with op.batch_alter_table("pm_schedule_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pm_schedule_runs_work_order_id"))
+
+    op.drop_table("pm_schedule_runs")
     with op.batch_alter_table("part_transactions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_part_transactions_work_order_id"))
         batch_op.drop_index("ix_part_transactions_part_updated")
@@ -978,6 +1247,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vendor_parts_vendor_id"))
 
     op.drop_table("vendor_parts")
+    with op.batch_alter_table("pm_template_work_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pm_template_work_orders_location_id"))
+        batch_op.drop_index(batch_op.f("ix_pm_template_work_orders_entity_id"))
+        batch_op.drop_index(batch_op.f("ix_pm_template_work_orders_asset_id"))
+
+    op.drop_table("pm_template_work_orders")
     with op.batch_alter_table("part_assets", schema=None) as batch_op:
         batch_op.drop_index("ix_part_assets_asset_id")
 
@@ -986,6 +1261,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_procedure_items_template_index")
 
     op.drop_table("procedure_items")
+    with op.batch_alter_table("pm_schedule_procedure_templates", schema=None) as batch_op:
+        batch_op.drop_index("ix_pm_schedule_procedure_templates_procedure_template_id")
+
+    op.drop_table("pm_schedule_procedure_templates")
     with op.batch_alter_table("parts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_parts_storeroom_id"))
         batch_op.drop_index(batch_op.f("ix_parts_part_type_id"))
@@ -1009,6 +1288,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_procedure_templates_entity_id"))
 
     op.drop_table("procedure_templates")
+    with op.batch_alter_table("pm_schedules", schema=None) as batch_op:
+        batch_op.drop_index("ix_pm_schedules_status_next_order")
+        batch_op.drop_index(batch_op.f("ix_pm_schedules_entity_id"))
+        batch_op.drop_index("ix_pm_schedules_entity_created")
+
+    op.drop_table("pm_schedules")
     with op.batch_alter_table("part_types", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_part_types_entity_id"))
 
