@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from swagger_ui_bundle import swagger_ui_path
 
 from wrenchwork import __version__
@@ -95,9 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_docs(app: FastAPI) -> None:
-    """Swagger UI served from the package itself: the docs work with no internet access."""
+    """Swagger UI served from the package itself: the docs work with no internet access. Until the web app
+    takes `/`, a browser pointed at the server lands on the docs instead of a 404."""
     static = "/api/docs/static"
     app.mount(static, StaticFiles(directory=Path(swagger_ui_path)), name="swagger-ui")
+
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    async def root() -> RedirectResponse:
+        # Temporary (307): the address will serve the web app later, so clients must not cache the move.
+        return RedirectResponse("/api/docs", status_code=307)
 
     @app.get("/api/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
