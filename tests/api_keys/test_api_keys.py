@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -223,6 +226,35 @@ def test_last_used_at_is_set_when_the_key_is_used(api: Api, session: Session, te
     assert row is not None and row.last_used_at is not None
     item = next(k for k in api.get("/api_keys").json()["data"] if k["id"] == data["id"])
     assert TIMESTAMP.match(item["last_used_at"]), item
+
+
+def test_last_used_at_is_minute_precise_as_documented(
+    api: Api, client: TestClient, session: Session, tenant: Tenant
+) -> None:
+    user_id, _ = make_user(session, tenant)
+    data = created(api.post("/api_keys", json=key_body(user_id)))
+    key = session.get(ApiKey, data["id"])
+    assert key is not None
+    recent = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=20)
+    key.last_used_at = recent
+    session.commit()
+
+    assert api.as_key(data["token"]).get("/users").status_code == 200
+    row = db_key(session, data["id"])
+    assert row is not None and row.last_used_at == recent  # used within the minute: not rewritten
+
+    key.last_used_at = recent - timedelta(minutes=1)
+    session.commit()
+    assert api.as_key(data["token"]).get("/users").status_code == 200
+    row = db_key(session, data["id"])
+    assert row is not None and row.last_used_at is not None
+    assert abs(row.last_used_at - datetime.now(UTC)) < timedelta(seconds=30)
+
+    # What the document and docs/api.md tell integrators.
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["ApiKeyItem"]
+    assert "precise to the minute" in schema["properties"]["last_used_at"]["description"]
+    docs = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    assert "`last_used_at` is precise to the minute" in docs
 
 
 def test_key_for_a_user_with_roles_beyond_the_callers_reach_is_refused(

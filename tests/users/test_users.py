@@ -261,6 +261,28 @@ def test_a_key_used_again_after_a_long_pause_counts_as_a_new_login(api: Api, ses
     assert data_of(api.get(f"/users/{user_id}"))["activity"]["login_count"] == 2
 
 
+def test_using_a_key_leaves_the_users_own_timestamps_alone(api: Api, session: Session, tenant: Tenant) -> None:
+    user_id, token = make_user(session, tenant)
+    edited = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    user = session.get(User, user_id)
+    assert user is not None
+    user.updated_at = edited
+    session.commit()
+    key = session.scalars(select(ApiKey).where(ApiKey.user_id == user_id)).one()
+    session.commit()
+
+    assert api.as_key(token).get("/users").status_code == 200  # first use: a login
+    key.last_used_at = datetime.now(UTC) - timedelta(hours=1)
+    session.commit()
+    assert api.as_key(token).get("/users").status_code == 200  # after a pause: another login
+
+    shown = data_of(api.get(f"/users/{user_id}"))
+    assert shown["activity"]["login_count"] == 2
+    assert shown["updated_at"] == "2025-03-04T05:06:07Z"
+    row = db_user(session, user_id)
+    assert row is not None and row.updated_at == edited and row.updated_by_id is None
+
+
 def test_full_name_without_a_surname_is_the_name(api: Api) -> None:
     user = data_of(api.post("/users", json={"user": {"name": "  Bo  ", "email": "bo@example.com"}}), 201)
     assert (user["name"], user["surname"], user["full_name"]) == ("Bo", "", "Bo")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wrenchwork.core.schemas import Id
 from wrenchwork.models import ApiKey
@@ -26,7 +26,10 @@ class ApiKeyItem(BaseModel):
     name: str
     prefix: str
     user_id: int
-    last_used_at: datetime | None
+    last_used_at: datetime | None = Field(
+        description="When the key was last used, precise to the minute: it is refreshed when a use comes a minute "
+        "or more after the stored value, so it may lag the latest use by up to a minute; null until first use"
+    )
     revoked_at: datetime | None
     created_at: datetime
     created_by_id: int | None

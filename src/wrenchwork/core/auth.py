@@ -179,10 +179,12 @@ def _note_use(
     if last_used_at is not None and now - last_used_at < LAST_USED_PRECISION:
         return
     if last_login_at is None or last_used_at is None or now - last_used_at >= LOGIN_GAP:
+        # A login is activity, not an edit of the user: `updated_at` is set to itself, which keeps the column's
+        # `onupdate` from moving it (the user record shows when an admin last changed it).
         session.execute(
             update(User)
             .where(User.id == user_id)
-            .values(last_login_at=now, login_count=User.login_count + 1)
+            .values(last_login_at=now, login_count=User.login_count + 1, updated_at=User.updated_at)
             .execution_options(synchronize_session=False)
         )
     session.execute(
