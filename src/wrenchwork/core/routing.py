@@ -36,6 +36,18 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
+async def _require_json(request: Request) -> None:
+    """415 for a body that is not declared JSON. A body without any Content-Type is refused too (the framework
+    would otherwise not parse it and answer a puzzling 422); no body and no Content-Type is left to the route
+    (a required body is then 422 `body is required`, an optional one is simply absent)."""
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        if await request.body():  # buffered by the RequestBody middleware, cached for the handler
+            raise UnsupportedMediaType()
+    elif not _is_json(content_type):
+        raise UnsupportedMediaType()
+
+
 class TransactionalRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -43,9 +55,7 @@ class TransactionalRoute(APIRoute):
 
         async def run(request: Request) -> Response:
             if takes_json and request.method in ("POST", "PUT", "PATCH"):
-                content_type = request.headers.get("content-type")
-                if content_type is not None and not _is_json(content_type):
-                    raise UnsupportedMediaType()
+                await _require_json(request)
             shared = request.scope.get("state", {}).get(SHARED_SESSION)
             session = shared if shared is not None else request.app.state.sessionmaker()
             request.state.session = session
