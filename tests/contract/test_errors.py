@@ -269,7 +269,7 @@ def test_rate_limit_429(limited_client: TestClient, tenant: Tenant, resource: Re
     body = limited.json()
     assert set(body) == {"status", "message"} and body["status"] == "error"
     retry = int(limited.headers["retry-after"])
-    assert 0 <= retry <= 301  # the window's end is rounded up to a whole second
+    assert 0 <= retry <= 300  # never past the window's end
     assert body["message"] == f"Rate limit exceeded, retry in {retry} seconds"
     assert limited.headers["x-request-id"]
     assert limited.headers["x-ratelimit-remaining"] == "0"
@@ -290,7 +290,7 @@ def test_rate_limit_headers_on_every_api_response(limited_client: TestClient, te
     for response in responses:
         assert response.headers["x-ratelimit-limit"] == "3"
         assert int(response.headers["x-ratelimit-reset"]) > 0
-        assert 0 <= int(response.headers["retry-after"]) <= 301
+        assert "retry-after" not in response.headers  # only a 429 asks to retry
     health = limited_client.get("/healthz")
     assert health.status_code == 200 and "x-ratelimit-limit" not in health.headers
     assert api.delete("/users").status_code == 429

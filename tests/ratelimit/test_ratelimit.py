@@ -6,18 +6,22 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from limits.storage import memory as memory_storage
 from pydantic import ValidationError
 
 from tests.helpers import Tenant
 from wrenchwork.app import create_app
 from wrenchwork.config import Settings
+from wrenchwork.core import ratelimit
 
-HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
+COUNTED = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")  # on every counted response
+HEADERS = (*COUNTED, "retry-after")  # retry-after only on a 429
 REDIS_URL = os.environ.get("WRENCHWORK_TEST_REDIS_URL", "")
 PROXY = "10.0.0.1"
 
@@ -49,7 +53,7 @@ def entities(client: TestClient, tenant: Tenant, forwarded_for: str | None = Non
 def assert_limited(response: httpx.Response, window: int) -> None:
     assert response.status_code == 429, response.text
     retry_after = int(response.headers["retry-after"])
-    assert 0 < retry_after <= window + 1
+    assert 0 <= retry_after <= window
     body = response.json()
     assert set(body) == {"status", "message"}
     assert body["status"] == "error"
@@ -57,7 +61,7 @@ def assert_limited(response: httpx.Response, window: int) -> None:
     assert prefix == ""
     seconds, _, unit = rest.partition(" ")
     assert unit == "seconds", body
-    assert abs(int(seconds) - retry_after) <= 1, (body, retry_after)
+    assert int(seconds) == retry_after, (body, retry_after)
     assert response.headers["x-ratelimit-remaining"] == "0"
 
 
@@ -75,15 +79,14 @@ def test_every_api_response_carries_the_headers(make_app: AppFactory, tenant: Te
 
     assert [r.status_code for r in responses] == [200, 401, 400, 404, 200]
     for response in responses:
-        assert all(name in response.headers for name in HEADERS), response.headers
+        assert all(name in response.headers for name in COUNTED), response.headers
+        assert "retry-after" not in response.headers  # nothing to retry: the request was served
         assert response.headers["x-ratelimit-limit"] == "10"
     assert [int(r.headers["x-ratelimit-remaining"]) for r in responses] == [9, 8, 7, 6, 5]
     resets = {int(r.headers["x-ratelimit-reset"]) for r in responses}
     assert len(resets) == 1  # one fixed window
     (reset,) = resets
-    assert started < reset <= started + 60 + 1
-    for response in responses:
-        assert 0 < int(response.headers["retry-after"]) <= 61
+    assert started < reset <= started + 60
 
 
 def test_over_the_limit_is_429_with_the_documented_body(make_app: AppFactory, tenant: Tenant) -> None:
@@ -96,6 +99,50 @@ def test_over_the_limit_is_429_with_the_documented_body(make_app: AppFactory, te
     assert [r.headers["x-ratelimit-remaining"] for r in allowed] == ["2", "1", "0"]
     for response in limited:
         assert_limited(response, 60)
+
+
+class Clock:
+    """Stands in for `time.time` in the limiter and its in-process storage, so a window can be walked through."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock(1_800_000_000.25)  # a quarter second past a whole second, exactly representable
+    monkeypatch.setattr(memory_storage, "time", SimpleNamespace(time=fake.time))
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=fake.time))
+    return fake
+
+
+def test_retry_after_and_reset_never_point_past_the_window(make_app: AppFactory, tenant: Tenant, clock: Clock) -> None:
+    """A window that starts a fraction into a second ends a fraction into one: both headers round down, so
+    neither names a moment after the window's end nor a wait longer than the window."""
+    app = make_app(rate_limit="5 per minute")
+    start = clock.now
+    end = start + 60  # the window opened by the first request
+    with TestClient(app, client=("192.0.2.60", 1000)) as client:
+        served = [entities(client, tenant) for _ in range(5)]
+        refused = entities(client, tenant)
+        clock.now = start + 59.5
+        late = entities(client, tenant)
+        clock.now = end + 0.05
+        next_window = entities(client, tenant)
+
+    assert [r.status_code for r in served] == [200] * 5
+    for response in [*served, refused, late]:
+        assert int(response.headers["x-ratelimit-reset"]) == 1_800_000_060 <= end
+    assert_limited(refused, 60)
+    assert refused.headers["retry-after"] == "60"  # not 61: longer than the window itself
+    assert_limited(late, 60)
+    assert late.headers["retry-after"] == "0"  # half a second is left: a whole one would be past the end
+    assert next_window.status_code == 200
+    assert next_window.headers["x-ratelimit-remaining"] == "4"
+    assert int(next_window.headers["x-ratelimit-reset"]) == 1_800_000_120
 
 
 def test_health_checks_are_not_limited(make_app: AppFactory, tenant: Tenant) -> None:
@@ -183,10 +230,11 @@ def test_default_window_in_the_headers(make_app: AppFactory, tenant: Tenant) -> 
     with TestClient(app, client=("192.0.2.50", 1000)) as client:
         started = time.time()
         response = entities(client, tenant)
+        answered = time.time()
 
     assert response.headers["x-ratelimit-limit"] == "1000"
     assert response.headers["x-ratelimit-remaining"] == "999"
-    assert started < int(response.headers["x-ratelimit-reset"]) <= started + 300 + 1
+    assert started < int(response.headers["x-ratelimit-reset"]) <= answered + 300
 
 
 def test_an_invalid_limit_is_refused_at_startup() -> None:

@@ -92,7 +92,7 @@ class RequestContext:
 
 
 class RateLimit:
-    """Counts every request under /api/ per client IP; adds the X-RateLimit-* and retry-after headers."""
+    """Counts every request under /api/ per client IP; adds the X-RateLimit-* headers (and retry-after to a 429)."""
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
         self.app = app
@@ -110,11 +110,10 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         if not decision.allowed:
-            retry = max(0, decision.reset_at - int(time.time()))
             await send_json(
                 send,
                 429,
-                {"status": "error", "message": f"Rate limit exceeded, retry in {retry} seconds"},
+                {"status": "error", "message": f"Rate limit exceeded, retry in {decision.retry_after} seconds"},
                 decision.headers(),
             )
             return

@@ -22,16 +22,24 @@ class Decision:
     allowed: bool
     limit: int
     remaining: int
-    reset_at: int  # unix time the window ends
+    # Whole seconds that never point past the window's real end (a fraction of a second into the next one):
+    # the unix time the window ends, rounded down, and the seconds from now until then, rounded down. A client
+    # that waits them out may come back just before the new window and be told to wait once more, never longer
+    # than the window itself.
+    reset_at: int
+    retry_after: int
 
     def headers(self) -> list[tuple[bytes, bytes]]:
-        retry_after = max(0, self.reset_at - math.floor(time.time()))
-        return [
+        """`X-RateLimit-*` on every counted response; `retry-after` only on a refusal (it tells a client when to
+        come back, which means nothing on an answer it already got)."""
+        headers = [
             (b"x-ratelimit-limit", str(self.limit).encode()),
             (b"x-ratelimit-remaining", str(self.remaining).encode()),
             (b"x-ratelimit-reset", str(self.reset_at).encode()),
-            (b"retry-after", str(retry_after).encode()),
         ]
+        if not self.allowed:
+            headers.append((b"retry-after", str(self.retry_after).encode()))
+        return headers
 
 
 class RateLimiter:
@@ -68,4 +76,11 @@ class RateLimiter:
         except Exception:  # a limiter outage must not take the API down
             log.warning("rate limit storage unavailable", exc_info=True)
             return None
-        return Decision(allowed, self.item.amount, stats.remaining, math.ceil(stats.reset_time))
+        now = time.time()
+        return Decision(
+            allowed,
+            self.item.amount,
+            stats.remaining,
+            reset_at=math.floor(stats.reset_time),
+            retry_after=max(0, math.floor(stats.reset_time - now)),
+        )
