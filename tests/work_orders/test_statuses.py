@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.catalog.support import db_get, db_scalars, error, ok
-from tests.helpers import Api, Tenant, make_entity
+from tests.helpers import Api, Tenant, make_entity, make_user
 from tests.work_orders.support import create_work_order, update_work_order
 from wrenchwork.models import WorkOrder, WorkOrderStatus
 
@@ -28,12 +28,12 @@ def test_custom_statuses_take_ids_above_the_built_in_ones(api: Api, session: Ses
     assert waiting["id"] >= 6 and signed["id"] > waiting["id"]
     assert (waiting["is_custom"], waiting["base_status_id"], waiting["base_status"]) == (True, 3, "on_hold")
     listed = api.get("/work_order_statuses").json()
-    assert [s["id"] for s in listed["data"]] == [waiting["id"], signed["id"]]
+    assert [s["id"] for s in listed["data"]] == [1, 2, 3, 4, 5, waiting["id"], signed["id"]]
     assert ok(api.get(f"/work_order_statuses/{waiting['id']}")) == waiting
-    # Another entity's statuses are its own.
+    # Another entity's statuses are its own; the built-in ones are everyone's.
     other = api.as_entity(make_entity(session, tenant))
     error(other.get(f"/work_order_statuses/{waiting['id']}"), 404)
-    assert other.get("/work_order_statuses").json()["data"] == []
+    assert [s["id"] for s in other.get("/work_order_statuses").json()["data"]] == [1, 2, 3, 4, 5]
 
 
 def test_a_work_order_in_a_custom_status_behaves_like_its_base(api: Api, session: Session) -> None:
@@ -98,3 +98,111 @@ def test_invalid_statuses(api: Api, session: Session, body: dict[str, Any], stat
     create_status(api, "Waiting", 3)
     error(api.post("/work_order_statuses", json={"work_order_status": body}), status)
     assert len(db_scalars(session, select(WorkOrderStatus.id))) == 1
+
+
+# ---- the built-in statuses in the list and detail ---------------------------------------------------------------
+
+BUILT_IN = [(1, "open"), (2, "in_progress"), (3, "on_hold"), (4, "cancelled"), (5, "completed")]
+
+
+def built_in_item(id_: int, name: str, entity_created_at: str) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "name": name,
+        "is_custom": False,
+        "base_status_id": id_,
+        "base_status": name,
+        "created_at": entity_created_at,
+        "updated_at": entity_created_at,
+    }
+
+
+def entity_created_at(api: Api) -> str:
+    entities = api.as_entity(None).get("/entities").json()["data"]
+    created: str = next(e["created_at"] for e in entities if e["id"] == api.entity_id)
+    return created
+
+
+def listed(api: Api, **params: str) -> tuple[list[Any], int]:
+    response = api.get("/work_order_statuses", params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return [item["id"] for item in body["data"]], body["meta"]["pagination"]["total"]
+
+
+def test_a_fresh_entity_lists_the_five_built_in_statuses(api: Api) -> None:
+    created = entity_created_at(api)
+
+    response = api.get("/work_order_statuses")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == [built_in_item(id_, name, created) for id_, name in BUILT_IN]
+    assert body["meta"]["pagination"] == {"total": 5, "page": 1, "per_page": 50, "total_pages": 1}
+    assert body["meta"]["sort"] == ["id asc"]
+    assert ok(api.get("/work_order_statuses/5")) == built_in_item(5, "completed", created)
+    assert ok(api.get("/work_order_statuses/1")) == built_in_item(1, "open", created)
+    error(api.get("/work_order_statuses/6"), 404)
+
+
+def test_technicians_see_the_built_in_statuses_too(api: Api, session: Session, tenant: Tenant) -> None:
+    _, token = make_user(session, tenant, role="technician")
+    technician = api.as_key(token)
+    assert listed(technician) == ([1, 2, 3, 4, 5], 5)
+    assert ok(technician.get("/work_order_statuses/3"))["name"] == "on_hold"
+
+
+def test_the_list_mechanism_treats_built_in_and_custom_statuses_alike(api: Api) -> None:
+    waiting = create_status(api, "waiting for parts", 3)["id"]
+    signed = create_status(api, "signed off", 5)["id"]
+    archived = create_status(api, "archived", 4)["id"]
+
+    assert listed(api) == ([1, 2, 3, 4, 5, waiting, signed, archived], 8)
+    assert listed(api, **{"filter[is_custom_eq]": "false"}) == ([1, 2, 3, 4, 5], 5)
+    assert listed(api, **{"filter[is_custom_true]": "true"}) == ([waiting, signed, archived], 3)
+    assert listed(api, **{"filter[base_status_eq]": "completed"}) == ([5, signed], 2)
+    assert listed(api, **{"filter[base_status_id_in]": "3,4"}) == ([3, 4, waiting, archived], 4)
+    assert listed(api, **{"filter[id_gteq]": "5", "sort": "id desc"}) == ([archived, signed, waiting, 5], 4)
+    assert listed(api, search="o") == ([1, 2, 3, 5, waiting, signed], 6)  # every name with an "o"
+    assert listed(api, search="ON_") == ([3], 1)  # `_` is literal, case ignored
+    # Names in one case, so the order is the same under every collation.
+    assert listed(api, sort="name asc") == ([archived, 4, 5, 2, 3, 1, signed, waiting], 8)
+    # Pages walk the union without repeating or skipping a row; the total counts both kinds.
+    pages = [listed(api, per_page="3", page=str(page)) for page in (1, 2, 3, 4)]
+    assert pages == [([1, 2, 3], 8), ([4, 5, waiting], 8), ([signed, archived], 8), ([], 8)]
+    # Built-in statuses date from the entity's creation, so they come first by date too.
+    assert listed(api, sort="created_at asc")[0] == [1, 2, 3, 4, 5, waiting, signed, archived]
+    error(api.get("/work_order_statuses", params={"filter[is_custom_cont]": "x"}), 422)
+
+
+@pytest.mark.parametrize("status_id", [1, 5])
+def test_built_in_statuses_cannot_be_changed_or_deleted(
+    api: Api, session: Session, tenant: Tenant, status_id: int
+) -> None:
+    created = entity_created_at(api)
+    name = dict(BUILT_IN)[status_id]
+    path = f"/work_order_statuses/{status_id}"
+
+    renamed = error(api.patch(path, json={"work_order_status": {"name": "Done"}}), 409)
+    rebased = error(api.put(path, json={"work_order_status": {"base_status_id": 1}}), 409)
+    deleted = error(api.delete(path), 409)
+
+    for body in (renamed, rebased, deleted):
+        assert body["message"] == (
+            f"Work order status {status_id} ({name}) is built in and cannot be changed or deleted; "
+            "create a custom status based on it instead"
+        )
+    assert ok(api.get(path)) == built_in_item(status_id, name, created)
+    assert db_scalars(session, select(WorkOrderStatus.id)) == []
+    # The role check comes first, as for custom statuses.
+    _, token = make_user(session, tenant, role="technician")
+    error(api.as_key(token).delete(path), 403)
+
+
+def test_completing_by_the_listed_id_works(api: Api) -> None:
+    """What the list is for: a client looks up `completed` and uses its id."""
+    statuses = api.get("/work_order_statuses", params={"filter[name_eq]": "completed"}).json()["data"]
+    assert [s["id"] for s in statuses] == [5]
+    done = update_work_order(api, create_work_order(api)["id"], status_id=statuses[0]["id"])
+    assert done["status"] == {"id": 5, "name": "completed", "is_custom": False}
+    assert done["completed_at"] is not None

@@ -11,6 +11,7 @@ from orjson import Fragment
 from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
+from sqlalchemy.sql.selectable import Subquery
 
 from wrenchwork.core import driver
 from wrenchwork.core.auth import Principal, Scope
@@ -195,6 +196,11 @@ class Repository(Generic[M]):
         base = stmt if stmt is not None else select(self.model)
         column = getattr(self.model, self.scope_column)
         return base.where(column == self.scope_id)
+
+    def scoped_source(self, source: Subquery) -> AnySelect:
+        """Every row of a derived row source (e.g. built-in rows unioned with stored ones) in the caller's scope:
+        `source` must have a column named like the model's scope column."""
+        return select(source).where(source.c[self.scope_column] == self.scope_id)
 
     def get(self, id_: int, *options: ExecutableOption) -> M | None:
         stmt = self.scoped().where(self.model.id == id_)

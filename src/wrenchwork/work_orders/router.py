@@ -238,9 +238,10 @@ async def delete_cost(session: DbSession, scope: TechnicianScope, id: IdPath, co
 @router.get(
     "/work_order_statuses",
     response_model=ListEnvelope[StatusItem],
-    summary="List custom work order statuses",
-    description="The entity's custom statuses. The built-in ones are fixed: 1 open, 2 in_progress, 3 on_hold, "
-    "4 cancelled, 5 completed.",
+    summary="List work order statuses",
+    description="The statuses a work order's `status_id` may take: the five built-in ones (`is_custom: false`, "
+    "1 open, 2 in_progress, 3 on_hold, 4 cancelled, 5 completed; the same in every entity, first in the default "
+    "order) and the entity's custom ones (`is_custom: true`, ids from 6, each behaving like its `base_status_id`).",
     tags=["extension"],
     responses=error_responses(400, 401, 403, 422, 429),
     openapi_extra=list_openapi(statuses.STATUS_LIST),
@@ -253,7 +254,8 @@ async def list_statuses(session: DbSession, scope: TechnicianScope, query: Statu
 @router.get(
     "/work_order_statuses/{id}",
     response_model=Envelope[StatusItem],
-    summary="Get custom work order status",
+    summary="Get work order status",
+    description="A built-in status (1..5) or a custom status of this entity.",
     tags=["extension"],
     responses=READ,
 )
@@ -279,6 +281,7 @@ async def create_status(session: DbSession, scope: ManagerScope, body: StatusCre
     "/work_order_statuses/{id}",
     response_model=Envelope[StatusItem],
     summary="Update custom work order status",
+    description="Built-in statuses (1..5) cannot be changed: 409.",
     tags=["extension"],
     responses=WRITE,
 )
@@ -291,6 +294,7 @@ async def update_status(session: DbSession, scope: ManagerScope, id: IdPath, bod
     "/work_order_statuses/{id}",
     status_code=204,
     summary="Delete custom work order status",
+    description="Built-in statuses (1..5) cannot be deleted, nor a custom status while work orders use it: 409.",
     tags=["extension"],
     responses=error_responses(400, 401, 403, 404, 409, 422, 429),
 )
