@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from wrenchwork.core.schemas import Id
+from wrenchwork.core.schemas import CreatedById, RecordId, UserId
 from wrenchwork.models import ApiKey
 
 
@@ -13,7 +13,7 @@ class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    user_id: Id
+    user_id: UserId
 
 
 class ApiKeyCreateBody(BaseModel):
@@ -22,17 +22,17 @@ class ApiKeyCreateBody(BaseModel):
 
 
 class ApiKeyItem(BaseModel):
-    id: int
+    id: RecordId
     name: str
     prefix: str
-    user_id: int
+    user_id: UserId
     last_used_at: datetime | None = Field(
         description="When the key was last used, precise to the minute: it is refreshed when a use comes a minute "
         "or more after the stored value, so it may lag the latest use by up to a minute; null until first use"
     )
     revoked_at: datetime | None
     created_at: datetime
-    created_by_id: int | None
+    created_by_id: CreatedById | None
 
 
 class ApiKeyCreated(ApiKeyItem):

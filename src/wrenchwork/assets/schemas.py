@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -18,13 +18,25 @@ from wrenchwork.core.presenters import (
     VendorRef,
 )
 from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
-from wrenchwork.core.schemas import Id, Money
+from wrenchwork.core.schemas import (
+    AssetId,
+    AssetStatus,
+    AssetTypeIds,
+    CreatedById,
+    LocationId,
+    Money,
+    ParentAssetId,
+    PartIds,
+    RecordId,
+    RootId,
+    TechnicianIds,
+    VendorIds,
+    WorkOrderId,
+)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Ids = Annotated[list[Id], Field(max_length=1000)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
-AssetStatus = Literal["online", "offline"]
 
 
 class AssetFields(BaseModel):
@@ -42,12 +54,12 @@ class AssetFields(BaseModel):
     purchase_cost: Money | None = None
     replacement_cost: Money | None = None
     salvage_value: Money | None = None
-    location_id: Id | None = None
-    parent_id: Id | None = None
-    asset_types_ids: Ids | None = None
-    technicians_ids: Ids | None = None
-    parts_ids: Ids | None = None
-    vendors_ids: Ids | None = None
+    location_id: LocationId | None = None
+    parent_id: ParentAssetId | None = None
+    asset_types_ids: AssetTypeIds | None = None
+    technicians_ids: TechnicianIds | None = None
+    parts_ids: PartIds | None = None
+    vendors_ids: VendorIds | None = None
 
 
 class AssetCreate(AssetFields):
@@ -75,11 +87,13 @@ class AssetStatusChange(BaseModel):
 
     status: AssetStatus
     reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    work_order_id: Id | None = None
+    work_order_id: WorkOrderId | None = Field(
+        default=None, description="A work order of the entity to link the downtime record to"
+    )
 
 
 class AssetCommon(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
     model: str | None
@@ -112,7 +126,7 @@ class AssetListItem(AssetCommon):
 
 
 class AssetDetail(AssetCommon):
-    root_id: int | None
+    root_id: RootId | None
     vendors: list[VendorRef]
     has_children: bool
     images: list[Image]
@@ -120,19 +134,19 @@ class AssetDetail(AssetCommon):
 
 
 class DowntimeItem(BaseModel):
-    id: int
-    asset_id: int
+    id: RecordId
+    asset_id: AssetId
     started_at: datetime
     ended_at: datetime | None
     duration_seconds: int | None
     reason: str | None
-    work_order_id: int | None
+    work_order_id: WorkOrderId | None
     created_at: datetime
-    created_by_id: int | None
+    created_by_id: CreatedById | None
 
 
 class Availability(BaseModel):
-    asset_id: int
+    asset_id: AssetId
     from_: datetime = Field(alias="from")
     to: datetime
     total_seconds: int

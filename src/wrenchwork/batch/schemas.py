@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class BatchOp(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = Field(description="The HTTP method of the operation")
     url: str = Field(min_length=1, max_length=2000, description="Full path, e.g. /api/v1/parts/24/reconcile")
     params: dict[str, Any] | None = Field(
         default=None, description="Query parameters for GET and DELETE, the JSON body otherwise"
@@ -27,7 +27,7 @@ class BatchRequest(BaseModel):
 
 
 class BatchResult(BaseModel):
-    status: int
+    status: int = Field(description="The HTTP status the operation answered (424: not run, atomic batch rolled back)")
     body: Any
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from wrenchwork.core.presenters import UserRef
+from wrenchwork.core.schemas import RecordId
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
@@ -21,7 +22,7 @@ class CommentCreateBody(BaseModel):
 
 
 class CommentItem(BaseModel):
-    id: int
+    id: RecordId
     body: str
     created_at: datetime
     updated_at: datetime

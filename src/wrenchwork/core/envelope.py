@@ -7,10 +7,10 @@ out. The Pydantic models here exist for the OpenAPI document and for tests that 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from wrenchwork.core.auth import CustomerInfo, EntityInfo
@@ -82,19 +82,20 @@ def error(status_code: int, message: str, errors: dict[str, list[str]] | None = 
 # ---- OpenAPI shapes ---------------------------------------------------------------------------------------
 
 T = TypeVar("T")
+Success = Annotated[Literal["success"], Field(description="Always success on a 2xx response")]
 
 
 class EntityMeta(BaseModel):
-    id: int | None
+    id: int | None = Field(description="The entity of X-Entity-Id; null where none is used (GET /entities)")
     name: str | None
-    currency: str | None
+    currency: str | None = Field(description="Its ISO 4217 currency code")
     currency_symbol: str | None
-    datetime_format: str | None
-    timezone: str | None
+    datetime_format: str | None = Field(description="Its preferred date-time display format")
+    timezone: str | None = Field(description="Its IANA time zone and UTC offset now, e.g. Etc/UTC: +00:00")
 
 
 class CustomerMeta(BaseModel):
-    id: int
+    id: int = Field(description="The customer (tenant) the API key belongs to")
     name: str
 
 
@@ -118,19 +119,19 @@ class ListMeta(Meta):
 
 
 class Envelope(BaseModel, Generic[T]):
-    status: Literal["success"]
+    status: Success
     data: T
     meta: Meta
 
 
 class ListEnvelope(BaseModel, Generic[T]):
-    status: Literal["success"]
+    status: Success
     data: list[T]
     meta: ListMeta
 
 
 class ErrorBody(BaseModel):
-    status: Literal["error"]
+    status: Annotated[Literal["error"], Field(description="Always error on an error response")]
     message: str
     errors: dict[str, list[str]] | None = None
 

@@ -44,6 +44,18 @@ def _auth_of(route: APIRoute) -> tuple[bool, bool]:
     return scoped or current_principal in calls, scoped
 
 
+def _lift_descriptions(schemas: dict[str, Any]) -> None:
+    """A nullable field of an annotated type (`LocationId | None`) carries the type's description inside its
+    `anyOf` branch, where documentation viewers easily miss it: show it on the field itself."""
+    for schema in schemas.values():
+        for field in schema.get("properties", {}).values():
+            if "description" in field or "anyOf" not in field:
+                continue
+            described = [branch for branch in field["anyOf"] if "description" in branch]
+            if len(described) == 1:
+                field["description"] = described[0].pop("description")
+
+
 def install(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -63,6 +75,7 @@ def install(app: FastAPI) -> None:
                         parameters = operation.get("parameters", [])
                         in_path = sum(1 for p in parameters if p["in"] == "path")
                         operation["parameters"] = [*parameters[:in_path], ENTITY_HEADER, *parameters[in_path:]]
+            _lift_descriptions(schema.get("components", {}).get("schemas", {}))
             schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEME
             app.openapi_schema = schema
         return app.openapi_schema

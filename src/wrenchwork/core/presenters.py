@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from wrenchwork.core.schemas import RecordId
 
 # Files arrive with the attachments feature; until a record has one, these are what the API shows.
 NO_THUMBNAIL: dict[str, Any] = {"small": None, "medium": None}
@@ -16,12 +18,12 @@ def user_ref(user_id: int | None, name: str | None, surname: str | None) -> dict
 
 
 class Ref(BaseModel):
-    id: int
+    id: RecordId
     name: str
 
 
 class UserRef(BaseModel):
-    id: int
+    id: RecordId
     name: str
     surname: str
 
@@ -46,11 +48,11 @@ class AttachmentUrls(BaseModel):
 
 
 class Document(BaseModel):
-    id: int
+    id: RecordId
     url: str
     download_url: str
     size: int
-    type: str
+    type: str = Field(description="The file's media type, e.g. image/jpeg or application/pdf")
     name: str
 
 
@@ -59,7 +61,7 @@ class Image(Document):
 
 
 class PrimaryContact(BaseModel):
-    id: int
+    id: RecordId
     name: str
     email: str | None
     phone: str | None

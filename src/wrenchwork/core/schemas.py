@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, Field
@@ -24,6 +24,100 @@ def _plain_digits(value: object) -> object:
 
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="ID"), BeforeValidator(_plain_digits)]
+
+# ---- ids and enums, each described once ---------------------------------------------------------------------
+# Every `id`, `*_id`, `*_ids` and enum-like field of a request or response uses one of these (or a resource's own
+# annotated type built the same way), so the OpenAPI document says what each one refers to or may hold
+# (tests/openapi/test_descriptions.py). core/openapi.py lifts a description out of `anyOf` for nullable fields.
+# The same type serves requests (validated: a positive 32-bit integer) and responses (documentation only).
+
+_IN_ENTITY = "of the entity in X-Entity-Id"
+
+
+def _ref(description: str) -> Any:
+    return Field(ge=1, le=MAX_ID, strict=True, description=description)
+
+
+def _refs(description: str) -> Any:
+    return Field(max_length=1000, description=f"{description}; replaces the whole set, [] clears it")
+
+
+RecordId = Annotated[int, Field(description="ID of this record, unique among records of its kind")]
+EntityId = Annotated[int, _ref("An entity (site) of the caller's customer (GET /entities)")]
+UserId = Annotated[int, _ref("A user holding a role in the entity (GET /users)")]
+UserRoleId = Annotated[int, Field(description="ID of this role assignment (the user's role in that entity)")]
+CreatedById = Annotated[int, Field(description="The user who created the record; null when unknown or deleted")]
+UpdatedById = Annotated[int, Field(description="The user who last changed the record; null when unknown or deleted")]
+LocationId = Annotated[int, _ref(f"A location {_IN_ENTITY} (GET /locations)")]
+ParentLocationId = Annotated[int, _ref(f"The parent location {_IN_ENTITY}; null for a top-level location (no cycles)")]
+AssetId = Annotated[int, _ref(f"An asset {_IN_ENTITY} (GET /assets)")]
+ParentAssetId = Annotated[int, _ref(f"The parent asset {_IN_ENTITY}; null for a top-level asset (no cycles)")]
+RootId = Annotated[int, Field(description="The top ancestor of the tree; its own id for a top-level record")]
+PartId = Annotated[int, _ref(f"A part {_IN_ENTITY} (GET /parts)")]
+VendorId = Annotated[int, _ref(f"A vendor {_IN_ENTITY} (GET /vendors)")]
+PartTypeId = Annotated[int, _ref(f"A part type {_IN_ENTITY} (GET /part_types)")]
+StoreroomId = Annotated[int, _ref(f"A storeroom {_IN_ENTITY} (GET /storerooms)")]
+MeasurementUnitId = Annotated[int, _ref(f"A measurement unit {_IN_ENTITY} (GET /measurement_units)")]
+ProcedureTemplateId = Annotated[int, _ref(f"A procedure template {_IN_ENTITY} (GET /procedure_templates)")]
+ProcedureItemId = Annotated[int, _ref("An item of this procedure (its `items[].id`)")]
+WorkOrderId = Annotated[int, _ref(f"A work order {_IN_ENTITY} (GET /work_orders)")]
+WorkOrderRequestId = Annotated[int, _ref(f"A work order request {_IN_ENTITY} (GET /work_order_requests)")]
+PmScheduleId = Annotated[int, _ref(f"The PM schedule {_IN_ENTITY} that generated the work order (GET /pm_schedules)")]
+StatusId = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_ID,
+        strict=True,
+        description="The work order status (GET /work_order_statuses): built-in 1 open, 2 in_progress, 3 on_hold, "
+        "4 cancelled, 5 completed (the same in every entity), or a custom status of the entity (6 and up), "
+        "which behaves like its base status",
+        examples=[5],
+    ),
+]
+BaseStatusId = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=5,
+        strict=True,
+        description="The built-in status whose behaviour it has: 1 open, 2 in_progress, 3 on_hold, 4 cancelled, "
+        "5 completed",
+        json_schema_extra={"enum": [1, 2, 3, 4, 5]},
+    ),
+]
+
+CategoryIds = Annotated[list[Id], _refs(f"Categories {_IN_ENTITY} (GET /categories)")]
+AssetTypeIds = Annotated[list[Id], _refs(f"Asset types {_IN_ENTITY} (GET /asset_types)")]
+AccountCodeIds = Annotated[list[Id], _refs(f"Account codes {_IN_ENTITY} (GET /account_codes)")]
+TechnicianIds = Annotated[
+    list[Id], _refs("Users who can be assigned work here: active, with a role in the entity, can_be_assigned_to_wo")
+]
+VendorIds = Annotated[list[Id], _refs(f"Vendors {_IN_ENTITY} (GET /vendors)")]
+PartIds = Annotated[list[Id], _refs(f"Parts {_IN_ENTITY} (GET /parts)")]
+AssetIds = Annotated[list[Id], _refs(f"Assets {_IN_ENTITY} (GET /assets)")]
+LocationIds = Annotated[list[Id], _refs(f"Locations {_IN_ENTITY} (GET /locations)")]
+ProcedureTemplateIds = Annotated[
+    list[Id],
+    _refs(
+        f"Procedure templates {_IN_ENTITY} (GET /procedure_templates): each new one is copied into a procedure of "
+        "the work order, one no longer listed is removed with its answers"
+    ),
+]
+
+Priority = Annotated[Literal["none", "low", "medium", "high"], Field(description="none (default), low, medium, high")]
+AssetStatus = Annotated[
+    Literal["online", "offline"],
+    Field(description="online (in service) or offline (down: an open downtime record)"),
+]
+AuthType = Annotated[Literal["api_key"], Field(description="How the user authenticates: always api_key")]
+Role = Annotated[
+    Literal["admin", "limited_admin", "technician", "requester"],
+    Field(
+        description="admin: everything in the entity; limited_admin: all but entities, users and API keys; "
+        "technician: maintenance work, no configuration; requester: its own requests only"
+    ),
+]
 
 # Money: 2 decimal places; quantities: 3. Stored as exact decimals, never floats.
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from wrenchwork.core.schemas import CreatedById, RecordId, UpdatedById
 from wrenchwork.models import Entity
 
 # code -> (name, symbol). The currencies a maintenance team is likely to book costs in.
@@ -42,6 +43,8 @@ CURRENCIES: dict[str, tuple[str, str]] = {
     "CLP": ("Chilean Peso", "$"),
 }
 DEFAULT_TIMEZONE = "Etc/UTC"
+TIMEZONE = "IANA time zone name (default Etc/UTC); the shown form `Etc/UTC: +00:00` is accepted too"
+TIMEZONE_SHOWN = "IANA time zone name and its UTC offset now"
 
 
 def currency_symbol(code: str) -> str:
@@ -90,15 +93,29 @@ def _zones() -> set[str]:
     return _ZONES
 
 
-Currency = Annotated[str, AfterValidator(_check_currency)]
-TimeZone = Annotated[str, Field(max_length=80), AfterValidator(_check_timezone)]
+Currency = Annotated[
+    str,
+    AfterValidator(_check_currency),
+    Field(
+        description="ISO 4217 code of the currency costs are booked in (default USD)",
+        json_schema_extra={"enum": list(CURRENCIES)},
+    ),
+]
+TimeZone = Annotated[
+    str,
+    Field(max_length=80, description=TIMEZONE, examples=["America/Chicago"]),
+    AfterValidator(_check_timezone),
+]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-DateTimeFormat = Literal[
-    "MM/DD/YYYY - 11:59 PM",
-    "MM/DD/YYYY - 23:59",
-    "DD/MM/YYYY - 11:59 PM",
-    "DD/MM/YYYY - 23:59",
-    "YYYY-MM-DD - 23:59",
+DateTimeFormat = Annotated[
+    Literal[
+        "MM/DD/YYYY - 11:59 PM",
+        "MM/DD/YYYY - 23:59",
+        "DD/MM/YYYY - 11:59 PM",
+        "DD/MM/YYYY - 23:59",
+        "YYYY-MM-DD - 23:59",
+    ],
+    Field(description="How the entity's people want dates and times shown (the API always sends ISO-8601)"),
 ]
 
 
@@ -137,19 +154,19 @@ class EntityUpdateBody(BaseModel):
 class EntityItem(BaseModel):
     """The documented entity shape (list and extension detail alike)."""
 
-    id: int
+    id: RecordId
     name: str
     description: str | None
     address: str | None
-    datetime_format: str
-    timezone: str
-    currency: str
+    datetime_format: DateTimeFormat
+    timezone: str = Field(description=TIMEZONE_SHOWN, examples=["Etc/UTC: +00:00"])
+    currency: Currency
     currency_name: str
     currency_symbol: str
     created_at: datetime
     updated_at: datetime
-    created_by_id: int | None
-    updated_by_id: int | None
+    created_by_id: CreatedById | None
+    updated_by_id: UpdatedById | None
 
 
 def entity_item(entity: Entity) -> dict[str, Any]:

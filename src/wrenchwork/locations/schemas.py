@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from wrenchwork.core.presenters import Document, Image, Ref, Thumbnail
 from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
-from wrenchwork.core.schemas import Id
+from wrenchwork.core.schemas import CreatedById, ParentLocationId, RecordId, RootId, UpdatedById
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=5000)]
@@ -21,7 +21,7 @@ class LocationCreate(BaseModel):
     name: Name
     description: LongText | None = None
     address: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    parent_id: Id | None = None
+    parent_id: ParentLocationId | None = None
     qr_code_attributes: QrCodeCreate | None = None
 
 
@@ -31,7 +31,7 @@ class LocationUpdate(BaseModel):
     name: Name | None = None
     description: LongText | None = None
     address: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    parent_id: Id | None = Field(default=None, description="null makes it a top-level location")
+    parent_id: ParentLocationId | None = None
     qr_code_attributes: QrCodeUpdate | None = None
 
 
@@ -46,7 +46,7 @@ class LocationUpdateBody(BaseModel):
 
 
 class LocationListItem(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
     address: str | None
@@ -59,12 +59,12 @@ class LocationListItem(BaseModel):
 
 
 class LocationDetail(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
     address: str | None
     parent: Ref | None
-    root_id: int | None
+    root_id: RootId | None
     path: str
     has_children: bool
     qr_code: str | None
@@ -72,8 +72,8 @@ class LocationDetail(BaseModel):
     documents: list[Document]
     created_at: datetime
     updated_at: datetime
-    created_by_id: int | None
-    updated_by_id: int | None
+    created_by_id: CreatedById | None
+    updated_by_id: UpdatedById | None
 
 
 def location_item(row: Any, parent: dict[str, Any] | None) -> dict[str, Any]:

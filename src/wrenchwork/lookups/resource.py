@@ -22,7 +22,7 @@ from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import Field, Kind, ListQuery, ListSpec
 from wrenchwork.core.repository import Repository
 from wrenchwork.core.routing import api_router, update_route
-from wrenchwork.core.schemas import IdPath, apply_update
+from wrenchwork.core.schemas import IdPath, RecordId, apply_update
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -49,7 +49,7 @@ class Lookup:
 
 
 class LookupItem(BaseModel):
-    id: int
+    id: RecordId
     name: str
     created_at: datetime
     updated_at: datetime

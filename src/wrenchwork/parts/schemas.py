@@ -5,24 +5,38 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
 from wrenchwork.core.presenters import Document, Image, PrimaryContact, Ref, Thumbnail, UserRef, user_ref
 from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
-from wrenchwork.core.schemas import Id
+from wrenchwork.core.schemas import (
+    AssetIds,
+    MeasurementUnitId,
+    PartTypeId,
+    RecordId,
+    StoreroomId,
+    VendorId,
+    WorkOrderId,
+)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Note = Annotated[str, StringConstraints(max_length=2000)]
-Ids = Annotated[list[Id], Field(max_length=1000)]
 # Stock quantities: at most 3 decimal places, below 1e9; unit costs: at most 2 decimal places, below 1e7
 # (so that quantity x cost always fits a ledger line, see parts/stock.py).
 StockQty = Annotated[Decimal, Field(ge=0, lt=Decimal("1e9"), decimal_places=3, allow_inf_nan=False)]
 ReceivedQty = Annotated[Decimal, Field(gt=0, lt=Decimal("1e9"), decimal_places=3, allow_inf_nan=False)]
 SignedQty = Annotated[Decimal, Field(gt=-Decimal("1e9"), lt=Decimal("1e9"), decimal_places=3, allow_inf_nan=False)]
+TransactionType = Annotated[
+    Literal["initial", "restock", "reconcile", "cost_update", "avg_cost_update", "usage", "usage_return"],
+    Field(
+        description="What the ledger line records: initial (stock at create), restock, reconcile, cost_update "
+        "(unit_cost), avg_cost_update, usage (a work order completed), usage_return (completion undone)"
+    ),
+]
 UnitCost = Annotated[Decimal, Field(ge=0, lt=Decimal("1e7"), decimal_places=2, allow_inf_nan=False)]
 
 
@@ -31,7 +45,7 @@ class VendorPartIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    vendor_id: Id
+    vendor_id: VendorId
     vendor_part_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     is_preferred: bool | None = None
     destroy: bool = Field(default=False, alias="_destroy", description="Remove this vendor from the part")
@@ -46,10 +60,10 @@ class PartFields(BaseModel):
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     area: Text200 | None = None
     lead_time: Annotated[int, Field(ge=0, le=100_000)] | None = Field(default=None, description="Days")
-    part_type_id: Id | None = None
-    storeroom_id: Id | None = None
-    measurement_unit_id: Id | None = None
-    assets_ids: Ids | None = None
+    part_type_id: PartTypeId | None = None
+    storeroom_id: StoreroomId | None = None
+    measurement_unit_id: MeasurementUnitId | None = None
+    assets_ids: AssetIds | None = None
     vendor_parts_attributes: Annotated[list[VendorPartIn], Field(max_length=100)] | None = None
 
 
@@ -122,7 +136,7 @@ class PartVendor(Ref):
 
 
 class PartCommon(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
     is_non_stock: bool
@@ -164,10 +178,12 @@ class PartDetail(PartCommon):
 
 
 class TransactionItem(BaseModel):
-    id: int
+    id: RecordId
     note: str | None
-    type: str
-    work_order_id: int | None
+    type: TransactionType
+    work_order_id: WorkOrderId | None = Field(
+        description="The work order whose parts the line uses or returns (usage, usage_return); null otherwise"
+    )
     cost: float
     total_cost: float
     quantity: float

@@ -9,12 +9,30 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wrenchwork.core.presenters import Document, Image, UserRef
-from wrenchwork.core.schemas import Id
+from wrenchwork.core.schemas import (
+    CreatedById,
+    Id,
+    ProcedureItemId,
+    ProcedureTemplateId,
+    RecordId,
+    UpdatedById,
+    WorkOrderId,
+)
+from wrenchwork.models.procedures import ITEM_TYPES
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Description = Annotated[str, StringConstraints(max_length=5000)]
 MAX_ITEMS = 200
+# Checked by the service (procedures/items.py), which names the offending item in its 422.
+ItemType = Annotated[
+    str,
+    Field(
+        description="What an answer is: text, number, checkbox, yes_no, multiple_choice, meter_reading, date, "
+        "signature, photo (see docs/api.md for each type's options and answers)",
+        json_schema_extra={"enum": list(ITEM_TYPES)},
+    ),
+]
 
 
 class ItemIn(BaseModel):
@@ -24,10 +42,7 @@ class ItemIn(BaseModel):
 
     id: Id | None = Field(default=None, description="An existing item to change or remove")
     name: ItemName | None = None
-    item_type: str | None = Field(
-        default=None,
-        description="text, number, checkbox, yes_no, multiple_choice, meter_reading, date, signature, photo",
-    )
+    item_type: ItemType | None = None
     options: dict[str, Any] | None = Field(
         default=None,
         description="multiple_choice: `choices` (required); meter_reading: `unit` (required); number and "
@@ -69,7 +84,7 @@ class TemplateUpdateBody(BaseModel):
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    item_id: Id
+    item_id: ProcedureItemId
     value: Any = Field(description="The answer, checked against the item's type; null clears it")
 
 
@@ -93,7 +108,7 @@ class AssignmentCount(BaseModel):
 
 
 class TemplateListItem(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
     assignment_count: AssignmentCount
@@ -104,40 +119,42 @@ class TemplateListItem(BaseModel):
 
 
 class TemplateItem(BaseModel):
-    id: int
+    id: RecordId
     name: str
     index: int
-    item_type: str
+    item_type: ItemType
     options: dict[str, Any]
     images: list[Image]
     documents: list[Document]
 
 
 class TemplateDetail(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
     items: list[TemplateItem]
     created_at: datetime
     updated_at: datetime
-    created_by_id: int | None
-    updated_by_id: int | None
+    created_by_id: CreatedById | None
+    updated_by_id: UpdatedById | None
 
 
 class ProcedureRef(BaseModel):
     """A work order's `procedures[]` entry."""
 
-    id: int
+    id: RecordId
     name: str
-    procedure_template_id: int | None
+    procedure_template_id: ProcedureTemplateId | None = Field(
+        description="The template the procedure was copied from; null once that template is deleted"
+    )
     completed_at: datetime | None
 
 
 class AnsweredItem(BaseModel):
-    id: int
+    id: RecordId
     name: str
     index: int
-    item_type: str
+    item_type: ItemType
     options: dict[str, Any]
     value: Any
     answered_at: datetime | None
@@ -145,11 +162,13 @@ class AnsweredItem(BaseModel):
 
 
 class ProcedureDetail(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
-    procedure_template_id: int | None
-    work_order_id: int
+    procedure_template_id: ProcedureTemplateId | None = Field(
+        description="The template the procedure was copied from; null once that template is deleted"
+    )
+    work_order_id: WorkOrderId
     completed_at: datetime | None
     items: list[AnsweredItem]
     created_at: datetime

@@ -10,11 +10,24 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from wrenchwork.core.auth import CustomerInfo
-from wrenchwork.core.schemas import Id, Money
+from wrenchwork.core.schemas import (
+    AuthType,
+    CreatedById,
+    EntityId,
+    Money,
+    RecordId,
+    Role,
+    UpdatedById,
+    UserRoleId,
+)
 
-Role = Literal["admin", "limited_admin", "technician", "requester"]
-UserStatus = Literal["active", "inactive"]
-Language = Literal["en", "es", "fr", "de", "pt", "it", "nl", "pl"]
+UserStatus = Annotated[
+    Literal["active", "inactive"], Field(description="active (default); inactive users' keys answer 401")
+]
+Language = Annotated[
+    Literal["en", "es", "fr", "de", "pt", "it", "nl", "pl"],
+    Field(description="The user's language, an ISO 639-1 code (default en)"),
+]
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 # E-mail addresses are compared and stored in lower case: one person, one user.
 Email = Annotated[EmailStr, AfterValidator(str.lower)]
@@ -24,7 +37,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 class PermissionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    entity_id: Id
+    entity_id: EntityId
     role: Role
 
 
@@ -76,9 +89,9 @@ class UserUpdateBody(BaseModel):
 
 class Permission(BaseModel):
     entity: str
-    entity_id: int
+    entity_id: EntityId
     role: Role
-    user_role_id: int
+    user_role_id: UserRoleId
 
 
 class Activity(BaseModel):
@@ -93,18 +106,18 @@ class InvitationDetails(BaseModel):
 
 
 class UserItem(BaseModel):
-    id: int
+    id: RecordId
     name: str
     surname: str
     full_name: str
-    language: str
+    language: Language
     email: str
     unconfirmed_email: str | None
     phone_number: str | None
     job_title: str | None
     status: UserStatus
     can_be_assigned_to_wo: bool
-    auth_type: Literal["api_key"]
+    auth_type: AuthType
     avatar: str | None
     regular_rate: float
     overtime_rate1: float
@@ -115,8 +128,8 @@ class UserItem(BaseModel):
     invitation_details: InvitationDetails
     created_at: datetime
     updated_at: datetime
-    created_by_id: int | None
-    updated_by_id: int | None
+    created_by_id: CreatedById | None
+    updated_by_id: UpdatedById | None
 
 
 # Users are invited by an admin and authenticate with API keys: there is no e-mail invitation flow.

@@ -8,11 +8,21 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, Thumbnail, UserRef
-from wrenchwork.core.schemas import Id, Money
+from wrenchwork.core.schemas import (
+    AssetIds,
+    CategoryIds,
+    CreatedById,
+    Id,
+    LocationIds,
+    Money,
+    RecordId,
+    UpdatedById,
+)
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Ids = Annotated[list[Id], Field(max_length=1000)]
+TAX_ID = "The vendor's tax identification number (free text, not a reference)"
+CONTACT_ROLE = "The contact's role at the vendor, e.g. Sales (free text)"
 
 
 class ContactIn(BaseModel):
@@ -20,7 +30,7 @@ class ContactIn(BaseModel):
 
     id: Id | None = Field(default=None, description="An existing contact to change or remove")
     name: Name | None = None
-    role: Annotated[str, StringConstraints(max_length=100)] | None = None
+    role: Annotated[str, StringConstraints(max_length=100)] | None = Field(default=None, description=CONTACT_ROLE)
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
     extension: Annotated[str, StringConstraints(max_length=20)] | None = None
@@ -35,13 +45,13 @@ class VendorFields(BaseModel):
     is_active: bool | None = None
     assign_to_work_orders: bool | None = None
     parts_supplier: bool | None = None
-    tax_id: Annotated[str, StringConstraints(max_length=100)] | None = None
+    tax_id: Annotated[str, StringConstraints(max_length=100)] | None = Field(default=None, description=TAX_ID)
     address: Annotated[str, StringConstraints(max_length=1000)] | None = None
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
     hourly_rate: Money | None = None
-    categories_ids: Ids | None = None
-    locations_ids: Ids | None = None
-    assets_ids: Ids | None = None
+    categories_ids: CategoryIds | None = None
+    locations_ids: LocationIds | None = None
+    assets_ids: AssetIds | None = None
     vendor_contacts_attributes: Annotated[list[ContactIn], Field(max_length=100)] | None = None
 
 
@@ -64,9 +74,9 @@ class VendorUpdateBody(BaseModel):
 
 
 class Contact(BaseModel):
-    id: int
+    id: RecordId
     name: str
-    role: str | None
+    role: str | None = Field(description=CONTACT_ROLE)
     email: str | None
     phone: str | None
     extension: str | None
@@ -74,13 +84,13 @@ class Contact(BaseModel):
 
 
 class VendorBase(BaseModel):
-    id: int
+    id: RecordId
     name: str
     description: str | None
     is_active: bool
     assign_to_work_orders: bool
     parts_supplier: bool
-    tax_id: str | None
+    tax_id: str | None = Field(description=TAX_ID)
     address: str | None
     rating: int | None
     hourly_rate: float | None
@@ -103,8 +113,8 @@ class VendorDetail(VendorBase):
     locations: list[LocationRef]
     images: list[Image]
     documents: list[Document]
-    created_by_id: int | None
-    updated_by_id: int | None
+    created_by_id: CreatedById | None
+    updated_by_id: UpdatedById | None
 
 
 SCALARS = (

@@ -8,29 +8,38 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, TechnicianRef, UserRef, VendorRef
-from wrenchwork.core.schemas import Id
+from wrenchwork.core.schemas import (
+    AssetId,
+    AuthType,
+    CategoryIds,
+    LocationId,
+    Priority,
+    RecordId,
+    TechnicianIds,
+    VendorIds,
+    WorkOrderId,
+)
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Description = Annotated[str, StringConstraints(max_length=20_000)]
-Ids = Annotated[list[Id], Field(max_length=1000)]
-RequestStatus = Literal["pending", "approved", "declined", "on_hold"]
-Priority = Literal["none", "low", "medium", "high"]
+RequestStatus = Annotated[
+    Literal["pending", "approved", "declined", "on_hold"],
+    Field(description="pending (default), approved (creates the work order), declined, on_hold"),
+]
 
 
 class RequestFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: Description | None = None
-    status: RequestStatus | None = Field(
-        default=None, description="pending (default), approved (creates the work order), declined, on_hold"
-    )
+    status: RequestStatus | None = None
     notify: bool | None = None
     priority: Priority | None = None
-    location_id: Id | None = None
-    asset_id: Id | None = None
-    categories_ids: Ids | None = None
-    technicians_ids: Ids | None = None
-    vendors_ids: Ids | None = None
+    location_id: LocationId | None = None
+    asset_id: AssetId | None = None
+    categories_ids: CategoryIds | None = None
+    technicians_ids: TechnicianIds | None = None
+    vendors_ids: VendorIds | None = None
     due_date: datetime | None = None
 
 
@@ -58,23 +67,23 @@ class RequestUpdateBody(BaseModel):
 class RequesterRef(UserRef):
     phone_number: str | None
     email: str
-    auth_type: str
+    auth_type: AuthType
     avatar: str | None
 
 
 class RequestPortal(BaseModel):
-    id: int
+    id: RecordId
     uuid: str
     title: str
 
 
 class RequestBase(BaseModel):
-    id: int
+    id: RecordId
     title: str
     description: str | None
     status: RequestStatus
     priority: Priority
-    work_order_id: int | None
+    work_order_id: WorkOrderId | None = Field(description="The work order made from the request once approved")
     location: LocationRef | None
     asset: Ref | None
     categories: list[Ref]

@@ -9,16 +9,48 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, TechnicianRef, UserRef, VendorRef
-from wrenchwork.core.schemas import Id, Money
+from wrenchwork.core.schemas import (
+    AccountCodeIds,
+    AssetId,
+    AssetStatus,
+    AuthType,
+    BaseStatusId,
+    CategoryIds,
+    CreatedById,
+    LocationId,
+    Money,
+    PartId,
+    PmScheduleId,
+    Priority,
+    ProcedureTemplateId,
+    ProcedureTemplateIds,
+    RecordId,
+    StatusId,
+    TechnicianIds,
+    UserId,
+    VendorIds,
+    WorkOrderId,
+    WorkOrderRequestId,
+)
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Description = Annotated[str, StringConstraints(max_length=20_000)]
-Ids = Annotated[list[Id], Field(max_length=1000)]
-Priority = Literal["none", "low", "medium", "high"]
-WorkOrderType = Literal["reactive", "preventive"]
-YesNo = Literal["yes", "no"]
-AssetStatus = Literal["online", "offline"]
-RateType = Literal["regular", "overtime1", "overtime2"]
+WorkOrderType = Annotated[
+    Literal["reactive", "preventive"],
+    Field(
+        description="reactive (default: a response to a problem) or preventive (planned, e.g. from a PM "
+        "schedule); fixed after create"
+    ),
+]
+YesNo = Annotated[Literal["yes", "no"], Field(description="yes or no (default no); stored, no notification is sent")]
+RateType = Annotated[
+    Literal["regular", "overtime1", "overtime2"],
+    Field(description="Which of the user's rates prices the time: regular_rate, overtime_rate1 or overtime_rate2"),
+]
+BaseStatus = Annotated[
+    Literal["open", "in_progress", "on_hold", "cancelled", "completed"],
+    Field(description="The built-in status behind it (the name of base_status_id)"),
+]
 Hours = Annotated[Decimal, Field(gt=0, le=10_000, decimal_places=3, allow_inf_nan=False)]
 
 
@@ -39,14 +71,14 @@ class WorkOrderFields(BaseModel):
     priority: Priority | None = None
     due_date: datetime | None = None
     completed_at: datetime | None = None
-    location_id: Id | None = None
-    asset_id: Id | None = None
-    status_id: Id | None = None
-    categories_ids: Ids | None = None
-    account_codes_ids: Ids | None = None
-    procedure_template_ids: Ids | None = None
-    technicians_ids: Ids | None = None
-    vendors_ids: Ids | None = None
+    location_id: LocationId | None = None
+    asset_id: AssetId | None = None
+    status_id: StatusId | None = None
+    categories_ids: CategoryIds | None = None
+    account_codes_ids: AccountCodeIds | None = None
+    procedure_template_ids: ProcedureTemplateIds | None = None
+    technicians_ids: TechnicianIds | None = None
+    vendors_ids: VendorIds | None = None
     notify_vendors_on_update: YesNo | None = None
     checklist: Annotated[list[ChecklistItem], Field(max_length=500)] | None = None
     asset_status: AssetStatus | None = Field(
@@ -62,9 +94,15 @@ class WorkOrderFields(BaseModel):
 class WorkOrderCreate(WorkOrderFields):
     title: Title
     type: WorkOrderType = "reactive"
-    work_order_request_id: Id | None = None
+    work_order_request_id: WorkOrderRequestId | None = Field(
+        default=None,
+        description="The request the work order comes from (GET /work_order_requests); a request has at most one "
+        "work order",
+    )
     notify_vendors_on_create: YesNo | None = None
-    pm_schedule_id: Id | None = Field(default=None, description="Extension: the PM schedule that generated it")
+    pm_schedule_id: PmScheduleId | None = Field(
+        default=None, description="Extension: the PM schedule (GET /pm_schedules) that generated the work order"
+    )
 
 
 class WorkOrderUpdate(WorkOrderFields):
@@ -85,45 +123,47 @@ class WorkOrderUpdateBody(BaseModel):
 
 
 class StatusRef(BaseModel):
-    id: int
+    id: StatusId
     name: str
     is_custom: bool
 
 
 class AssetRef(Ref):
-    status: str
+    status: AssetStatus
 
 
 class DowntimeTracking(BaseModel):
-    id: int
+    id: RecordId
     started_at: datetime
     ended_at: datetime | None
-    status: str
+    status: AssetStatus = Field(description="offline while the downtime is open, online once it is closed")
 
 
 class ActiveTimer(BaseModel):
-    created_by_id: int
+    created_by_id: UserId = Field(description="The user whose timer it is (only that user sees it)")
     started_at: datetime
 
 
 class RequesterRef(UserRef):
     phone_number: str | None
     email: str
-    auth_type: str
+    auth_type: AuthType
     avatar: str | None
 
 
 class RequestRef(BaseModel):
-    id: int
+    id: RecordId
     title: str
     created_at: datetime
     created_by: RequesterRef | None
 
 
 class ProcedureRef(BaseModel):
-    id: int
+    id: RecordId
     name: str
-    procedure_template_id: int | None
+    procedure_template_id: ProcedureTemplateId | None = Field(
+        description="The template the procedure was copied from; null once that template is deleted"
+    )
     completed_at: datetime | None
 
 
@@ -134,12 +174,12 @@ class ChecklistOut(BaseModel):
 
 
 class PartAssignment(BaseModel):
-    part_id: int
+    part_id: PartId
     part_name: str
     quantity: float
     unit_name: str | None
     unit_short_name: str | None
-    type: str
+    type: Literal["usage"] = Field(description="Always usage: the part is used by the work order")
     total_cost: float
 
 
@@ -151,13 +191,13 @@ class TotalCosts(BaseModel):
 
 
 class WorkOrderCommon(BaseModel):
-    id: int
+    id: RecordId
     title: str
     description: str | None
     priority: Priority
     type: WorkOrderType
-    pm_schedule_id: int | None
-    status: StatusRef
+    pm_schedule_id: PmScheduleId | None
+    status: StatusRef = Field(description="The work order's status (GET /work_order_statuses lists them)")
     asset: AssetRef | None
     downtime_tracking: DowntimeTracking | None
     categories: list[Ref]
@@ -174,7 +214,7 @@ class WorkOrderCommon(BaseModel):
 
 
 class WorkOrderListItem(WorkOrderCommon):
-    work_order_request_id: int | None
+    work_order_request_id: WorkOrderRequestId | None
     comments_count: int
     vendors: list[Ref]
 
@@ -240,17 +280,14 @@ class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    base_status_id: Annotated[int, Field(ge=1, le=5, strict=True)] = Field(
-        description="The built-in status whose behaviour it takes: 1 open, 2 in_progress, 3 on_hold, 4 cancelled, "
-        "5 completed"
-    )
+    base_status_id: BaseStatusId
 
 
 class StatusPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
-    base_status_id: Annotated[int, Field(ge=1, le=5, strict=True)] | None = None
+    base_status_id: BaseStatusId | None = None
 
 
 class StatusCreateBody(BaseModel):
@@ -264,13 +301,13 @@ class StatusUpdateBody(BaseModel):
 
 
 class StatusItem(BaseModel):
-    id: int
+    id: StatusId
     name: str
-    is_custom: bool
-    base_status_id: int
-    base_status: str
-    created_at: datetime | None
-    updated_at: datetime | None
+    is_custom: bool = Field(description="false for the built-in statuses 1..5, true for the entity's own")
+    base_status_id: BaseStatusId
+    base_status: BaseStatus
+    created_at: datetime = Field(description="For a built-in status: when the entity was created")
+    updated_at: datetime
 
 
 # ---- labor and costs (extension) ---------------------------------------------------------------------------
@@ -279,7 +316,9 @@ class StatusItem(BaseModel):
 class TimeEntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: Id | None = Field(default=None, description="Whose work it was; default: the caller")
+    user_id: UserId | None = Field(
+        default=None, description="Whose work it was (a user who can be assigned work here); default: the caller"
+    )
     started_at: datetime
     ended_at: datetime | None = None
     duration: Hours | None = Field(default=None, description="Hours, instead of ended_at")
@@ -297,8 +336,8 @@ class TimerStopIn(BaseModel):
 
 
 class TimeEntryItem(BaseModel):
-    id: int
-    work_order_id: int
+    id: RecordId
+    work_order_id: WorkOrderId
     user: UserRef
     started_at: datetime
     ended_at: datetime
@@ -307,7 +346,7 @@ class TimeEntryItem(BaseModel):
     rate: float
     cost: float
     created_at: datetime
-    created_by_id: int | None
+    created_by_id: CreatedById | None
 
 
 class CostIn(BaseModel):
@@ -323,12 +362,12 @@ class CostBody(BaseModel):
 
 
 class CostItem(BaseModel):
-    id: int
-    work_order_id: int
+    id: RecordId
+    work_order_id: WorkOrderId
     description: str
     amount: float
     created_at: datetime
-    created_by_id: int | None
+    created_by_id: CreatedById | None
 
 
 # ---- part assignments (documented, flat bodies) ------------------------------------------------------------
@@ -337,5 +376,5 @@ class CostItem(BaseModel):
 class PartAssignmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    part_id: Id
+    part_id: PartId
     quantity: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3, allow_inf_nan=False)]
