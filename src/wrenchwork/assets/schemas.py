@@ -18,7 +18,7 @@ from wrenchwork.core.presenters import (
     VendorRef,
 )
 from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
-from wrenchwork.core.schemas import Id, Money
+from wrenchwork.core.schemas import Date, Id, Money
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -35,8 +35,8 @@ class AssetFields(BaseModel):
     model: Text200 | None = None
     manufacturer: Text200 | None = None
     serial_number: Text200 | None = None
-    purchase_date: date | None = None
-    warranty_exp_date: date | None = None
+    purchase_date: Date | None = None
+    warranty_exp_date: Date | None = None
     warranty_expiration_notification: Count | None = Field(default=None, description="Days before expiry")
     life_expectancy: Count | None = Field(default=None, description="Months")
     purchase_cost: Money | None = None

@@ -31,7 +31,7 @@ API_PREFIX = "/api/v1"
 SHARED_SESSION = "wrenchwork.shared_session"
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
@@ -44,7 +44,7 @@ class TransactionalRoute(APIRoute):
         async def run(request: Request) -> Response:
             if takes_json and request.method in ("POST", "PUT", "PATCH"):
                 content_type = request.headers.get("content-type")
-                if content_type is not None and not _is_json(content_type):
+                if content_type is not None and not is_json(content_type):
                     raise UnsupportedMediaType()
             shared = request.scope.get("state", {}).get(SHARED_SESSION)
             session = shared if shared is not None else request.app.state.sessionmaker()

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, TechnicianRef, UserRef, VendorRef
-from wrenchwork.core.schemas import Id
+from wrenchwork.core.schemas import DateTime, Id
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Description = Annotated[str, StringConstraints(max_length=20_000)]
@@ -31,7 +31,7 @@ class RequestFields(BaseModel):
     categories_ids: Ids | None = None
     technicians_ids: Ids | None = None
     vendors_ids: Ids | None = None
-    due_date: datetime | None = None
+    due_date: DateTime | None = None
 
 
 class RequestCreate(RequestFields):

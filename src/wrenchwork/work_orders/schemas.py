@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, TechnicianRef, UserRef, VendorRef
-from wrenchwork.core.schemas import Id, Money
+from wrenchwork.core.schemas import DateTime, Id, Money
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Description = Annotated[str, StringConstraints(max_length=20_000)]
@@ -37,8 +37,8 @@ class WorkOrderFields(BaseModel):
 
     description: Description | None = None
     priority: Priority | None = None
-    due_date: datetime | None = None
-    completed_at: datetime | None = None
+    due_date: DateTime | None = None
+    completed_at: DateTime | None = None
     location_id: Id | None = None
     asset_id: Id | None = None
     status_id: Id | None = None
@@ -280,8 +280,8 @@ class TimeEntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: Id | None = Field(default=None, description="Whose work it was; default: the caller")
-    started_at: datetime
-    ended_at: datetime | None = None
+    started_at: DateTime
+    ended_at: DateTime | None = None
     duration: Hours | None = Field(default=None, description="Hours, instead of ended_at")
     rate_type: RateType = "regular"
 
