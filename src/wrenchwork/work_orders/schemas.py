@@ -19,6 +19,8 @@ WorkOrderType = Literal["reactive", "preventive"]
 YesNo = Literal["yes", "no"]
 AssetStatus = Literal["online", "offline"]
 RateType = Literal["regular", "overtime1", "overtime2"]
+# Parts a work order may be created with (`parts`, extension).
+MAX_PARTS = 200
 Hours = Annotated[Decimal, Field(gt=0, le=10_000, decimal_places=3, allow_inf_nan=False)]
 
 
@@ -28,6 +30,16 @@ class ChecklistItem(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
     order: Annotated[int, Field(ge=0, le=100_000)] | None = None
     checked: bool = False
+
+
+class PartAssignmentIn(BaseModel):
+    """A part on a work order: the documented flat body of `/work_orders/{id}/parts`, and an item of the
+    extension `work_order.parts` on create."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    part_id: Id
+    quantity: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3, allow_inf_nan=False)]
 
 
 class WorkOrderFields(BaseModel):
@@ -65,6 +77,11 @@ class WorkOrderCreate(WorkOrderFields):
     work_order_request_id: Id | None = None
     notify_vendors_on_create: YesNo | None = None
     pm_schedule_id: Id | None = Field(default=None, description="Extension: the PM schedule that generated it")
+    parts: Annotated[list[PartAssignmentIn], Field(max_length=MAX_PARTS)] | None = Field(
+        default=None,
+        description="Extension: parts to assign, each added as POST /work_orders/{id}/parts adds it (a part listed "
+        "twice gets the sum), in the same transaction; a work order created completed uses them up",
+    )
 
 
 class WorkOrderUpdate(WorkOrderFields):
@@ -329,13 +346,3 @@ class CostItem(BaseModel):
     amount: float
     created_at: datetime
     created_by_id: int | None
-
-
-# ---- part assignments (documented, flat bodies) ------------------------------------------------------------
-
-
-class PartAssignmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    part_id: Id
-    quantity: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3, allow_inf_nan=False)]
