@@ -23,8 +23,8 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 # Limits every request obeys, a batch op included (it passes through this middleware like a direct call).
-# The longest query string, percent-encoded as sent: as much as the HTTP server lets a request line carry
-# (its whole head, headers included, is capped at 16 KiB), and far more than 1,000 ids in `filter[id_in]`.
+# The longest query string, percent-encoded as sent: half the request head the HTTP server takes (16 KiB, headers
+# included), so a batch op's query, which no request line carries, is bounded too; 1,000 four-digit ids fit.
 MAX_QUERY_BYTES = 8192
 # The deepest nesting of arrays and objects in a JSON body (`{"a": [1]}` is 2 deep). The deepest bodies the API
 # defines (a procedure template's choices, sent in a batch op) are 9 deep; past a few hundred, parsers and encoders
