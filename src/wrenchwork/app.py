@@ -22,7 +22,7 @@ from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
 from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, refresh_statistics
 from wrenchwork.core.logging import configure as configure_logging
-from wrenchwork.core.middleware import CatchAll, RateLimit, RequestBody, RequestContext
+from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
 from wrenchwork.system.router import router as system_router
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added inside-out: the last one added is the outermost.
     app.add_middleware(CatchAll)
-    app.add_middleware(RequestBody, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
     if settings.rate_limit:  # 0 turns it off: no layer at all then
         limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage_url, settings.trusted_proxies)
         app.add_middleware(RateLimit, limiter=limiter)

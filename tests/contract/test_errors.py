@@ -321,7 +321,7 @@ def _absurd_queries(r: Resource) -> dict[str, list[tuple[str, str]]]:
         "id-minus-2^33": [("filter[id_lt]", "-9999999999")],
         "id-in-2^63": [("filter[id_in]", "1,9223372036854775807")],
         "id-2^70": [("filter[id_eq]", str(2**70))],
-        "id-in-3000": [("filter[id_in]", ",".join(str(i) for i in range(1, 3001)))],
+        "id-in-1001": [("filter[id_in]", ",".join(str(i) for i in range(1, 1002)))],
         "per_page-huge": [("per_page", "9" * 30)],
         "page-2^31": [("page", "2147483648")],
         "page-2^66": [("page", "99999999999999999999")],
@@ -343,7 +343,7 @@ def _absurd_queries(r: Resource) -> dict[str, list[tuple[str, str]]]:
             "date-max": [(f"filter[{day}_lt]", "9999-12-31")],
             "date-year-0": [(f"filter[{day}_eq]", "0000-01-01")],
             "date-year-5-digits": [(f"filter[{day}_lteq]", "10000-01-01")],
-            "date-in-many": [(f"filter[{day}_in]", ",".join([f"2024-01-{d:02d}" for d in range(1, 32)] * 40))],
+            "date-in-many": [(f"filter[{day}_in]", ",".join([f"2024-01-{d:02d}" for d in range(1, 32)] * 20))],
         }
     link = _first(r, Kind.MEMBERSHIP)
     if link:
@@ -351,7 +351,7 @@ def _absurd_queries(r: Resource) -> dict[str, list[tuple[str, str]]]:
             "link-2^31": [(f"filter[{link}_eq]", "2147483648")],
             "link-2^70": [(f"filter[{link}_not_eq]", str(2**70))],
             "link-negative": [(f"filter[{link}_eq]", "-1")],
-            "link-in-3000": [(f"filter[{link}_in]", ",".join(str(i) for i in range(1, 3001)))],
+            "link-in-1001": [(f"filter[{link}_in]", ",".join(str(i) for i in range(1, 1002)))],
         }
     moment = _first(r, Kind.DATETIME)
     if moment:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -24,7 +23,7 @@ from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.qr_api import add_qr_routes
 from wrenchwork.core.routing import api_router, update_route
-from wrenchwork.core.schemas import IdPath
+from wrenchwork.core.schemas import DateTime, IdPath
 
 router = api_router(tags=["assets"])
 ListParams = Annotated[ListQuery, Depends(list_params(ASSET_LIST))]
@@ -124,8 +123,8 @@ async def availability(
     session: DbSession,
     scope: AnyScope,
     id: IdPath,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[DateTime | None, Query(alias="from")] = None,
+    end: Annotated[DateTime | None, Query(alias="to")] = None,
 ) -> Response:
     return ok(service.availability(session, scope, id, start, end), base_meta(scope.entity, scope.customer))
 

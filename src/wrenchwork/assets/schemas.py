@@ -23,6 +23,7 @@ from wrenchwork.core.schemas import (
     AssetStatus,
     AssetTypeIds,
     CreatedById,
+    Date,
     LocationId,
     Money,
     ParentAssetId,
@@ -47,8 +48,8 @@ class AssetFields(BaseModel):
     model: Text200 | None = None
     manufacturer: Text200 | None = None
     serial_number: Text200 | None = None
-    purchase_date: date | None = None
-    warranty_exp_date: date | None = None
+    purchase_date: Date | None = None
+    warranty_exp_date: Date | None = None
     warranty_expiration_notification: Count | None = Field(default=None, description="Days before expiry")
     life_expectancy: Count | None = Field(default=None, description="Months")
     purchase_cost: Money | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -41,6 +42,14 @@ def _flatten(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     return pairs
 
 
+def encode_params(params: dict[str, Any]) -> bytes:
+    """An op's JSON body, written back by the same standard library that read the batch, so whatever it let in
+    travels on as sent: integers past 64 bits and lone surrogates (escaped), which orjson refuses to write, and
+    `NaN`, which orjson turns into null. The op's body then meets the limits and validation of a direct call
+    (core/middleware.py); the batch body's depth limit bounds its depth, so the encoder never recurses deep."""
+    return json.dumps(params, separators=(",", ":")).encode()
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -55,10 +64,11 @@ async def run_op(
     query = split.query
     body = b""
     if op.params is not None and op.method in ("GET", "DELETE"):
-        extra = urlencode(_flatten(op.params))
+        # A lone surrogate (`"\ud800"` in the JSON) goes as the bytes a direct client would percent-encode.
+        extra = urlencode(_flatten(op.params), errors="surrogatepass")
         query = f"{query}&{extra}" if query and extra else (query or extra)
     elif op.params is not None:
-        body = orjson.dumps(op.params)
+        body = encode_params(op.params)
     headers = [(k, v) for k, v in outer["headers"] if k in FORWARDED]
     request_id = outer.get("state", {}).get("request_id")
     if request_id:

@@ -32,6 +32,8 @@ def _message(err: dict[str, Any]) -> str:
         return "is not a known field"
     if err.get("type") == "missing":
         return "is required"
+    if err.get("type") == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])  # our validators' own sentence, without pydantic's "Value error, "
     text = str(err.get("msg", "is invalid"))
     return text[0].lower() + text[1:] if text else "is invalid"
 

@@ -7,7 +7,16 @@ from typing import Any
 
 from fastapi import Request
 
-from wrenchwork.core.listing import MATCHERS, MAX_PER_PAGE, ListQuery, ListSpec, Membership, parse_list_query
+from wrenchwork.core.listing import (
+    MATCHERS,
+    MAX_IN_VALUES,
+    MAX_INT,
+    MAX_PER_PAGE,
+    ListQuery,
+    ListSpec,
+    Membership,
+    parse_list_query,
+)
 
 
 def list_params(spec: ListSpec) -> Callable[[Request], Coroutine[Any, Any, ListQuery]]:
@@ -49,14 +58,14 @@ def list_openapi(spec: ListSpec, filter_example: str = "filter[name_cont]=buildi
                 "style": "deepObject",
                 "explode": True,
                 "schema": {"type": "object", "additionalProperties": {"type": "string"}},
-                "description": f"Filter using filter[field_matcher] syntax, e.g. `{filter_example}`. Fields: "
-                + "; ".join(fields),
+                "description": f"Filter using filter[field_matcher] syntax, e.g. `{filter_example}`; `in` and "
+                f"`not_in` take up to {MAX_IN_VALUES} comma-separated values. Fields: " + "; ".join(fields),
             },
             {
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT, "default": 1},
                 "description": "Page number",
             },
             {

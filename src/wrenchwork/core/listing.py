@@ -38,6 +38,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from wrenchwork.core.errors import Unprocessable
 from wrenchwork.core.model_base import as_utc
+from wrenchwork.core.schemas import check_year
 
 # A SELECT of any columns.
 AnySelect = Select[*tuple[Any, ...]]
@@ -165,6 +166,8 @@ MAX_PER_PAGE = 100
 # Integer columns are 32-bit on PostgreSQL; pages beyond this cannot hold rows.
 MAX_INT = 2**31 - 1
 MAX_DECIMAL_DIGITS = 14
+# Values one `in`/`not_in` filter takes: each is a bound SQL parameter, and databases cap those per statement.
+MAX_IN_VALUES = 1000
 _INTEGER = re.compile(r"^-?[0-9]{1,12}$")
 _DECIMAL = re.compile(r"^-?[0-9]{1,20}(\.[0-9]{1,20})?$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -266,6 +269,8 @@ def _parse_condition(spec: ListSpec, key: str, values: list[str], bracketed: boo
         items = [v.strip() for v in items if v.strip()]
         if not items:
             raise ValueError("needs at least one value")
+        if len(items) > MAX_IN_VALUES:
+            raise ValueError(f"takes at most {MAX_IN_VALUES} values")
         parsed: Any = [_convert(target, v) for v in items]
         echo: Any = values if bracketed else _single(values)
         return Condition(echo_key, name, matcher, parsed, echo)
@@ -315,14 +320,18 @@ def _convert(target: Field | Membership, raw: str, matcher: str = "eq") -> Any:
         try:
             if not _DATE.match(raw):
                 raise ValueError
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
             raise ValueError("must be a date (YYYY-MM-DD)") from None
+        check_year(day)
+        return day
     if kind == Kind.DATETIME:
         try:
-            return as_utc(datetime.fromisoformat(raw.replace("Z", "+00:00")))
-        except (ValueError, OverflowError):
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
             raise ValueError("must be an ISO-8601 date-time") from None
+        check_year(moment)
+        return as_utc(moment)
     raise AssertionError(kind)  # pragma: no cover
 
 

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids and access log, rate limiting, request body checks, last-resort 500."""
+"""Pure ASGI middleware: request ids and access log, rate limiting, request size checks, last-resort 500."""
 
 from __future__ import annotations
 
@@ -15,11 +15,46 @@ from wrenchwork.core.envelope import dumps
 from wrenchwork.core.errors import PayloadTooLarge
 from wrenchwork.core.logging import request_id_var
 from wrenchwork.core.ratelimit import RateLimiter
+from wrenchwork.core.routing import is_json
 
 log = logging.getLogger("wrenchwork.http")
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # A JSON escape for NUL: `\u0000` preceded by an even number of backslashes (an odd one would escape it).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+# Limits every request obeys, a batch op included (it passes through this middleware like a direct call).
+# The longest query string, percent-encoded as sent: half the request head the HTTP server takes (16 KiB, headers
+# included), so a batch op's query, which no request line carries, is bounded too; 1,000 four-digit ids fit.
+MAX_QUERY_BYTES = 8192
+# The deepest nesting of arrays and objects in a JSON body (`{"a": [1]}` is 2 deep). The deepest bodies the API
+# defines (a procedure template's choices, sent in a batch op) are 9 deep; past a few hundred, parsers and encoders
+# give up with errors of their own.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+
+
+def _nesting_within(depth: int) -> re.Pattern[bytes]:
+    """Balanced brackets nested at most `depth` deep: `(?:[(?:[ ... ])*+])*+`, brackets escaped. Possessive, so
+    it never backtracks: one pass over the brackets, some 20 ms for a megabyte of them."""
+    pattern = b""
+    for _ in range(depth):
+        pattern = rb"(?:\[" + pattern + rb"\])*+"
+    return re.compile(pattern)
+
+
+_WITHIN_DEPTH = _nesting_within(MAX_JSON_DEPTH)
+
+
+def nested_too_deep(body: bytes) -> bool:
+    """Whether a JSON text nests arrays and objects deeper than `MAX_JSON_DEPTH` (brackets in strings aside)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return False  # the usual case: it cannot nest deeper than it has brackets
+    brackets = _JSON_STRING.sub(b"", body).translate(_SQUARE, _NOT_BRACKETS)
+    if brackets.count(b"[") * 2 != len(brackets):
+        return False  # unbalanced: not JSON at all, which the JSON parser answers (400)
+    return _WITHIN_DEPTH.fullmatch(brackets) is None
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
@@ -120,20 +155,29 @@ class RateLimit:
         await self.app(scope, receive, _with_headers(send, decision.headers()))
 
 
-class RequestBody:
-    """Reads the request body up front and refuses what no handler should see: a body over `max_bytes` (413,
-    at once from Content-Length or as soon as a chunked body passes the limit) and JSON strings holding a NUL
-    character, which PostgreSQL cannot store (422). The handler then gets the buffered body."""
+class RequestLimits:
+    """Refuses what no handler should see: a query string over `MAX_QUERY_BYTES` (414); a body over `max_bytes`
+    (413, at once from Content-Length or as soon as a chunked body passes the limit); JSON strings holding a NUL
+    character, which PostgreSQL cannot store (422); a JSON body nested deeper than `MAX_JSON_DEPTH` (422). The
+    body is read up front and the handler gets the buffered copy."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+            too_long = f"Query string is too long (at most {MAX_QUERY_BYTES} bytes)"
+            await send_json(send, 414, {"status": "error", "message": too_long}, [])
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await send_json(send, 413, {"status": "error", "message": PayloadTooLarge.default_message}, [])
             return
@@ -155,6 +199,12 @@ class RequestBody:
         if _JSON_NUL.search(body):
             problem = "JSON strings must not contain NUL characters"
             await send_json(send, 422, {"status": "error", "message": problem, "errors": {"body": [problem]}}, [])
+            return
+        content_type = headers.get("content-type")
+        if (content_type is None or is_json(content_type)) and nested_too_deep(body):
+            problem = f"must not nest arrays and objects more than {MAX_JSON_DEPTH} levels deep"
+            body_error = {"status": "error", "message": f"body {problem}", "errors": {"body": [problem]}}
+            await send_json(send, 422, body_error, [])
             return
         delivered = False
 

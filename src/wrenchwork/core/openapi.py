@@ -5,10 +5,14 @@ does not see them: every operation that depends on them gets the `bearer_auth` s
 scoped to an entity the header, here. The header is read as text so that a missing or non-integer value can be
 answered with 400 (not the framework's 422); the document still declares what a client must send: a required
 integer.
+
+Every create also declares links to the operations on what it created (`add_links`), so a client or a stateful
+test can chain `POST /x` to `GET/PATCH/DELETE /x/{id}` without knowing the API.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -77,7 +81,67 @@ def install(app: FastAPI) -> None:
                         operation["parameters"] = [*parameters[:in_path], ENTITY_HEADER, *parameters[in_path:]]
             _lift_descriptions(schema.get("components", {}).get("schemas", {}))
             schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEME
+            add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = build  # type: ignore[method-assign]
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _created_fields(schema: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """The properties of `data` in a success response of the envelope shape (empty for any other shape)."""
+    body = response.get("content", {}).get("application/json", {}).get("schema")
+    if body is None:
+        return {}
+    data = _resolve(schema, body).get("properties", {}).get("data")
+    return _resolve(schema, data).get("properties", {}) if data is not None else {}
+
+
+def add_links(schema: dict[str, Any]) -> None:
+    """Links from every `POST /x` to the operations of its `/x/{key}` sibling (GET, PATCH, PUT, DELETE).
+
+    `{key}` comes from the created record, `$response.body#/data/<key>` when `data` has a field of that name (a
+    work order's part assignment: `part_id`), else `$response.body#/data/id`; the parent's path parameters and
+    X-Entity-Id come from the create request itself. A create whose answer has neither field gets no links."""
+    paths: dict[str, dict[str, Any]] = schema["paths"]
+    for path, item in paths.items():
+        create = item.get("post")
+        if create is None:
+            continue
+        status = next((code for code in create.get("responses", {}) if code.startswith("2")), None)
+        if status is None:
+            continue
+        fields = _created_fields(schema, create["responses"][status])
+        links: dict[str, Any] = {}
+        for child_path, child in paths.items():
+            match = re.fullmatch(re.escape(path) + r"/\{(\w+)\}", child_path)
+            if match is None:
+                continue
+            key = match.group(1)
+            field = key if key in fields else "id" if "id" in fields else None
+            if field is None:
+                continue
+            for method in ("get", "patch", "put", "delete"):
+                target = child.get(method)
+                if target is None or "operationId" not in target:
+                    continue
+                parameters: dict[str, str] = {}
+                for parameter in target.get("parameters", []):
+                    name = parameter["name"]
+                    if parameter["in"] == "path":
+                        parameters[name] = f"$response.body#/data/{field}" if name == key else f"$request.path.{name}"
+                    elif parameter["in"] == "header" and name == ENTITY_HEADER["name"]:
+                        parameters[f"header.{name}"] = f"$request.header.{name}"
+                links[target["operationId"]] = {
+                    "operationId": target["operationId"],
+                    "parameters": parameters,
+                    "description": f"{method.upper()} {child_path} of the record this request created",
+                }
+        if links:
+            create["responses"][status]["links"] = links

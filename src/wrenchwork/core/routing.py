@@ -31,7 +31,7 @@ API_PREFIX = "/api/v1"
 SHARED_SESSION = "wrenchwork.shared_session"
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
@@ -44,7 +44,7 @@ async def _require_json(request: Request) -> None:
     if content_type is None:
         if await request.body():  # buffered by the RequestBody middleware, cached for the handler
             raise UnsupportedMediaType()
-    elif not _is_json(content_type):
+    elif not is_json(content_type):
         raise UnsupportedMediaType()
 
 

@@ -10,7 +10,8 @@ refreshes the session's copy, so a change is always computed from the committed 
 
 For work orders (DESIGN §6), callers use:
 - `assign(session, work_order, part_id, quantity, user_id, add=True)` / `remove(...)`: the work order's part
-  list (reserved while the work order is open; refused on a completed one);
+  list (reserved while the work order is open; refused on a completed one); `assign_on_create(...)` the parts a
+  work order is created with;
 - `reserved_quantity(Part.id)`: what open work orders hold, as a column of a part query;
 - `consume(session, work_order, user_id)` when a work order becomes completed, and `restore(session, work_order,
   user_id)` when a completed one is reopened;
@@ -247,11 +248,38 @@ def assign(
     (`add=True`, the documented POST) or replacing its quantity (`add=False`, the documented PATCH, which
     answers 404 when the part is not assigned). 422 when the part is not in the entity or the quantity < 0."""
     _editable(work_order)
+    return _put(session, work_order, part_id, quantity, user_id, add)
+
+
+def assign_on_create(
+    session: Session, work_order: WorkOrder, parts: Sequence[tuple[int, Decimal]], user_id: int | None, path: str
+) -> None:
+    """The parts a work order is created with (`work_order.parts`), in the transaction that creates it: each is
+    added as `POST /work_orders/{id}/parts` adds it, so a part listed twice is assigned the sum. Errors name
+    `<path>.<index>.<field>`. A work order created completed then uses them up (`consume`, 422 when short), one
+    created cancelled reserves nothing, like any work order in that status."""
+    lock_parts(session, work_order.entity_id, [part_id for part_id, _ in parts])  # all at once, in id order
+    for index, (part_id, quantity) in enumerate(parts):
+        _put(session, work_order, part_id, quantity, user_id, add=True, path=f"{path}.{index}.")
+    if work_order.base_status == "completed":
+        consume(session, work_order, user_id)
+
+
+def _put(
+    session: Session,
+    work_order: WorkOrder,
+    part_id: int,
+    quantity: Decimal,
+    user_id: int | None,
+    add: bool,
+    path: str = "",
+) -> WorkOrderPart:
+    """`assign` without the completed check; `path` prefixes the field names of its errors."""
     if quantity < 0:
-        raise Unprocessable.field("quantity", "must be greater than or equal to 0")
+        raise Unprocessable.field(f"{path}quantity", "must be greater than or equal to 0")
     part = lock_parts(session, work_order.entity_id, [part_id]).get(part_id)
     if part is None:
-        raise Unprocessable.field("part_id", "is not a part of this entity")
+        raise Unprocessable.field(f"{path}part_id", "is not a part of this entity")
     row = _assignment(session, work_order.id, part_id)
     if row is None:
         if not add:
@@ -265,7 +293,7 @@ def assign(
         row.quantity = row.quantity + quantity if add else quantity
         row.updated_by_id = user_id
     if row.quantity >= MAX_QUANTITY:
-        raise Unprocessable.field("quantity", "would make the assigned quantity over the limit of 1e9")
+        raise Unprocessable.field(f"{path}quantity", "would make the assigned quantity over the limit of 1e9")
     session.flush()
     return row
 

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wrenchwork.core.errors import Unprocessable
-from wrenchwork.core.schemas import MAX_ID
+from wrenchwork.core.schemas import MAX_ID, check_year
 from wrenchwork.models.procedures import ITEM_TYPES
 
 MAX_CHOICES = 50
@@ -142,9 +142,14 @@ def checked_answer(item_type: str, options: dict[str, Any], raw: Any, path: str)
         try:
             if not isinstance(raw, str) or not _DATE.match(raw):
                 raise ValueError
-            return date.fromisoformat(raw).isoformat()
+            day = date.fromisoformat(raw)
         except ValueError:
             raise Unprocessable.field(path, "must be a date (YYYY-MM-DD)") from None
+        try:
+            check_year(day)
+        except ValueError as exc:
+            raise Unprocessable.field(path, str(exc)) from None
+        return day.isoformat()
     if item_type in ATTACHMENT_TYPES:
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_ID:
             raise Unprocessable.field(path, "must be the id of an uploaded attachment")

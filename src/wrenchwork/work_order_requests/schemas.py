@@ -12,6 +12,7 @@ from wrenchwork.core.schemas import (
     AssetId,
     AuthType,
     CategoryIds,
+    DateTime,
     LocationId,
     Priority,
     RecordId,
@@ -40,7 +41,7 @@ class RequestFields(BaseModel):
     categories_ids: CategoryIds | None = None
     technicians_ids: TechnicianIds | None = None
     vendors_ids: VendorIds | None = None
-    due_date: datetime | None = None
+    due_date: DateTime | None = None
 
 
 class RequestCreate(RequestFields):

@@ -17,6 +17,7 @@ from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
 from wrenchwork.core.repository import Repository
+from wrenchwork.core.schemas import MAX_YEAR, check_year
 from wrenchwork.models import TimeEntry, WorkOrder, WorkOrderCost, WorkTimer
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.work_orders.listing import COST_LIST, TIME_ENTRY_LIST
@@ -91,6 +92,11 @@ def add_time_entry(session: Session, scope: Scope, work_order_id: int, data: Tim
     if data.duration is not None:
         hours = data.duration
         ended = started + timedelta(hours=float(hours))
+        try:
+            check_year(ended)  # the end is a date-time the API shows and filters on: the same range applies
+        except ValueError:
+            message = f"would put ended_at after the year {MAX_YEAR}"
+            raise Unprocessable.field("time_entry.duration", message) from None
     else:
         assert data.ended_at is not None
         ended = as_utc(data.ended_at)

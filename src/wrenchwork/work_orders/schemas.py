@@ -17,6 +17,7 @@ from wrenchwork.core.schemas import (
     BaseStatusId,
     CategoryIds,
     CreatedById,
+    DateTime,
     LocationId,
     Money,
     PartId,
@@ -51,6 +52,8 @@ BaseStatus = Annotated[
     Literal["open", "in_progress", "on_hold", "cancelled", "completed"],
     Field(description="The built-in status behind it (the name of base_status_id)"),
 ]
+# Parts a work order may be created with (`parts`, extension).
+MAX_PARTS = 200
 Hours = Annotated[Decimal, Field(gt=0, le=10_000, decimal_places=3, allow_inf_nan=False)]
 
 
@@ -62,6 +65,16 @@ class ChecklistItem(BaseModel):
     checked: bool = False
 
 
+class PartAssignmentIn(BaseModel):
+    """A part on a work order: the documented flat body of `/work_orders/{id}/parts`, and an item of the
+    extension `work_order.parts` on create."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    part_id: PartId
+    quantity: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3, allow_inf_nan=False)]
+
+
 class WorkOrderFields(BaseModel):
     """Fields create and update share. `asset_status` and `downtime_reason` are extensions (DESIGN §7)."""
 
@@ -69,8 +82,8 @@ class WorkOrderFields(BaseModel):
 
     description: Description | None = None
     priority: Priority | None = None
-    due_date: datetime | None = None
-    completed_at: datetime | None = None
+    due_date: DateTime | None = None
+    completed_at: DateTime | None = None
     location_id: LocationId | None = None
     asset_id: AssetId | None = None
     status_id: StatusId | None = None
@@ -102,6 +115,11 @@ class WorkOrderCreate(WorkOrderFields):
     notify_vendors_on_create: YesNo | None = None
     pm_schedule_id: PmScheduleId | None = Field(
         default=None, description="Extension: the PM schedule (GET /pm_schedules) that generated the work order"
+    )
+    parts: Annotated[list[PartAssignmentIn], Field(max_length=MAX_PARTS)] | None = Field(
+        default=None,
+        description="Extension: parts to assign, each added as POST /work_orders/{id}/parts adds it (a part listed "
+        "twice gets the sum), in the same transaction; a work order created completed uses them up",
     )
 
 
@@ -319,8 +337,8 @@ class TimeEntryIn(BaseModel):
     user_id: UserId | None = Field(
         default=None, description="Whose work it was (a user who can be assigned work here); default: the caller"
     )
-    started_at: datetime
-    ended_at: datetime | None = None
+    started_at: DateTime
+    ended_at: DateTime | None = None
     duration: Hours | None = Field(default=None, description="Hours, instead of ended_at")
     rate_type: RateType = "regular"
 
@@ -368,13 +386,3 @@ class CostItem(BaseModel):
     amount: float
     created_at: datetime
     created_by_id: CreatedById | None
-
-
-# ---- part assignments (documented, flat bodies) ------------------------------------------------------------
-
-
-class PartAssignmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    part_id: PartId
-    quantity: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=3, allow_inf_nan=False)]

@@ -162,7 +162,8 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
     rule applies: references must be records of the scope's entity (422 naming `work_order.<field>`),
     `status_id` may be a built-in or custom status, `completed_at` follows the status, a `work_order_request_id`
     links that request (its `work_order_id` is set; 409 when it already has a work order),
-    `procedure_template_ids` instantiates procedures, `asset_status` opens/closes the asset's downtime.
+    `procedure_template_ids` instantiates procedures, `asset_status` opens/closes the asset's downtime, `parts`
+    are assigned (and used up when it is created completed) by `stock.assign_on_create`.
     Nothing is committed. Present the result with `get_work_order(session, scope, work_order.id)`.
     """
     repo = WorkOrderRepository(session, scope)
@@ -201,6 +202,9 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
         )
     )
     _save_links(repo, work_order, data)
+    if data.parts:
+        parts = [(p.part_id, p.quantity) for p in data.parts]
+        stock.assign_on_create(session, work_order, parts, scope.user_id, "work_order.parts")
     if data.procedure_template_ids:
         procedures.instantiate(session, work_order, data.procedure_template_ids)
     if request is not None:
