@@ -17,8 +17,9 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.qr import QrCodeCreate
 from wrenchwork.locations import service as locations
 from wrenchwork.locations.schemas import LocationCreate
-from wrenchwork.lookups.resource import LookupIn, LookupService
+from wrenchwork.lookups.resource import LookupService
 from wrenchwork.lookups.tables import ASSET_TYPES, CATEGORIES
+from wrenchwork.system.demo_records import DemoRecords, lookup_ids
 from wrenchwork.vendors import service as vendors
 from wrenchwork.vendors.schemas import ContactIn, VendorCreate
 
@@ -46,21 +47,19 @@ EQUIPMENT = [
 ]
 
 
-def _lookup(session: Session, scope: Scope, service: LookupService, names: set[str]) -> dict[str, int]:
-    return {name: service.create(session, scope, LookupIn(name=name))["id"] for name in sorted(names)}
-
-
-def load_catalog(session: Session, scope: Scope) -> str:
-    categories = _lookup(session, scope, LookupService(CATEGORIES), {c for _, cs, *_ in VENDORS for c in cs})
-    types = _lookup(session, scope, LookupService(ASSET_TYPES), {e[2] for e in EQUIPMENT})
+def load_catalog(session: Session, scope: Scope, made: DemoRecords) -> str:
+    categories = lookup_ids(session, scope, LookupService(CATEGORIES), {c for _, cs, *_ in VENDORS for c in cs})
+    types = lookup_ids(session, scope, LookupService(ASSET_TYPES), {e[2] for e in EQUIPMENT})
     rooms: dict[str, dict[str, Any]] = {}
     for building, names in SITE.items():
         top = locations.create_location(
             session, scope, LocationCreate(name=building, address="123 Example St",
                                            qr_code_attributes=QrCodeCreate(generate_qr_code=True))
         )  # fmt: skip
+        made.location_ids.append(top["id"])
         for name in names:
             rooms[name] = locations.create_location(session, scope, LocationCreate(name=name, parent_id=top["id"]))
+            made.location_ids.append(rooms[name]["id"])
     vendor_ids: dict[str, int] = {}
     for name, cats, contact, email in VENDORS:
         vendor = vendors.create_vendor(
@@ -73,7 +72,7 @@ def load_catalog(session: Session, scope: Scope) -> str:
             ),
         )  # fmt: skip
         vendor_ids[name] = vendor["id"]
-    count = 0
+    made.vendor_ids.extend(vendor_ids.values())
     for index, (name, prefix, kind, room, maker, model, cost, parts) in enumerate(EQUIPMENT, start=1):
         vendor_id = list(vendor_ids.values())[index % len(vendor_ids)]
         parent = assets.create_asset(
@@ -88,14 +87,15 @@ def load_catalog(session: Session, scope: Scope) -> str:
                 vendors_ids=[vendor_id], qr_code_attributes=QrCodeCreate(generate_qr_code=True),
             ),
         )  # fmt: skip
-        count += 1
+        made.asset_codes[parent["asset_code"]] = parent["id"]
+        made.equipment_ids.append(parent["id"])
         for part_index, part in enumerate(parts, start=1):
-            assets.create_asset(
+            child = assets.create_asset(
                 session,
                 scope,
                 AssetCreate(name=f"{name} - {part}", asset_code=f"{prefix}-{index:03d}-{part_index}",
                             manufacturer=maker, location_id=rooms[room]["id"], parent_id=parent["id"],
                             asset_types_ids=[types[kind]]),
             )  # fmt: skip
-            count += 1
-    return f"{len(rooms) + len(SITE)} locations, {len(VENDORS)} vendors and {count} assets"
+            made.asset_codes[child["asset_code"]] = child["id"]
+    return f"{len(made.location_ids)} locations, {len(made.vendor_ids)} vendors and {len(made.asset_codes)} assets"
