@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from wrenchwork.models import ApiKey, User
 from wrenchwork.system.bootstrap import bootstrap_if_empty
 from wrenchwork.system.demo import DEMO_ENTITY, load_demo
 from wrenchwork.system.operator import admin_scope, find_entity
-from wrenchwork.users.schemas import Email, Role, UserCreate
+from wrenchwork.users.schemas import Role, UserCreate, UserUpdate
 from wrenchwork.users.service import create_user
 
 DEFAULT_HOST = "127.0.0.1"
@@ -168,7 +168,8 @@ def api_key_create(
 ) -> None:
     """Create a key; its token is printed once."""
     with reported({"email": "--email", "name": "--name"}):
-        address = TypeAdapter(Email).validate_python(email)
+        address = UserUpdate.model_validate({"email": email}).email  # as the user resource reads an address
+        assert address is not None
         _prepare_database()
         with session_scope() as session:
             user = _find_user(session, address)

@@ -20,7 +20,7 @@ from wrenchwork.entities.schemas import EntityCreate
 from wrenchwork.models import Entity
 from wrenchwork.system.demo_catalog import load_catalog
 from wrenchwork.system.demo_parts import load_parts
-from wrenchwork.system.demo_records import DemoRecords
+from wrenchwork.system.demo_records import DemoRecords, unused
 from wrenchwork.system.demo_requests import load_procedure_templates, load_requests
 from wrenchwork.system.demo_work_orders import load_work_orders
 from wrenchwork.system.operator import admin_scope, first_customer
@@ -100,7 +100,7 @@ def _add_team(session: Session, scope: Scope, made: DemoRecords) -> int:
                 {
                     "name": name,
                     "surname": surname,
-                    "email": _free_email(repo, email),
+                    "email": unused(email, repo.email_taken, _tagged_address),
                     "job_title": title,
                     "phone_number": "+15550100" + str(len(name)),
                     "regular_rate": regular,
@@ -118,10 +118,6 @@ def _add_team(session: Session, scope: Scope, made: DemoRecords) -> int:
     return len(TEAM)
 
 
-def _free_email(repo: UserRepository, email: str) -> str:
+def _tagged_address(email: str, n: int) -> str:
     local, _, domain = email.partition("@")
-    candidate, n = email, 1
-    while repo.email_taken(candidate):
-        n += 1
-        candidate = f"{local}+{n}@{domain}"
-    return candidate
+    return f"{local}+{n}@{domain}"

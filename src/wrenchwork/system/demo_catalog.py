@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wrenchwork.assets import service as assets
+from wrenchwork.assets.repository import AssetRepository
 from wrenchwork.assets.schemas import AssetCreate
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.qr import QrCodeCreate
@@ -19,7 +20,7 @@ from wrenchwork.locations import service as locations
 from wrenchwork.locations.schemas import LocationCreate
 from wrenchwork.lookups.resource import LookupService
 from wrenchwork.lookups.tables import ASSET_TYPES, CATEGORIES
-from wrenchwork.system.demo_records import DemoRecords, lookup_ids
+from wrenchwork.system.demo_records import DemoRecords, lookup_ids, unused
 from wrenchwork.vendors import service as vendors
 from wrenchwork.vendors.schemas import ContactIn, VendorCreate
 
@@ -73,13 +74,18 @@ def load_catalog(session: Session, scope: Scope, made: DemoRecords) -> str:
         )  # fmt: skip
         vendor_ids[name] = vendor["id"]
     made.vendor_ids.extend(vendor_ids.values())
+    codes = AssetRepository(session, scope)
+
+    def code(wanted: str) -> str:
+        return unused(wanted, lambda candidate: codes.code_taken(candidate, None))
+
     for index, (name, prefix, kind, room, maker, model, cost, parts) in enumerate(EQUIPMENT, start=1):
         vendor_id = list(vendor_ids.values())[index % len(vendor_ids)]
         parent = assets.create_asset(
             session,
             scope,
             AssetCreate(
-                name=name, asset_code=f"{prefix}-{index:03d}", manufacturer=maker, model=model,
+                name=name, asset_code=code(f"{prefix}-{index:03d}"), manufacturer=maker, model=model,
                 serial_number=f"{prefix}{2024000 + index}", purchase_date=date(2023, 1 + index % 12, 15),
                 warranty_exp_date=date(2027, 1 + index % 12, 15), warranty_expiration_notification=30,
                 life_expectancy=180, purchase_cost=Decimal(cost), replacement_cost=Decimal(cost) * Decimal("1.1"),
@@ -93,7 +99,7 @@ def load_catalog(session: Session, scope: Scope, made: DemoRecords) -> str:
             child = assets.create_asset(
                 session,
                 scope,
-                AssetCreate(name=f"{name} - {part}", asset_code=f"{prefix}-{index:03d}-{part_index}",
+                AssetCreate(name=f"{name} - {part}", asset_code=code(f"{parent['asset_code']}-{part_index}"),
                             manufacturer=maker, location_id=rooms[room]["id"], parent_id=parent["id"],
                             asset_types_ids=[types[kind]]),
             )  # fmt: skip

@@ -17,8 +17,9 @@ from wrenchwork.lookups.resource import LookupService
 from wrenchwork.lookups.tables import PART_TYPES, STOREROOMS
 from wrenchwork.models import MeasurementUnit
 from wrenchwork.parts import service as parts
+from wrenchwork.parts.repository import PartRepository
 from wrenchwork.parts.schemas import CostChange, PartCreate, Reconcile, Restock, VendorPartIn
-from wrenchwork.system.demo_records import DemoRecords, lookup_ids
+from wrenchwork.system.demo_records import DemoRecords, lookup_ids, unused
 
 # name, number, type, storeroom, unit short name, on hand, unit cost, min, desired, asset code prefix,
 # receipts (quantity, unit cost), counted correction (quantity, note) or None
@@ -49,6 +50,11 @@ def load_parts(session: Session, scope: Scope, made: DemoRecords) -> str:
         ).all()
     )
     vendor_ids = made.vendor_ids
+    numbers = PartRepository(session, scope)
+
+    def number_for(wanted: str) -> str:
+        return unused(wanted, lambda candidate: numbers.number_taken(candidate, None))
+
     lines = 0
     for index, (name, number, kind, room, unit, on_hand, cost, low, desired, prefix, receipts, count) in enumerate(
         PARTS
@@ -60,7 +66,7 @@ def load_parts(session: Session, scope: Scope, made: DemoRecords) -> str:
             session,
             scope,
             PartCreate(
-                name=name, number=number, part_type_id=types[kind], storeroom_id=rooms[room],
+                name=name, number=number_for(number), part_type_id=types[kind], storeroom_id=rooms[room],
                 measurement_unit_id=units.get(unit), on_hand_qty=Decimal(on_hand), unit_cost=Decimal(cost),
                 min_qty=Decimal(low), desired_qty=Decimal(desired), area=f"Aisle {1 + index % 4}", lead_time=7,
                 assets_ids=asset_ids, vendor_parts_attributes=vendors,
@@ -79,7 +85,13 @@ def load_parts(session: Session, scope: Scope, made: DemoRecords) -> str:
             parts.set_unit_cost(session, scope, part["id"], CostChange(cost=latest, note="Latest supplier price"))
             lines += 1
     call_out = parts.create_part(
-        session, scope, PartCreate(name="Contractor call-out (non-stock)", number="SVC-CALL", is_non_stock=True)
+        session,
+        scope,
+        PartCreate(
+            name="Contractor call-out (non-stock)",
+            number=number_for("SVC-CALL"),
+            is_non_stock=True,
+        ),
     )
     made.part_ids.append(call_out["id"])
     return f"{len(PARTS) + 1} parts with {lines + 1} ledger lines"

@@ -3,6 +3,7 @@ before (`wrenchwork demo --force` adds the demo next to real data and must leave
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -36,3 +37,13 @@ def lookup_ids(session: Session, scope: Scope, service: LookupService, names: se
         existing = session.scalar(repo.scoped(select(model.id)).where(func.lower(model.name) == name.lower()))
         found[name] = existing if existing is not None else service.create(session, scope, LookupIn(name=name))["id"]
     return found
+
+
+def unused(value: str, taken: Callable[[str], bool], tagged: Callable[[str, int], str] = "{}-{}".format) -> str:
+    """`value`, or the first `tagged(value, n)` (n = 2, 3, ...) that is not `taken`: the demo's asset codes, part
+    numbers and e-mail addresses stay unique next to existing ones, which keep theirs."""
+    candidate, n = value, 1
+    while taken(candidate):
+        n += 1
+        candidate = tagged(value, n)
+    return candidate
