@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.catalog.support import ok as ok_response
 from tests.cli.support import Cli, init_token, ok, refused, snapshot
 from tests.helpers import Api
-from wrenchwork.models import ApiKey, Customer, Entity, Part, User, UserRole, WorkOrder, WorkOrderPart
+from wrenchwork.models import ApiKey, Asset, Customer, Entity, Part, User, UserRole, WorkOrder, WorkOrderPart
 
 LOADED = (
     "6 users, 12 locations, 4 vendors and 14 assets, 7 parts with 20 ledger lines, 3 procedure templates, "
@@ -22,25 +22,26 @@ LOADED = (
 Db = Callable[[Any], list[Any]]
 
 
-def real_data(api: Api) -> dict[str, Any]:
+def real_data(
+    api: Api, colleague: str = "tia.ng@example.com", asset_code: str = "WP-1", part_number: str = "SEAL-32"
+) -> dict[str, Any]:
     """What a team has entered in its entity before trying the demo: a site, a pump, its spare seal with 13 in
-    stock, and a colleague who happens to have an address the demo's team uses."""
+    stock, and a colleague."""
     room = ok_response(api.post("/locations", json={"location": {"name": "Pump house"}}), 201)
     pump = ok_response(
-        api.post("/assets", json={"asset": {"name": "Well pump", "asset_code": "PMP-001", "location_id": room["id"]}}),
+        api.post("/assets", json={"asset": {"name": "Well pump", "asset_code": asset_code, "location_id": room["id"]}}),
         201,
     )
     seal = ok_response(
         api.post(
             "/parts",
-            json={"part": {"name": "Pump seal", "number": "SEA-0032", "on_hand_qty": 13, "unit_cost": "21.50",
+            json={"part": {"name": "Pump seal", "number": part_number, "on_hand_qty": 13, "unit_cost": "21.50",
                            "assets_ids": [pump["id"]]}},
         ),
         201,
     )  # fmt: skip
-    colleague = {"user": {"name": "Maria", "surname": "Lopez", "email": "maria.lopez@example.com"}}
-    maria = ok_response(api.post("/users", json=colleague), 201)
-    return {"room": room, "pump": pump, "seal": seal, "maria": maria}
+    user = ok_response(api.post("/users", json={"user": {"name": "Colleague", "email": colleague}}), 201)
+    return {"room": room, "pump": pump, "seal": seal, "user": user}
 
 
 def unchanged(before: dict[str, set[str]], after: dict[str, set[str]]) -> None:
@@ -85,22 +86,36 @@ def test_demo_never_touches_existing_records(wrenchwork: Cli, db: Db, served: Te
     real = real_data(main)
     before = snapshot(db)
 
-    assert ok(wrenchwork.invoke("demo")).startswith("Demo data loaded into entity 'North Warehouse' (id 2)")
+    output = ok(wrenchwork.invoke("demo"))
 
-    unchanged(before, snapshot(db))
     seal = ok_response(main.get(f"/parts/{real['seal']['id']}"))
     assert (seal["on_hand_qty"], seal["reserved"]) == (13, 0)
+    unchanged(before, snapshot(db))
+    assert output.startswith("Demo data loaded into entity 'North Warehouse' (id 2)")
     assert [t["type"] for t in ok_response(main.get(f"/parts/{real['seal']['id']}/transactions"))] == ["initial"]
     assert [p["id"] for p in ok_response(main.get("/parts"))] == [real["seal"]["id"]]
     assert [a["id"] for a in ok_response(main.get("/assets"))] == [real["pump"]["id"]]
     assert [loc["id"] for loc in ok_response(main.get("/locations"))] == [real["room"]["id"]]
     assert ok_response(main.get("/work_orders")) == []
-    # The colleague keeps her role and gains none; the demo's own Maria has a tagged address.
-    maria = ok_response(main.get(f"/users/{real['maria']['id']}"))
-    assert [(p["entity_id"], p["role"]) for p in maria["permissions"]] == [(1, "technician")]
+    demo_parts = ok_response(main.as_entity(2).get("/parts", params={"per_page": 100}))
+    assert len(demo_parts) == 7 and real["seal"]["id"] not in {p["id"] for p in demo_parts}
+
+
+def test_demo_leaves_a_user_with_a_demo_address_alone(wrenchwork: Cli, db: Db, served: TestClient) -> None:
+    token = init_token(ok(wrenchwork.invoke("init")))
+    main = Api(served, token, 1)
+    maria = real_data(main, colleague="maria.lopez@example.com")["user"]
+    before = snapshot(db)
+
+    ok(wrenchwork.invoke("demo"))
+
+    unchanged(before, snapshot(db))
+    # The colleague keeps her one role and gains none; the demo's own Maria has a tagged address.
+    permissions = ok_response(main.get(f"/users/{maria['id']}"))["permissions"]
+    assert [(p["entity_id"], p["role"]) for p in permissions] == [(1, "technician")]
     demo_team = ok_response(main.as_entity(2).get("/users", params={"per_page": 100}))
     assert "maria.lopez+2@example.com" in {u["email"] for u in demo_team}
-    assert real["maria"]["id"] not in {u["id"] for u in demo_team}
+    assert maria["id"] not in {u["id"] for u in demo_team}
 
 
 def test_demo_refuses_an_entity_that_holds_data(wrenchwork: Cli, db: Db, served: TestClient) -> None:
@@ -148,7 +163,7 @@ def test_demo_into_a_named_entity(wrenchwork: Cli, db: Db) -> None:
 def test_demo_force_adds_next_to_existing_data_and_changes_none(wrenchwork: Cli, db: Db, served: TestClient) -> None:
     token = init_token(ok(wrenchwork.invoke("init")))
     main = Api(served, token, 1)
-    real = real_data(main)
+    real = real_data(main, asset_code="PMP-007", part_number="SEA-0032")  # the demo's own code and number
     # Lookups the demo also uses: it reuses them as they are.
     hvac = ok_response(main.post("/categories", json={"category": {"name": "HVAC"}}), 201)
     ok_response(main.post("/storerooms", json={"storeroom": {"name": "Main storeroom"}}), 201)
@@ -169,6 +184,8 @@ def test_demo_force_adds_next_to_existing_data_and_changes_none(wrenchwork: Cli,
     numbers = [r[0] for r in demo_parts]
     assert numbers[:2] == ["SEA-0032", "FLT-2424"]  # the real seal, then the demo's own parts
     assert "SEA-0032-2" in numbers  # the demo's seal, numbered next to the real one
+    codes = db(select(Asset.asset_code).where(Asset.entity_id == 1, Asset.name == "Transfer Pump"))
+    assert [r[0] for r in codes] == ["PMP-007-2"]
     vendors = ok_response(main.get("/vendors", params={"filter[categories_id_eq]": str(hvac["id"])}))
     assert [v["name"] for v in vendors] == ["Summit HVAC & Refrigeration"]
 
