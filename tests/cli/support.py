@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -80,27 +80,23 @@ class Server:
     process: subprocess.Popen[str]
     output: list[str]
 
-    def read_until(self, pattern: str, timeout: float = 60) -> re.Match[str]:
-        """Reads the server's stdout until a line matches `pattern`."""
+    def read_until(self, pattern: str, timeout: float = 90) -> re.Match[str]:
+        """Waits until a line of the server's output matches `pattern`."""
         deadline = time.monotonic() + timeout
-        assert self.process.stdout is not None
         while time.monotonic() < deadline:
-            for line in self.output:
+            for line in list(self.output):
                 found = re.search(pattern, line)
                 if found:
                     return found
-            ready, _, _ = select.select([self.process.stdout], [], [], 0.5)
-            if ready:
-                line = self.process.stdout.readline()
-                if not line and self.process.poll() is not None:
-                    break
-                self.output.append(line)
+            if self.process.poll() is not None and not self.output:
+                break
+            time.sleep(0.1)
         raise AssertionError(f"no line matches {pattern!r}:\n{''.join(self.output)}")
 
 
 @contextmanager
 def serving(env: dict[str, str], *args: str) -> Iterator[Server]:
-    """`wrenchwork serve *args` as a process of its own, stopped at the end."""
+    """`wrenchwork serve *args` as a process of its own, stopped at the end. A thread collects its output."""
     process = subprocess.Popen(
         [WRENCHWORK, "serve", *args],
         env={**os.environ, **env, "WRENCHWORK_RATE_LIMIT": "", "WRENCHWORK_LOG_LEVEL": "WARNING"},
@@ -108,8 +104,17 @@ def serving(env: dict[str, str], *args: str) -> Iterator[Server]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    server = Server(process, [])
+
+    def collect() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            server.output.append(line)
+
+    reader = threading.Thread(target=collect, daemon=True)
+    reader.start()
     try:
-        yield Server(process, [])
+        yield server
     finally:
         process.terminate()
         try:
@@ -117,6 +122,7 @@ def serving(env: dict[str, str], *args: str) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        reader.join(timeout=5)
 
 
 def wait_until_up(base_url: str, timeout: float = 60) -> None:
