@@ -71,7 +71,7 @@ def reported(options: Mapping[str, str] | None = None) -> Iterator[None]:
     except AppError as exc:
         _fail(exc.message, 1 if exc.status_code in (403, 409) else 2)
     except DBAPIError as exc:
-        _fail(f"the database refused: {exc.orig}", 1)
+        _fail(f"database error: {exc.orig}", 1)
 
 
 def served_url(host: str, port: int) -> str:

@@ -333,3 +333,22 @@ def test_user_create_before_init_says_to_run_init(wrenchwork: Cli, db: Callable[
 
     assert refused(result, 2) == "Error: There are no entities yet: run `wrenchwork init` first\n"
     assert db(select(func.count(User.id)))[0][0] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("api-key", "list"),
+        ("api-key", "create", "--email", "admin@example.com"),
+        ("user", "create", "--email", "x@example.com", "--name", "X"),
+        ("demo",),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_a_message_not_a_traceback(
+    wrenchwork: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    nowhere = f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"
+
+    result = wrenchwork.invoke(*args, extra_env={"WRENCHWORK_DATABASE_URL": nowhere})
+
+    assert refused(result, 1) == "Error: database error: unable to open database file\n"
