@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck migrations-check migration pytest bench
+.PHONY: run test lint typecheck migrations-check migration pytest bench demo api-key user
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV) || (python3 -m pip install --user -q virtualenv && python3 -m virtualenv -q $(VENV))
@@ -13,6 +13,17 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/wrenchwork serve
+
+# Shortcuts for `.venv/bin/wrenchwork ...` (README, "Command line"); variables fill in the options.
+demo: $(STAMP)
+	$(BIN)/wrenchwork demo $(if $(ENTITY),--entity "$(ENTITY)")
+
+api-key: $(STAMP)
+	$(BIN)/wrenchwork api-key create --email "$(EMAIL)" $(if $(NAME),--name "$(NAME)")
+
+user: $(STAMP)
+	$(BIN)/wrenchwork user create --email "$(EMAIL)" --name "$(NAME)" $(if $(SURNAME),--surname "$(SURNAME)") \
+	  $(if $(ROLE),--role "$(ROLE)") $(if $(ENTITY_ID),--entity-id "$(ENTITY_ID)")
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -1,29 +1,86 @@
-"""The command line: serve, init, api-key, user, demo."""
+"""The command line: serve, init, api-key, user, demo.
+
+Commands that write go through the same schemas and services as the API. A refusal is one message on stderr and
+an exit code, never a traceback: 2 when the command's input is wrong (an invalid value, a record that does not
+exist), 1 when the database refuses it (a conflict with what is there).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from wrenchwork.api_keys.schemas import ApiKeyCreate
+from wrenchwork.api_keys.service import issue, revoke
 from wrenchwork.config import settings
-from wrenchwork.core.auth import ROLES
 from wrenchwork.core.db import make_engine, make_sessionmaker
+from wrenchwork.core.errors import AppError, Conflict, NotFound
+from wrenchwork.core.handlers import field_errors
 from wrenchwork.core.migrate import upgrade
-from wrenchwork.core.model_base import utcnow
-from wrenchwork.models import ApiKey, Entity, User, UserRole
+from wrenchwork.core.schemas import MAX_ID
+from wrenchwork.models import ApiKey, User
 from wrenchwork.system.bootstrap import bootstrap_if_empty
+from wrenchwork.system.demo import DEMO_ENTITY, load_demo
+from wrenchwork.system.operator import admin_scope, find_entity
+from wrenchwork.users.schemas import Role, UserCreate, UserUpdate
+from wrenchwork.users.service import create_user
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+# Schema fields and the options that carry them, so a refusal names what the user typed.
+USER_OPTIONS = {
+    "email": "--email",
+    "name": "--name",
+    "surname": "--surname",
+    "permissions.0.role": "--role",
+    "permissions.0.entity_id": "--entity-id",
+}
 
 app = typer.Typer(help="wrenchwork: a self-hostable CMMS server.", no_args_is_help=True)
 api_key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 app.add_typer(api_key_app, name="api-key")
 app.add_typer(user_app, name="user")
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _described(errors: Mapping[str, list[str]], options: Mapping[str, str]) -> str:
+    return "\n".join(f"{options.get(path, path)}: {'; '.join(messages)}" for path, messages in errors.items())
+
+
+@contextmanager
+def reported(options: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turns a refusal inside the block into a message and an exit code (see the module docstring). `options`
+    maps schema fields to the options that carry them."""
+    try:
+        yield
+    except ValidationError as exc:
+        _fail(_described(field_errors(exc.errors()), options or {}), 2)
+    except AppError as exc:
+        _fail(exc.message, 1 if exc.status_code in (403, 409) else 2)
+    except DBAPIError as exc:
+        _fail(f"database error: {exc.orig}", 1)
+
+
+def served_url(host: str, port: int) -> str:
+    """The base URL a client on this machine reaches a server listening on `host:port` at: a wildcard address is
+    reached through the loopback one, an IPv6 address goes in brackets."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @contextmanager
@@ -48,7 +105,9 @@ def _prepare_database() -> None:
     upgrade(settings.effective_database_url)
 
 
-def _init() -> None:
+def _init(url: str = served_url(DEFAULT_HOST, DEFAULT_PORT)) -> None:
+    """Migrate, and bootstrap an empty database; the first admin key is printed with a `curl` line for `url`,
+    the address the server is (or, from `init`, will by default be) reached at."""
     _prepare_database()
     with session_scope() as session:
         created = bootstrap_if_empty(session, settings.bootstrap_api_key or None)
@@ -59,14 +118,15 @@ def _init() -> None:
         f"and admin user {created.admin.email}.\n"
         f"Admin API key (shown once, keep it safe):\n\n    {created.token}\n\n"
         "Try it:\n"
-        f'    curl -H "Authorization: Bearer {created.token}" http://127.0.0.1:8000/api/v1/entities\n'
+        f'    curl -H "Authorization: Bearer {created.token}" {url}/api/v1/entities\n'
     )
 
 
 @app.command()
 def init() -> None:
     """Create or migrate the database; on an empty one, create the first customer, entity, admin and key."""
-    _init()
+    with reported():
+        _init()
 
 
 @app.command()
@@ -78,7 +138,7 @@ def serve(
     """Migrate the database (bootstrapping an empty one) and serve the API."""
     import uvicorn
 
-    _init()
+    _init(served_url(host, port))
     typer.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(
         "wrenchwork.app:create_app",
@@ -95,9 +155,9 @@ def serve(
 def _find_user(session: Session, email: str) -> User:
     users = session.scalars(select(User).where(User.email == email)).all()
     if not users:
-        raise typer.BadParameter(f"no user with email {email}", param_hint="--email")
+        raise NotFound(f"There is no user with the email {email}")
     if len(users) > 1:
-        raise typer.BadParameter(f"{email} exists in several customers", param_hint="--email")
+        raise Conflict(f"{email} is a user of several customers")
     return users[0]
 
 
@@ -107,37 +167,45 @@ def api_key_create(
     name: Annotated[str, typer.Option(help="What the key is for")] = "CLI key",
 ) -> None:
     """Create a key; its token is printed once."""
-    from wrenchwork.api_keys.service import issue
-
-    _prepare_database()
-    with session_scope() as session:
-        user = _find_user(session, email)
-        key, token = issue(session, user.customer_id, user.id, name, None)
-        typer.echo(f"API key {key.id} ({key.prefix}…) for {user.email}:\n{token}")
+    with reported({"email": "--email", "name": "--name"}):
+        address = UserUpdate.model_validate({"email": email}).email  # as the user resource reads an address
+        assert address is not None
+        _prepare_database()
+        with session_scope() as session:
+            user = _find_user(session, address)
+            data = ApiKeyCreate.model_validate({"name": name, "user_id": user.id})
+            # From the server's shell: no API caller, so the key has no `created_by`.
+            key, token = issue(session, user.customer_id, data.user_id, data.name, None)
+            created = f"API key {key.id} ({key.prefix}…) for {user.email}:\n{token}"
+        typer.echo(created)  # once it is committed
 
 
 @api_key_app.command("list")
 def api_key_list() -> None:
     """Every key with its user, prefix, last use and revocation."""
-    _prepare_database()
-    with session_scope() as session:
-        rows = session.execute(select(ApiKey, User.email).join(User, User.id == ApiKey.user_id).order_by(ApiKey.id))
-        for key, email in rows:
-            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-            used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
-            typer.echo(f"{key.id}\t{key.prefix}…\t{email}\t{key.name}\tlast used {used}\t{state}")
+    with reported():
+        _prepare_database()
+        with session_scope() as session:
+            rows = session.execute(select(ApiKey, User.email).join(User, User.id == ApiKey.user_id).order_by(ApiKey.id))
+            for key, email in rows:
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
+                typer.echo(f"{key.id}\t{key.prefix}…\t{email}\t{key.name}\tlast used {used}\t{state}")
 
 
 @api_key_app.command("revoke")
-def api_key_revoke(key_id: Annotated[int, typer.Argument(help="Key id (see api-key list)")]) -> None:
+def api_key_revoke(
+    key_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="Key id (see api-key list)")],
+) -> None:
     """Revoke a key: requests with it answer 401 from now on."""
-    _prepare_database()
-    with session_scope() as session:
-        key = session.get(ApiKey, key_id)
-        if key is None:
-            raise typer.BadParameter(f"no API key {key_id}")
-        key.revoked_at = key.revoked_at or utcnow()
-    typer.echo(f"API key {key_id} revoked.")
+    with reported():
+        _prepare_database()
+        with session_scope() as session:
+            key = session.get(ApiKey, key_id)
+            if key is None:
+                raise NotFound(f"There is no API key {key_id} (see `wrenchwork api-key list`)")
+            revoke(key)
+        typer.echo(f"API key {key_id} revoked.")
 
 
 @user_app.command("create")
@@ -145,34 +213,36 @@ def user_create(
     email: Annotated[str, typer.Option()],
     name: Annotated[str, typer.Option()],
     surname: Annotated[str, typer.Option()] = "",
-    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}")] = "technician",
-    entity_id: Annotated[int | None, typer.Option(help="Entity to grant the role in (default: the first)")] = None,
+    role: Annotated[Role, typer.Option()] = "technician",
+    entity_id: Annotated[
+        int | None, typer.Option(min=1, max=MAX_ID, help="Entity to grant the role in (default: the first)")
+    ] = None,
 ) -> None:
-    """Create a user with one role in one entity."""
-    if role not in ROLES:
-        raise typer.BadParameter(f"must be one of {', '.join(ROLES)}", param_hint="--role")
-    _prepare_database()
-    with session_scope() as session:
-        stmt = select(Entity).order_by(Entity.id)
-        entity = session.scalars(stmt.where(Entity.id == entity_id) if entity_id else stmt).first()
-        if entity is None:
-            raise typer.BadParameter("no such entity (run `wrenchwork init` first)", param_hint="--entity-id")
-        taken = session.scalar(select(User.id).where(User.customer_id == entity.customer_id, User.email == email))
-        if taken is not None:
-            raise typer.BadParameter(f"{email} is already a user", param_hint="--email")
-        user = User(customer_id=entity.customer_id, name=name, surname=surname, email=email)
-        session.add(user)
-        session.flush()
-        session.add(UserRole(user_id=user.id, entity_id=entity.id, role=role))
-        typer.echo(f"User {user.id} ({email}) is {role} in '{entity.name}'.")
+    """Create a user with one role in one entity, as the entity's admin would with `POST /users`."""
+    profile = {"name": name, "surname": surname, "email": email}
+    with reported(USER_OPTIONS):
+        UserCreate.model_validate(profile)  # bad input is refused before the database is touched
+        _prepare_database()
+        with session_scope() as session:
+            entity = find_entity(session, entity_id)
+            data = UserCreate.model_validate(profile | {"permissions": [{"entity_id": entity.id, "role": role}]})
+            user = create_user(session, admin_scope(session, entity), data)
+            created = f"User {user['id']} ({user['email']}) is {role} in '{entity.name}'."
+        typer.echo(created)
 
 
 @app.command()
-def demo() -> None:
-    """Load a realistic demo data set into the first customer."""
-    from wrenchwork.system.demo import load_demo
-
-    _init()
-    with session_scope() as session:
-        summary = load_demo(session)
-    typer.echo(summary)
+def demo(
+    entity: Annotated[
+        str, typer.Option(help="Entity to load into: created when missing, refused if it holds data")
+    ] = DEMO_ENTITY,
+    force: Annotated[
+        bool, typer.Option(help="Load into an entity that already holds data (adding, never changing)")
+    ] = False,
+) -> None:
+    """Load a realistic demo data set into an entity of its own."""
+    with reported({"name": "--entity"}):
+        _init()
+        with session_scope() as session:
+            summary = load_demo(session, entity, force=force)
+        typer.echo(summary)

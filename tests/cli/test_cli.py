@@ -1,100 +1,25 @@
-"""The command line against a fresh SQLite file: init/bootstrap, api-key, user, demo."""
+"""The command line: init/bootstrap, api-key, user. Writing commands check their input with the API's schemas and
+go through its services; a refusal is a message on stderr with exit code 2 (bad input) or 1 (conflict)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
-from typer.testing import CliRunner, Result
+from sqlalchemy import func, select
 
-from wrenchwork import cli
-from wrenchwork.app import create_app
+from tests.cli.support import Cli, bearer, init_token, ok, refused, snapshot
 from wrenchwork.config import Settings
-from wrenchwork.core.db import make_engine
 from wrenchwork.models import ApiKey, Customer, Entity, User, UserRole
 
 BOOTSTRAP_TOKEN = "ww_my-own-bootstrap-token-0123456789"
-
-
-@dataclass
-class Cli:
-    url: str
-    data_dir: Path
-    env: dict[str, str]
-    invoke: Callable[..., Result]
-
-
-@pytest.fixture
-def wrenchwork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """Runs the CLI on its own SQLite file; settings come from the environment as in a real shell."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    data_dir = tmp_path / "data"
-    env = {"WRENCHWORK_DATABASE_URL": url, "WRENCHWORK_DATA_DIR": str(data_dir), "WRENCHWORK_BOOTSTRAP_API_KEY": ""}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    runner = CliRunner()
-
-    def invoke(*args: str, extra_env: dict[str, str] | None = None) -> Result:
-        for name, value in (extra_env or {}).items():
-            monkeypatch.setenv(name, value)
-        # `wrenchwork.cli.settings` is read once at import: rebuild it from this test's environment.
-        monkeypatch.setattr(cli, "settings", Settings())
-        return runner.invoke(cli.app, list(args), env={**env, **(extra_env or {})})
-
-    return Cli(url, data_dir, env, invoke)
-
-
-@pytest.fixture
-def db(wrenchwork: Cli) -> Iterator[Callable[[Any], list[Any]]]:
-    """Reads the CLI's database: `db(select(...))` returns every row."""
-    engines: list[Engine] = []
-
-    def read(stmt: Any) -> list[Any]:
-        if not engines:
-            engines.append(make_engine(wrenchwork.url))
-        with Session(engines[0]) as session:
-            return list(session.execute(stmt).all())
-
-    yield read
-    for engine in engines:
-        engine.dispose()
-
-
-@pytest.fixture
-def served(wrenchwork: Cli) -> Iterator[TestClient]:
-    """The API served on the CLI's database."""
-    app = create_app(
-        Settings(database_url=wrenchwork.url, data_dir=wrenchwork.data_dir, rate_limit="", log_level="WARNING")
-    )
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-    app.state.engine.dispose()
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result.output
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def init_token(output: str) -> str:
-    match = re.search(r'curl -H "Authorization: Bearer (\S+)" http://\S+/api/v1/entities', output)
-    assert match, output
-    token = match.group(1)
-    assert f"\n    {token}\n" in output  # printed on a line of its own too
-    return token
+NOT_AN_EMAIL = "value is not a valid email address: An email address must have an @-sign."
 
 
 # ---- init ------------------------------------------------------------------------------------------------------
@@ -189,9 +114,40 @@ def test_api_key_create_for_an_unknown_email_fails(wrenchwork: Cli, db: Callable
 
     result = wrenchwork.invoke("api-key", "create", "--email", "nobody@example.com")
 
-    assert result.exit_code != 0
-    assert "nobody@example.com" in result.output
+    assert refused(result, 2) == "Error: There is no user with the email nobody@example.com\n"
     assert db(select(func.count(ApiKey.id)))[0][0] == 1
+
+
+def test_api_key_create_finds_the_user_whatever_the_case_of_the_email(
+    wrenchwork: Cli, db: Callable[[Any], list[Any]], served: TestClient
+) -> None:
+    ok(wrenchwork.invoke("init"))
+
+    output = ok(wrenchwork.invoke("api-key", "create", "--email", "Admin@Example.COM"))
+
+    assert "for admin@example.com:" in output
+    token = output.strip().splitlines()[-1]
+    assert served.get("/api/v1/entities", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--email", "notanemail"), f"Error: --email: {NOT_AN_EMAIL}\n"),
+        (("--email", "admin@example.com", "--name", ""), "Error: --name: string should have at least 1 character\n"),
+        (("--email", "admin@example.com", "--name", "k" * 201),
+         "Error: --name: string should have at most 200 characters\n"),
+    ],
+    ids=["bad-email", "empty-name", "long-name"],
+)  # fmt: skip
+def test_api_key_create_refuses_what_the_api_refuses(
+    wrenchwork: Cli, db: Callable[[Any], list[Any]], args: tuple[str, ...], message: str
+) -> None:
+    ok(wrenchwork.invoke("init"))
+    before = snapshot(db)
+
+    assert refused(wrenchwork.invoke("api-key", "create", *args), 2) == message
+    assert snapshot(db) == before
 
 
 def test_api_key_list_and_revoke(wrenchwork: Cli, served: TestClient) -> None:
@@ -209,9 +165,9 @@ def test_api_key_list_and_revoke(wrenchwork: Cli, served: TestClient) -> None:
 
     assert "revoked" in ok(wrenchwork.invoke("api-key", "revoke", "2"))
 
-    refused = served.get("/api/v1/entities", headers=bearer(second))
-    assert refused.status_code == 401
-    assert refused.json() == {"status": "error", "message": "Invalid API key"}
+    answer = served.get("/api/v1/entities", headers=bearer(second))
+    assert answer.status_code == 401
+    assert answer.json() == {"status": "error", "message": "Invalid API key"}
     assert served.get("/api/v1/entities", headers=bearer(first)).status_code == 200
     after = ok(wrenchwork.invoke("api-key", "list")).strip().splitlines()
     assert after[0].endswith("active")
@@ -227,11 +183,35 @@ def test_api_key_list_shows_last_use(wrenchwork: Cli, served: TestClient) -> Non
     assert re.search(r"last used \d{4}-\d\d-\d\d \d\d:\d\d", ok(wrenchwork.invoke("api-key", "list")))
 
 
-def test_api_key_revoke_of_an_unknown_id_fails(wrenchwork: Cli) -> None:
+def test_api_key_revoke_of_an_unknown_id_fails(wrenchwork: Cli, db: Callable[[Any], list[Any]]) -> None:
     ok(wrenchwork.invoke("init"))
+    before = snapshot(db)
+
     result = wrenchwork.invoke("api-key", "revoke", "99")
-    assert result.exit_code != 0
-    assert "99" in result.output
+
+    assert refused(result, 2) == "Error: There is no API key 99 (see `wrenchwork api-key list`)\n"
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("key_id", ["0", "-1", "2147483648", "99999999999999999999", "one"])
+def test_api_key_revoke_refuses_an_id_no_key_can_have(
+    wrenchwork: Cli, db: Callable[[Any], list[Any]], key_id: str
+) -> None:
+    ok(wrenchwork.invoke("init"))
+    before = snapshot(db)
+
+    stderr = refused(wrenchwork.invoke("api-key", "revoke", "--", key_id), 2)
+
+    assert "Invalid value for 'ID'" in stderr
+    assert snapshot(db) == before
+
+
+def test_api_key_revoke_names_its_argument_id(wrenchwork: Cli) -> None:
+    usage = ok(wrenchwork.invoke("api-key", "revoke", "--help"))
+    assert re.search(r"Usage: \S+ api-key revoke \[OPTIONS\] \{ID\}", usage), usage
+    assert "key_id" not in usage.lower()
+
+    assert "Missing argument 'ID'" in refused(wrenchwork.invoke("api-key", "revoke"), 2)
 
 
 # ---- user ------------------------------------------------------------------------------------------------------
@@ -268,56 +248,107 @@ def test_user_create(wrenchwork: Cli, db: Callable[[Any], list[Any]], served: Te
     assert sorted(u["email"] for u in users) == ["admin@example.com", "tech@example.com"]
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("--email", "admin@example.com", "--name", "Again"),
-        ("--email", "x@example.com", "--name", "X", "--role", "owner"),
-        ("--email", "y@example.com", "--name", "Y", "--entity-id", "99"),
-    ],
-    ids=["duplicate-email", "unknown-role", "unknown-entity"],
-)
-def test_user_create_refuses_bad_input(wrenchwork: Cli, db: Callable[[Any], list[Any]], args: tuple[str, ...]) -> None:
+def test_user_create_goes_through_the_user_service(
+    wrenchwork: Cli, db: Callable[[Any], list[Any]], served: TestClient
+) -> None:
+    """As `POST /users` would: the e-mail in lower case, the entity's admin as creator, the API shows the user."""
+    token = init_token(ok(wrenchwork.invoke("init")))
+
+    output = ok(
+        wrenchwork.invoke("user", "create", "--email", "Tia.Ng@Example.COM", "--name", " Tia ", "--role", "admin")
+    )
+
+    assert output == "User 2 (tia.ng@example.com) is admin in 'Main Facility'.\n"
+    rows = db(select(User.name, User.email, User.created_by_id, User.status).where(User.id == 2))
+    assert [tuple(r) for r in rows] == [("Tia", "tia.ng@example.com", 1, "active")]
+    detail = served.get("/api/v1/users/2", headers={**bearer(token), "X-Entity-Id": "1"})
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["data"]["permissions"] == [
+        {"entity": "Main Facility", "entity_id": 1, "role": "admin", "user_role_id": 2}
+    ]
+
+
+def test_user_create_in_a_chosen_entity(wrenchwork: Cli, db: Callable[[Any], list[Any]]) -> None:
     ok(wrenchwork.invoke("init"))
+    ok(wrenchwork.invoke("demo", "--entity", "Plant 2"))
+
+    output = ok(wrenchwork.invoke("user", "create", "--email", "ops@example.com", "--name", "Ops", "--entity-id", "2"))
+
+    assert output.endswith(" (ops@example.com) is technician in 'Plant 2'.\n")
+    rows = db(select(UserRole.entity_id).join(User, User.id == UserRole.user_id).where(User.email == "ops@example.com"))
+    assert [r[0] for r in rows] == [2]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--email", "notanemail", "--name", "X"),
+         f"Error: --email: {NOT_AN_EMAIL}\n"),
+        (("--email", "x@example.com", "--name", ""), "Error: --name: string should have at least 1 character\n"),
+        (("--email", "x@example.com", "--name", "   "), "Error: --name: string should have at least 1 character\n"),
+        (("--email", "x@example.com", "--name", "X", "--surname", "s" * 101),
+         "Error: --surname: string should have at most 100 characters\n"),
+        (("--email", "Admin@Example.com", "--name", "Again"), "Error: A user with this email already exists\n"),
+        (("--email", "y@example.com", "--name", "Y", "--entity-id", "42"),
+         "Error: Entity 42 does not exist. The entities are:\n  1  Main Facility\n"),
+    ],
+    ids=["bad-email", "empty-name", "blank-name", "long-surname", "taken-email-other-case", "missing-entity"],
+)  # fmt: skip
+def test_user_create_refuses_what_the_api_refuses(
+    wrenchwork: Cli, db: Callable[[Any], list[Any]], args: tuple[str, ...], message: str
+) -> None:
+    ok(wrenchwork.invoke("init"))
+    before = snapshot(db)
 
     result = wrenchwork.invoke("user", "create", *args)
 
-    assert result.exit_code != 0
-    assert db(select(func.count(User.id)))[0][0] == 1
+    assert refused(result, 1 if "already exists" in message else 2) == message
+    assert snapshot(db) == before
 
 
-# ---- demo ------------------------------------------------------------------------------------------------------
-
-
-def test_demo_loads_a_team_and_a_second_entity_once(
-    wrenchwork: Cli, db: Callable[[Any], list[Any]], served: TestClient
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("--role", "owner"), "'--role'"),
+        (("--entity-id", "0"), "'--entity-id'"),
+        (("--entity-id", "2147483648"), "'--entity-id'"),
+        (("--entity-id", "99999999999999999999"), "'--entity-id'"),
+    ],
+    ids=["unknown-role", "zero-entity", "entity-beyond-any-id", "entity-beyond-64-bits"],
+)
+def test_user_create_refuses_option_values_no_record_can_have(
+    wrenchwork: Cli, db: Callable[[Any], list[Any]], args: tuple[str, ...], option: str
 ) -> None:
-    token = init_token(ok(wrenchwork.invoke("init")))
+    ok(wrenchwork.invoke("init"))
+    before = snapshot(db)
 
-    output = ok(wrenchwork.invoke("demo"))
+    stderr = refused(wrenchwork.invoke("user", "create", "--email", "x@example.com", "--name", "X", *args), 2)
 
-    assert "Demo data loaded" in output
-    assert sorted(r[0] for r in db(select(Entity.name))) == ["Main Facility", "North Warehouse"]
-    user_count = db(select(func.count(User.id)))[0][0]
-    assert user_count == 7  # the admin and a team of six
-    roles = {tuple(r) for r in db(select(User.email, UserRole.role).join(UserRole, UserRole.user_id == User.id))}
-    assert ("maria.lopez@example.com", "limited_admin") in roles
-    assert {role for _, role in roles} == {"admin", "limited_admin", "technician", "requester"}
-    listed = served.get("/api/v1/entities", headers=bearer(token)).json()["data"]
-    assert sorted(e["name"] for e in listed) == ["Main Facility", "North Warehouse"]
-    warehouse = next(e for e in listed if e["name"] == "North Warehouse")
-    assert warehouse["timezone"].startswith("America/Chicago: -0")
-
-    counts = [db(select(func.count(model.id)))[0][0] for model in (Entity, User, UserRole, ApiKey)]
-    again = ok(wrenchwork.invoke("demo"))
-    assert "already" in again
-    assert [db(select(func.count(model.id)))[0][0] for model in (Entity, User, UserRole, ApiKey)] == counts
+    assert f"Invalid value for {option}" in stderr
+    assert snapshot(db) == before
 
 
-def test_demo_on_an_empty_database_bootstraps_first(wrenchwork: Cli, db: Callable[[Any], list[Any]]) -> None:
-    output = ok(wrenchwork.invoke("demo"))
+def test_user_create_before_init_says_to_run_init(wrenchwork: Cli, db: Callable[[Any], list[Any]]) -> None:
+    result = wrenchwork.invoke("user", "create", "--email", "x@example.com", "--name", "X")
 
-    init_token(output)
-    assert "Demo data loaded" in output
-    assert db(select(func.count(Customer.id)))[0][0] == 1
-    assert db(select(func.count(Entity.id)))[0][0] == 2
+    assert refused(result, 2) == "Error: There are no entities yet: run `wrenchwork init` first\n"
+    assert db(select(func.count(User.id)))[0][0] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("api-key", "list"),
+        ("api-key", "create", "--email", "admin@example.com"),
+        ("user", "create", "--email", "x@example.com", "--name", "X"),
+        ("demo",),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_a_message_not_a_traceback(
+    wrenchwork: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    nowhere = f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"
+
+    result = wrenchwork.invoke(*args, extra_env={"WRENCHWORK_DATABASE_URL": nowhere})
+
+    assert refused(result, 1) == "Error: database error: unable to open database file\n"

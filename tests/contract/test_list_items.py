@@ -34,7 +34,7 @@ def plant(session: Session, tenant: Tenant, api: Api) -> Api:
     entity = session.get(Entity, tenant.entity_id)
     assert entity is not None
     entity.created_by_id = tenant.admin_id  # the demo works as the entity's creator
-    load_demo(session)
+    load_demo(session, "Main Facility")
     session.commit()
     work_orders = ok(api.get("/work_orders", params={"per_page": 100}))
     open_one = next(w for w in work_orders if w["status"]["name"] == "open")

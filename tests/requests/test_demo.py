@@ -10,7 +10,7 @@ from wrenchwork.system.demo import load_demo
 
 
 def test_demo_requests_procedures_and_comments(api: Api, session: Session) -> None:
-    load_demo(session)
+    load_demo(session, "Main Facility")
     session.commit()
 
     requests = ok(api.get("/work_order_requests"))

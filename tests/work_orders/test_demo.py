@@ -12,7 +12,7 @@ from wrenchwork.system.demo import load_demo
 
 
 def test_demo_work_orders_cover_every_status(api: Api, session: Session) -> None:
-    load_demo(session)
+    load_demo(session, "Main Facility")
     session.commit()
 
     statuses = {row[0] for row in db_rows(session, select(WorkOrder.base_status))}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -38,6 +39,14 @@ def _message(err: dict[str, Any]) -> str:
     return text[0].lower() + text[1:] if text else "is invalid"
 
 
+def field_errors(problems: Iterable[Any]) -> dict[str, list[str]]:
+    """Pydantic's problems as `{field.path: [message, ...]}`: the `errors` of a 422, and the command line's."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(_path(tuple(problem.get("loc", ()))), []).append(_message(problem))
+    return errors
+
+
 async def app_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return error(exc.status_code, exc.message, exc.errors)
@@ -48,9 +57,7 @@ async def validation_error(_request: Request, exc: Exception) -> Response:
     problems = list(exc.errors())
     if any(p.get("type") == "json_invalid" for p in problems):
         return error(400, "Request body is not valid JSON")
-    errors: dict[str, list[str]] = {}
-    for problem in problems:
-        errors.setdefault(_path(tuple(problem.get("loc", ()))), []).append(_message(problem))
+    errors = field_errors(problems)
     first = next(iter(errors))
     return error(422, f"{first} {errors[first][0]}", errors)
 

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from wrenchwork.core.listing import AnySelect, ListQuery
 from wrenchwork.core.repository import Repository
 from wrenchwork.entities.listing import ENTITY_LIST
-from wrenchwork.models import Entity, UserRole
+from wrenchwork.models import Base, Entity, UserRole
+
+# Entity-owned tables whose rows every new entity has from the start: set-up, not data.
+ENTITY_SETUP_TABLES = frozenset({"user_roles", "measurement_units"})
 
 
 class EntityRepository(Repository[Entity]):
@@ -45,3 +48,14 @@ class EntityRepository(Repository[Entity]):
     def grant(self, entity: Entity, user_id: int, role: str) -> None:
         self.session.add(UserRole(user_id=user_id, entity_id=entity.id, role=role))
         self.session.flush()
+
+    def holds_records(self, entity_id: int) -> bool:
+        """Whether any entity-owned table has a row of this entity beyond what every new entity starts with (its
+        users' roles and the default measurement units). One query, whatever the number of tables."""
+        tables = [
+            table
+            for table in Base.metadata.sorted_tables
+            if "entity_id" in table.c and table.name not in ENTITY_SETUP_TABLES
+        ]
+        found = self.session.scalar(select(or_(*(exists().where(table.c.entity_id == entity_id) for table in tables))))
+        return bool(found)

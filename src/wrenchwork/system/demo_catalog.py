@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wrenchwork.assets import service as assets
+from wrenchwork.assets.repository import AssetRepository
 from wrenchwork.assets.schemas import AssetCreate
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.qr import QrCodeCreate
 from wrenchwork.locations import service as locations
 from wrenchwork.locations.schemas import LocationCreate
-from wrenchwork.lookups.resource import LookupIn, LookupService
+from wrenchwork.lookups.resource import LookupService
 from wrenchwork.lookups.tables import ASSET_TYPES, CATEGORIES
+from wrenchwork.system.demo_records import DemoRecords, lookup_ids, unused
 from wrenchwork.vendors import service as vendors
 from wrenchwork.vendors.schemas import ContactIn, VendorCreate
 
@@ -46,21 +48,19 @@ EQUIPMENT = [
 ]
 
 
-def _lookup(session: Session, scope: Scope, service: LookupService, names: set[str]) -> dict[str, int]:
-    return {name: service.create(session, scope, LookupIn(name=name))["id"] for name in sorted(names)}
-
-
-def load_catalog(session: Session, scope: Scope) -> str:
-    categories = _lookup(session, scope, LookupService(CATEGORIES), {c for _, cs, *_ in VENDORS for c in cs})
-    types = _lookup(session, scope, LookupService(ASSET_TYPES), {e[2] for e in EQUIPMENT})
+def load_catalog(session: Session, scope: Scope, made: DemoRecords) -> str:
+    categories = lookup_ids(session, scope, LookupService(CATEGORIES), {c for _, cs, *_ in VENDORS for c in cs})
+    types = lookup_ids(session, scope, LookupService(ASSET_TYPES), {e[2] for e in EQUIPMENT})
     rooms: dict[str, dict[str, Any]] = {}
     for building, names in SITE.items():
         top = locations.create_location(
             session, scope, LocationCreate(name=building, address="123 Example St",
                                            qr_code_attributes=QrCodeCreate(generate_qr_code=True))
         )  # fmt: skip
+        made.location_ids.append(top["id"])
         for name in names:
             rooms[name] = locations.create_location(session, scope, LocationCreate(name=name, parent_id=top["id"]))
+            made.location_ids.append(rooms[name]["id"])
     vendor_ids: dict[str, int] = {}
     for name, cats, contact, email in VENDORS:
         vendor = vendors.create_vendor(
@@ -73,14 +73,19 @@ def load_catalog(session: Session, scope: Scope) -> str:
             ),
         )  # fmt: skip
         vendor_ids[name] = vendor["id"]
-    count = 0
+    made.vendor_ids.extend(vendor_ids.values())
+    codes = AssetRepository(session, scope)
+
+    def code(wanted: str) -> str:
+        return unused(wanted, lambda candidate: codes.code_taken(candidate, None))
+
     for index, (name, prefix, kind, room, maker, model, cost, parts) in enumerate(EQUIPMENT, start=1):
         vendor_id = list(vendor_ids.values())[index % len(vendor_ids)]
         parent = assets.create_asset(
             session,
             scope,
             AssetCreate(
-                name=name, asset_code=f"{prefix}-{index:03d}", manufacturer=maker, model=model,
+                name=name, asset_code=code(f"{prefix}-{index:03d}"), manufacturer=maker, model=model,
                 serial_number=f"{prefix}{2024000 + index}", purchase_date=date(2023, 1 + index % 12, 15),
                 warranty_exp_date=date(2027, 1 + index % 12, 15), warranty_expiration_notification=30,
                 life_expectancy=180, purchase_cost=Decimal(cost), replacement_cost=Decimal(cost) * Decimal("1.1"),
@@ -88,14 +93,15 @@ def load_catalog(session: Session, scope: Scope) -> str:
                 vendors_ids=[vendor_id], qr_code_attributes=QrCodeCreate(generate_qr_code=True),
             ),
         )  # fmt: skip
-        count += 1
+        made.asset_codes[parent["asset_code"]] = parent["id"]
+        made.equipment_ids.append(parent["id"])
         for part_index, part in enumerate(parts, start=1):
-            assets.create_asset(
+            child = assets.create_asset(
                 session,
                 scope,
-                AssetCreate(name=f"{name} - {part}", asset_code=f"{prefix}-{index:03d}-{part_index}",
+                AssetCreate(name=f"{name} - {part}", asset_code=code(f"{parent['asset_code']}-{part_index}"),
                             manufacturer=maker, location_id=rooms[room]["id"], parent_id=parent["id"],
                             asset_types_ids=[types[kind]]),
             )  # fmt: skip
-            count += 1
-    return f"{len(rooms) + len(SITE)} locations, {len(VENDORS)} vendors and {count} assets"
+            made.asset_codes[child["asset_code"]] = child["id"]
+    return f"{len(made.location_ids)} locations, {len(made.vendor_ids)} vendors and {len(made.asset_codes)} assets"

@@ -13,11 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
-from wrenchwork.lookups.resource import LookupIn, LookupService
+from wrenchwork.lookups.resource import LookupService
 from wrenchwork.lookups.tables import PART_TYPES, STOREROOMS
-from wrenchwork.models import Asset, MeasurementUnit, Vendor
+from wrenchwork.models import MeasurementUnit
 from wrenchwork.parts import service as parts
+from wrenchwork.parts.repository import PartRepository
 from wrenchwork.parts.schemas import CostChange, PartCreate, Reconcile, Restock, VendorPartIn
+from wrenchwork.system.demo_records import DemoRecords, lookup_ids, unused
 
 # name, number, type, storeroom, unit short name, on hand, unit cost, min, desired, asset code prefix,
 # receipts (quantity, unit cost), counted correction (quantity, note) or None
@@ -37,39 +39,40 @@ PARTS = [
 ]  # fmt: skip
 
 
-def _lookup(session: Session, scope: Scope, service: LookupService, names: set[str]) -> dict[str, int]:
-    return {name: service.create(session, scope, LookupIn(name=name))["id"] for name in sorted(names)}
-
-
-def load_parts(session: Session, scope: Scope) -> str:
+def load_parts(session: Session, scope: Scope, made: DemoRecords) -> str:
     entity_id = scope.entity_id
-    rooms = _lookup(session, scope, LookupService(STOREROOMS), {p[3] for p in PARTS})
-    types = _lookup(session, scope, LookupService(PART_TYPES), {p[2] for p in PARTS})
+    rooms = lookup_ids(session, scope, LookupService(STOREROOMS), {p[3] for p in PARTS})
+    types = lookup_ids(session, scope, LookupService(PART_TYPES), {p[2] for p in PARTS})
+    # The entity's own units (every entity starts with the default ones): read, never changed.
     units = dict(
         session.execute(
             select(MeasurementUnit.short_name, MeasurementUnit.id).where(MeasurementUnit.entity_id == entity_id)
         ).all()
     )
-    vendor_ids = list(session.scalars(select(Vendor.id).where(Vendor.entity_id == entity_id).order_by(Vendor.id)))
+    vendor_ids = made.vendor_ids
+    numbers = PartRepository(session, scope)
+
+    def number_for(wanted: str) -> str:
+        return unused(wanted, lambda candidate: numbers.number_taken(candidate, None))
+
     lines = 0
     for index, (name, number, kind, room, unit, on_hand, cost, low, desired, prefix, receipts, count) in enumerate(
         PARTS
     ):
-        asset_ids = list(
-            session.scalars(select(Asset.id).where(Asset.entity_id == entity_id, Asset.asset_code.startswith(prefix)))
-        )
+        asset_ids = [asset_id for code, asset_id in made.asset_codes.items() if code.startswith(prefix)]
         vendors = [VendorPartIn(vendor_id=vendor_ids[index % len(vendor_ids)], vendor_part_number=f"V-{number}",
                                 is_preferred=True)] if vendor_ids else []  # fmt: skip
         part = parts.create_part(
             session,
             scope,
             PartCreate(
-                name=name, number=number, part_type_id=types[kind], storeroom_id=rooms[room],
+                name=name, number=number_for(number), part_type_id=types[kind], storeroom_id=rooms[room],
                 measurement_unit_id=units.get(unit), on_hand_qty=Decimal(on_hand), unit_cost=Decimal(cost),
                 min_qty=Decimal(low), desired_qty=Decimal(desired), area=f"Aisle {1 + index % 4}", lead_time=7,
                 assets_ids=asset_ids, vendor_parts_attributes=vendors,
             ),
         )  # fmt: skip
+        made.part_ids.append(part["id"])
         lines += 1
         for quantity, price in receipts:
             parts.restock(session, scope, part["id"], Restock(quantity=Decimal(quantity), cost=Decimal(price)))
@@ -81,7 +84,14 @@ def load_parts(session: Session, scope: Scope) -> str:
             latest = Decimal(receipts[-1][1])
             parts.set_unit_cost(session, scope, part["id"], CostChange(cost=latest, note="Latest supplier price"))
             lines += 1
-    parts.create_part(
-        session, scope, PartCreate(name="Contractor call-out (non-stock)", number="SVC-CALL", is_non_stock=True)
+    call_out = parts.create_part(
+        session,
+        scope,
+        PartCreate(
+            name="Contractor call-out (non-stock)",
+            number=number_for("SVC-CALL"),
+            is_non_stock=True,
+        ),
     )
+    made.part_ids.append(call_out["id"])
     return f"{len(PARTS) + 1} parts with {lines + 1} ledger lines"

@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wrenchwork.comments import service as comments
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.model_base import utcnow
-from wrenchwork.models import Asset, Customer, Entity, Location, User, UserRole, WorkOrder
+from wrenchwork.models import Customer, Entity, User
 from wrenchwork.procedures import service as procedures
 from wrenchwork.procedures.schemas import ItemIn, TemplateCreate
+from wrenchwork.system.demo_records import DemoRecords
 from wrenchwork.work_order_requests import service as requests
 from wrenchwork.work_order_requests.schemas import RequestCreate, RequestUpdate
 
@@ -85,34 +85,29 @@ REQUESTS = [
 ]  # fmt: skip
 
 
-def load_procedure_templates(session: Session, scope: Scope) -> str:
+def load_procedure_templates(session: Session, scope: Scope, made: DemoRecords) -> str:
     for name, description, items in TEMPLATES:
-        procedures.create_template(
+        template = procedures.create_template(
             session,
             scope,
             TemplateCreate(name=name, description=description, items_attributes=[ItemIn(**i) for i in items]),
         )
+        made.template_ids.append(template["id"])
     return f"{len(TEMPLATES)} procedure templates"
 
 
-def load_requests(session: Session, scope: Scope) -> str:
+def load_requests(session: Session, scope: Scope, made: DemoRecords) -> str:
     """Requests from the demo's requester (when there is one), decided by `scope` (an admin)."""
-    entity_id = scope.entity_id
-    requester = session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.entity_id == entity_id, UserRole.role == "requester")
-        .order_by(User.id)
-    ).first()
-    customer, entity = session.get(Customer, scope.customer.id), session.get(Entity, entity_id)
+    requester = session.get(User, made.requester_id) if made.requester_id is not None else None
+    customer, entity = session.get(Customer, scope.customer.id), session.get(Entity, scope.entity_id)
     asking = scope
     if requester is not None and customer is not None and entity is not None:
         asking = Scope.of(requester, customer, entity, "requester")
-    rooms = list(session.scalars(select(Location.id).where(Location.entity_id == entity_id).order_by(Location.id)))
-    assets = list(session.scalars(select(Asset.id).where(Asset.entity_id == entity_id).order_by(Asset.id)))
+    rooms = made.location_ids
+    assets = list(made.asset_codes.values())
     now = utcnow().replace(microsecond=0)
     for index, (title, description, priority, due_in, status, note) in enumerate(REQUESTS):
-        made = requests.create_request(
+        request = requests.create_request(
             session,
             asking,
             RequestCreate(
@@ -126,13 +121,11 @@ def load_requests(session: Session, scope: Scope) -> str:
             ),
         )
         if status != "pending":
-            requests.update_request(session, scope, made["id"], RequestUpdate(status=status))
+            requests.update_request(session, scope, request["id"], RequestUpdate(status=status))
         if note:
-            comments.add_comment(session, scope, "request", made["id"], note)
-    first_work_order = session.scalar(
-        select(WorkOrder.id).where(WorkOrder.entity_id == entity_id).order_by(WorkOrder.id)
-    )
-    if first_work_order is not None:
+            comments.add_comment(session, scope, "request", request["id"], note)
+    if made.work_order_ids:
+        first_work_order = made.work_order_ids[0]
         comments.add_comment(session, scope, "work_order", first_work_order, "Parts are on the shelf in bay 3.")
         comments.add_comment(session, scope, "work_order", first_work_order, "Started after the morning meeting.")
     return f"{len(REQUESTS)} requests"

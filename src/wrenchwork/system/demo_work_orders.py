@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.model_base import utcnow
-from wrenchwork.models import Asset, Part, ProcedureTemplate, User, UserRole
+from wrenchwork.models import Asset, Part
 from wrenchwork.parts import stock
+from wrenchwork.system.demo_records import DemoRecords
 from wrenchwork.work_orders import labor, service
 from wrenchwork.work_orders.schemas import ChecklistItem, CostIn, TimeEntryIn, WorkOrderCreate, WorkOrderUpdate
 
@@ -34,26 +35,18 @@ JOBS = [
 ]  # fmt: skip
 
 
-def load_work_orders(session: Session, scope: Scope) -> str:
-    entity_id = scope.entity_id
-    assets = list(session.scalars(select(Asset).where(Asset.entity_id == entity_id, Asset.parent_id.is_(None))))
-    technicians = list(
-        session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.entity_id == entity_id, UserRole.role == "technician")
-            .order_by(User.id)
-        )
-    )
-    # Parts with stock to spare, so completing the demo jobs can consume them.
+def load_work_orders(session: Session, scope: Scope, made: DemoRecords) -> str:
+    assets = list(session.scalars(select(Asset).where(Asset.id.in_(made.equipment_ids)).order_by(Asset.id)))
+    technicians = made.technician_ids
+    # The demo's parts with stock to spare, so completing the demo jobs can consume them.
     parts = list(
         session.scalars(
             select(Part)
-            .where(Part.entity_id == entity_id, (Part.on_hand_qty >= 10) | Part.is_non_stock.is_(True))
+            .where(Part.id.in_(made.part_ids), (Part.on_hand_qty >= 10) | Part.is_non_stock.is_(True))
             .order_by(Part.id)
         )
     )
-    templates = list(session.scalars(select(ProcedureTemplate.id).where(ProcedureTemplate.entity_id == entity_id)))
+    templates = made.template_ids
     now = utcnow().replace(microsecond=0)
     for index, (title, description, priority, status_id, due_in, steps) in enumerate(JOBS):
         asset = assets[index % len(assets)] if assets else None
@@ -69,6 +62,7 @@ def load_work_orders(session: Session, scope: Scope) -> str:
                 asset_status="offline" if asset and status_id == 2 else None,
             ),
         )  # fmt: skip
+        made.work_order_ids.append(work_order.id)
         if parts and status_id != 4:
             part = parts[index % len(parts)]
             stock.assign(session, work_order, part.id, Decimal(1 + index % 2), scope.user_id)
