@@ -175,6 +175,8 @@ async def current_principal(request: Request) -> Principal:
 def _note_use(
     session: Session, key_id: int, last_used_at: datetime | None, user_id: int, last_login_at: datetime | None
 ) -> None:
+    """Record the key's use (and a login after a pause). Bookkeeping, not a change of the user or the key: each
+    `updated_at` is kept (set to itself, which also keeps the column's onupdate from running)."""
     now = utcnow()
     if last_used_at is not None and now - last_used_at < LAST_USED_PRECISION:
         return
@@ -182,11 +184,14 @@ def _note_use(
         session.execute(
             update(User)
             .where(User.id == user_id)
-            .values(last_login_at=now, login_count=User.login_count + 1)
+            .values(last_login_at=now, login_count=User.login_count + 1, updated_at=User.updated_at)
             .execution_options(synchronize_session=False)
         )
     session.execute(
-        update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now).execution_options(synchronize_session=False)
+        update(ApiKey)
+        .where(ApiKey.id == key_id)
+        .values(last_used_at=now, updated_at=ApiKey.updated_at)
+        .execution_options(synchronize_session=False)
     )
 
 
