@@ -142,8 +142,12 @@ _AUTHENTICATE = driver.keep(
 
 
 def _bearer_token(request: Request) -> str:
-    """The API key of `Authorization: Bearer <key>` (the scheme in any case), else 401."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    """The API key of `Authorization: Bearer <key>` (the scheme in any case), else 401. Two Authorization headers
+    are refused rather than one of them picked: a proxy in front may have read the other one."""
+    sent = request.headers.getlist("authorization")
+    if len(sent) != 1:
+        raise Unauthorized()
+    scheme, _, token = sent[0].partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
     return token
