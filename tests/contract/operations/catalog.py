@@ -1,16 +1,16 @@
 """Every operation of the server's OpenAPI document, and the little the operation checks need to know about it.
 
-The operations are read from `app.openapi()` when the tests are collected, so a new endpoint is checked by every
-test of this package without an edit here. Three things cannot be read from the document and are declared below;
-an operation that needs one of them and has none fails its tests with a message naming what to add:
+The operations are read from `app.openapi()` when the tests are collected (with the PUT twin of each PATCH the
+server also serves), so a new endpoint is checked by every test of this package without an edit here. What cannot
+be read from the document is declared below; an operation that needs it and has none fails with a message naming
+what to add (see the package docstring):
 
-- `ROLE_TABLE`: which roles may call each operation, as the level of core/auth.py's scope dependencies
-  (`AnyScope`, `TechnicianScope`, `ManagerScope`, `AdminScope`, or `KEY` for a key without an entity).
-- `OWNERS` / `SUBRECORDS`: how to make the record a path parameter names. A top-level `{id}` is made by the
-  registered contract resource (tests/contract/resources.py `RESOURCES`) whose list or detail path it extends,
-  unless `OWNERS` says otherwise; a nested parameter (`/work_orders/{id}/costs/{cost_id}`) by `SUBRECORDS`.
-- `BODIES`: a valid request body, for the few operations whose body cannot be derived from its schema
-  (`minimal_body`).
+- `ROLE_TABLE`: who may call each operation, as the roles of core/auth.py's scope dependencies (`AnyScope`,
+  `TechnicianScope`, `ManagerScope`, `AdminScope`, or `KEY`: any valid key, no entity).
+- `MAKERS`: how to make the record a path parameter names. A top-level `{id}` not listed is made by the registered
+  contract resource (tests/contract/resources.py `RESOURCES`) of that path; a nested one (`{cost_id}`) must be listed.
+- `BODIES`: a valid request body, for the few operations whose body a rule beyond its schema governs
+  (otherwise `minimal_body` derives one from the schema).
 """
 
 from __future__ import annotations

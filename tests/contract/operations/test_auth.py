@@ -121,4 +121,10 @@ def test_bad_key_comes_before_everything_but_the_body_syntax(world: World, op: O
                 )
                 assert response.status_code == 401, response.text
                 assert response.json() == INVALID_KEY
+        if op.body_schema is not None:
+            with cases.case("body not readable as JSON"):
+                response = request(world.client, op, world.home.ids(op, missing=op.path_params), token=_unknown(),
+                                   entity_id=world.home.entity_id, raw=b'{"a": ', query=minimal_query(op))  # fmt: skip
+                assert response.status_code == 400, response.text
+                assert response.json() == {"status": "error", "message": "Request body is not valid JSON"}
     cases.verify()

@@ -42,19 +42,16 @@ class Side:
     records: dict[str, int] = field(default_factory=dict)  # path prefix ("/work_orders/{id}") -> id
     unmade: dict[str, str] = field(default_factory=dict)  # path prefix -> why no record could be made
 
-    def ids(self, op: Operation, missing: tuple[str, ...] = (), mine: tuple[str, ...] = (), own: Side | None = None
-            ) -> dict[str, int]:  # fmt: skip
-        """The record ids for the operation's path: MISSING_ID for the `missing` parameters, and `own`'s records
-        for the `mine` ones."""
+    def ids(self, op: Operation, missing: tuple[str, ...] = ()) -> dict[str, int]:
+        """The ids of the side's records for the operation's path, MISSING_ID for the `missing` parameters."""
         found: dict[str, int] = {}
         for param in op.path_params:
+            prefix = op.prefix(param)
             if param in missing:
                 found[param] = MISSING_ID
                 continue
-            side = own if param in mine and own is not None else self
-            prefix = op.prefix(param)
-            assert prefix in side.records, f"{op.key}: no record for {prefix}: {side.unmade.get(prefix)}"
-            found[param] = side.records[prefix]
+            assert prefix in self.records, f"{op.key}: no record for {prefix}: {self.unmade.get(prefix)}"
+            found[param] = self.records[prefix]
         return found
 
 
@@ -74,9 +71,6 @@ class World:
     def engine(self) -> Engine:
         engine: Engine = self.app.state.engine
         return engine
-
-    def api(self, side: Side, entity_id: int | None = None) -> Api:
-        return Api(self.client, side.tenant.token, entity_id or side.entity_id)
 
     def state(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table (less what authentication writes): equal before and after means a request
