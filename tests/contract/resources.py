@@ -23,6 +23,9 @@ the linked records: `Sample("categories_id", attr="categories_ids", target=creat
 
 test_registry.py checks each entry against the server's OpenAPI document, so a field added to a list without a
 registry update fails there first. Factories only `flush()`; the test commits once after building its data set.
+
+The security and bad-input checks of every operation (tests/contract/operations/) use these factories too, to make
+the record a path's `{id}` names; their package docstring says what else a new endpoint must declare.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.helpers import Api, Tenant, make_entity, make_tenant, make_user
@@ -281,6 +281,24 @@ def test_using_a_key_leaves_the_users_own_timestamps_alone(api: Api, session: Se
     assert shown["updated_at"] == "2025-03-04T05:06:07Z"
     row = db_user(session, user_id)
     assert row is not None and row.updated_at == edited and row.updated_by_id is None
+
+
+def test_a_login_is_not_a_change_of_the_user(api: Api, session: Session, tenant: Tenant) -> None:
+    """Using a key records the login in `activity` and the key's `last_used_at` only: the user's `updated_at`
+    (when its record last changed) stays as it was, and so does the key's."""
+    user_id, token = make_user(session, tenant)
+    long_ago = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    session.execute(update(User).where(User.id == user_id).values(updated_at=long_ago))
+    session.execute(update(ApiKey).where(ApiKey.user_id == user_id).values(updated_at=long_ago))
+    session.commit()
+
+    assert api.as_key(token).get("/entities").status_code == 200
+
+    after = data_of(api.get(f"/users/{user_id}"))
+    assert after["activity"]["login_count"] == 1
+    assert after["updated_at"] == "2024-01-02T03:04:05Z"
+    key = session.scalars(select(ApiKey).where(ApiKey.user_id == user_id)).one()
+    assert key.last_used_at is not None and key.updated_at == long_ago
 
 
 def test_full_name_without_a_surname_is_the_name(api: Api) -> None:

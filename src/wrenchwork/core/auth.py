@@ -142,8 +142,12 @@ _AUTHENTICATE = driver.keep(
 
 
 def _bearer_token(request: Request) -> str:
-    """The API key of `Authorization: Bearer <key>` (the scheme in any case), else 401."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    """The API key of `Authorization: Bearer <key>` (the scheme in any case), else 401. Two Authorization headers
+    are refused rather than one of them picked: a proxy in front may have read the other one."""
+    sent = request.headers.getlist("authorization")
+    if len(sent) != 1:
+        raise Unauthorized()
+    scheme, _, token = sent[0].partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized()
     return token
@@ -175,6 +179,8 @@ async def current_principal(request: Request) -> Principal:
 def _note_use(
     session: Session, key_id: int, last_used_at: datetime | None, user_id: int, last_login_at: datetime | None
 ) -> None:
+    """Record the key's use (and a login after a pause). Bookkeeping, not a change of the user or the key: each
+    `updated_at` is kept (set to itself, which also keeps the column's onupdate from running)."""
     now = utcnow()
     if last_used_at is not None and now - last_used_at < LAST_USED_PRECISION:
         return
@@ -188,7 +194,10 @@ def _note_use(
             .execution_options(synchronize_session=False)
         )
     session.execute(
-        update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now).execution_options(synchronize_session=False)
+        update(ApiKey)
+        .where(ApiKey.id == key_id)
+        .values(last_used_at=now, updated_at=ApiKey.updated_at)
+        .execution_options(synchronize_session=False)
     )
 
 
