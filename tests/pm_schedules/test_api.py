@@ -347,6 +347,7 @@ def test_a_schedule_of_another_entity_is_not_found(api: Api) -> None:
         api.get(path),
         api.patch(path, json={"pm_schedule": {"status": "paused"}}),
         api.delete(path),
+        api.get(f"{path}/forecast"),
     ):
         assert response.status_code == 404, response.text
         assert response.json() == {"status": "error", "message": "PM schedule not found"}
@@ -384,7 +385,7 @@ def test_technicians_read_and_requesters_are_refused(api: Api, session: Session,
         assert response.status_code == 403, response.text
     _, token = make_user(session, tenant, role="requester")
     requester = api.as_key(token)
-    for response in (requester.get("/pm_schedules"), requester.get(path)):
+    for response in (requester.get("/pm_schedules"), requester.get(path), requester.get(f"{path}/forecast")):
         assert response.status_code == 403, response.text
     assert ok(api.get(path)) == data
 
