@@ -274,6 +274,10 @@ def test_update_replaces_the_template_sets(api: Api, session: Session, tenant: T
          "pm_schedule.template_work_order_attributes.parts"),
         ({"template": {"checklist": [{"text": ""}]}}, "pm_schedule.template_work_order_attributes.checklist.0.text"),
         ({"template": {"status_id": 2}}, "pm_schedule.template_work_order_attributes.status_id"),
+        ({"template": {"priority": None}}, "pm_schedule.template_work_order_attributes.priority"),
+        ({"template": {"checklist": None}}, "pm_schedule.template_work_order_attributes.checklist"),
+        ({"status": None}, "pm_schedule.status"),
+        ({"on_week_days": None}, "pm_schedule.on_week_days"),
     ],
 )  # fmt: skip
 def test_create_rejects_bad_input(api: Api, session: Session, change: dict[str, object], field: str) -> None:
