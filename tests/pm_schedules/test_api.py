@@ -426,3 +426,22 @@ def test_procedure_templates_count_their_schedules(api: Api) -> None:
     ok(api.patch(f"/pm_schedules/{first['id']}", json={"pm_schedule": {"procedure_template_ids": []}}))
     counts = {t["name"]: t["assignment_count"]["pm_schedules"] for t in ok(api.get("/procedure_templates"))}
     assert counts == {"Audit": 1, "Spare": 1}
+
+
+def test_records_a_template_uses_are_not_deleted_under_it(api: Api, session: Session, tenant: Tenant) -> None:
+    ids = seed(api, session, tenant)
+    data = ok(api.post("/pm_schedules", json=ids.body()), 201)
+    category = api.delete(f"/categories/{ids.category_id}")
+    assert (category.status_code, category.json()["message"]) == (409, "Category is still used by 1 PM schedules")
+    code = api.delete(f"/account_codes/{ids.account_code_id}")
+    assert (code.status_code, code.json()["message"]) == (409, "Account code is still used by 1 PM schedules")
+    for path in (f"/assets/{ids.asset_id}", f"/parts/{ids.part_id}", f"/locations/{ids.location_id}"):
+        response = api.delete(path)
+        assert response.status_code == 409, (path, response.text)
+        assert response.json()["status"] == "error"
+    assert ok(api.get(f"/pm_schedules/{data['id']}")) == data
+    # Deleting a vendor, a technician's role or a procedure template takes it off the template.
+    assert api.delete(f"/vendors/{ids.vendor_id}").status_code == 204
+    assert api.delete(f"/procedure_templates/{ids.procedure_template_id}").status_code == 204
+    after = ok(api.get(f"/pm_schedules/{data['id']}"))
+    assert (after["template_work_order"]["vendors"], after["procedure_templates"]) == ([], [])
