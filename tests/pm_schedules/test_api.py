@@ -445,3 +445,21 @@ def test_records_a_template_uses_are_not_deleted_under_it(api: Api, session: Ses
     assert api.delete(f"/procedure_templates/{ids.procedure_template_id}").status_code == 204
     after = ok(api.get(f"/pm_schedules/{data['id']}"))
     assert (after["template_work_order"]["vendors"], after["procedure_templates"]) == ([], [])
+
+
+def test_a_floating_schedule_waits_for_its_open_work_order(api: Api) -> None:
+    data = create_schedule(api, type="floating", repeat_frequency="week")
+    path = f"/pm_schedules/{data['id']}"
+    assert data["next_order_date"] == "2026-03-02T08:00:00.000Z"
+    body = {"work_order": {"title": "Weekly check", "type": "preventive", "pm_schedule_id": data["id"]}}
+    work_order = ok(api.post("/work_orders", json=body), 201)
+    moved = ok(api.patch(path, json={"pm_schedule": {"start_date": "2026-01-06T08:00:00Z"}}))
+    assert (moved["next_order_date"], moved["has_uncompleted_wo"]) == (None, True)
+    ok(api.patch(f"/work_orders/{work_order['id']}", json={"work_order": {"status_id": 4}}))
+    ok(api.patch(path, json={"pm_schedule": {"status": "paused"}}))
+    resumed = ok(api.patch(path, json={"pm_schedule": {"status": "planned"}}))
+    assert resumed["next_order_date"] == "2026-03-03T08:00:00.000Z"  # Tuesdays, from now on
+    # A persistent schedule orders whether or not its work orders are open.
+    ok(api.post("/work_orders", json=body), 201)
+    persistent = ok(api.patch(path, json={"pm_schedule": {"type": "persistent"}}))
+    assert (persistent["next_order_date"], persistent["has_uncompleted_wo"]) == ("2026-03-03T08:00:00.000Z", True)
