@@ -3,11 +3,16 @@ plain day-by-day oracle written without rrule."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import calendar
+import math
+from bisect import bisect_left, bisect_right
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wrenchwork.pm_schedules.recurrence import (
     Recurrence,
@@ -371,6 +376,8 @@ def test_latest_occurrence_is_the_last_at_or_before() -> None:
         {"timezone": "Mars/Olympus"},
         {"timezone": "../../etc/passwd"},
         {"timezone": ""},
+        {"timezone": "America"},
+        {"timezone": "x" * 5000},
         {"start": datetime(2025, 1, 1)},
     ],
 )
@@ -404,6 +411,30 @@ def test_a_rule_that_never_matches_has_no_occurrence_and_returns() -> None:
     assert next_occurrence(Recurrence("month", utc(2025, 1, 6), interval=12, in_months=(6,)), utc(2025, 1, 1)) is None
 
 
+def test_rules_near_the_never_matching_ones_still_match() -> None:
+    # Every 7 days on start's weekday (Monday) among others; every 12 months in start's month; every 4 seasons.
+    weekly = Recurrence("day", utc(2025, 1, 6, 8), interval=7, on_week_days=(1, 2))
+    assert first(weekly, 2) == [utc(2025, 1, 6, 8), utc(2025, 1, 13, 8)]
+    yearly = Recurrence("month", utc(2025, 1, 6), interval=12, in_months=(1, 6))
+    assert first(yearly, 2) == [utc(2025, 1, 6), utc(2026, 1, 6)]
+    assert first(Recurrence("season", utc(2025, 2, 6), interval=4, in_months=(2,)), 2) == [
+        utc(2025, 2, 6),
+        utc(2026, 2, 6),
+    ]
+    # Every 5 months from January reaches March on the tenth step.
+    assert first(Recurrence("month", utc(2025, 1, 6), interval=5, in_months=(3,)), 1) == [utc(2029, 3, 6)]
+
+
+def test_an_hourly_rule_whose_filters_never_match_stops_after_the_miss_limit() -> None:
+    # Every week in absolute hours from a Monday in UTC, only on Tuesdays: never.
+    never = Recurrence("hour", utc(2025, 1, 6, 8), interval=168, on_week_days=(2,))
+    assert next_occurrence(never, never.start) is None
+    assert latest_occurrence(never, utc(2026, 1, 1)) is None
+    # The same steps in Chicago: 23:30 local on Monday becomes 00:30 Tuesday in summer time, so it matches.
+    dst = Recurrence("hour", local(CHICAGO, 2025, 1, 6, 23, 30), CHICAGO, interval=168, on_week_days=(2,))
+    assert wall(first(dst, 2), CHICAGO) == ["2025-03-11 Tue 00:30", "2025-03-18 Tue 00:30"]
+
+
 def test_nothing_exists_after_the_year_9999() -> None:
     rule = Recurrence("year", local(CHICAGO, 2999, 12, 31, 23), CHICAGO, interval=1000)
     assert list(occurrences(rule, rule.start, limit=10)) == [
@@ -417,3 +448,149 @@ def test_nothing_exists_after_the_year_9999() -> None:
     ]
     assert floating_next(rule, utc(9500, 1, 1)) is None
     assert next_occurrence(Recurrence("hour", utc(9999, 12, 31, 20), interval=1000), utc(9999, 12, 31, 21)) is None
+
+
+# --- properties against a plain oracle --------------------------------------------------------------------------
+
+ZONES = ("Etc/UTC", CHICAGO, "Europe/Berlin", "Australia/Sydney")
+FREQUENCIES = ("hour", "day", "week", "month", "season", "year")
+
+
+def _matches_day(rule: Recurrence, day: date, start: date) -> bool:
+    """Whether a calendar rule has an occurrence on local date `day`, by plain date checks (no rrule)."""
+    n = rule.interval
+    if rule.frequency == "day":
+        return (
+            (day - start).days % n == 0
+            and (not rule.on_week_days or day.isoweekday() in rule.on_week_days)
+            and (not rule.in_months or day.month in rule.in_months)
+        )
+    if rule.frequency == "week":
+        weeks = (day - timedelta(days=day.weekday()) - (start - timedelta(days=start.weekday()))).days // 7
+        return (
+            weeks % n == 0
+            and day.isoweekday() in (rule.on_week_days or (start.isoweekday(),))
+            and (not rule.in_months or day.month in rule.in_months)
+        )
+    wanted = rule.on_month_day or start.day
+    on_day = day.day == min(wanted, calendar.monthrange(day.year, day.month)[1])
+    if rule.frequency in ("month", "season"):
+        months = (day.year - start.year) * 12 + day.month - start.month
+        step = n * 3 if rule.frequency == "season" else n
+        return months % step == 0 and on_day and (not rule.in_months or day.month in rule.in_months)
+    return (day.year - start.year) % n == 0 and day.month in (rule.in_months or (start.month,)) and on_day
+
+
+def oracle(rule: Recurrence, low: datetime, high: datetime) -> list[datetime]:
+    """Every occurrence in [low, high], by walking the window hour by hour (hour) or day by day (the rest)."""
+    zone = ZoneInfo(rule.timezone)
+    start = rule.start.astimezone(UTC)
+    start_local = start.astimezone(zone).replace(tzinfo=None)
+    found: list[datetime] = []
+    if rule.frequency == "hour":
+        hours = max(0, math.ceil((low - start) / timedelta(hours=1)))
+        moment = start + timedelta(hours=hours)
+        while moment <= high:
+            day = moment.astimezone(zone)
+            if (
+                hours % rule.interval == 0
+                and (not rule.on_week_days or day.isoweekday() in rule.on_week_days)
+                and (not rule.in_months or day.month in rule.in_months)
+            ):
+                found.append(moment)
+            hours += 1
+            moment += timedelta(hours=1)
+        return found
+    day = low.astimezone(zone).date() - timedelta(days=2)
+    while day <= high.astimezone(zone).date() + timedelta(days=2):
+        if day >= start_local.date() and _matches_day(rule, day, start_local.date()):
+            wall = datetime.combine(day, start_local.time())
+            moment = start if wall == start_local else wall.replace(tzinfo=zone).astimezone(UTC)
+            if moment >= start and low <= moment <= high:
+                found.append(moment)
+        day += timedelta(days=1)
+    return found
+
+
+def _day_in(first: date, last: date) -> st.SearchStrategy[date]:
+    # sampled_from spreads its picks over the range; dates() and integers() mostly pick values near the bounds.
+    return st.sampled_from(range(first.toordinal(), last.toordinal() + 1)).map(date.fromordinal)
+
+
+@st.composite
+def rules(draw: st.DrawFn, frequency: str, intervals: st.SearchStrategy[int] = st.integers(1, 4)) -> Recurrence:
+    zone = draw(st.sampled_from(ZONES))
+    day = draw(_day_in(date(2024, 1, 1), date(2027, 12, 31)))
+    hour = draw(st.sampled_from((1, 2)) | st.integers(0, 23))  # the DST gaps and overlaps of ZONES
+    minute = draw(st.sampled_from((0, 30)) | st.integers(0, 59))
+    start = datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).replace(fold=draw(st.integers(0, 1)))
+    return Recurrence(
+        frequency,
+        start,
+        zone,
+        interval=draw(intervals),
+        on_week_days=tuple(draw(st.just([]) | st.lists(st.integers(1, 7), unique=True, min_size=1, max_size=3))),
+        in_months=tuple(draw(st.just([]) | st.lists(st.integers(1, 12), unique=True, min_size=1, max_size=4))),
+        on_month_day=draw(st.none() | st.integers(1, 31) | st.sampled_from((28, 29, 30, 31))),
+    )
+
+
+def _check_window(rule: Recurrence, low: datetime, high: datetime, probes: int = 20) -> None:
+    expected = oracle(rule, low, high)
+    got = list(occurrences(rule, low, high))
+    assert got == expected
+    assert all(a < b for a, b in pairwise(got))
+    start = rule.start.astimezone(UTC)
+    assert all(moment >= start and moment.tzinfo is UTC for moment in got)
+    # next / latest from points spread over the window: each resumes the walk at a different place. Unbounded
+    # searches only where the window holds the answer (or once), since a rule may never match again.
+    unbounded_miss_checked = False
+    points = [low + (high - low) * i / probes for i in range(probes)]
+    for point in points + expected[:: max(1, len(expected) // (probes // 4))]:
+        following, after = bisect_left(expected, point), bisect_right(expected, point)
+        if following < len(expected):
+            assert next_occurrence(rule, point) == expected[following]
+        elif not unbounded_miss_checked:
+            unbounded_miss_checked = True
+            nxt = next_occurrence(rule, point)
+            assert nxt is None or nxt > high
+        assert next(occurrences(rule, point, high, limit=1), None) == (expected[following:] or [None])[0]
+        assert next(occurrences(rule, point, high, inclusive=False, limit=1), None) == (expected[after:] or [None])[0]
+        if after < len(expected):
+            assert next_occurrence(rule, point, inclusive=False) == expected[after]
+        latest = latest_occurrence(rule, point)
+        if after > 0:
+            assert latest == expected[after - 1]
+        else:
+            assert latest is None or latest < low
+
+
+def offsets(days: int) -> st.SearchStrategy[int]:
+    """Hours from start to the window: up to 40 days before it, or anywhere up to `days` after it."""
+    return st.builds(lambda day, hour: day * 24 + hour, st.sampled_from(range(-40, days)), st.integers(0, 23))
+
+
+@pytest.mark.parametrize("frequency", [f for f in FREQUENCIES if f != "hour"])
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_occurrences_equal_the_oracle_over_two_years(frequency: str, data: st.DataObject) -> None:
+    rule = data.draw(rules(frequency))
+    low = rule.start.astimezone(UTC) + timedelta(hours=data.draw(offsets(3 * 365)))
+    _check_window(rule, low, low + timedelta(days=730))
+
+
+@settings(max_examples=12, deadline=None)  # each example walks 17 520 hours, several times
+@given(data=st.data())
+def test_hourly_occurrences_equal_the_oracle_over_two_years(data: st.DataObject) -> None:
+    rule = data.draw(rules("hour"))
+    low = rule.start.astimezone(UTC) + timedelta(hours=data.draw(offsets(3 * 365)))
+    _check_window(rule, low, low + timedelta(days=730), probes=8)
+
+
+@pytest.mark.parametrize("frequency", FREQUENCIES)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_large_intervals_far_from_start_equal_the_oracle(frequency: str, data: st.DataObject) -> None:
+    rule = data.draw(rules(frequency, st.sampled_from((5, 7, 12, 14, 24, 52, 100, 168, 365, 1000))))
+    low = rule.start.astimezone(UTC) + timedelta(hours=data.draw(offsets(200 * 365)))
+    _check_window(rule, low, low + timedelta(days=366))
