@@ -275,6 +275,10 @@ def test_update_replaces_the_template_sets(api: Api, session: Session, tenant: T
         ({"template": {"checklist": [{"text": ""}]}}, "pm_schedule.template_work_order_attributes.checklist.0.text"),
         ({"template": {"status_id": 2}}, "pm_schedule.template_work_order_attributes.status_id"),
         ({"template": {"priority": None}}, "pm_schedule.template_work_order_attributes.priority"),
+        # Rules that never occur (the start, 2026-01-05, is a Monday).
+        ({"repeat_interval": 7, "on_week_days": [2]}, "pm_schedule.on_week_days"),
+        ({"repeat_frequency": "hour", "repeat_interval": 168, "on_week_days": [3, 4]}, "pm_schedule.on_week_days"),
+        ({"repeat_frequency": "month", "repeat_interval": 12, "in_months": [2]}, "pm_schedule.in_months"),
         ({"template": {"checklist": None}}, "pm_schedule.template_work_order_attributes.checklist"),
         ({"status": None}, "pm_schedule.status"),
         ({"on_week_days": None}, "pm_schedule.on_week_days"),
