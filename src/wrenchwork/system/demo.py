@@ -20,6 +20,7 @@ from wrenchwork.entities.schemas import EntityCreate
 from wrenchwork.models import Entity
 from wrenchwork.system.demo_catalog import load_catalog
 from wrenchwork.system.demo_parts import load_parts
+from wrenchwork.system.demo_pm import load_pm_schedules
 from wrenchwork.system.demo_records import DemoRecords, unused
 from wrenchwork.system.demo_requests import load_procedure_templates, load_requests
 from wrenchwork.system.demo_work_orders import load_work_orders
@@ -68,6 +69,7 @@ def load_demo(session: Session, entity_name: str = DEMO_ENTITY, *, force: bool =
     summary += ", " + load_procedure_templates(session, scope, made)
     summary += ", " + load_work_orders(session, scope, made)
     summary += ", " + load_requests(session, scope, made)
+    summary += ", " + load_pm_schedules(session, scope)
     return f"Demo data loaded into entity '{scope.entity.name}' (id {scope.entity_id}): {team} users, {summary}."
 
 
