@@ -25,12 +25,12 @@ from wrenchwork.core.db import make_engine, make_sessionmaker
 from wrenchwork.core.errors import AppError, Conflict, NotFound
 from wrenchwork.core.handlers import field_errors
 from wrenchwork.core.migrate import upgrade
-from wrenchwork.core.schemas import MAX_ID
+from wrenchwork.core.schemas import MAX_ID, Role
 from wrenchwork.models import ApiKey, User
 from wrenchwork.system.bootstrap import bootstrap_if_empty
 from wrenchwork.system.demo import DEMO_ENTITY, load_demo
 from wrenchwork.system.operator import admin_scope, find_entity
-from wrenchwork.users.schemas import Role, UserCreate, UserUpdate
+from wrenchwork.users.schemas import UserCreate, UserUpdate
 from wrenchwork.users.service import create_user
 
 DEFAULT_HOST = "127.0.0.1"

@@ -15,15 +15,24 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from wrenchwork.core.envelope import Meta
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, TechnicianRef, UserRef, VendorRef
-from wrenchwork.core.schemas import Id
+from wrenchwork.core.schemas import (
+    AccountCodeIds,
+    AssetId,
+    CategoryIds,
+    DateTime,
+    LocationId,
+    PartId,
+    Priority,
+    ProcedureTemplateIds,
+    TechnicianIds,
+    VendorIds,
+)
 from wrenchwork.work_orders.schemas import (
     AssetRef,
     ChecklistItem,
     ChecklistOut,
     Description,
-    Ids,
     PartAssignment,
-    Priority,
     Title,
 )
 
@@ -53,7 +62,7 @@ def _distinct(values: list[int]) -> list[int]:
     return sorted(values)
 
 
-StartDate = Annotated[datetime, AfterValidator(_start)]
+StartDate = Annotated[DateTime, AfterValidator(_start)]
 HoursToComplete = Annotated[int, Field(ge=0, le=MAX_HOURS_TO_COMPLETE, strict=True)]
 Interval = Annotated[int, Field(ge=1, le=MAX_INTERVAL, strict=True)]
 WeekDays = Annotated[
@@ -63,14 +72,14 @@ Months = Annotated[
     list[Annotated[int, Field(ge=1, le=12, strict=True)]], Field(max_length=12), AfterValidator(_distinct)
 ]
 MonthDay = Annotated[int, Field(ge=1, le=31, strict=True)]
-TemplateIds = Annotated[Ids, AfterValidator(_distinct)]
+TemplateIds = Annotated[ProcedureTemplateIds, AfterValidator(_distinct)]
 PartQuantity = Annotated[Decimal, Field(gt=0, lt=Decimal("1e9"), decimal_places=3, allow_inf_nan=False)]
 
 
 class TemplatePartIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    part_id: Id
+    part_id: PartId
     quantity: PartQuantity = Field(description="Reserved on each generated work order; > 0, 3 decimals")
 
 
@@ -90,12 +99,12 @@ class TemplateFields(BaseModel):
 
     description: Description | None = None
     priority: Priority | None = None
-    asset_id: Id | None = None
-    location_id: Id | None = None
-    categories_ids: Ids | None = None
-    account_codes_ids: Ids | None = None
-    technicians_ids: Ids | None = None
-    vendors_ids: Ids | None = None
+    asset_id: AssetId | None = None
+    location_id: LocationId | None = None
+    categories_ids: CategoryIds | None = None
+    account_codes_ids: AccountCodeIds | None = None
+    technicians_ids: TechnicianIds | None = None
+    vendors_ids: VendorIds | None = None
     checklist: Annotated[list[ChecklistItem], Field(max_length=500)] | None = None
     parts: TemplateParts | None = None
 
