@@ -17,7 +17,7 @@ from wrenchwork.models import ApiKey, Asset, Customer, Entity, Part, User, UserR
 
 LOADED = (
     "6 users, 12 locations, 4 vendors and 14 assets, 7 parts with 20 ledger lines, 3 procedure templates, "
-    "7 work orders, 5 requests."
+    "7 work orders, 5 requests, 6 PM schedules."
 )
 Db = Callable[[Any], list[Any]]
 
@@ -61,7 +61,7 @@ def test_demo_loads_into_an_entity_of_its_own(wrenchwork: Cli, db: Db, served: T
     assert [(e["id"], e["name"]) for e in listed] == [(1, "Main Facility"), (2, "North Warehouse")]
     assert listed[0]["description"] is None and listed[0]["address"] is None
     assert listed[1]["timezone"].startswith("America/Chicago: -0")
-    for resource, count in [("locations", 12), ("assets", 14), ("parts", 7), ("work_orders", 9), ("vendors", 4)]:
+    for resource, count in [("locations", 12), ("assets", 14), ("parts", 7), ("work_orders", 10), ("vendors", 4)]:
         assert main.get(f"/{resource}").json()["meta"]["pagination"]["total"] == 0, resource
         assert warehouse.get(f"/{resource}").json()["meta"]["pagination"]["total"] == count, resource
     roles = {tuple(r) for r in db(select(User.email, UserRole.role, UserRole.entity_id).join(UserRole))}
@@ -155,7 +155,7 @@ def test_demo_into_a_named_entity(wrenchwork: Cli, db: Db) -> None:
         (2, "Training Plant"),
     ]
     per_entity = db(select(WorkOrder.entity_id, func.count()).group_by(WorkOrder.entity_id).order_by("entity_id"))
-    assert [tuple(r) for r in per_entity] == [(1, 9), (2, 9)]
+    assert [tuple(r) for r in per_entity] == [(1, 10), (2, 10)]
     # The second team got tagged addresses: each e-mail stays unique in the customer.
     assert db(select(func.count(User.id)).where(User.email == "james.carter+2@example.com"))[0][0] == 1
 

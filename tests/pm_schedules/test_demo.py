@@ -15,7 +15,7 @@ from tests.catalog.support import ok
 from tests.helpers import Api, Tenant
 from tests.pm_schedules.support import LIST_ORDER, TEMPLATE_LIST_ORDER
 from wrenchwork.core import clock, json_sql
-from wrenchwork.models import Entity, PmSchedule
+from wrenchwork.models import PmSchedule
 from wrenchwork.pm_schedules.repository import LIST_PAGE
 from wrenchwork.system.demo import load_demo
 
@@ -25,10 +25,7 @@ NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def plant(session: Session, tenant: Tenant, api: Api) -> Iterator[Api]:
     clock.set_now(NOW)
-    entity = session.get(Entity, tenant.entity_id)
-    assert entity is not None
-    entity.created_by_id = tenant.admin_id  # the demo works as the entity's creator
-    load_demo(session)
+    load_demo(session, "Main Facility")
     session.commit()
     yield api
     clock.set_now(None)

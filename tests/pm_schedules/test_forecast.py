@@ -83,7 +83,7 @@ def test_at_most_500_occurrences(api: Api) -> None:
     ("until", "message"),
     [
         ("2036-03-02", "until must be at most 10 years after today (2026-03-01)"),
-        ("1899-12-31", "until must be in the years 1900 to 2999"),
+        ("1899-12-31", "until must have a year from 1900 to 2999"),
         ("2026-02-30", None),
         ("tomorrow", None),
     ],

@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette._utils import get_route_path
 from starlette.datastructures import URLPath
@@ -21,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
-from wrenchwork.core.errors import UnsupportedMediaType
+from wrenchwork.core.errors import Unprocessable, UnsupportedMediaType
 
 # Every resource route lives under this prefix.
 API_PREFIX = "/api/v1"
@@ -48,12 +49,31 @@ async def _require_json(request: Request) -> None:
         raise UnsupportedMediaType()
 
 
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _refuse_unknown_query(request: Request, known: frozenset[str]) -> None:
+    unknown = sorted({key for key in request.query_params if key not in known})
+    if unknown:
+        raise Unprocessable(
+            f"{unknown[0]} is not a known parameter", {key: ["is not a known parameter"] for key in unknown}
+        )
+
+
 class TransactionalRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         takes_json = self.body_field is not None
+        # An operation that declares its query parameters refuses any other, as lists do (they check their own).
+        known = frozenset(_query_names(self.dependant))
 
         async def run(request: Request) -> Response:
+            if known:
+                _refuse_unknown_query(request, known)
             if takes_json and request.method in ("POST", "PUT", "PATCH"):
                 await _require_json(request)
             shared = request.scope.get("state", {}).get(SHARED_SESSION)

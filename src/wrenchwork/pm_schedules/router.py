@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -11,7 +10,7 @@ from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_re
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.routing import api_router, update_route
-from wrenchwork.core.schemas import IdPath
+from wrenchwork.core.schemas import Date, IdPath
 from wrenchwork.pm_schedules import forecast, service
 from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
 from wrenchwork.pm_schedules.schemas import (
@@ -108,7 +107,7 @@ async def forecast_pm_schedule(
     session: DbSession,
     scope: TechnicianScope,
     id: IdPath,
-    until: Annotated[date | None, Query(description="The last day included (YYYY-MM-DD)")] = None,
+    until: Annotated[Date | None, Query(description="The last day included (YYYY-MM-DD)")] = None,
 ) -> Response:
     data, meta = forecast.schedule_forecast(session, scope, id, until)
     return ok(data, base_meta(scope.entity, scope.customer) | meta)
@@ -127,8 +126,8 @@ async def forecast_pm_schedule(
 async def pm_calendar(
     session: DbSession,
     scope: TechnicianScope,
-    first: Annotated[date | None, Query(alias="from", description="The first day included (YYYY-MM-DD)")] = None,
-    until: Annotated[date | None, Query(description="The last day included (YYYY-MM-DD)")] = None,
+    first: Annotated[Date | None, Query(alias="from", description="The first day included (YYYY-MM-DD)")] = None,
+    until: Annotated[Date | None, Query(description="The last day included (YYYY-MM-DD)")] = None,
 ) -> Response:
     data, meta = forecast.calendar(session, scope, first, until)
     return ok(data, base_meta(scope.entity, scope.customer) | meta)

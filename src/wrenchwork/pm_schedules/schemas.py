@@ -12,20 +12,23 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from wrenchwork.core.envelope import Meta
+from wrenchwork.core.envelope import Meta, Success
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, TechnicianRef, UserRef, VendorRef
 from wrenchwork.core.schemas import (
     AccountCodeIds,
     AssetId,
     CategoryIds,
+    CreatedById,
     DateTime,
     LocationId,
     PartId,
     Priority,
     ProcedureTemplateIds,
     TechnicianIds,
+    UpdatedById,
     VendorIds,
+    WorkOrderId,
 )
 from wrenchwork.work_orders.schemas import (
     AssetRef,
@@ -42,11 +45,27 @@ MAX_HOURS_TO_COMPLETE = 8760  # a year
 MAX_INTERVAL = 1000
 MAX_TEMPLATE_PARTS = 200
 
-PmType = Literal["one_time", "persistent", "floating"]
+PmType = Annotated[
+    Literal["one_time", "persistent", "floating"],
+    Field(
+        description="one_time (one work order at start_date), persistent (one per occurrence, whether earlier "
+        "ones are open or not) or floating (the next occurrence counts from the completion of the previous work "
+        "order; nothing while it is open)"
+    ),
+]
 # `completed` is the engine's: a one-time schedule that has generated its work order.
 SettableStatus = Literal["planned", "paused"]
-PmStatus = Literal["planned", "paused", "completed"]
-Frequency = Literal["hour", "day", "week", "month", "season", "year"]
+PmStatus = Annotated[
+    Literal["planned", "paused", "completed"],
+    Field(description="planned (active), paused (generates nothing) or completed (a one_time schedule that is done)"),
+]
+Frequency = Annotated[
+    Literal["hour", "day", "week", "month", "season", "year"],
+    Field(description="The unit of repeat_interval: hour, day, week, month, season (3 months) or year"),
+]
+RepeatOccurrence = Annotated[Literal["custom"], Field(description="Always custom: the rule is in the other fields")]
+ScheduleId = Annotated[int, Field(description="ID of the PM schedule (GET /pm_schedules/{id})")]
+TemplateId = Annotated[int, Field(description="ID of the schedule's template work order (not a work order)")]
 
 
 def _start(value: datetime) -> datetime:
@@ -124,7 +143,7 @@ class ScheduleFields(BaseModel):
         default=None, description="planned (active, the default) or paused (generates nothing)"
     )
     repeat_interval: Interval | None = Field(default=None, description="Extension: every N units (default 1)")
-    repeat_occurrence: Literal["custom"] | None = None
+    repeat_occurrence: RepeatOccurrence | None = None
     on_week_days: WeekDays | None = Field(default=None, description="ISO weekdays, 1 = Monday .. 7 = Sunday")
     in_months: Months | None = Field(default=None, description="Months 1..12")
     on_month_day: MonthDay | None = None
@@ -162,12 +181,15 @@ class PmScheduleUpdateBody(BaseModel):
 
 class Progression(BaseModel):
     percentage: int | None
-    id: int | None
-    status: Literal["overdue"] | None
+    id: WorkOrderId | None
+    status: Annotated[
+        Literal["overdue"] | None,
+        Field(description="overdue while that work order is open past its due date, else null"),
+    ]
 
 
 class TemplateCommon(BaseModel):
-    id: int
+    id: TemplateId
     title: str
     description: str | None
     priority: Priority
@@ -195,7 +217,7 @@ class TemplateDetailOut(TemplateCommon):
 
 
 class PmScheduleCommon(BaseModel):
-    id: int
+    id: ScheduleId
     status: PmStatus
     type: PmType
     start_date: datetime
@@ -203,7 +225,7 @@ class PmScheduleCommon(BaseModel):
     next_order_date: datetime | None
     next_due_date: datetime | None
     repeat_frequency: Frequency
-    repeat_occurrence: str
+    repeat_occurrence: RepeatOccurrence
     on_week_days: list[int]
     in_months: list[int]
     on_month_day: int | None
@@ -223,10 +245,10 @@ class PmScheduleDetail(PmScheduleCommon):
     procedure_templates: list[Ref]
     template_work_order: TemplateDetailOut
     has_work_orders: bool
-    last_active_work_order_id: int | None
+    last_active_work_order_id: WorkOrderId | None
     last_active_work_order_title: str | None
-    created_by_id: int | None
-    updated_by_id: int | None
+    created_by_id: CreatedById | None
+    updated_by_id: UpdatedById | None
 
 
 class Occurrence(BaseModel):
@@ -235,12 +257,12 @@ class Occurrence(BaseModel):
 
 
 class CalendarAsset(BaseModel):
-    id: int
+    id: AssetId
     name: str
 
 
 class CalendarEntry(Occurrence):
-    pm_schedule_id: int
+    pm_schedule_id: ScheduleId
     title: str
     asset: CalendarAsset | None
 
@@ -255,12 +277,12 @@ class CalendarMeta(ForecastMeta):
 
 
 class ForecastEnvelope(BaseModel):
-    status: Literal["success"]
+    status: Success
     data: list[Occurrence]
     meta: ForecastMeta
 
 
 class CalendarEnvelope(BaseModel):
-    status: Literal["success"]
+    status: Success
     data: list[CalendarEntry]
     meta: CalendarMeta

@@ -129,11 +129,15 @@ def test_malformed_bodies_are_4xx(world: World, op: Operation) -> None:
     cases = Cases()
     required = op.spec.get("requestBody", {}).get("required", False)
     with world.unchanged(op.key):
-        for raw in (b'{"a": ', b"\xff\xfe{}", b'{"a": 1}}', b"[" * 5000 + b"]" * 5000):
+        for raw in (b'{"a": ', b"\xff\xfe{}", b'{"a": 1}}'):
             with cases.case(f"not JSON {raw[:12]!r}"):
                 response = _send(world, op, raw=raw)
                 assert response.status_code == 400, response.text
                 assert response.json() == NOT_JSON
+        with cases.case("nested 5000 deep"):
+            response = _send(world, op, raw=b"[" * 5000 + b"]" * 5000)
+            assert response.status_code == 422, response.text
+            assert "more than 32 levels deep" in response.json()["message"]
         for value in ([], [minimal_body(op)], 5, "text", *([None] if required else [])):
             with cases.case(f"not an object: {value!r}"):
                 assert_error(_send(world, op, raw=json.dumps(value).encode()), 422)

@@ -73,10 +73,7 @@ def test_lists_refuse_what_they_do_not_know(world: World, op: Operation) -> None
 
 
 # Known gaps, each left to the change that owns the operation: remove the entry once it is fixed.
-KNOWN_GAPS = {
-    "GET /assets/{id}/availability": "availability reads `from`/`to` and ignores anything else in the query; its "
-    "date-range parameters are being reworked by the date-range hardening item",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _marked(op: Operation) -> object:
