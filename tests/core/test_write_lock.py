@@ -23,7 +23,7 @@ from tests.catalog.support import ok
 from tests.helpers import Api
 from tests.parts.support import assert_ledger_matches, create_part, restock
 from wrenchwork.core.db import make_engine
-from wrenchwork.core.write_lock import SUFFIX, WriteLock, WriteLockedConnection
+from wrenchwork.core.write_lock import QUEUE_SUFFIX, SUFFIX, WriteLock, WriteLockedConnection
 
 
 def _lock_of(engine: Engine) -> WriteLock:
@@ -34,10 +34,10 @@ def _lock_of(engine: Engine) -> WriteLock:
         return driver.write_lock
 
 
-def _file_lock_taken(lock: WriteLock) -> bool:
-    """Whether anyone, this process included, holds the lock file: a flock through a file opened anew conflicts
+def _file_locked(path: Path) -> bool:
+    """Whether anyone, this process included, holds a flock on `path`: a flock through a file opened anew conflicts
     with every other open file's."""
-    fd = os.open(lock.path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -60,12 +60,15 @@ def _thread_lock_taken(lock: WriteLock) -> bool:
 
 def assert_free(lock: WriteLock) -> None:
     assert not _thread_lock_taken(lock), "a thread of this process still holds the write lock"
-    assert not _file_lock_taken(lock), "the write lock file is still locked"
+    assert not _file_locked(lock.path), "the write lock file is still locked"
+    assert not _file_locked(lock.queue_path), "the turnstile is still locked"
 
 
 def assert_held(lock: WriteLock) -> None:
-    assert _file_lock_taken(lock)
+    """Held by this process's transaction, which let go of the turnstile once it had the lock."""
+    assert _file_locked(lock.path)
     assert _thread_lock_taken(lock)
+    assert not _file_locked(lock.queue_path)
 
 
 @pytest.fixture
@@ -79,10 +82,12 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def test_the_lock_file_sits_next_to_the_database(sqlite_engine: Engine, tmp_path: Path) -> None:
+def test_the_lock_files_sit_next_to_the_database(sqlite_engine: Engine, tmp_path: Path) -> None:
     lock = _lock_of(sqlite_engine)
     assert lock.path == (tmp_path / f"locks.db{SUFFIX}").resolve()
+    assert lock.queue_path == (tmp_path / f"locks.db{QUEUE_SUFFIX}").resolve()
     assert lock.path.is_file()
+    assert lock.queue_path.is_file()
 
 
 def test_a_transaction_holds_the_lock_until_it_commits_or_rolls_back(sqlite_engine: Engine) -> None:
@@ -163,6 +168,53 @@ def test_a_thread_waits_its_turn_and_then_times_out_like_sqlite(sqlite_engine: E
         assert time.monotonic() - started >= 0.3
     finally:
         lock.release()
+    assert_free(lock)
+
+
+def _waits_for_a_flock(pid: int) -> bool:
+    """Whether process `pid` is blocked on a flock (Linux lists blocked requests in /proc/locks as `-> FLOCK`)."""
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if fields[1:3] == ["->", "FLOCK"] and fields[5] == str(pid):
+            return True
+    return False
+
+
+_WAITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from wrenchwork.core.write_lock import for_database
+
+    lock = for_database(sys.argv[1])
+    lock.acquire(timeout=1)
+    Path(sys.argv[2]).touch()
+    time.sleep(0.3)
+    lock.release()
+    """
+)
+
+
+def test_a_process_that_releases_the_lock_queues_behind_the_one_waiting(sqlite_engine: Engine, tmp_path: Path) -> None:
+    lock = _lock_of(sqlite_engine)
+    had_it = tmp_path / "waiter had the lock"
+    lock.acquire(timeout=1)
+    waiter = subprocess.Popen([sys.executable, "-c", _WAITER, str(tmp_path / "locks.db"), str(had_it)])
+    try:
+        deadline = time.monotonic() + 60
+        while not _waits_for_a_flock(waiter.pid):
+            assert waiter.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        assert _file_locked(lock.queue_path)  # it waits at the lock, holding the turnstile
+        lock.release()
+        lock.acquire(timeout=1)  # at once: without the turnstile this takes the lock back before the waiter wakes
+        assert had_it.exists()
+        lock.release()
+        assert waiter.wait(60) == 0
+    finally:
+        if waiter.poll() is None:
+            waiter.kill()
+            waiter.wait()
     assert_free(lock)
 
 

@@ -4,35 +4,47 @@ Every SQLite transaction starts with `BEGIN IMMEDIATE` (core/db.py): it takes th
 another process holds it, SQLite's busy handler sleeps and tries again, sleeping longer each time (1, 2, 5, 10 ...
 up to 100 ms). A writer that sleeps through the moment the lock comes free loses it to whoever asks next, often
 the process that just let go, and may lose again and again: with two server processes and 32 clients restocking
-one part, the slowest hundredth of the requests took 2.2-2.4 s (0.35 s with one process), while the typical
-request was as fast as ever.
+one part, the slowest hundredth of the requests took seconds, several times as long as with one process, while
+the typical request was as fast as ever (docs/performance.md).
 
-So a transaction first takes a lock of this module, then sends `BEGIN IMMEDIATE`, which then finds SQLite's lock
-free: within a process a `threading.Lock`, then across processes an exclusive `flock` on a file next to the
-database (`<database>-writelock`). A process that waits for the `flock` sleeps in the kernel and is woken the
-moment the lock is released, before the releasing process, which is still answering its request, can ask again.
-Programs that do not take the lock (the `sqlite3` shell, a backup) still meet SQLite's busy handler, as before.
+So a transaction first takes this module's lock, and its `BEGIN IMMEDIATE` then finds SQLite's lock free: within a
+process a `threading.Lock`, then across processes an exclusive `flock` on a file beside the database
+(`<database>-writelock`). A process waiting for a `flock` sleeps in the kernel and is woken the moment it is
+released. The kernel does not queue `flock` waiters, though: a process that releases the lock and at once asks
+again can take it back before the process it woke gets a CPU, which on a busy machine happens again and again. So
+the lock is reached through a turnstile, a second file (`<database>-writequeue`): a process holds the turnstile
+while it waits for the lock and lets go of it once it has the lock. At most one process waits at the lock itself,
+and the one that just released it queues at the turnstile behind that one: with two processes wanting to write,
+they take turns. Programs that do not take the lock (the `sqlite3` shell, a backup) still meet SQLite's busy
+handler, as before.
 
 The lock lives exactly as long as the SQLite transaction: `WriteLockedConnection` releases it when the driver's
 connection commits, rolls back or closes, whichever way that comes about (the request's commit, the rollback of an
 error, the pool's reset of a connection handed back, an invalidated connection), and a failing `BEGIN IMMEDIATE`
 never keeps it. A request never awaits while its transaction is open (core/routing.py), so the lock is never held
-across a client's I/O. The kernel releases a `flock` when its process ends, however it ends. PostgreSQL has row
-locks and none of this: its engine never uses this module.
+across a client's I/O. Waiting for this process's other threads ends after the busy timeout with SQLite's
+"database is locked", as SQLite's own wait would; waiting for another process lasts as long as that process holds
+the lock, and the kernel releases a `flock` when its process ends, however it ends. PostgreSQL has row locks and
+none of this: its engine never uses this module.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import sqlite3
 import threading
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: a process queues its own threads; other processes meet SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger("wrenchwork.db")
 
 SUFFIX = "-writelock"
+QUEUE_SUFFIX = "-writequeue"
 
 
 class WriteLock:
@@ -40,46 +52,58 @@ class WriteLock:
 
     def __init__(self, database: Path) -> None:
         self.path = Path(f"{database}{SUFFIX}")
+        self.queue_path = Path(f"{database}{QUEUE_SUFFIX}")
         self._threads = threading.Lock()
-        self._fd: int | None = None
+        self._files: tuple[int, int] | None = None
+        self._usable = fcntl is not None
         self._pid = os.getpid()
 
     def acquire(self, timeout: float) -> None:
         """Waits for this process's other threads for at most `timeout` seconds (then SQLite's own "database is
-        locked" error), and for other processes as long as they hold it."""
+        locked" error), then for other processes as long as they hold it."""
         if not self._threads.acquire(timeout=timeout):
             raise sqlite3.OperationalError("database is locked")
         try:
-            fd = self._descriptor()
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+            files = self._open()
+            if files is not None:
+                lock, queue = files
+                fcntl.flock(queue, fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                finally:
+                    fcntl.flock(queue, fcntl.LOCK_UN)
         except BaseException:
             self._threads.release()
             raise
 
     def release(self) -> None:
         try:
-            if self._fd is not None and self._pid == os.getpid():
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if self._files is not None and self._pid == os.getpid():
+                fcntl.flock(self._files[0], fcntl.LOCK_UN)
         finally:
             self._threads.release()
 
-    def _descriptor(self) -> int | None:
-        """The lock file, opened once per process. A `flock` belongs to an open file, so a forked child must open
-        its own or it would share its parent's. None when it cannot be created (a read-only directory): this
-        process then queues its own threads only."""
+    def _open(self) -> tuple[int, int] | None:
+        """The lock file and the turnstile, opened once per process. A `flock` belongs to an open file, so a forked
+        child opens its own rather than share its parent's. None when they cannot be created (a read-only
+        directory, or no `flock`): this process then queues its own threads only."""
         if self._pid != os.getpid():
-            self._fd, self._pid = None, os.getpid()
-        if self._fd is None:
+            self._files, self._pid = None, os.getpid()
+        if self._files is None and self._usable:
+            # Read-only suffices for flock, and lets another user's process (the CLI) share the files.
+            flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC
             try:
-                # Read-only suffices for flock, and lets another user's process (the CLI) share the file.
-                self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                lock = os.open(self.path, flags, 0o644)
+                try:
+                    self._files = (lock, os.open(self.queue_path, flags, 0o644))
+                except OSError:
+                    os.close(lock)
+                    raise
             except OSError as exc:
-                log.warning(
-                    "no write lock file: queueing this process's writers only", extra={"fields": {"error": str(exc)}}
-                )
-                return None
-        return self._fd
+                self._usable = False
+                message = "no write lock file: only this process's writers queue"
+                log.warning(message, extra={"fields": {"error": str(exc)}})
+        return self._files
 
 
 _LOCKS: dict[Path, WriteLock] = {}
