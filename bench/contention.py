@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -195,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
         "a database of its own there",
     )
     args = parser.parse_args(argv)
+    # Stopped from outside: still stop the server (servers.serve's `finally`) and drop the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     results = []
     for workers in (int(w) for w in args.workers.split(",") if w.strip()):
         result = run_one(workers, args.clients, args.warmup, args.duration, args.database_url)

@@ -18,6 +18,10 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 APP = "wrenchwork.app:create_app"
+# uvicorn's supervisor restarts a worker that does not answer its ping within this many seconds, starting ones
+# included. Its default of 5 s is shorter than a new worker's start on a busy 2-core machine (over a minute was
+# seen): workers were killed half-started, over and over, and the server never came up.
+WORKER_HEALTHCHECK_S = 60
 
 
 class TcpConfig(uvicorn.Config):
@@ -40,6 +44,7 @@ def config(host: str, port: int, workers: int) -> TcpConfig:
         host=host,
         port=port,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         access_log=False,
         log_level="warning",
         proxy_headers=False,
