@@ -22,6 +22,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -61,6 +62,7 @@ class Result:
     p99_ms: float
     max_ms: float
     stock_ok: bool
+    connections: list[int]
 
     @property
     def requests_per_s(self) -> float:
@@ -72,6 +74,28 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def connections_per_worker(server_pid: int, port: int) -> list[int]:
+    """How many of the clients' connections each worker holds (Linux /proc; empty elsewhere). The workers share
+    one listening socket and the kernel hands each new connection to whichever accepts first, so the split can be
+    uneven, and the writers of one process then wait longer than the other's."""
+    try:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+        established = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(f":{port:04X}") and fields[3] == "01":
+                established.add(fields[9])
+        counts = []
+        workers = [pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        for pid in workers or [str(server_pid)]:
+            fds = Path(f"/proc/{pid}/fd")
+            sockets = {os.readlink(fd).removeprefix("socket:[").rstrip("]") for fd in fds.iterdir()}
+            counts.append(len(sockets & established))
+        return counts
+    except OSError:
+        return []
+
+
 def wrenchwork_argv(port: int, workers: int) -> list[str]:
     script = Path(sys.executable).with_name("wrenchwork")
     command = [str(script)] if script.exists() else [sys.executable, "-c", "from wrenchwork.cli import app; app()"]
@@ -79,9 +103,10 @@ def wrenchwork_argv(port: int, workers: int) -> list[str]:
 
 
 async def restock_loop(
-    base_url: str, headers: dict[str, str], path: str, measure_from: float, stop_at: float, tally: Tally
+    base_url: str, headers: dict[str, str], path: str, delay: float, measure_from: float, stop_at: float, tally: Tally
 ) -> None:
     body = {"quantity": str(QUANTITY), "cost": "2.50", "note": "contention bench"}
+    await asyncio.sleep(delay)
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as client:
         while (started := time.monotonic()) < stop_at:
             response = await client.patch(path, json=body)
@@ -97,7 +122,12 @@ async def load(base_url: str, headers: dict[str, str], path: str, clients: int, 
     tally = Tally()
     measure_from = time.monotonic() + warmup
     stop_at = measure_from + seconds
-    await asyncio.gather(*(restock_loop(base_url, headers, path, measure_from, stop_at, tally) for _ in range(clients)))
+    # Clients connect one after the other over the first half of the warm-up, as they would to a live server: all
+    # at once, the first worker to wake would accept every connection.
+    step = warmup / 2 / clients
+    await asyncio.gather(
+        *(restock_loop(base_url, headers, path, i * step, measure_from, stop_at, tally) for i in range(clients))
+    )
     return tally
 
 
@@ -139,7 +169,7 @@ def _run(data_dir: Path, database_url: str, workers: int, clients: int, warmup: 
     log = data_dir / "server.log"
     try:
         argv = wrenchwork_argv(port, workers)
-        with servers.serve(argv, env, base_url + "/readyz", log, cwd=REPO, timeout=START_TIMEOUT_S):
+        with servers.serve(argv, env, base_url + "/readyz", log, cwd=REPO, timeout=START_TIMEOUT_S) as process:
             auth = {"Authorization": f"Bearer {TOKEN}"}
             entity_id = httpx.get(base_url + "/api/v1/entities", headers=auth).json()["data"][0]["id"]
             headers = auth | {"X-Entity-Id": str(entity_id)}
@@ -149,7 +179,12 @@ def _run(data_dir: Path, database_url: str, workers: int, clients: int, warmup: 
             part_id = created["data"]["id"]
             time.sleep(2)  # every worker started
             path = f"/api/v1/parts/{part_id}/restock"
+            # Counted once the clients are connected, from a thread: the load runs on this one.
+            split: list[int] = []
+            counter = threading.Timer(warmup, lambda: split.extend(connections_per_worker(process.pid, port)))
+            counter.start()
             tally = asyncio.run(load(base_url, headers, path, clients, warmup, seconds))
+            counter.join()
             part = httpx.get(f"{base_url}/api/v1/parts/{part_id}", headers=headers).json()["data"]
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -166,18 +201,20 @@ def _run(data_dir: Path, database_url: str, workers: int, clients: int, warmup: 
         p99_ms=round(percentile(latencies, 0.99), 1),
         max_ms=round(max(latencies), 1),
         stock_ok=stock_ok,
+        connections=split,
     )
 
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| workers | clients | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | stock adds up |",
+        "| workers | clients (per worker) | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | stock adds up |",
         "|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
+        split = "/".join(map(str, r.connections)) or "?"
         errors = ", ".join(f"{status}: {n}" for status, n in r.errors.items()) or "none"
         lines.append(
-            f"| {r.workers} | {r.clients} | {r.requests_per_s:,.0f} | {r.p50_ms} | {r.p90_ms} | {r.p99_ms} | "
+            f"| {r.workers} | {r.clients} ({split}) | {r.requests_per_s:,.0f} | {r.p50_ms} | {r.p90_ms} | {r.p99_ms} | "
             f"{r.max_ms} | {errors} | {'yes' if r.stock_ok else 'NO'} |"
         )
     return "\n".join(lines)
