@@ -4,8 +4,9 @@ With several workers uvicorn binds the shared socket itself, as `socket.socket(f
 `IPPROTO_TCP`. asyncio sets `TCP_NODELAY` only on connections accepted from a socket whose protocol says TCP, so
 each worker's connections kept Nagle's algorithm on. A response's headers and body go out as two writes; the
 body then waited for the client's delayed ACK, about 40 ms on Linux, on every keep-alive request after the first
-(48 ms per sequential request with 2 workers against 5.5 ms with 1). Here the socket is bound as uvicorn binds it
-and then named a TCP socket, so the workers' connections get `TCP_NODELAY` as a single process's do.
+(44 ms per sequential request with 2 workers against 2.9 ms with 1, docs/performance.md). Here the socket is
+bound as uvicorn binds it and then named a TCP socket, so the workers' connections get `TCP_NODELAY` as a single
+process's do.
 """
 
 from __future__ import annotations

@@ -218,6 +218,27 @@ def test_a_process_that_releases_the_lock_queues_behind_the_one_waiting(sqlite_e
     assert_free(lock)
 
 
+def test_a_forked_child_waits_for_its_parents_transaction(sqlite_engine: Engine, tmp_path: Path) -> None:
+    lock = _lock_of(sqlite_engine)
+    acquired_at = tmp_path / "child acquired at"
+    with sqlite_engine.begin() as connection:  # the parent is in a transaction as it forks
+        connection.execute(text("INSERT INTO parent (id) VALUES (1)"))
+        child = os.fork()
+        if child == 0:  # pragma: no cover (the child reports through its exit status)
+            try:
+                lock.acquire(timeout=5)  # its own thread lock, and its own file: it waits for the parent's commit
+                acquired_at.write_text(repr(time.monotonic()))
+                lock.release()
+            finally:
+                os._exit(0 if acquired_at.exists() else 1)
+        time.sleep(0.5)
+        released_at = time.monotonic()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert float(acquired_at.read_text()) >= released_at
+    assert_free(lock)
+
+
 # Each process: two threads, each incrementing one counter row `ROUNDS` times, read then write, with SQLite's busy
 # handler off. Without the write lock the second writer's BEGIN IMMEDIATE fails at once: "database is locked".
 _WRITER = textwrap.dedent(

@@ -61,6 +61,7 @@ class WriteLock:
     def acquire(self, timeout: float) -> None:
         """Waits for this process's other threads for at most `timeout` seconds (then SQLite's own "database is
         locked" error), then for other processes as long as they hold it."""
+        self._forget_parent()
         if not self._threads.acquire(timeout=timeout):
             raise sqlite3.OperationalError("database is locked")
         try:
@@ -77,18 +78,27 @@ class WriteLock:
             raise
 
     def release(self) -> None:
+        if self._pid != os.getpid():
+            return  # taken before a fork: it is the parent's to release
         try:
-            if self._files is not None and self._pid == os.getpid():
+            if self._files is not None:
                 fcntl.flock(self._files[0], fcntl.LOCK_UN)
         finally:
             self._threads.release()
 
+    def _forget_parent(self) -> None:
+        """In a forked child: a thread lock and files of its own. A `flock` belongs to an open file, and the
+        inherited files are the parent's (closed here: they would keep a lock of the parent's alive); the thread
+        lock may have been taken by one of the parent's threads, which the child does not have."""
+        if self._pid == os.getpid():
+            return
+        for inherited in self._files or ():
+            os.close(inherited)
+        self._threads, self._files, self._pid = threading.Lock(), None, os.getpid()
+
     def _open(self) -> tuple[int, int] | None:
-        """The lock file and the turnstile, opened once per process. A `flock` belongs to an open file, so a forked
-        child opens its own rather than share its parent's. None when they cannot be created (a read-only
+        """The lock file and the turnstile, opened once per process. None when they cannot be created (a read-only
         directory, or no `flock`): this process then queues its own threads only."""
-        if self._pid != os.getpid():
-            self._files, self._pid = None, os.getpid()
         if self._files is None and self._usable:
             # Read-only suffices for flock, and lets another user's process (the CLI) share the files.
             flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC
