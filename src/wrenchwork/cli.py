@@ -136,20 +136,11 @@ def serve(
     workers: Annotated[int, typer.Option(help="Server processes")] = 1,
 ) -> None:
     """Migrate the database (bootstrapping an empty one) and serve the API."""
-    import uvicorn
+    from wrenchwork import serving
 
     _init(served_url(host, port))
     typer.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.run(
-        "wrenchwork.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_level="warning",
-        proxy_headers=False,
-    )
+    serving.run(host, port, workers)
 
 
 def _find_user(session: Session, email: str) -> User:

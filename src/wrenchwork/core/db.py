@@ -1,5 +1,5 @@
 """Engine and session factory. SQLite gets WAL, foreign keys, a busy timeout, a larger page cache and
-write-locking transactions."""
+write-locking transactions that queue for the write lock (core/write_lock.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from wrenchwork.core import write_lock
+
+# How long a SQLite transaction waits for the write lock before it fails with "database is locked".
+SQLITE_BUSY_TIMEOUT_S = 15
 SQLITE_CACHE_KIB = 64 * 1024
 # A table's planner statistics are refreshed once its size is this many rows and at least a factor of two away
 # from what they say.
@@ -29,22 +33,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
 
-    engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+    database = parsed.database or ""
+    on_disk = database not in ("", ":memory:")
+    # Writers of a file queue across processes; a `file:` URI names its file in a form this does not parse.
+    lock = write_lock.for_database(database) if on_disk and not database.startswith("file:") else None
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, "factory": write_lock.WriteLockedConnection}
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.write_lock = lock
         # Take transaction control from the driver so BEGIN IMMEDIATE can be issued below.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         # SQLite's own lower() folds ASCII only; case-insensitive search must find "École" with "école" too.
         dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         # SQLite's default page cache is 2 MiB per connection: a filtered list that visits a few thousand rows of
         # a large table then reads most of its pages from the operating system again, a system call each. A
         # request runs to completion on one connection, so a process holds few, each with up to this much.
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        if parsed.database not in (None, "", ":memory:"):
+        if on_disk:
             cursor.execute("PRAGMA journal_mode=WAL")
             # FULL syncs the log on every commit: a write the API answered 2xx for survives a power cut too.
             cursor.execute("PRAGMA synchronous=FULL")
@@ -53,9 +63,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock at the start, so a transaction that reads and then writes can
-        # never fail half-way with "database is locked" because another process wrote in between.
+        # never fail half-way with "database is locked" because another process wrote in between. Writers queue
+        # for it in core/write_lock.py first, rather than in SQLite's polling busy handler.
         # Sent on the driver's connection: it needs none of the statement machinery, and every request pays it.
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
+        conn.connection.driver_connection.begin_immediate(SQLITE_BUSY_TIMEOUT_S)
 
     return engine
 
