@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.assets import service as assets
 from wrenchwork.assets.schemas import AssetStatusChange
+from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
-from wrenchwork.core.model_base import as_utc, utcnow
+from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.models import (
     AccountCode,
@@ -35,6 +36,7 @@ from wrenchwork.models import (
     work_order_vendors,
 )
 from wrenchwork.parts import stock
+from wrenchwork.pm_schedules import floating
 from wrenchwork.procedures import service as procedures
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.vendors.repository import VendorRepository
@@ -229,9 +231,11 @@ def update_work_order(session: Session, scope: Scope, work_order_id: int, data: 
         stock.consume(session, work_order, scope.user_id)
     elif new_base != "completed" and work_order.base_status == "completed":
         stock.restore(session, work_order, scope.user_id)
+    was_open = floating.is_open(work_order.base_status)
     work_order.status_id = status_id
     work_order.base_status = new_base
     work_order.completed_at = completed_at
+    floating.work_order_changed(session, work_order, was_open, floating.is_open(new_base), completed_at or clock.now())
     if data.title is not None:
         work_order.title = data.title
     if data.priority is not None:
@@ -260,6 +264,7 @@ def delete_work_order(session: Session, scope: Scope, work_order_id: int) -> Non
     work_order = get_row(repo, work_order_id)
     if work_order.base_status == "completed":
         stock.restore(session, work_order, scope.user_id)
+    floating.work_order_changed(session, work_order, floating.is_open(work_order.base_status), False, clock.now())
     repo.unlink_downtimes(work_order.id)
     repo.delete(work_order)
 
@@ -279,7 +284,7 @@ def _completed_at(base: str, sent: datetime | None, was_sent: bool, kept: dateti
         raise Unprocessable.field("work_order.completed_at", "cannot be null while the status is completed")
     if sent is not None:
         return as_utc(sent)
-    return kept or utcnow()
+    return kept or clock.now()
 
 
 def _utc(value: datetime | None) -> datetime | None:

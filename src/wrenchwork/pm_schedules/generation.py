@@ -1,0 +1,254 @@
+"""One occurrence of one schedule made into a work order, inside the caller's transaction.
+
+The order is what makes it exactly once: the `pm_schedule_runs` row (unique on schedule and occurrence) goes in
+first, so a second attempt at the same occurrence (another process, a retry after a crash, a double click) stops
+at the database's unique key before it makes anything. Then the work order, through
+`work_orders.service.create_work_order` (the one way work orders come into being, so every rule applies), its
+parts through the service `POST /work_orders/{id}/parts` uses (they reserve stock), and the schedule's advance.
+Nothing here commits: all of it lands together, or none of it does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wrenchwork.core.auth import Scope
+from wrenchwork.models import (
+    AccountCode,
+    Asset,
+    Category,
+    Location,
+    Part,
+    PmSchedule,
+    PmScheduleRun,
+    PmTemplatePart,
+    PmTemplateWorkOrder,
+    ProcedureTemplate,
+    Vendor,
+    WorkOrder,
+    pm_schedule_procedure_templates,
+    pm_template_account_codes,
+    pm_template_categories,
+    pm_template_technicians,
+    pm_template_vendors,
+)
+from wrenchwork.models.work_orders import CLOSED_STATUSES
+from wrenchwork.pm_schedules.rules import rule_of
+from wrenchwork.pm_schedules.recurrence import latest_occurrence, next_occurrence
+from wrenchwork.users.repository import UserRepository
+from wrenchwork.work_orders import assignments
+from wrenchwork.work_orders.repository import WorkOrderRepository
+from wrenchwork.work_orders.schemas import ChecklistItem, PartAssignmentIn, WorkOrderCreate
+from wrenchwork.work_orders.service import create_work_order
+
+# The template's to-many references: WorkOrderCreate field -> (link table, its column of the linked id).
+TEMPLATE_LINKS: dict[str, tuple[Table, str]] = {
+    "categories_ids": (pm_template_categories, "category_id"),
+    "account_codes_ids": (pm_template_account_codes, "account_code_id"),
+    "technicians_ids": (pm_template_technicians, "user_id"),
+    "vendors_ids": (pm_template_vendors, "vendor_id"),
+}
+# The entity-owned model each reference must still be a row of (None: users who can be assigned work).
+REFERENCED: dict[str, type[Any] | None] = {
+    "categories_ids": Category,
+    "account_codes_ids": AccountCode,
+    "technicians_ids": None,
+    "vendors_ids": Vendor,
+    "procedure_template_ids": ProcedureTemplate,
+}
+
+
+class AlreadyGenerated(Exception):
+    """The occurrence has a run row already: its work order exists (or existed) and is not made again."""
+
+    def __init__(self, schedule_id: int, occurrence: datetime) -> None:
+        super().__init__(f"PM schedule {schedule_id} has generated its occurrence of {occurrence.isoformat()}")
+        self.occurrence = occurrence
+
+
+@dataclass(frozen=True)
+class Step:
+    """What generating a schedule now means: the occurrence it makes, where it goes next, and whether that was
+    its last (a one-time schedule)."""
+
+    occurrence: datetime
+    next_order_date: datetime | None
+    completes: bool = False
+
+
+@dataclass
+class Template:
+    """A schedule's template work order with its references, read for a batch of schedules at once."""
+
+    row: PmTemplateWorkOrder
+    links: dict[str, list[int]] = field(default_factory=dict)
+    parts: list[tuple[int, Decimal]] = field(default_factory=list)
+
+
+def step_for(schedule: PmSchedule, timezone: str, now: datetime) -> Step:
+    """The occurrence to generate for a schedule whose `next_order_date` is set (due, or made early by "create
+    now"), and its next order date after that (docs/api.md "PM generation"):
+
+    - recurring (`persistent`): a due schedule generates the latest occurrence at or before `now` (missed older
+      ones are skipped: catch-up after downtime makes one work order, not a backlog) and moves on to the first
+      occurrence after `now`; one made early generates its pending occurrence and moves on to the one after it;
+    - `floating`: its pending occurrence; the next one is computed when that work order is closed;
+    - `one_time`: its one occurrence, and the schedule is done.
+    """
+    pending = schedule.next_order_date
+    if pending is None:
+        raise ValueError(f"PM schedule {schedule.id} has no pending occurrence")
+    if schedule.type == "one_time":
+        return Step(pending, None, completes=True)
+    if schedule.type == "floating":
+        return Step(pending, None)
+    rule = rule_of(schedule, timezone)
+    occurrence = pending
+    if pending <= now:
+        latest = latest_occurrence(rule, now)
+        if latest is not None and latest > pending:
+            occurrence = latest
+    return Step(occurrence, next_occurrence(rule, max(occurrence, now), inclusive=False))
+
+
+def advance(schedule: PmSchedule, step: Step) -> None:
+    """Move the schedule past `step`'s occurrence (whether this call made its work order or an earlier one did).
+    Not a change by a user: `updated_by` stays."""
+    schedule.next_order_date = step.next_order_date
+    if step.completes:
+        schedule.status = "completed"
+
+
+def load_templates(session: Session, schedule_ids: Sequence[int]) -> dict[int, Template]:
+    """`{schedule_id: Template}` for many schedules in a fixed number of queries (a pass reads a batch at once)."""
+    if not schedule_ids:
+        return {}
+    rows = session.scalars(select(PmTemplateWorkOrder).where(PmTemplateWorkOrder.pm_schedule_id.in_(schedule_ids)))
+    templates = {row.pm_schedule_id: Template(row) for row in rows}
+    by_template = {t.row.id: t for t in templates.values()}
+    for name, (link, column) in TEMPLATE_LINKS.items():
+        found = _linked(session, link, "template_id", column, list(by_template))
+        for template_id, template in by_template.items():
+            template.links[name] = found[template_id]
+    procedures = _linked(
+        session, pm_schedule_procedure_templates, "pm_schedule_id", "procedure_template_id", list(templates)
+    )
+    for schedule_id, template in templates.items():
+        template.links["procedure_template_ids"] = procedures[schedule_id]
+    part_rows = session.execute(
+        select(PmTemplatePart.template_id, PmTemplatePart.part_id, PmTemplatePart.quantity)
+        .where(PmTemplatePart.template_id.in_(list(by_template)))
+        .order_by(PmTemplatePart.template_id, PmTemplatePart.part_id)
+    )
+    for template_id, part_id, quantity in part_rows:
+        by_template[template_id].parts.append((part_id, quantity))
+    return templates
+
+
+def _linked(session: Session, link: Table, owner: str, value: str, owner_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    if owner_ids:
+        stmt = select(link.c[owner], link.c[value]).where(link.c[owner].in_(owner_ids)).order_by(link.c[value])
+        for owner_id, value_id in session.execute(stmt):
+            found[owner_id].append(value_id)
+    return found
+
+
+def open_work_orders(session: Session, schedule_ids: Iterable[int]) -> dict[int, int]:
+    """`{schedule_id: id of one of its open work orders}` for the schedules among `schedule_ids` that have any."""
+    ids = list(schedule_ids)
+    if not ids:
+        return {}
+    stmt = (
+        select(WorkOrder.pm_schedule_id, WorkOrder.id)
+        .where(WorkOrder.pm_schedule_id.in_(ids), WorkOrder.base_status.not_in(CLOSED_STATUSES))
+        .order_by(WorkOrder.id)
+    )
+    found: dict[int, int] = {}
+    for schedule_id, work_order_id in session.execute(stmt):
+        found.setdefault(schedule_id, work_order_id)
+    return found
+
+
+def generate(session: Session, scope: Scope, schedule: PmSchedule, template: Template, step: Step) -> WorkOrder:
+    """Make `step`'s work order from `template` as `scope`'s user and advance the schedule.
+
+    Raises AlreadyGenerated (having changed nothing) when the occurrence has a run row already. A reference of
+    the template that is no longer usable (a deleted part or record, a technician who can no longer be assigned
+    work) is left off the work order rather than stopping the schedule for good."""
+    run = _claim_occurrence(session, schedule.id, step.occurrence)
+    repo = WorkOrderRepository(session, scope)
+    data = _work_order_from(repo, schedule, template, step.occurrence)
+    work_order = create_work_order(session, scope, data)
+    for part_id, quantity in _usable_parts(repo, template.parts):
+        assignments.add_part(session, scope, work_order.id, PartAssignmentIn(part_id=part_id, quantity=quantity))
+    run.work_order_id = work_order.id
+    advance(schedule, step)
+    session.flush()
+    return work_order
+
+
+def _claim_occurrence(session: Session, schedule_id: int, occurrence: datetime) -> PmScheduleRun:
+    """The run row, in a savepoint of its own: a unique violation (the occurrence is made already) rolls back just
+    this insert and is raised as AlreadyGenerated."""
+    run = PmScheduleRun(pm_schedule_id=schedule_id, occurrence_at=occurrence)
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError as exc:
+        raise AlreadyGenerated(schedule_id, occurrence) from exc
+    return run
+
+
+def _work_order_from(
+    repo: WorkOrderRepository, schedule: PmSchedule, template: Template, occurrence: datetime
+) -> WorkOrderCreate:
+    row = template.row
+    links = {name: _usable(repo, name, ids) for name, ids in template.links.items()}
+    asset_id = row.asset_id if row.asset_id is not None and repo.ids_in_scope(Asset, [row.asset_id]) else None
+    location_id = row.location_id
+    if location_id is not None and not repo.ids_in_scope(Location, [location_id]):
+        location_id = None
+    checklist = [
+        ChecklistItem(text=item["text"], order=item.get("order"), checked=False) for item in row.checklist or []
+    ]
+    return WorkOrderCreate(
+        title=row.title,
+        description=row.description,
+        priority=row.priority,  # type: ignore[arg-type]  # a Priority: the template was validated as one
+        type="preventive",
+        asset_id=asset_id,
+        location_id=location_id,
+        pm_schedule_id=schedule.id,
+        due_date=occurrence + timedelta(hours=schedule.time_to_complete),
+        checklist=checklist,
+        **links,
+    )
+
+
+def _usable(repo: WorkOrderRepository, name: str, ids: list[int]) -> list[int]:
+    if not ids:
+        return []
+    model = REFERENCED[name]
+    if model is None:
+        known = UserRepository(repo.session, repo.scope).assignable_ids(ids)
+    else:
+        known = repo.ids_in_scope(model, ids)
+    return [i for i in ids if i in known]
+
+
+def _usable_parts(repo: WorkOrderRepository, parts: list[tuple[int, Decimal]]) -> list[tuple[int, Decimal]]:
+    if not parts:
+        return []
+    known = repo.ids_in_scope(Part, [part_id for part_id, _ in parts])
+    return [(part_id, quantity) for part_id, quantity in parts if part_id in known]
