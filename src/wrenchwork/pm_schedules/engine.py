@@ -124,9 +124,15 @@ def _run_batch(
         if index and time.monotonic() - started > seconds:
             break  # the rest stay due: the next batch claims them
         try:
-            with session.begin_nested():
-                outcome = _generate_due(session, schedule, now, templates.get(schedule.id), waiting_on, actors)
-        except Exception:
+            try:
+                with session.begin_nested():
+                    outcome = _generate_due(session, schedule, now, templates.get(schedule.id), waiting_on, actors)
+            except AlreadyGenerated as made:
+                # Made before (its run row exists): the schedule only moves on, or it would be due again and again.
+                with session.begin_nested():
+                    advance(schedule, made.step)
+                outcome = "skipped"
+        except Exception:  # anything at all: one schedule must not stop the others
             log.exception("pm schedule not generated", extra={"fields": {"pm_schedule_id": schedule.id}})
             failed.add(schedule.id)
             result.failed.append(schedule.id)
@@ -155,12 +161,7 @@ def _generate_due(
     if template is None:
         raise LookupError(f"PM schedule {schedule.id} has no template work order")
     scope = actors.scope_for(schedule)
-    step = step_for(schedule, scope.entity.timezone, now)
-    try:
-        generate(session, scope, schedule, template, step)
-    except AlreadyGenerated:
-        advance(schedule, step)
-        return "skipped"
+    generate(session, scope, schedule, template, step_for(schedule, scope.entity.timezone, now))
     return "generated"
 
 
@@ -170,8 +171,16 @@ class Actors:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._scopes: dict[tuple[int, int | None, int | None], Scope] = {}
 
     def scope_for(self, schedule: PmSchedule) -> Scope:
+        key = (schedule.entity_id, schedule.updated_by_id, schedule.created_by_id)
+        scope = self._scopes.get(key)
+        if scope is None:
+            scope = self._scopes[key] = self._scope(schedule)
+        return scope
+
+    def _scope(self, schedule: PmSchedule) -> Scope:
         session = self.session
         entity = session.get(Entity, schedule.entity_id)
         if entity is None:  # pragma: no cover - the schedule would have gone with its entity

@@ -62,9 +62,9 @@ def generate_now(session: Session, scope: Scope, schedule_id: int, expected: dat
     step = step_for(schedule, scope.entity.timezone, clock.now())
     try:
         work_order = generate(session, scope, schedule, template, step)
-    except AlreadyGenerated as exc:
+    except AlreadyGenerated as exc:  # the request's transaction is rolled back with the 409
         raise Conflict(
-            f"PM schedule {schedule.id} has generated the work order of {_moment(exc.occurrence)} already"
+            f"PM schedule {schedule.id} has generated the work order of {_moment(exc.step.occurrence)} already"
         ) from exc
     return get_work_order(session, scope, work_order.id)
 

@@ -67,14 +67,6 @@ REFERENCED: dict[str, type[Any] | None] = {
 }
 
 
-class AlreadyGenerated(Exception):
-    """The occurrence has a run row already: its work order exists (or existed) and is not made again."""
-
-    def __init__(self, schedule_id: int, occurrence: datetime) -> None:
-        super().__init__(f"PM schedule {schedule_id} has generated its occurrence of {occurrence.isoformat()}")
-        self.occurrence = occurrence
-
-
 @dataclass(frozen=True)
 class Step:
     """What generating a schedule now means: the occurrence it makes, where it goes next, and whether that was
@@ -83,6 +75,14 @@ class Step:
     occurrence: datetime
     next_order_date: datetime | None
     completes: bool = False
+
+
+class AlreadyGenerated(Exception):
+    """The occurrence has a run row already: its work order exists (or existed) and is not made again."""
+
+    def __init__(self, schedule_id: int, step: Step) -> None:
+        super().__init__(f"PM schedule {schedule_id} has generated its occurrence of {step.occurrence.isoformat()}")
+        self.step = step
 
 
 @dataclass
@@ -182,10 +182,11 @@ def open_work_orders(session: Session, schedule_ids: Iterable[int]) -> dict[int,
 def generate(session: Session, scope: Scope, schedule: PmSchedule, template: Template, step: Step) -> WorkOrder:
     """Make `step`'s work order from `template` as `scope`'s user and advance the schedule.
 
-    Raises AlreadyGenerated (having changed nothing) when the occurrence has a run row already. A reference of
-    the template that is no longer usable (a deleted part or record, a technician who can no longer be assigned
-    work) is left off the work order rather than stopping the schedule for good."""
-    run = _claim_occurrence(session, schedule.id, step.occurrence)
+    Raises AlreadyGenerated when the occurrence has a run row already: the session's transaction then needs a
+    rollback, so callers run this in a savepoint of its own (`session.begin_nested()`). A reference of the
+    template that is no longer usable (a deleted part or record, a technician who can no longer be assigned work)
+    is left off the work order rather than stopping the schedule for good."""
+    run = _claim_occurrence(session, schedule.id, step)
     repo = WorkOrderRepository(session, scope)
     data = _work_order_from(repo, schedule, template, step.occurrence)
     work_order = create_work_order(session, scope, data)
@@ -197,16 +198,14 @@ def generate(session: Session, scope: Scope, schedule: PmSchedule, template: Tem
     return work_order
 
 
-def _claim_occurrence(session: Session, schedule_id: int, occurrence: datetime) -> PmScheduleRun:
-    """The run row, in a savepoint of its own: a unique violation (the occurrence is made already) rolls back just
-    this insert and is raised as AlreadyGenerated."""
-    run = PmScheduleRun(pm_schedule_id=schedule_id, occurrence_at=occurrence)
+def _claim_occurrence(session: Session, schedule_id: int, step: Step) -> PmScheduleRun:
+    """The run row, written at once: a unique violation (the occurrence is made already) is AlreadyGenerated."""
+    run = PmScheduleRun(pm_schedule_id=schedule_id, occurrence_at=step.occurrence)
+    session.add(run)
     try:
-        with session.begin_nested():
-            session.add(run)
-            session.flush()
+        session.flush()
     except IntegrityError as exc:
-        raise AlreadyGenerated(schedule_id, occurrence) from exc
+        raise AlreadyGenerated(schedule_id, step) from exc
     return run
 
 
@@ -214,7 +213,8 @@ def _work_order_from(
     repo: WorkOrderRepository, schedule: PmSchedule, template: Template, occurrence: datetime
 ) -> WorkOrderCreate:
     row = template.row
-    links = {name: _usable(repo, name, ids) for name, ids in template.links.items()}
+    # An empty list is left out rather than sent as []: the work order then has no links to replace at all.
+    links = {name: usable for name, ids in template.links.items() if (usable := _usable(repo, name, ids))}
     asset_id = row.asset_id if row.asset_id is not None and repo.ids_in_scope(Asset, [row.asset_id]) else None
     location_id = row.location_id
     if location_id is not None and not repo.ids_in_scope(Location, [location_id]):
