@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from tests.catalog.support import ok
 from tests.helpers import Api, Tenant
 from wrenchwork.core import clock as server_clock
+from wrenchwork.core.counters import recount
 from wrenchwork.models import (
     PmSchedule,
     PmTemplatePart,
@@ -123,3 +124,32 @@ def work_orders_of(api: Api, schedule_id: int) -> list[dict[str, Any]]:
     """The schedule's work orders as the list shows them, oldest first."""
     response = api.get("/work_orders", params={"filter[pm_schedule_id_eq]": schedule_id, "sort": "id asc"})
     return ok(response)  # type: ignore[no-any-return]
+
+
+def make_many(session: Session, tenant: Tenant, count: int, start: datetime) -> list[int]:
+    """`count` daily schedules due from `start`, bulk-written (the row counters are rebuilt afterwards)."""
+    schedules = PmSchedule.__table__
+    templates = PmTemplateWorkOrder.__table__
+    first = (session.scalar(select(func.max(schedules.c.id))) or 0) + 1
+    ids = list(range(first, first + count))
+    audit = {"entity_id": tenant.entity_id, "created_by_id": tenant.admin_id, "updated_by_id": tenant.admin_id}
+    session.execute(
+        insert(schedules),
+        [{"id": i, "status": "planned", "type": "persistent", "start_date": start, "next_order_date": start,
+          "time_to_complete": 4, "repeat_frequency": "day", "repeat_interval": 1, "repeat_occurrence": "custom",
+          "on_week_days": [], "in_months": [], **audit} for i in ids],
+    )  # fmt: skip
+    session.execute(
+        insert(templates),
+        [{"id": i, "pm_schedule_id": i, "title": f"PM {i}", "priority": "low", "checklist": [], **audit} for i in ids],
+    )
+    _sync_sequence(session, "pm_schedules")
+    _sync_sequence(session, "pm_template_work_orders")
+    recount(session, PmSchedule)
+    session.commit()
+    return ids
+
+
+def _sync_sequence(session: Session, table: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))

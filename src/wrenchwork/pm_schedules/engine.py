@@ -41,11 +41,11 @@ from wrenchwork.pm_schedules.generation import (
 
 log = logging.getLogger("wrenchwork.pm")
 
-# Schedules claimed per transaction.
-BATCH_SIZE = 20
+# The most schedules claimed per transaction.
+BATCH_SIZE = 100
 # A batch commits once it has worked this long (seconds), claimed schedules left over or not: other writers,
-# and on SQLite every request, wait for the write lock meanwhile.
-BATCH_SECONDS = 0.03
+# and on SQLite every request, wait for the write lock meanwhile. It claims about as many as fit.
+BATCH_SECONDS = 0.05
 # SQLite: the pause between two batches (seconds), so that requests waiting for the write lock get it. SQLite's
 # busy handler polls with growing sleeps, up to 25 ms apart in the first 100 ms: a shorter gap could be missed.
 SQLITE_PAUSE = 0.025
@@ -79,14 +79,19 @@ def run_pass(
     engine = sessions.kw["bind"]
     if pause is None:
         pause = SQLITE_PAUSE if engine is not None and engine.dialect.name == "sqlite" else 0.0
+    # Seconds one schedule takes, learnt batch after batch: a batch claims about as many as fit in its time.
+    each = batch_seconds / 4
+    actors = Actors()
     while stop is None or not stop.is_set():
+        started = time.monotonic()
         with sessions() as session, session.begin():
             now = clock.now()
-            due = claim(session, now, batch_size, failed)
+            due = claim(session, now, max(1, min(batch_size, round(batch_seconds / each))), failed)
             if not due:
                 break
             result.batches += 1
-            _run_batch(session, due, now, batch_seconds, result, failed)
+            done = _run_batch(session, due, now, started + batch_seconds, actors, result, failed)
+        each = (each + (time.monotonic() - started) / done) / 2
         if pause:
             time.sleep(pause)
     if result.generated or result.skipped or result.failed:
@@ -114,15 +119,23 @@ def claim(session: Session, now: datetime, limit: int, excluded: set[int]) -> li
 
 
 def _run_batch(
-    session: Session, due: list[PmSchedule], now: datetime, seconds: float, result: PassResult, failed: set[int]
-) -> None:
-    started = time.monotonic()
+    session: Session,
+    due: list[PmSchedule],
+    now: datetime,
+    deadline: float,
+    actors: Actors,
+    result: PassResult,
+    failed: set[int],
+) -> int:
+    """Generate the claimed schedules until `deadline` (time.monotonic()) has passed; returns how many were
+    handled (at least one: every batch makes progress)."""
     templates = load_templates(session, [s.id for s in due])
     waiting_on = open_work_orders(session, [s.id for s in due if s.type == "floating"])
-    actors = Actors(session)
-    for index, schedule in enumerate(due):
-        if index and time.monotonic() - started > seconds:
+    done = 0
+    for schedule in due:
+        if done and time.monotonic() > deadline:
             break  # the rest stay due: the next batch claims them
+        done += 1
         try:
             try:
                 with session.begin_nested():
@@ -143,6 +156,7 @@ def _run_batch(
             result.skipped += 1
         else:
             result.waiting += 1
+    return done
 
 
 def _generate_due(
@@ -160,39 +174,38 @@ def _generate_due(
         return "waiting"
     if template is None:
         raise LookupError(f"PM schedule {schedule.id} has no template work order")
-    scope = actors.scope_for(schedule)
+    scope = actors.scope_for(session, schedule)
     generate(session, scope, schedule, template, step_for(schedule, scope.entity.timezone, now))
     return "generated"
 
 
 class Actors:
     """Who a generated work order is made by: the schedule's last editor, else its creator, else the entity's
-    first admin (docs/api.md "PM generation"). Rows are read once per batch."""
+    first admin (docs/api.md "PM generation"). Each scope is read once per pass (a pass takes seconds)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self) -> None:
         self._scopes: dict[tuple[int, int | None, int | None], Scope] = {}
 
-    def scope_for(self, schedule: PmSchedule) -> Scope:
+    def scope_for(self, session: Session, schedule: PmSchedule) -> Scope:
         key = (schedule.entity_id, schedule.updated_by_id, schedule.created_by_id)
         scope = self._scopes.get(key)
         if scope is None:
-            scope = self._scopes[key] = self._scope(schedule)
+            scope = self._scopes[key] = self._scope(session, schedule)
         return scope
 
-    def _scope(self, schedule: PmSchedule) -> Scope:
-        session = self.session
+    def _scope(self, session: Session, schedule: PmSchedule) -> Scope:
         entity = session.get(Entity, schedule.entity_id)
         if entity is None:  # pragma: no cover - the schedule would have gone with its entity
             raise LookupError(f"entity {schedule.entity_id} is gone")
         customer = session.get(Customer, entity.customer_id)
-        user_id = schedule.updated_by_id or schedule.created_by_id or self._first_admin(entity.id)
+        user_id = schedule.updated_by_id or schedule.created_by_id or self._first_admin(session, entity.id)
         user = None if user_id is None else session.get(User, user_id)
         if user is None or customer is None:
             raise LookupError(f"entity {entity.id} has no user to make PM schedule {schedule.id}'s work order as")
         return Scope.of(user, customer, entity, "admin")
 
-    def _first_admin(self, entity_id: int) -> int | None:
+    @staticmethod
+    def _first_admin(session: Session, entity_id: int) -> int | None:
         stmt = select(UserRole.user_id).where(UserRole.entity_id == entity_id, UserRole.role == "admin")
-        found: int | None = self.session.scalar(stmt.order_by(UserRole.user_id).limit(1))
+        found: int | None = session.scalar(stmt.order_by(UserRole.user_id).limit(1))
         return found

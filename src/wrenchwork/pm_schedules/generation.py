@@ -10,14 +10,13 @@ Nothing here commits: all of it lands together, or none of it does.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, literal, literal_column, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -129,38 +128,54 @@ def advance(schedule: PmSchedule, step: Step) -> None:
 
 
 def load_templates(session: Session, schedule_ids: Sequence[int]) -> dict[int, Template]:
-    """`{schedule_id: Template}` for many schedules in a fixed number of queries (a pass reads a batch at once)."""
+    """`{schedule_id: Template}` for many schedules in two queries (a pass reads a batch at once): the templates,
+    then every reference list and part of them in one UNION ALL."""
     if not schedule_ids:
         return {}
     rows = session.scalars(select(PmTemplateWorkOrder).where(PmTemplateWorkOrder.pm_schedule_id.in_(schedule_ids)))
-    templates = {row.pm_schedule_id: Template(row) for row in rows}
+    templates = {row.pm_schedule_id: Template(row, {name: [] for name in REFERENCED}) for row in rows}
+    if not templates:
+        return templates
     by_template = {t.row.id: t for t in templates.values()}
-    for name, (link, column) in TEMPLATE_LINKS.items():
-        found = _linked(session, link, "template_id", column, list(by_template))
-        for template_id, template in by_template.items():
-            template.links[name] = found[template_id]
-    procedures = _linked(
-        session, pm_schedule_procedure_templates, "pm_schedule_id", "procedure_template_id", list(templates)
-    )
-    for schedule_id, template in templates.items():
-        template.links["procedure_template_ids"] = procedures[schedule_id]
-    part_rows = session.execute(
-        select(PmTemplatePart.template_id, PmTemplatePart.part_id, PmTemplatePart.quantity)
-        .where(PmTemplatePart.template_id.in_(list(by_template)))
-        .order_by(PmTemplatePart.template_id, PmTemplatePart.part_id)
-    )
-    for template_id, part_id, quantity in part_rows:
-        by_template[template_id].parts.append((part_id, quantity))
+    params = {"template_ids": list(by_template), "schedule_ids": list(templates)}
+    for kind, owner_id, value_id, quantity in session.execute(_REFERENCES, params):
+        if kind == "parts":
+            by_template[owner_id].parts.append((value_id, quantity))
+        elif kind == "procedure_template_ids":
+            templates[owner_id].links[kind].append(value_id)
+        else:
+            by_template[owner_id].links[kind].append(value_id)
     return templates
 
 
-def _linked(session: Session, link: Table, owner: str, value: str, owner_ids: list[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    if owner_ids:
-        stmt = select(link.c[owner], link.c[value]).where(link.c[owner].in_(owner_ids)).order_by(link.c[value])
-        for owner_id, value_id in session.execute(stmt):
-            found[owner_id].append(value_id)
-    return found
+def _references() -> Any:
+    """Built once: (kind, owner id, referenced id, quantity) of the templates bound as `template_ids` and the
+    procedure templates of the schedules bound as `schedule_ids`, each list in id order. The parts come first:
+    a UNION's columns take their types from its first SELECT, and the quantity is an exact decimal."""
+    template_ids = bindparam("template_ids", expanding=True)
+    part = PmTemplatePart.__table__.c
+    selects = [
+        select(
+            literal("parts").label("kind"),
+            part.template_id.label("owner_id"),
+            part.part_id.label("value_id"),
+            part.quantity.label("quantity"),
+        ).where(part.template_id.in_(template_ids))
+    ]
+    for name, (link, column) in TEMPLATE_LINKS.items():
+        selects.append(
+            select(literal(name), link.c.template_id, link.c[column], null()).where(link.c.template_id.in_(template_ids))
+        )
+    procedures = pm_schedule_procedure_templates.c
+    selects.append(
+        select(
+            literal("procedure_template_ids"), procedures.pm_schedule_id, procedures.procedure_template_id, null()
+        ).where(procedures.pm_schedule_id.in_(bindparam("schedule_ids", expanding=True)))
+    )
+    return union_all(*selects).order_by(literal_column("kind"), literal_column("owner_id"), literal_column("value_id"))
+
+
+_REFERENCES = _references()
 
 
 def open_work_orders(session: Session, schedule_ids: Iterable[int]) -> dict[int, int]:
