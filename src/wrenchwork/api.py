@@ -12,6 +12,7 @@ from wrenchwork.locations.router import router as locations
 from wrenchwork.lookups.resource import lookup_router
 from wrenchwork.lookups.tables import LOOKUPS
 from wrenchwork.parts.router import router as parts
+from wrenchwork.pm_schedules.router import router as pm_schedules
 from wrenchwork.procedures.router import router as procedures
 from wrenchwork.users.router import router as users
 from wrenchwork.vendors.router import router as vendors
@@ -29,6 +30,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     procedures,
     work_orders,
     work_order_requests,
+    pm_schedules,
     comments,
     batch,
     *(lookup_router(lookup) for lookup in LOOKUPS),

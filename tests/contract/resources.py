@@ -1086,7 +1086,7 @@ PROCEDURE_TEMPLATES = Resource(
     write=Write("/procedure_templates", "procedure_template", lambda tenant, n: {"name": f"API template {n}"}),
     remove=deleter("/procedure_templates/{id}"),
     deletable=True,
-    linked=("procedures", "users"),
+    linked=("procedures", "pm_schedule_procedure_templates", "users"),
 )
 
 

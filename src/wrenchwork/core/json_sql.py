@@ -289,3 +289,43 @@ def _array(element: json_array, compiler: SQLCompiler, **kw: Any) -> str:
     # its index on (owner, value) (models/catalog.py `link_table`; vendor_parts' unique (part_id, vendor_id)),
     # so in the target's id order. tests/contract/test_list_items.py checks list items against details.
     return _json_sqlite(f"(SELECT json_group_array({item}) FROM {link} CROSS JOIN {target} ON {where})")
+
+
+class json_moment_ms(_JsonFunction):
+    """A UTC date-time as `YYYY-MM-DDTHH:MM:SS.mmmZ` (PM schedule dates carry milliseconds in the published
+    examples)."""
+
+    name = "json_moment_ms"
+    inherit_cache = True
+
+
+class json_stored(_JsonFunction):
+    """A JSON column's stored value (a list such as `[2, 7]`) embedded as JSON, not as a string."""
+
+    name = "json_stored"
+    inherit_cache = True
+
+
+@compiles(json_moment_ms, "sqlite")
+def _moment_ms_sqlite(element: json_moment_ms, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    # As json_moment; a value stored without a fraction (or computed by datetime()) gets `.000`.
+    return f"(replace(substr({value}, 1, 19), ' ', 'T') || '.' || substr({value} || '.000', 21, 3) || 'Z')"
+
+
+@compiles(json_moment_ms, "postgresql")
+def _moment_ms_pg(element: json_moment_ms, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f'to_char({value}, \'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\')'
+
+
+@compiles(json_stored, "sqlite")
+def _stored_sqlite(element: json_stored, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f"json({value})"
+
+
+@compiles(json_stored, "postgresql")
+def _stored_pg(element: json_stored, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f"({value})::json"

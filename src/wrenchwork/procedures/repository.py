@@ -6,7 +6,14 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 
 from wrenchwork.core.repository import Repository
-from wrenchwork.models import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate, WorkOrder
+from wrenchwork.models import (
+    Procedure,
+    ProcedureAnswer,
+    ProcedureItem,
+    ProcedureTemplate,
+    WorkOrder,
+    pm_schedule_procedure_templates,
+)
 
 
 class TemplateRepository(Repository[ProcedureTemplate]):
@@ -36,6 +43,18 @@ class TemplateRepository(Repository[ProcedureTemplate]):
             .group_by(Procedure.procedure_template_id)
         )
         return {template_id: count for template_id, count in rows if template_id is not None}
+
+    def pm_schedule_counts(self, template_ids: Sequence[int]) -> dict[int, int]:
+        """How many PM schedules carry each template (their work orders get a procedure made from it)."""
+        if not template_ids:
+            return {}
+        link = pm_schedule_procedure_templates
+        rows = self.session.execute(
+            select(link.c.procedure_template_id, func.count())
+            .where(link.c.procedure_template_id.in_(list(template_ids)))
+            .group_by(link.c.procedure_template_id)
+        )
+        return {template_id: count for template_id, count in rows}
 
 
 class WorkOrderLookup(Repository[WorkOrder]):

@@ -48,14 +48,14 @@ def present_templates(repo: TemplateRepository, templates: Sequence[Any], detail
             for t in templates
         ]
     counts = repo.work_order_counts(ids)
+    schedules = repo.pm_schedule_counts(ids)
     users = repo.user_refs(u for t in templates for u in (t.created_by_id, t.updated_by_id))
     return [
         {
             "id": t.id,
             "name": t.name,
             "description": t.description,
-            # PM schedules will count here once they can carry procedures.
-            "assignment_count": {"work_orders": counts.get(t.id, 0), "pm_schedules": 0},
+            "assignment_count": {"work_orders": counts.get(t.id, 0), "pm_schedules": schedules.get(t.id, 0)},
             "created_at": t.created_at,
             "updated_at": t.updated_at,
             "created_by": users.get(t.created_by_id),

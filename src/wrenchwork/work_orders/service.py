@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from orjson import Fragment
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from wrenchwork.assets import service as assets
@@ -22,6 +23,7 @@ from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import user_ref
+from wrenchwork.core.repository import Repository
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -199,7 +201,7 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
             pm_schedule_id=data.pm_schedule_id,
             notify_vendors_on_create=data.notify_vendors_on_create == "yes",
             notify_vendors_on_update=data.notify_vendors_on_update == "yes",
-            checklist=_checklist(data.checklist or []),
+            checklist=shape_checklist(data.checklist or []),
         )
     )
     _save_links(repo, work_order, data)
@@ -247,7 +249,7 @@ def update_work_order(session: Session, scope: Scope, work_order_id: int, data: 
             value = getattr(data, name)
             setattr(work_order, name, _utc(value) if name == "due_date" else value)
     if data.checklist is not None:
-        work_order.checklist = _checklist(data.checklist)
+        work_order.checklist = shape_checklist(data.checklist)
     _save_links(repo, work_order, data)
     if data.procedure_template_ids is not None:
         procedures.replace_procedures(session, work_order, data.procedure_template_ids)
@@ -291,7 +293,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
-def _checklist(items: Sequence[ChecklistItem]) -> list[dict[str, Any]]:
+def shape_checklist(items: Sequence[ChecklistItem]) -> list[dict[str, Any]]:
     """Items in `order`; one without an order goes after the ones before it (1, 2, ... by position)."""
     shaped = []
     for position, item in enumerate(items, start=1):
@@ -301,15 +303,25 @@ def _checklist(items: Sequence[ChecklistItem]) -> list[dict[str, Any]]:
 
 
 def _check_references(repo: WorkOrderRepository, data: WorkOrderFields) -> None:
-    if data.location_id is not None and not repo.ids_in_scope(Location, [data.location_id]):
-        raise Unprocessable.field("work_order.location_id", "is not a location of this entity")
-    if data.asset_id is not None and not repo.ids_in_scope(Asset, [data.asset_id]):
-        raise Unprocessable.field("work_order.asset_id", "is not an asset of this entity")
+    check_references(repo, data, "work_order")
+    if data.downtime_reason is not None and data.asset_status != "offline":
+        raise Unprocessable.field("work_order.downtime_reason", "is only taken with asset_status offline")
+
+
+def check_references(repo: Repository[Any], data: BaseModel, prefix: str) -> None:
+    """`location_id`, `asset_id` and the `*_ids` links of `data` (a work order, or a PM schedule's template of
+    one) must name records of this entity, technicians users who can be assigned work here: 422 naming
+    `<prefix>.<field>` otherwise."""
+    location_id, asset_id = getattr(data, "location_id"), getattr(data, "asset_id")  # noqa: B009
+    if location_id is not None and not repo.ids_in_scope(Location, [location_id]):
+        raise Unprocessable.field(f"{prefix}.location_id", "is not a location of this entity")
+    if asset_id is not None and not repo.ids_in_scope(Asset, [asset_id]):
+        raise Unprocessable.field(f"{prefix}.asset_id", "is not an asset of this entity")
     for field, (_link, _column, model) in LINKS.items():
         ids = getattr(data, field)
         if ids is None:
             if field in data.model_fields_set:
-                raise Unprocessable.field(f"work_order.{field}", "cannot be null (send [] to clear)")
+                raise Unprocessable.field(f"{prefix}.{field}", "cannot be null (send [] to clear)")
             continue
         if model is None:
             known = UserRepository(repo.session, repo.scope).assignable_ids(ids)
@@ -319,9 +331,7 @@ def _check_references(repo: WorkOrderRepository, data: WorkOrderFields) -> None:
             what = "records of this entity"
         unknown = sorted(set(ids) - known)
         if unknown:
-            raise Unprocessable.field(f"work_order.{field}", f"unknown ids {unknown}: must be {what}")
-    if data.downtime_reason is not None and data.asset_status != "offline":
-        raise Unprocessable.field("work_order.downtime_reason", "is only taken with asset_status offline")
+            raise Unprocessable.field(f"{prefix}.{field}", f"unknown ids {unknown}: must be {what}")
 
 
 def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrderFields) -> None:

@@ -1,0 +1,222 @@
+"""All SQL of PM schedules: the list item rendered by the database, and the detail's reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, null, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from wrenchwork.core.json_sql import (
+    json_author,
+    json_bool,
+    json_item,
+    json_moment,
+    json_moment_ms,
+    json_object,
+    json_ref,
+    json_refs,
+    json_stored,
+)
+from wrenchwork.core.listing import AnySelect
+from wrenchwork.core.model_base import UTCDateTime
+from wrenchwork.core.repository import Link, Repository
+from wrenchwork.models import (
+    AccountCode,
+    Asset,
+    Category,
+    Location,
+    MeasurementUnit,
+    Part,
+    PmSchedule,
+    PmTemplatePart,
+    PmTemplateWorkOrder,
+    ProcedureTemplate,
+    User,
+    Vendor,
+    WorkOrder,
+    pm_schedule_procedure_templates,
+    pm_template_account_codes,
+    pm_template_categories,
+    pm_template_technicians,
+    pm_template_vendors,
+)
+from wrenchwork.parts.stock import money
+from wrenchwork.pm_schedules.progress import HAS_UNCOMPLETED, LAST_ACTIVE, PROGRESSION, LastWorkOrder
+
+Template = PmTemplateWorkOrder
+TEMPLATE_LINKS = (
+    Link("categories", pm_template_categories, "template_id", "category_id", Category),
+    Link("account_codes", pm_template_account_codes, "template_id", "account_code_id", AccountCode),
+    Link("technicians", pm_template_technicians, "template_id", "user_id", User, ("surname",)),
+    Link("vendors", pm_template_vendors, "template_id", "vendor_id", Vendor),
+)
+Creator = aliased(User, name="creator")
+Editor = aliased(User, name="editor")
+TemplateCreator = aliased(User, name="template_creator")
+TemplateEditor = aliased(User, name="template_editor")
+
+
+class plus_hours(FunctionElement[Any]):
+    """A stored UTC date-time plus a whole number of hours (the due date of an order date)."""
+
+    name = "plus_hours"
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(plus_hours, "sqlite")
+def _plus_hours_sqlite(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"datetime({moment}, ({hours}) || ' hours')"
+
+
+@compiles(plus_hours, "postgresql")
+def _plus_hours_pg(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({moment} + make_interval(hours => {hours}))"
+
+
+def _joined(stmt: AnySelect) -> AnySelect:
+    return (
+        stmt.select_from(PmSchedule)
+        .outerjoin(Template, Template.pm_schedule_id == PmSchedule.id)
+        .outerjoin(Asset, Asset.id == Template.asset_id)
+        .outerjoin(Location, Location.id == Template.location_id)
+        .outerjoin(Creator, Creator.id == PmSchedule.created_by_id)
+        .outerjoin(Editor, Editor.id == PmSchedule.updated_by_id)
+        .outerjoin(TemplateCreator, TemplateCreator.id == Template.created_by_id)
+        .outerjoin(TemplateEditor, TemplateEditor.id == Template.updated_by_id)
+        .outerjoin(LastWorkOrder, LastWorkOrder.id == LAST_ACTIVE)
+    )
+
+
+def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, Any]) -> Any:
+    return json_refs(f"pm_schedules.template.{field}", link, "template_id", value, target, Template.id, *extra)
+
+
+# The documented list item's template (pm_schedules/schemas.py `TemplateListOut`).
+TEMPLATE_ITEM = json_ref(
+    Template.id,
+    ("id", Template.id), ("title", Template.title), ("description", Template.description),
+    ("priority", Template.priority),
+    ("asset", json_ref(Template.asset_id, ("id", Template.asset_id), ("name", Asset.name), ("status", Asset.status))),
+    ("categories", _linked("categories", pm_template_categories, "category_id", Category)),
+    ("account_codes", _linked("account_codes", pm_template_account_codes, "account_code_id", AccountCode)),
+    ("technicians", _linked("technicians", pm_template_technicians, "user_id", User, ("surname", User.surname),
+                            ("avatar", null()))),
+    ("vendors", _linked("vendors", pm_template_vendors, "vendor_id", Vendor)),
+    ("location", json_ref(Template.location_id, ("id", Template.location_id), ("name", Location.name),
+                          ("path", Location.path))),
+    ("created_at", json_moment(Template.created_at)),
+    ("updated_at", json_moment(Template.updated_at)),
+    ("created_by", json_author(TemplateCreator, Template.created_by_id)),
+    ("updated_by", json_author(TemplateEditor, Template.updated_by_id)),
+)  # fmt: skip
+NEXT_DUE = plus_hours(PmSchedule.next_order_date, PmSchedule.time_to_complete)
+# The documented list item (pm_schedules/schemas.py `PmScheduleListItem`), rendered by the database.
+LIST_ITEM = json_object(
+    ("id", PmSchedule.id), ("status", PmSchedule.status), ("type", PmSchedule.type),
+    ("start_date", json_moment_ms(PmSchedule.start_date)), ("time_to_complete", PmSchedule.time_to_complete),
+    ("next_order_date", json_moment_ms(PmSchedule.next_order_date)), ("next_due_date", json_moment_ms(NEXT_DUE)),
+    ("repeat_frequency", PmSchedule.repeat_frequency), ("repeat_occurrence", PmSchedule.repeat_occurrence),
+    ("on_week_days", json_stored(PmSchedule.on_week_days)), ("in_months", json_stored(PmSchedule.in_months)),
+    ("on_month_day", PmSchedule.on_month_day),
+    ("template_work_order", TEMPLATE_ITEM),
+    ("has_uncompleted_wo", json_bool(HAS_UNCOMPLETED)),
+    ("progression", PROGRESSION),
+    ("created_at", json_moment(PmSchedule.created_at)),
+    ("updated_at", json_moment(PmSchedule.updated_at)),
+    ("created_by", json_author(Creator, PmSchedule.created_by_id)),
+    ("updated_by", json_author(Editor, PmSchedule.updated_by_id)),
+)  # fmt: skip
+LIST_PAGE = _joined(select(json_item("pm_schedules.list_item", LIST_ITEM).label("item")))
+
+
+class TemplateRepository(Repository[PmTemplateWorkOrder]):
+    """Schedules' templates: entity-owned rows of their own (created and touched with the caller's name)."""
+
+    model = PmTemplateWorkOrder
+
+
+class PmScheduleRepository(Repository[PmSchedule]):
+    model = PmSchedule
+
+    def template_of(self, schedule_id: int) -> PmTemplateWorkOrder | None:
+        found: PmTemplateWorkOrder | None = self.session.scalars(
+            select(Template).where(Template.pm_schedule_id == schedule_id)
+        ).first()
+        return found
+
+    def template_refs(self, template_id: int) -> dict[str, list[dict[str, Any]]]:
+        """The template's categories, account codes, technicians and vendors, in one query."""
+        refs = {field: found[template_id] for field, found in self.refs_through(TEMPLATE_LINKS, [template_id]).items()}
+        for person in refs["technicians"]:
+            person["avatar"] = None
+        return refs
+
+    def linked_ids_of(self, template_id: int) -> dict[str, list[int]]:
+        return {link.field: [ref["id"] for ref in refs] for link, refs in
+                zip(TEMPLATE_LINKS, self.template_refs(template_id).values(), strict=True)}  # fmt: skip
+
+    def asset_ref(self, asset_id: int | None) -> dict[str, Any] | None:
+        if asset_id is None:
+            return None
+        row = self.session.execute(select(Asset.id, Asset.name, Asset.status).where(Asset.id == asset_id)).one()
+        return {"id": row.id, "name": row.name, "status": row.status}
+
+    def location_ref(self, location_id: int | None) -> dict[str, Any] | None:
+        if location_id is None:
+            return None
+        row = self.session.execute(
+            select(Location.id, Location.name, Location.path).where(Location.id == location_id)
+        ).one()
+        return {"id": row.id, "name": row.name, "path": row.path}
+
+    def procedure_templates(self, schedule_id: int) -> list[dict[str, Any]]:
+        link = pm_schedule_procedure_templates
+        rows = self.session.execute(
+            select(ProcedureTemplate.id, ProcedureTemplate.name)
+            .join(link, link.c.procedure_template_id == ProcedureTemplate.id)
+            .where(link.c.pm_schedule_id == schedule_id)
+            .order_by(ProcedureTemplate.id)
+        )
+        return [{"id": row.id, "name": row.name} for row in rows]
+
+    def part_assignments(self, template_id: int) -> list[dict[str, Any]]:
+        """The template's parts in the work order's `part_assignments` shape (cost at today's average)."""
+        rows = self.session.execute(
+            select(PmTemplatePart.part_id, Part.name, PmTemplatePart.quantity, MeasurementUnit.name.label("unit"),
+                   MeasurementUnit.short_name, Part.avg_unit_cost)
+            .join(Part, Part.id == PmTemplatePart.part_id)
+            .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
+            .where(PmTemplatePart.template_id == template_id)
+            .order_by(Part.name, Part.id)
+        )  # fmt: skip
+        return [
+            {
+                "part_id": row.part_id,
+                "part_name": row.name,
+                "quantity": row.quantity,
+                "unit_name": row.unit,
+                "unit_short_name": row.short_name,
+                "type": "usage",
+                "total_cost": money(row.quantity * Decimal(row.avg_unit_cost)),
+            }
+            for row in rows
+        ]
+
+    def set_parts(self, template_id: int, parts: Sequence[tuple[int, Decimal]]) -> None:
+        self.session.execute(delete(PmTemplatePart).where(PmTemplatePart.template_id == template_id))
+        for part_id, quantity in parts:
+            self.session.add(PmTemplatePart(template_id=template_id, part_id=part_id, quantity=quantity))
+        self.session.flush()
+
+    def work_order_count(self, schedule_id: int) -> int:
+        stmt = select(func.count()).select_from(WorkOrder).where(WorkOrder.pm_schedule_id == schedule_id)
+        return self.session.scalar(stmt) or 0

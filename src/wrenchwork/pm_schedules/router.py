@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.responses import Response
+
+from wrenchwork.core.auth import DbSession, ManagerScope, TechnicianScope
+from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_responses, no_content, ok
+from wrenchwork.core.list_api import list_openapi, list_params
+from wrenchwork.core.listing import ListQuery
+from wrenchwork.core.routing import api_router, update_route
+from wrenchwork.core.schemas import IdPath
+from wrenchwork.pm_schedules import service
+from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
+from wrenchwork.pm_schedules.schemas import (
+    PmScheduleCreateBody,
+    PmScheduleDetail,
+    PmScheduleListItem,
+    PmScheduleUpdateBody,
+)
+
+router = api_router(tags=["PM schedules"])
+ListParams = Annotated[ListQuery, Depends(list_params(PM_SCHEDULE_LIST))]
+READ = error_responses(400, 401, 403, 404, 422, 429)
+WRITE = error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
+
+
+@router.get(
+    "/pm_schedules",
+    response_model=ListEnvelope[PmScheduleListItem],
+    summary="List PM schedules",
+    description="Search, filters and sort cover the schedule and its template work order (`title`, `asset_id`, "
+    "`technicians_id`, ...).",
+    responses=error_responses(400, 401, 403, 422, 429),
+    openapi_extra=list_openapi(PM_SCHEDULE_LIST, "filter[title_cont]=building"),
+)
+async def list_pm_schedules(session: DbSession, scope: TechnicianScope, query: ListParams) -> Response:
+    data, total = service.list_pm_schedules(session, scope, query)
+    return ok(data, base_meta(scope.entity, scope.customer) | query.meta(total))
+
+
+@router.get("/pm_schedules/{id}", response_model=Envelope[PmScheduleDetail], summary="Get PM schedule", responses=READ)
+async def get_pm_schedule(session: DbSession, scope: TechnicianScope, id: IdPath) -> Response:
+    return ok(service.get_pm_schedule(session, scope, id), base_meta(scope.entity, scope.customer))
+
+
+@router.post(
+    "/pm_schedules",
+    status_code=201,
+    response_model=Envelope[PmScheduleDetail],
+    summary="Create PM schedule",
+    description="The smallest body: `type`, `start_date`, `time_to_complete`, `repeat_frequency` and "
+    "`template_work_order_attributes.title` (every one unit from `start_date`). See docs/api.md for the meaning "
+    "of every combination of the timing fields.",
+    tags=["extension"],
+    responses=error_responses(400, 401, 403, 409, 413, 415, 422, 429),
+)
+async def create_pm_schedule(session: DbSession, scope: ManagerScope, body: PmScheduleCreateBody) -> Response:
+    schedule = service.create_pm_schedule(session, scope, body.pm_schedule)
+    return ok(service.get_pm_schedule(session, scope, schedule.id), base_meta(scope.entity, scope.customer), 201)
+
+
+@update_route(
+    router,
+    "/pm_schedules/{id}",
+    response_model=Envelope[PmScheduleDetail],
+    summary="Update PM schedule",
+    description="Only the fields sent change; a change of timing (or `status: planned` after a pause) plans the "
+    "next order date again from now on.",
+    tags=["extension"],
+    responses=WRITE,
+)
+async def update_pm_schedule(
+    session: DbSession, scope: ManagerScope, id: IdPath, body: PmScheduleUpdateBody
+) -> Response:
+    schedule = service.update_pm_schedule(session, scope, id, body.pm_schedule)
+    return ok(service.get_pm_schedule(session, scope, schedule.id), base_meta(scope.entity, scope.customer))
+
+
+@router.delete(
+    "/pm_schedules/{id}",
+    status_code=204,
+    summary="Delete PM schedule",
+    description="The work orders it generated are kept, with `pm_schedule_id: null`.",
+    tags=["extension"],
+    responses=error_responses(400, 401, 403, 404, 422, 429),
+)
+async def delete_pm_schedule(session: DbSession, scope: ManagerScope, id: IdPath) -> Response:
+    service.delete_pm_schedule(session, scope, id)
+    return no_content()

@@ -1,0 +1,287 @@
+"""PM schedules: create/list/get/update/delete, and when a schedule's next order date is (re)computed.
+
+A schedule's template is checked by the work order's own rules (work_orders/service.py `check_references`,
+`shape_checklist`), so a template accepts exactly what a work order would. Generating work orders from
+schedules is the generation engine's; this module only plans the next occurrence:
+- on create, when a timing field changes, and when the schedule goes back to `planned`:
+  `timing.initial_next_order_date`;
+- `paused` (and `completed`) schedules have no next order date; nor does a floating schedule while one of its
+  work orders is still open (its next one is planned when that work order is closed).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from orjson import Fragment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wrenchwork.core import clock
+from wrenchwork.core.auth import Scope
+from wrenchwork.core.errors import NotFound, Unprocessable
+from wrenchwork.core.listing import ListQuery
+from wrenchwork.models import (
+    Part,
+    PmSchedule,
+    PmTemplateWorkOrder,
+    ProcedureTemplate,
+    WorkOrder,
+    pm_schedule_procedure_templates,
+    pm_template_account_codes,
+    pm_template_categories,
+    pm_template_technicians,
+    pm_template_vendors,
+)
+from wrenchwork.models.work_orders import CLOSED_STATUSES
+from wrenchwork.pm_schedules import progress, timing
+from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
+from wrenchwork.pm_schedules.repository import LIST_PAGE, PmScheduleRepository, TemplateRepository
+from wrenchwork.pm_schedules.schemas import (
+    PmScheduleCreate,
+    PmScheduleUpdate,
+    TemplateCreate,
+    TemplateFields,
+    TemplateUpdate,
+)
+from wrenchwork.vendors.repository import VendorRepository
+from wrenchwork.work_orders.service import check_references, shape_checklist
+
+WRAPPER = "pm_schedule"
+TEMPLATE = f"{WRAPPER}.template_work_order_attributes"
+# field -> (link table, column of the linked id); the same fields as a work order's links.
+TEMPLATE_LINKS = {
+    "categories_ids": (pm_template_categories, "category_id"),
+    "account_codes_ids": (pm_template_account_codes, "account_code_id"),
+    "technicians_ids": (pm_template_technicians, "user_id"),
+    "vendors_ids": (pm_template_vendors, "vendor_id"),
+}
+# Fields whose change moves the next order date.
+TIMING = ("type", "start_date", "repeat_frequency", "repeat_interval", "on_week_days", "in_months", "on_month_day")
+NOT_NULL = (
+    "type", "status", "start_date", "time_to_complete", "repeat_frequency", "repeat_interval", "repeat_occurrence",
+    "on_week_days", "in_months", "procedure_template_ids", "template_work_order_attributes",
+)  # fmt: skip
+TEMPLATE_NOT_NULL = ("title", "priority", "checklist", "parts")
+
+
+def pm_moment(moment: datetime | None) -> str | None:
+    """A PM schedule date as the published examples show it: `2026-07-18T12:00:00.000Z`."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+# ---- reading ---------------------------------------------------------------------------------------------------
+
+
+def list_pm_schedules(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
+    repo = PmScheduleRepository(session, scope)
+    return repo.json_page(PM_SCHEDULE_LIST, query, LIST_PAGE, {"pm_now": clock.now()})
+
+
+def get_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> dict[str, Any]:
+    repo = PmScheduleRepository(session, scope)
+    return present(repo, get_row(repo, schedule_id))
+
+
+def get_row(repo: PmScheduleRepository, schedule_id: int) -> PmSchedule:
+    schedule = repo.get(schedule_id)
+    if schedule is None:
+        raise NotFound.of("PM schedule")
+    return schedule
+
+
+def present(repo: PmScheduleRepository, schedule: PmSchedule) -> dict[str, Any]:
+    """The documented detail, in the published key order."""
+    template = repo.template_of(schedule.id)
+    assert template is not None, "every schedule has its template"
+    users = repo.user_refs([template.created_by_id, template.updated_by_id])
+    next_due = None if schedule.next_order_date is None else timing.due_of(schedule.next_order_date, schedule)
+    return {
+        "id": schedule.id,
+        "status": schedule.status,
+        "type": schedule.type,
+        "start_date": pm_moment(schedule.start_date),
+        "time_to_complete": schedule.time_to_complete,
+        "next_order_date": pm_moment(schedule.next_order_date),
+        "next_due_date": pm_moment(next_due),
+        "repeat_frequency": schedule.repeat_frequency,
+        "repeat_occurrence": schedule.repeat_occurrence,
+        "on_week_days": list(schedule.on_week_days or []),
+        "in_months": list(schedule.in_months or []),
+        "on_month_day": schedule.on_month_day,
+        "procedure_templates": repo.procedure_templates(schedule.id),
+        "template_work_order": _template_detail(repo, template, users),
+        **progress.summary(repo.session, schedule.id, clock.now()),
+        "created_at": schedule.created_at,
+        "updated_at": schedule.updated_at,
+        "created_by_id": schedule.created_by_id,
+        "updated_by_id": schedule.updated_by_id,
+    }
+
+
+def _template_detail(
+    repo: PmScheduleRepository, template: PmTemplateWorkOrder, users: dict[int | None, dict[str, Any]]
+) -> dict[str, Any]:
+    refs = repo.template_refs(template.id)
+    vendors = {template.id: refs["vendors"]}
+    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
+    return {
+        "id": template.id,
+        "title": template.title,
+        "description": template.description,
+        "priority": template.priority,
+        "checklist": list(template.checklist or []),
+        "asset": repo.asset_ref(template.asset_id),
+        "categories": refs["categories"],
+        "account_codes": refs["account_codes"],
+        "technicians": refs["technicians"],
+        "vendors": vendors[template.id],
+        "location": repo.location_ref(template.location_id),
+        "part_assignments": repo.part_assignments(template.id),
+        "images": [],
+        "documents": [],
+        "created_at": template.created_at,
+        "updated_at": template.updated_at,
+        "created_by": users.get(template.created_by_id),
+        "updated_by": users.get(template.updated_by_id),
+    }
+
+
+# ---- writing ---------------------------------------------------------------------------------------------------
+
+
+def create_pm_schedule(session: Session, scope: Scope, data: PmScheduleCreate) -> PmSchedule:
+    repo = PmScheduleRepository(session, scope)
+    _check_references(repo, data.procedure_template_ids, data.template_work_order_attributes)
+    schedule = repo.add(
+        PmSchedule(
+            type=data.type,
+            status=data.status or "planned",
+            start_date=data.start_date,
+            time_to_complete=data.time_to_complete,
+            repeat_frequency=data.repeat_frequency,
+            repeat_interval=data.repeat_interval or 1,
+            repeat_occurrence=data.repeat_occurrence or "custom",
+            on_week_days=data.on_week_days or [],
+            in_months=data.in_months or [],
+            on_month_day=data.on_month_day,
+        )
+    )
+    attributes = data.template_work_order_attributes
+    template = TemplateRepository(session, scope).add(
+        PmTemplateWorkOrder(pm_schedule_id=schedule.id, title=attributes.title, priority=attributes.priority or "none")
+    )
+    _apply_template(repo, template, attributes)
+    if data.procedure_template_ids:
+        _set_procedure_templates(repo, schedule, data.procedure_template_ids)
+    _plan(repo, schedule, scope.entity.timezone)
+    return schedule
+
+
+def update_pm_schedule(session: Session, scope: Scope, schedule_id: int, data: PmScheduleUpdate) -> PmSchedule:
+    """Only the fields sent change. A change of timing, or going back to `planned`, plans the next order date
+    again from now on; pausing clears it."""
+    repo = PmScheduleRepository(session, scope)
+    schedule = get_row(repo, schedule_id)
+    sent = data.model_fields_set
+    for name in NOT_NULL:
+        if name in sent and getattr(data, name) is None:
+            raise Unprocessable.field(f"{WRAPPER}.{name}", "cannot be null")
+    attributes = data.template_work_order_attributes
+    if attributes is not None:
+        for name in TEMPLATE_NOT_NULL:
+            if name in attributes.model_fields_set and getattr(attributes, name) is None:
+                raise Unprocessable.field(f"{TEMPLATE}.{name}", "cannot be null")
+    _check_references(repo, data.procedure_template_ids, attributes)
+    retimed = any(name in sent and getattr(data, name) != getattr(schedule, name) for name in TIMING)
+    replanned = data.status == "planned" and schedule.status != "planned"
+    for name in (*TIMING, "time_to_complete", "repeat_occurrence", "status"):
+        if name in sent:
+            setattr(schedule, name, getattr(data, name))
+    if retimed or replanned or schedule.status != "planned":
+        _plan(repo, schedule, scope.entity.timezone)
+    if attributes is not None:
+        template = repo.template_of(schedule.id)
+        assert template is not None, "every schedule has its template"
+        _apply_template(repo, template, attributes)
+        TemplateRepository(session, scope).touch(template)
+    if data.procedure_template_ids is not None:
+        _set_procedure_templates(repo, schedule, data.procedure_template_ids)
+    repo.touch(schedule)
+    return schedule
+
+
+def delete_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> None:
+    """The schedule goes with its template and run records; the work orders it generated stay, with
+    `pm_schedule_id` null (the foreign key's ON DELETE SET NULL)."""
+    repo = PmScheduleRepository(session, scope)
+    repo.delete(get_row(repo, schedule_id))
+
+
+# ---- rules -----------------------------------------------------------------------------------------------------
+
+
+def _plan(repo: PmScheduleRepository, schedule: PmSchedule, timezone: str) -> None:
+    """Sets `next_order_date` as the module's text says."""
+    if schedule.status != "planned" or (schedule.type == "floating" and _has_open_work_order(repo, schedule.id)):
+        schedule.next_order_date = None
+        return
+    schedule.next_order_date = timing.initial_next_order_date(schedule, timezone, clock.now())
+
+
+def _has_open_work_order(repo: PmScheduleRepository, schedule_id: int) -> bool:
+    stmt = select(WorkOrder.id).where(
+        WorkOrder.pm_schedule_id == schedule_id, WorkOrder.base_status.not_in(CLOSED_STATUSES)
+    )
+    return repo.session.scalar(stmt.limit(1)) is not None
+
+
+def _check_references(
+    repo: PmScheduleRepository, procedure_template_ids: list[int] | None, attributes: TemplateFields | None
+) -> None:
+    if procedure_template_ids:
+        unknown = sorted(set(procedure_template_ids) - repo.ids_in_scope(ProcedureTemplate, procedure_template_ids))
+        if unknown:
+            raise Unprocessable.field(
+                f"{WRAPPER}.procedure_template_ids",
+                f"unknown ids {unknown}: must be procedure templates of this entity",
+            )
+    if attributes is None:
+        return
+    check_references(repo, attributes, TEMPLATE)
+    if attributes.parts:
+        wanted = [p.part_id for p in attributes.parts]
+        unknown = sorted(set(wanted) - repo.ids_in_scope(Part, wanted))
+        if unknown:
+            raise Unprocessable.field(f"{TEMPLATE}.parts", f"unknown part ids {unknown}: must be parts of this entity")
+
+
+def _apply_template(
+    repo: PmScheduleRepository, template: PmTemplateWorkOrder, data: TemplateCreate | TemplateUpdate
+) -> None:
+    sent = data.model_fields_set
+    if data.title is not None:
+        template.title = data.title
+    if data.priority is not None:
+        template.priority = data.priority
+    for name in ("description", "asset_id", "location_id"):
+        if name in sent:
+            setattr(template, name, getattr(data, name))
+    if data.checklist is not None:
+        template.checklist = shape_checklist(data.checklist)
+    for field, (link, column) in TEMPLATE_LINKS.items():
+        ids = getattr(data, field)
+        if ids is not None:
+            repo.set_links(link, "template_id", template.id, column, ids)
+    if data.parts is not None:
+        repo.set_parts(template.id, [(p.part_id, p.quantity) for p in data.parts])
+    repo.session.flush()
+
+
+def _set_procedure_templates(repo: PmScheduleRepository, schedule: PmSchedule, ids: list[int]) -> None:
+    link = pm_schedule_procedure_templates
+    repo.set_links(link, "pm_schedule_id", schedule.id, "procedure_template_id", ids)
