@@ -91,7 +91,9 @@ def make_schedule(
     session.add(schedule)
     session.flush()
     spec: dict[str, Any] = {"title": "Replace HVAC filter"} | (template or {})
-    links = {name: spec.pop(name, []) for name in ("categories_ids", "account_codes_ids", "technicians_ids", "vendors_ids")}
+    links = {
+        name: spec.pop(name, []) for name in ("categories_ids", "account_codes_ids", "technicians_ids", "vendors_ids")
+    }
     row = PmTemplateWorkOrder(
         entity_id=schedule.entity_id,
         pm_schedule_id=schedule.id,

@@ -19,14 +19,16 @@ from sqlalchemy.orm import Session
 from wrenchwork.models import Entity, PmSchedule, PmScheduleRun, WorkOrder
 from wrenchwork.models.work_orders import CLOSED_STATUSES
 from wrenchwork.pm_schedules.recurrence import floating_next
-from wrenchwork.pm_schedules.rules import rule_of
+from wrenchwork.pm_schedules.timing import rule_of
 
 
 def is_open(base_status: str) -> bool:
     return base_status not in CLOSED_STATUSES
 
 
-def work_order_changed(session: Session, work_order: WorkOrder, was_open: bool, now_open: bool, moment: datetime) -> None:
+def work_order_changed(
+    session: Session, work_order: WorkOrder, was_open: bool, now_open: bool, moment: datetime
+) -> None:
     """Call after a work order's status changed (or before it is deleted, with `now_open=False`)."""
     if work_order.pm_schedule_id is None or was_open == now_open:
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from wrenchwork.core import clock
@@ -20,8 +20,20 @@ from wrenchwork.core.errors import Conflict, NotFound
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.models import PmSchedule
 from wrenchwork.pm_schedules.generation import AlreadyGenerated, generate, load_templates, open_work_orders, step_for
-from wrenchwork.work_orders.repository import WorkOrderRepository
+from wrenchwork.pm_schedules.repository import PmScheduleRepository
 from wrenchwork.work_orders.service import get_work_order
+
+
+class GenerateIn(BaseModel):
+    """The optional body of `POST /pm_schedules/{id}/generate`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    next_order_date: datetime | None = Field(
+        default=None,
+        description="The next order date the client showed: 409 if that occurrence is not the pending one any more "
+        "(it was generated meanwhile), so a repeated click makes nothing",
+    )
 
 
 def generate_now(session: Session, scope: Scope, schedule_id: int, expected: datetime | None) -> dict[str, Any]:
@@ -29,9 +41,10 @@ def generate_now(session: Session, scope: Scope, schedule_id: int, expected: dat
     answers the work order's detail. 409 (nothing changes) when the schedule is paused or completed, when it is
     floating and one of its work orders is open, when it has no pending occurrence, when `expected` is not the
     pending occurrence any more, or when that occurrence's work order exists already."""
-    repo = WorkOrderRepository(session, scope)
+    # Locked (PostgreSQL) and read afresh: a pass generating this schedule right now finishes first.
     schedule = session.scalars(
-        repo.in_entity_of(PmSchedule, select(PmSchedule))
+        PmScheduleRepository(session, scope)
+        .scoped()
         .where(PmSchedule.id == schedule_id)
         .with_for_update()
         .execution_options(populate_existing=True)

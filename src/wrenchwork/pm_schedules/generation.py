@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, literal, literal_column, null, select, union_all
+from sqlalchemy import bindparam, literal, literal_column, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,27 +35,17 @@ from wrenchwork.models import (
     Vendor,
     WorkOrder,
     pm_schedule_procedure_templates,
-    pm_template_account_codes,
-    pm_template_categories,
-    pm_template_technicians,
-    pm_template_vendors,
 )
 from wrenchwork.models.work_orders import CLOSED_STATUSES
-from wrenchwork.pm_schedules.rules import rule_of
 from wrenchwork.pm_schedules.recurrence import latest_occurrence, next_occurrence
+from wrenchwork.pm_schedules.service import TEMPLATE_LINKS
+from wrenchwork.pm_schedules.timing import due_of, rule_of
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.work_orders import assignments
 from wrenchwork.work_orders.repository import WorkOrderRepository
 from wrenchwork.work_orders.schemas import ChecklistItem, PartAssignmentIn, WorkOrderCreate
 from wrenchwork.work_orders.service import create_work_order
 
-# The template's to-many references: WorkOrderCreate field -> (link table, its column of the linked id).
-TEMPLATE_LINKS: dict[str, tuple[Table, str]] = {
-    "categories_ids": (pm_template_categories, "category_id"),
-    "account_codes_ids": (pm_template_account_codes, "account_code_id"),
-    "technicians_ids": (pm_template_technicians, "user_id"),
-    "vendors_ids": (pm_template_vendors, "vendor_id"),
-}
 # The entity-owned model each reference must still be a row of (None: users who can be assigned work).
 REFERENCED: dict[str, type[Any] | None] = {
     "categories_ids": Category,
@@ -164,7 +154,9 @@ def _references() -> Any:
     ]
     for name, (link, column) in TEMPLATE_LINKS.items():
         selects.append(
-            select(literal(name), link.c.template_id, link.c[column], null()).where(link.c.template_id.in_(template_ids))
+            select(literal(name), link.c.template_id, link.c[column], null()).where(
+                link.c.template_id.in_(template_ids)
+            )
         )
     procedures = pm_schedule_procedure_templates.c
     selects.append(
@@ -245,7 +237,7 @@ def _work_order_from(
         asset_id=asset_id,
         location_id=location_id,
         pm_schedule_id=schedule.id,
-        due_date=occurrence + timedelta(hours=schedule.time_to_complete),
+        due_date=due_of(occurrence, schedule),
         checklist=checklist,
         **links,
     )
