@@ -1,4 +1,5 @@
-"""Helpers for the PM generation tests: the test clock, schedules, and running a pass the way a server does."""
+"""Helpers for the PM generation tests: the test clock, schedules made through the API, and running a pass the way
+a server's scheduler does."""
 
 from __future__ import annotations
 
@@ -12,20 +13,14 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from tests.catalog.support import ok
-from tests.helpers import Api, Tenant
+from tests.helpers import Api
 from wrenchwork.core import clock as server_clock
 from wrenchwork.core.counters import recount
-from wrenchwork.models import (
-    PmSchedule,
-    PmTemplatePart,
-    PmTemplateWorkOrder,
-    pm_schedule_procedure_templates,
-    pm_template_account_codes,
-    pm_template_categories,
-    pm_template_technicians,
-    pm_template_vendors,
-)
+from wrenchwork.models import PmSchedule, PmTemplateWorkOrder
 from wrenchwork.pm_schedules.engine import PassResult, run_pass
+
+# When the tests' schedules are created (the server only plans occurrences from their creation on).
+CREATED = "2030-01-01T00:00"
 
 
 def at(text: str) -> datetime:
@@ -45,7 +40,8 @@ def stamp(text: str) -> str:
 
 @pytest.fixture
 def clock() -> Iterator[Any]:
-    """The server clock, always let go again after the test."""
+    """The server clock, at CREATED when a test begins and always let go again after it."""
+    server_clock.set_now(at(CREATED))
     try:
         yield server_clock
     finally:
@@ -58,100 +54,57 @@ def generate_pass(app: FastAPI, **kwargs: Any) -> PassResult:
     return run_pass(app.state.sessionmaker, **kwargs)
 
 
-def make_schedule(
-    session: Session,
-    tenant: Tenant,
-    *,
-    start: str = "2030-01-01T08:00",
-    next_order: str | None = None,
-    template: dict[str, Any] | None = None,
-    parts: list[tuple[int, str]] = (),  # type: ignore[assignment]
-    procedure_template_ids: list[int] = (),  # type: ignore[assignment]
-    entity_id: int | None = None,
-    **fields: Any,
-) -> int:
-    """A schedule with its template, written straight to the database; next_order_date = start unless given."""
-    values: dict[str, Any] = {
+def create(api: Api, start: str = "2030-01-01T08:00", template: dict[str, Any] | None = None, **fields: Any) -> int:
+    """A schedule made through the API (daily at 08:00 from `start`, 4 hours to complete unless `fields` say
+    otherwise); returns its id."""
+    body = {
         "type": "persistent",
-        "status": "planned",
+        "start_date": stamp(start),
         "time_to_complete": 4,
         "repeat_frequency": "day",
-        "repeat_interval": 1,
-        "on_week_days": [],
-        "in_months": [],
-        "created_by_id": tenant.admin_id,
-        "updated_by_id": tenant.admin_id,
-    } | fields
-    schedule = PmSchedule(
-        entity_id=entity_id or tenant.entity_id,
-        start_date=at(start),
-        next_order_date=at(next_order or start),
-        **values,
-    )
-    session.add(schedule)
-    session.flush()
-    spec: dict[str, Any] = {"title": "Replace HVAC filter"} | (template or {})
-    links = {
-        name: spec.pop(name, []) for name in ("categories_ids", "account_codes_ids", "technicians_ids", "vendors_ids")
+        "template_work_order_attributes": {"title": "Replace HVAC filter", **(template or {})},
+        **fields,
     }
-    row = PmTemplateWorkOrder(
-        entity_id=schedule.entity_id,
-        pm_schedule_id=schedule.id,
-        created_by_id=tenant.admin_id,
-        updated_by_id=tenant.admin_id,
-        **spec,
-    )
-    session.add(row)
-    session.flush()
-    for name, (table, column) in {
-        "categories_ids": (pm_template_categories, "category_id"),
-        "account_codes_ids": (pm_template_account_codes, "account_code_id"),
-        "technicians_ids": (pm_template_technicians, "user_id"),
-        "vendors_ids": (pm_template_vendors, "vendor_id"),
-    }.items():
-        if links[name]:
-            session.execute(insert(table), [{"template_id": row.id, column: i} for i in links[name]])
-    for part_id, quantity in parts:
-        session.add(PmTemplatePart(template_id=row.id, part_id=part_id, quantity=quantity))
-    if procedure_template_ids:
-        session.execute(
-            insert(pm_schedule_procedure_templates),
-            [{"pm_schedule_id": schedule.id, "procedure_template_id": i} for i in procedure_template_ids],
-        )
-    session.commit()
-    return schedule.id
+    schedule: dict[str, Any] = ok(api.post("/pm_schedules", json={"pm_schedule": body}), 201)
+    return int(schedule["id"])
+
+
+def schedule_of(api: Api, schedule_id: int) -> dict[str, Any]:
+    return ok(api.get(f"/pm_schedules/{schedule_id}"))
 
 
 def work_orders_of(api: Api, schedule_id: int) -> list[dict[str, Any]]:
     """The schedule's work orders as the list shows them, oldest first."""
     response = api.get("/work_orders", params={"filter[pm_schedule_id_eq]": schedule_id, "sort": "id asc"})
-    return ok(response)  # type: ignore[no-any-return]
+    return ok(response)  # type: ignore[return-value]
 
 
-def make_many(session: Session, tenant: Tenant, count: int, start: datetime) -> list[int]:
-    """`count` daily schedules due from `start`, bulk-written (the row counters are rebuilt afterwards)."""
-    schedules = PmSchedule.__table__
-    templates = PmTemplateWorkOrder.__table__
+def copies(session: Session, schedule_id: int, count: int) -> list[int]:
+    """`count - 1` copies of a schedule the API made, written in bulk (a thousand creates through the API take a
+    minute on a busy machine); returns the ids of all `count`. The row counters are rebuilt afterwards."""
+    schedule = session.get(PmSchedule, schedule_id)
+    template = session.scalars(select(PmTemplateWorkOrder).where(PmTemplateWorkOrder.pm_schedule_id == schedule_id))
+    assert schedule is not None
+    template_row = template.one()
+    schedules, templates = PmSchedule.__table__, PmTemplateWorkOrder.__table__
     first = (session.scalar(select(func.max(schedules.c.id))) or 0) + 1
-    ids = list(range(first, first + count))
-    audit = {"entity_id": tenant.entity_id, "created_by_id": tenant.admin_id, "updated_by_id": tenant.admin_id}
-    session.execute(
-        insert(schedules),
-        [{"id": i, "status": "planned", "type": "persistent", "start_date": start, "next_order_date": start,
-          "time_to_complete": 4, "repeat_frequency": "day", "repeat_interval": 1, "repeat_occurrence": "custom",
-          "on_week_days": [], "in_months": [], **audit} for i in ids],
-    )  # fmt: skip
+    first_template = (session.scalar(select(func.max(templates.c.id))) or 0) + 1
+    ids = list(range(first, first + count - 1))
+    columns = [c.name for c in schedules.columns if c.name != "id"]
+    session.execute(insert(schedules), [{"id": i, **{c: getattr(schedule, c) for c in columns}} for i in ids])
+    template_columns = [c.name for c in templates.columns if c.name not in ("id", "pm_schedule_id")]
     session.execute(
         insert(templates),
-        [{"id": i, "pm_schedule_id": i, "title": f"PM {i}", "priority": "low", "checklist": [], **audit} for i in ids],
+        [
+            {"id": first_template + n, "pm_schedule_id": i, **{c: getattr(template_row, c) for c in template_columns}}
+            for n, i in enumerate(ids)
+        ],
     )
-    _sync_sequence(session, "pm_schedules")
-    _sync_sequence(session, "pm_template_work_orders")
+    for table in ("pm_schedules", "pm_template_work_orders"):
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            )
     recount(session, PmSchedule)
     session.commit()
-    return ids
-
-
-def _sync_sequence(session: Session, table: str) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+    return [schedule_id, *ids]

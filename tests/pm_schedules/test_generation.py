@@ -1,4 +1,8 @@
-"""PM generation (issue #14 part 4): what a pass makes from a schedule, per type, and how schedules advance."""
+"""PM generation (issue #14 part 4): what a pass makes from a schedule, per type, and how schedules advance.
+
+Schedules are made and read through the API; a pass runs as a server's scheduler runs it, with the server's clock
+moved by the test.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,6 @@ from tests.catalog.support import (
     create_location,
     create_lookup,
     create_vendor,
-    db_add,
-    db_get,
     db_rows,
     ok,
 )
@@ -23,14 +25,16 @@ from tests.helpers import Api, Tenant, make_entity, make_user
 from tests.pm_schedules.engine_support import (
     at,
     clock,
+    create,
     generate_pass,
-    make_schedule,
+    moment,
+    schedule_of,
     stamp,
     work_orders_of,
 )
 from tests.procedures.support import create_template
 from tests.work_orders.support import make_part
-from wrenchwork.models import PmSchedule, PmScheduleRun
+from wrenchwork.models import PmScheduleRun
 from wrenchwork.pm_schedules import generation
 
 __all__ = ["clock"]
@@ -46,21 +50,30 @@ def runs(session: Session, schedule_id: int) -> list[tuple[Any, ...]]:
 
 
 def test_persistent_catches_up_with_one_work_order_for_the_latest_occurrence(
-    app: FastAPI, api: Api, session: Session, tenant: Tenant, clock: Any
+    app: FastAPI, api: Api, session: Session, clock: Any
 ) -> None:
-    schedule_id = make_schedule(session, tenant, start="2030-01-01T08:00", time_to_complete=4)
-    clock.set_now(at("2030-01-10T12:00"))  # down since before the first occurrence: ten have passed
+    schedule_id = create(api, start="2030-01-01T08:00", time_to_complete=4)
+    assert schedule_of(api, schedule_id)["next_order_date"] == moment("2030-01-01T08:00")
+    clock.set_now(at("2030-01-10T12:00"))  # the server was down: ten occurrences have passed
 
     result = generate_pass(app)
 
     assert (result.generated, result.skipped, result.failed) == (1, 0, [])
     [made] = work_orders_of(api, schedule_id)
-    assert made["type"] == "preventive" and made["pm_schedule_id"] == schedule_id
-    assert made["title"] == "Replace HVAC filter"
+    assert (made["type"], made["pm_schedule_id"], made["title"]) == ("preventive", schedule_id, "Replace HVAC filter")
     assert made["due_date"] == stamp("2030-01-10T12:00")  # the latest occurrence, 08:00, + 4 hours
     assert made["status"] == {"id": 1, "name": "open", "is_custom": False}
-    schedule = db_get(session, PmSchedule, schedule_id)
-    assert schedule is not None and schedule.next_order_date == at("2030-01-11T08:00")
+    schedule = schedule_of(api, schedule_id)
+    assert (schedule["next_order_date"], schedule["next_due_date"]) == (
+        moment("2030-01-11T08:00"),
+        moment("2030-01-11T12:00"),
+    )
+    assert (schedule["has_work_orders"], schedule["has_uncompleted_wo"]) == (True, True)
+    assert schedule["progression"] == {"percentage": 0, "id": made["id"], "status": None}
+    assert (schedule["last_active_work_order_id"], schedule["last_active_work_order_title"]) == (
+        made["id"],
+        "Replace HVAC filter",
+    )
     assert runs(session, schedule_id) == [(at("2030-01-10T08:00"), made["id"])]
 
     assert generate_pass(app).generated == 0  # nothing more is due until the 11th
@@ -70,6 +83,22 @@ def test_persistent_catches_up_with_one_work_order_for_the_latest_occurrence(
         stamp("2030-01-10T12:00"),
         stamp("2030-01-11T12:00"),
     ]
+    assert schedule_of(api, schedule_id)["next_order_date"] == moment("2030-01-12T08:00")
+
+
+def test_persistent_generates_while_earlier_work_orders_are_open(app: FastAPI, api: Api, clock: Any) -> None:
+    schedule_id = create(api, start="2030-01-01T08:00", repeat_frequency="hour", repeat_interval=6)
+    for now in ("2030-01-01T08:00", "2030-01-01T14:00", "2030-01-01T20:00"):
+        clock.set_now(at(now))
+        assert generate_pass(app).generated == 1
+
+    made = work_orders_of(api, schedule_id)
+    assert [w["status"]["name"] for w in made] == ["open", "open", "open"]
+    assert [w["due_date"] for w in made] == [stamp("2030-01-01T12:00"), stamp("2030-01-01T18:00"),
+                                             stamp("2030-01-02T00:00")]  # fmt: skip
+    schedule = schedule_of(api, schedule_id)
+    assert schedule["last_active_work_order_id"] == made[-1]["id"]
+    assert schedule["next_order_date"] == moment("2030-01-02T02:00")
 
 
 def test_the_work_order_is_the_template_with_parts_reserved_and_procedures_attached(
@@ -84,13 +113,13 @@ def test_the_work_order_is_the_template_with_parts_reserved_and_procedures_attac
     procedure = create_template(api, "Boiler monthly", items=[{"name": "Pressure OK", "item_type": "yes_no"}])
     part_id = make_part(session, tenant, name="Filter", on_hand="5", avg="12.50")
     checklist = [{"text": "Bleed radiators", "order": 1, "checked": True}, {"text": "Log pressure", "order": 2}]
-    schedule_id = make_schedule(
-        session, tenant, time_to_complete=48,
+    schedule_id = create(
+        api, time_to_complete=48, procedure_template_ids=[procedure["id"]],
         template={"title": "Boiler service", "description": "Monthly boiler service", "priority": "high",
                   "asset_id": asset["id"], "location_id": room["id"], "checklist": checklist,
                   "categories_ids": [category["id"]], "account_codes_ids": [code["id"]],
-                  "technicians_ids": [technician_id], "vendors_ids": [vendor["id"]]},
-        parts=[(part_id, "2")], procedure_template_ids=[procedure["id"]],
+                  "technicians_ids": [technician_id], "vendors_ids": [vendor["id"]],
+                  "parts": [{"part_id": part_id, "quantity": 2}]},
     )  # fmt: skip
     clock.set_now(at("2030-01-01T08:00"))
 
@@ -128,14 +157,16 @@ def test_the_work_order_is_the_template_with_parts_reserved_and_procedures_attac
 def test_the_work_order_is_made_by_the_schedules_last_editor(
     app: FastAPI, api: Api, session: Session, tenant: Tenant, clock: Any
 ) -> None:
-    editor_id, _ = make_user(session, tenant, role="limited_admin", name="Lee", surname="Manager")
-    schedule_id = make_schedule(session, tenant, updated_by_id=editor_id)
+    schedule_id = create(api)
+    editor_id, token = make_user(session, tenant, role="limited_admin", name="Lee", surname="Manager")
+    ok(api.as_key(token).patch(f"/pm_schedules/{schedule_id}", json={"pm_schedule": {"time_to_complete": 8}}))
     clock.set_now(at("2030-01-01T08:00"))
 
     generate_pass(app)
 
     [made] = work_orders_of(api, schedule_id)
     assert made["created_by"] == {"id": editor_id, "name": "Lee", "surname": "Manager"}
+    assert made["due_date"] == stamp("2030-01-01T16:00")
 
 
 def test_references_no_longer_usable_are_left_off_and_the_schedule_goes_on(
@@ -143,9 +174,10 @@ def test_references_no_longer_usable_are_left_off_and_the_schedule_goes_on(
 ) -> None:
     keeps, _ = make_user(session, tenant, role="technician", name="Kim")
     leaves, _ = make_user(session, tenant, role="technician", name="Lou")
-    requester, _ = make_user(session, tenant, role="requester", name="Rae")
-    schedule_id = make_schedule(session, tenant, template={"technicians_ids": [keeps, leaves, requester]})
+    category = create_lookup(api, "/categories", "category", "Old category")
+    schedule_id = create(api, template={"technicians_ids": [keeps, leaves], "categories_ids": [category["id"]]})
     ok(api.patch(f"/users/{leaves}", json={"user": {"can_be_assigned_to_wo": False}}))
+    assert api.delete(f"/categories/{category['id']}").status_code == 204
     clock.set_now(at("2030-01-01T08:00"))
 
     result = generate_pass(app)
@@ -153,12 +185,11 @@ def test_references_no_longer_usable_are_left_off_and_the_schedule_goes_on(
     assert (result.generated, result.failed) == (1, [])
     [made] = work_orders_of(api, schedule_id)
     assert [t["id"] for t in made["technicians"]] == [keeps]
+    assert made["categories"] == []
 
 
-def test_one_time_generates_once_then_is_completed(
-    app: FastAPI, api: Api, session: Session, tenant: Tenant, clock: Any
-) -> None:
-    schedule_id = make_schedule(session, tenant, type="one_time", start="2030-03-05T09:30", time_to_complete=2)
+def test_one_time_generates_once_then_is_completed(app: FastAPI, api: Api, clock: Any) -> None:
+    schedule_id = create(api, type="one_time", start="2030-03-05T09:30", time_to_complete=2)
     clock.set_now(at("2030-03-05T09:29"))
     assert generate_pass(app).generated == 0  # not yet
 
@@ -167,65 +198,68 @@ def test_one_time_generates_once_then_is_completed(
 
     [made] = work_orders_of(api, schedule_id)
     assert made["due_date"] == stamp("2030-03-05T11:30")
-    schedule = db_get(session, PmSchedule, schedule_id)
-    assert schedule is not None and (schedule.status, schedule.next_order_date) == ("completed", None)
+    schedule = schedule_of(api, schedule_id)
+    assert (schedule["status"], schedule["next_order_date"], schedule["next_due_date"]) == ("completed", None, None)
     clock.set_now(at("2031-01-01T00:00"))
     assert generate_pass(app).generated == 0
     assert len(work_orders_of(api, schedule_id)) == 1
 
 
-def test_paused_and_completed_schedules_generate_nothing(
-    app: FastAPI, api: Api, session: Session, tenant: Tenant, clock: Any
-) -> None:
-    paused = make_schedule(session, tenant, status="paused")
-    completed = make_schedule(session, tenant, type="one_time", status="completed")
-    clock.set_now(at("2030-02-01T00:00"))
+def test_paused_schedules_generate_nothing_until_planned_again(app: FastAPI, api: Api, clock: Any) -> None:
+    schedule_id = create(api, status="paused")
+    clock.set_now(at("2030-02-01T07:00"))
 
     assert generate_pass(app).generated == 0
 
-    assert work_orders_of(api, paused) == [] and work_orders_of(api, completed) == []
-    schedule = db_get(session, PmSchedule, paused)
-    assert schedule is not None and schedule.next_order_date == at("2030-01-01T08:00")  # left as it was
+    assert work_orders_of(api, schedule_id) == []
+    ok(api.patch(f"/pm_schedules/{schedule_id}", json={"pm_schedule": {"status": "planned"}}))
+    assert schedule_of(api, schedule_id)["next_order_date"] == moment("2030-02-01T08:00")  # nothing missed is made
+    clock.set_now(at("2030-02-01T08:00"))
+    assert generate_pass(app).generated == 1
+    assert [w["due_date"] for w in work_orders_of(api, schedule_id)] == [stamp("2030-02-01T12:00")]
 
 
 def test_schedules_of_every_entity_are_generated_each_in_its_own_entity(
     app: FastAPI, api: Api, session: Session, tenant: Tenant, clock: Any
 ) -> None:
-    other_entity = make_entity(session, tenant)
-    here = make_schedule(session, tenant)
-    there = make_schedule(session, tenant, entity_id=other_entity)
+    other = api.as_entity(make_entity(session, tenant))
+    here = create(api)
+    there = create(other)
     clock.set_now(at("2030-01-01T08:00"))
 
     assert generate_pass(app).generated == 2
 
-    assert len(work_orders_of(api, here)) == 1 and work_orders_of(api, there) == []
-    assert len(work_orders_of(api.as_entity(other_entity), there)) == 1
-    assert ok(api.get("/work_orders"))[0]["pm_schedule_id"] == here
+    assert [w["pm_schedule_id"] for w in ok(api.get("/work_orders"))] == [here]  # type: ignore[index]
+    assert [w["pm_schedule_id"] for w in ok(other.get("/work_orders"))] == [there]  # type: ignore[index]
 
 
 def test_an_occurrence_made_before_is_not_made_again_and_the_schedule_moves_on(
-    app: FastAPI, api: Api, session: Session, tenant: Tenant, clock: Any
+    app: FastAPI, api: Api, session: Session, clock: Any
 ) -> None:
-    schedule_id = make_schedule(session, tenant)
-    db_add(session, PmScheduleRun(pm_schedule_id=schedule_id, occurrence_at=at("2030-01-01T08:00")))
-    clock.set_now(at("2030-01-01T10:00"))
+    """ "Create now" made the 08:00 occurrence; a change of timing then plans that same occurrence again."""
+    schedule_id = create(api)
+    made = ok(api.post(f"/pm_schedules/{schedule_id}/generate"), 201)
+    patch = {"pm_schedule": {"repeat_interval": 2}}
+    ok(api.patch(f"/pm_schedules/{schedule_id}", json=patch))
+    assert schedule_of(api, schedule_id)["next_order_date"] == moment("2030-01-01T08:00")
+    clock.set_now(at("2030-01-01T09:00"))
 
     result = generate_pass(app)
 
     assert (result.generated, result.skipped) == (0, 1)
-    assert work_orders_of(api, schedule_id) == []
-    schedule = db_get(session, PmSchedule, schedule_id)
-    assert schedule is not None and schedule.next_order_date == at("2030-01-02T08:00")
+    assert [w["id"] for w in work_orders_of(api, schedule_id)] == [made["id"]]
+    assert runs(session, schedule_id) == [(at("2030-01-01T08:00"), made["id"])]
+    assert schedule_of(api, schedule_id)["next_order_date"] == moment("2030-01-03T08:00")  # every 2 days now
     assert generate_pass(app).skipped == 0  # not due again: no spinning on it
 
 
 def test_a_failing_schedule_keeps_its_date_and_does_not_stop_the_others(
-    app: FastAPI, api: Api, session: Session, tenant: Tenant, clock: Any, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, api: Api, session: Session, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure between the run row and the work order: nothing of that schedule's occurrence stays."""
-    first = make_schedule(session, tenant)
-    broken = make_schedule(session, tenant, template={"title": "Breaks"})
-    last = make_schedule(session, tenant)
+    first = create(api)
+    broken = create(api, template={"title": "Breaks"})
+    last = create(api)
     real = generation.create_work_order
     calls: list[str] = []
 
@@ -244,8 +278,7 @@ def test_a_failing_schedule_keeps_its_date_and_does_not_stop_the_others(
     assert calls == ["Replace HVAC filter", "Breaks", "Replace HVAC filter"]  # tried once in the pass
     assert len(work_orders_of(api, first)) == 1 and len(work_orders_of(api, last)) == 1
     assert work_orders_of(api, broken) == [] and runs(session, broken) == []
-    schedule = db_get(session, PmSchedule, broken)
-    assert schedule is not None and schedule.next_order_date == at("2030-01-01T08:00")
+    assert schedule_of(api, broken)["next_order_date"] == moment("2030-01-01T08:00")
 
     monkeypatch.setattr(generation, "create_work_order", real)  # the next pass retries it
     assert generate_pass(app).generated == 1

@@ -11,14 +11,17 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.catalog.support import db_rows, db_scalars, ok
-from tests.helpers import Api, Tenant
-from tests.pm_schedules.engine_support import make_many
+from tests.helpers import Api
+from tests.pm_schedules.engine_support import clock, copies, create
 from wrenchwork.models import PmSchedule, PmScheduleRun, WorkOrder
+
+__all__ = ["clock"]
 
 SCHEDULER = [sys.executable, "-c", "from wrenchwork.cli import app; app()", "scheduler", "--once"]
 
@@ -38,9 +41,13 @@ def generated(output: str) -> int:
     return int(found.group(1))
 
 
-def due_since_yesterday() -> datetime:
-    """A start a day ago, on the minute: every schedule below is due at the real time the processes run in."""
-    return (datetime.now(UTC) - timedelta(days=1)).replace(second=0, microsecond=0)
+def due_schedules(api: Api, session: Session, clock: Any, count: int) -> list[int]:
+    """`count` daily schedules due since yesterday by the real time the processes run in: one made through the
+    API while the server's clock says it is a day ago, the rest copies of it."""
+    clock.set_now(datetime.now(UTC) - timedelta(days=1))
+    start = clock.now().replace(second=0, microsecond=0)
+    schedule_id = create(api, start=start.strftime("%Y-%m-%dT%H:%M"))
+    return copies(session, schedule_id, count)
 
 
 def assert_exactly_once(session: Session, schedule_ids: list[int]) -> None:
@@ -60,14 +67,14 @@ def assert_exactly_once(session: Session, schedule_ids: list[int]) -> None:
     )
     assert len(runs) == len(schedule_ids)
     assert all(run_schedule == made_for for run_schedule, made_for in runs)
-    assert db_scalars(session, select(func.count()).select_from(PmSchedule).where(PmSchedule.next_order_date
-                                                                                   <= datetime.now(UTC))) == [0]  # fmt: skip
+    still_due = select(func.count()).select_from(PmSchedule).where(PmSchedule.next_order_date <= datetime.now(UTC))
+    assert db_scalars(session, still_due) == [0]
 
 
 def test_two_processes_racing_on_1000_due_schedules_make_1000_work_orders(
-    api: Api, session: Session, tenant: Tenant, database_url: str, tmp_path: Path
+    api: Api, session: Session, clock: Any, database_url: str, tmp_path: Path
 ) -> None:
-    schedule_ids = make_many(session, tenant, 1000, due_since_yesterday())
+    schedule_ids = due_schedules(api, session, clock, 1000)
 
     racers = [scheduler(database_url, tmp_path) for _ in range(2)]
     outputs = [racer.communicate(timeout=600)[0] for racer in racers]
@@ -80,9 +87,9 @@ def test_two_processes_racing_on_1000_due_schedules_make_1000_work_orders(
 
 
 def test_a_pass_killed_midway_is_completed_by_the_next_without_duplicates(
-    session: Session, tenant: Tenant, database_url: str, tmp_path: Path
+    api: Api, session: Session, clock: Any, database_url: str, tmp_path: Path
 ) -> None:
-    schedule_ids = make_many(session, tenant, 1500, due_since_yesterday())
+    schedule_ids = due_schedules(api, session, clock, 600)
     made = select(func.count()).select_from(PmScheduleRun)
 
     victim = scheduler(database_url, tmp_path)
@@ -94,12 +101,12 @@ def test_a_pass_killed_midway_is_completed_by_the_next_without_duplicates(
     victim.communicate(timeout=60)
 
     [before] = db_scalars(session, made)
-    assert 0 < before < 1500
+    assert 0 < before < 600
     assert db_scalars(session, select(func.count()).select_from(WorkOrder)) == [before]  # no half-made occurrence
 
     rerun = scheduler(database_url, tmp_path)
     output = rerun.communicate(timeout=600)[0]
 
     assert rerun.returncode == 0, output
-    assert generated(output) == 1500 - before
+    assert generated(output) == 600 - before
     assert_exactly_once(session, schedule_ids)
