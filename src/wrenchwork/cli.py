@@ -119,10 +119,10 @@ def scheduler(
     try:
         if once:
             result = run_pass(sessions, stop=stop)
-            failed = f", {len(result.failed)} failed (ids {result.failed})" if result.failed else ""
+            failed = f" (PM schedule ids {', '.join(map(str, result.failed))})" if result.failed else ""
             typer.echo(
-                f"Generated {result.generated} work orders ({result.skipped} occurrences made before, "
-                f"{result.waiting} floating schedules waiting{failed})."
+                f"PM generation: work orders made: {result.generated}; occurrences made before: {result.skipped}; "
+                f"floating schedules waiting: {result.waiting}; failed: {len(result.failed)}{failed}."
             )
             return
         every = interval or settings.scheduler_interval or 60

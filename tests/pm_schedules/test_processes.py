@@ -36,7 +36,7 @@ def scheduler(database_url: str, tmp_path: Path) -> subprocess.Popen[str]:
 
 
 def generated(output: str) -> int:
-    found = re.search(r"Generated (\d+) work orders", output)
+    found = re.search(r"work orders made: (\d+);", output)
     assert found, output
     return int(found.group(1))
 

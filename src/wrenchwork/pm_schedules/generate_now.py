@@ -74,10 +74,11 @@ def generate_now(session: Session, scope: Scope, schedule_id: int, expected: dat
         raise Conflict(f"PM schedule {schedule.id} has no template work order")
     step = step_for(schedule, scope.entity.timezone, clock.now())
     try:
-        work_order = generate(session, scope, schedule, template, step)
-    except AlreadyGenerated as exc:  # the request's transaction is rolled back with the 409
+        with session.begin_nested():  # the unique key's refusal needs a rollback: of this savepoint only
+            work_order = generate(session, scope, schedule, template, step)
+    except AlreadyGenerated as exc:
         raise Conflict(
-            f"PM schedule {schedule.id} has generated the work order of {_moment(exc.step.occurrence)} already"
+            f"PM schedule {schedule_id} has generated the work order of {_moment(exc.step.occurrence)} already"
         ) from exc
     return get_work_order(session, scope, work_order.id)
 
