@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, create_engine, func, insert, inspect, select, text
+from sqlalchemy import MetaData, Table, bindparam, create_engine, func, insert, inspect, select, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session
 
@@ -45,6 +45,8 @@ from wrenchwork.models import (
     Part,
     PartTransaction,
     PartType,
+    PmSchedule,
+    PmTemplateWorkOrder,
     Storeroom,
     User,
     UserRole,
@@ -56,6 +58,8 @@ from wrenchwork.models import (
     asset_technicians,
     asset_vendors,
     part_assets,
+    pm_template_categories,
+    pm_template_technicians,
     work_order_categories,
     work_order_technicians,
 )
@@ -604,6 +608,109 @@ def _ledger_lines(ctx: Context, part_id: int, count: int, unit_cost: Decimal) ->
     return on_hand, avg
 
 
+PM_JOBS = ("Inspect", "Lubricate", "Replace filters on", "Calibrate", "Check belts on", "Clean", "Test")
+PM_CATEGORIES = ("Inspection", "Lubrication", "Calibration")
+# type, weight; frequency, weight
+PM_TYPES = (("persistent", 70), ("floating", 20), ("one_time", 10))
+PM_FREQUENCIES = (("hour", 5), ("day", 20), ("week", 30), ("month", 30), ("season", 10), ("year", 5))
+
+
+def generate_pm_schedules(ctx: Context, count: int) -> None:
+    """PM schedules on the assets, each with its template (a technician and a category); one in five has a
+    work order generated from it when there are work orders. Planned ones order within the next 60 days."""
+    entity = ctx.entity_id
+    first, first_template = next_id(ctx.session, PmSchedule), next_id(ctx.session, PmTemplateWorkOrder)
+    ids = range(first, first + count)
+    asset_rows = list(
+        ctx.session.execute(select(Asset.id, Asset.name, Asset.location_id).where(Asset.entity_id == entity))
+    )
+    technician_ids = list(
+        ctx.session.scalars(
+            select(UserRole.user_id).where(UserRole.entity_id == entity, UserRole.role == "technician").limit(300)
+        )
+    ) or [ctx.admin_id]
+    category_ids = _named_rows(ctx, Category, PM_CATEGORIES)
+    types = [kind for kind, weight in PM_TYPES for _ in range(weight)]
+    frequencies = [kind for kind, weight in PM_FREQUENCIES for _ in range(weight)]
+    today = ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
+    shown: dict[int, tuple[str, int | None, int | None]] = {}
+
+    def schedules() -> Iterator[Row]:
+        rng = ctx.rng
+        for n in ids:
+            created = past(ctx, 1000)
+            start = created.replace(hour=rng.choice((6, 7, 8, 12)), minute=0, second=0, microsecond=0)
+            kind, frequency = rng.choice(types), rng.choice(frequencies)
+            status = "paused" if rng.random() < 0.15 else "planned"
+            asset = rng.choice(asset_rows) if asset_rows and rng.random() < 0.9 else None
+            shown[n] = (f"{rng.choice(PM_JOBS)} {asset[1] if asset else 'site equipment'}",
+                        asset[0] if asset else None, asset[2] if asset else None)  # fmt: skip
+            upcoming = today + timedelta(days=rng.randint(0, 60), hours=start.hour)
+            yield {
+                "id": n,
+                "entity_id": entity,
+                "status": status,
+                "type": kind,
+                "start_date": start,
+                "time_to_complete": rng.choice((1, 2, 4, 8, 24)),
+                "repeat_frequency": frequency,
+                "repeat_interval": rng.choice((1, 1, 1, 2, 3)),
+                "repeat_occurrence": "custom",
+                "on_week_days": sorted(rng.sample(range(1, 8), rng.randint(1, 3))) if frequency == "week" else [],
+                "in_months": sorted(rng.sample(range(1, 13), 2)) if frequency == "year" else [],
+                "on_month_day": start.day if frequency in ("month", "season", "year") else None,
+                "next_order_date": upcoming if status == "planned" else None,
+                "created_at": created,
+                "updated_at": created,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    insert_chunks(ctx.session, PmSchedule, schedules())
+
+    def templates() -> Iterator[Row]:
+        for offset, n in enumerate(ids):
+            title, asset_id, location_id = shown[n]
+            yield {
+                "id": first_template + offset,
+                "entity_id": entity,
+                "pm_schedule_id": n,
+                "title": title,
+                "description": "Generated benchmark PM schedule" if ctx.rng.random() < 0.7 else None,
+                "priority": ctx.rng.choice(("none", "low", "medium", "high")),
+                "asset_id": asset_id,
+                "location_id": location_id,
+                "checklist": [],
+                "created_at": ctx.now,
+                "updated_at": ctx.now,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    insert_chunks(ctx.session, PmTemplateWorkOrder, templates())
+    template_ids = range(first_template, first_template + count)
+    assigned: list[int] = []
+
+    def technicians() -> Iterator[Row]:
+        for template_id in template_ids:
+            assigned.append(ctx.rng.choice(technician_ids))
+            yield {"template_id": template_id, "user_id": assigned[-1]}
+
+    insert_link_chunks(ctx.session, pm_template_technicians, technicians())
+    categories = ({"template_id": t, "category_id": ctx.rng.choice(category_ids)} for t in template_ids)
+    insert_link_chunks(ctx.session, pm_template_categories, categories)
+    work_orders = list(ctx.session.scalars(select(WorkOrder.id).where(WorkOrder.entity_id == entity)))
+    links = [{"wo": w, "pm": p} for w, p in zip(ctx.rng.sample(work_orders, min(len(work_orders), count // 5)),
+                                                 ids, strict=False)]  # fmt: skip
+    table = table_of(WorkOrder)
+    stmt = update(table).where(table.c.id == bindparam("wo")).values(pm_schedule_id=bindparam("pm"))
+    for start in range(0, len(links), CHUNK):
+        ctx.session.connection().execute(stmt, links[start : start + CHUNK])
+    if ids:
+        ctx.sample_ids["pm_schedules"] = ids[len(ids) // 2]
+        ctx.sample_ids["pm_schedule_technician"] = assigned[len(assigned) // 2]
+
+
 # In dependency order: a generator may use the rows of the ones before it.
 RESOURCES: list[Resource] = [
     Resource("entities", "entities (sites) of the customer, the main one included", generate_entities, (Entity,)),
@@ -623,6 +730,13 @@ RESOURCES: list[Resource] = [
         "parts with their ledger (one part has a ledger as long as the count), vendors and assets",
         generate_parts,
         (Part, Storeroom, PartType, PartTransaction),
+        default=0,
+    ),
+    Resource(
+        "pm_schedules",
+        "PM schedules on the assets, with their templates (a technician and a category each)",
+        generate_pm_schedules,
+        (PmSchedule, Category),
         default=0,
     ),
 ]

@@ -118,6 +118,26 @@ TARGETS: dict[str, list[Target]] = {
             body='{"quantity": 1, "cost": 2.5}',
         ),
     ],
+    "pm_schedules": [
+        Target("pm_schedules list", "/api/v1/pm_schedules?per_page=50", is_list=True),
+        Target("pm_schedules list page 3", f"/api/v1/pm_schedules?{PAGE}", is_list=True),
+        Target(
+            "pm_schedules filtered",
+            "/api/v1/pm_schedules?per_page=50&filter[status_eq]=planned"
+            "&filter[technicians_id_eq]={pm_schedule_technician}",
+        ),
+        Target("pm_schedules detail", "/api/v1/pm_schedules/{pm_schedules}"),
+        Target("pm_schedules forecast", "/api/v1/pm_schedules/{pm_schedules}/forecast"),
+        # Writes last: they change the totals the list targets check.
+        Target(
+            "pm_schedules create",
+            "/api/v1/pm_schedules",
+            method="POST",
+            body='{"pm_schedule": {"type": "persistent", "start_date": "2026-01-05T08:00:00Z", "time_to_complete": 2, '
+            '"repeat_frequency": "week", "on_week_days": [1, 4], "template_work_order_attributes": {"title": '
+            '"Bench PM", "technicians_ids": [{pm_schedule_technician}], "checklist": [{"text": "Inspect"}]}}}',
+        ),
+    ],
 }
 
 # What a resource's rows refer to, generated beside them (row count -> other resources' counts), so the
@@ -125,6 +145,13 @@ TARGETS: dict[str, list[Target]] = {
 SUPPORT: dict[str, Callable[[int], dict[str, int]]] = {
     "assets": lambda rows: {"users": 300, "vendors": 200, "locations": max(10, rows // 100)},
     "parts": lambda rows: {"users": 300, "vendors": 200, "locations": 100, "assets": 2_000},
+    "pm_schedules": lambda rows: {
+        "users": 300,
+        "vendors": 200,
+        "locations": max(10, rows // 100),
+        "assets": max(10, rows // 20),
+        "work_orders": max(10, rows // 10),
+    },
     "work_orders": lambda rows: {
         "users": 300,
         "vendors": 200,

@@ -53,6 +53,9 @@ from wrenchwork.models import (
     MeasurementUnit,
     Part,
     PartType,
+    PmSchedule,
+    PmTemplatePart,
+    PmTemplateWorkOrder,
     ProcedureTemplate,
     Storeroom,
     User,
@@ -65,6 +68,11 @@ from wrenchwork.models import (
     asset_technicians,
     asset_vendors,
     part_assets,
+    pm_schedule_procedure_templates,
+    pm_template_account_codes,
+    pm_template_categories,
+    pm_template_technicians,
+    pm_template_vendors,
     vendor_categories,
     vendor_locations,
     work_order_account_codes,
@@ -236,6 +244,11 @@ class Resource:
     unique_attrs: tuple[str, ...] = ()
     # The JSON value a sortable field shows, when it is not simply item[field].
     sort_value: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
+    # The references a list item shows for a to-many `*_id`, when they are not item["<name without _id>"]; None
+    # when the list item does not show them.
+    shown_links: Mapping[str, Callable[[Mapping[str, Any]], list[Mapping[str, Any]]] | None] = field(
+        default_factory=dict
+    )
 
     def elsewhere(self, session: Session, tenant: Tenant) -> tuple[int, int | None]:
         if self.create_elsewhere is not None:
@@ -493,6 +506,40 @@ def create_work_order_request(session: Session, tenant: Tenant, entity_id: int |
     session.flush()
     for name, table, column in _REQUEST_LINKS:
         _link(session, table, ("request_id", row.id), column, links[name])
+    return row.id
+
+
+_PM_TEMPLATE_FIELDS = ("title", "description", "priority", "asset_id", "location_id")
+_PM_TEMPLATE_LINKS = (
+    ("categories_ids", pm_template_categories, "category_id"),
+    ("account_codes_ids", pm_template_account_codes, "account_code_id"),
+    ("technicians_ids", pm_template_technicians, "user_id"),
+    ("vendors_ids", pm_template_vendors, "vendor_id"),
+)
+
+
+def create_pm_schedule(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    """A daily PM schedule with its template work order. The template's fields and links are keywords named as
+    on a work order (`title`, `asset_id`, `technicians_ids`, ...); `parts_ids` puts one of each part on the
+    template, `procedure_template_ids` links procedure templates."""
+    template = {name: fields.pop(name) for name in _PM_TEMPLATE_FIELDS if name in fields}
+    links = {name: fields.pop(name, None) for name, _, _ in _PM_TEMPLATE_LINKS}
+    parts, procedures = fields.pop("parts_ids", None), fields.pop("procedure_template_ids", None)
+    values: dict[str, Any] = {"type": "persistent", "start_date": at(1, 8), "time_to_complete": 2,
+                              "repeat_frequency": "day", **_audit(tenant)} | fields  # fmt: skip
+    row = PmSchedule(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    shown: dict[str, Any] = {"title": f"PM {next(_seq)}", **_audit(tenant)} | template
+    made = PmTemplateWorkOrder(entity_id=row.entity_id, pm_schedule_id=row.id, **shown)
+    session.add(made)
+    session.flush()
+    for name, table, column in _PM_TEMPLATE_LINKS:
+        _link(session, table, ("template_id", made.id), column, links[name])
+    for part_id in sorted(set(parts or [])):
+        session.add(PmTemplatePart(template_id=made.id, part_id=part_id, quantity=Decimal(1)))
+    _link(session, pm_schedule_procedure_templates, ("pm_schedule_id", row.id), "procedure_template_id", procedures)
+    session.flush()
     return row.id
 
 
@@ -1263,6 +1310,124 @@ PARTS = Resource(
     unique_attrs=("number", "qr_code"),
 )
 
+
+def _pm(
+    title: str, status: str, kind: str, start: int, next_order: int | None, hours: int, created: int, updated: int
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "status": status,
+        "type": kind,
+        "start_date": at(start, 8),
+        "next_order_date": None if next_order is None else at(next_order, 8),
+        "time_to_complete": hours,
+        "created_at": at(created),
+        "updated_at": at(updated),
+    }
+
+
+PM_SCHEDULES = Resource(
+    name="pm_schedules",
+    list_path="/pm_schedules",
+    detail_path="/pm_schedules/{id}",
+    scope="entity",
+    create=create_pm_schedule,
+    list_roles=("admin", "limited_admin", "technician"),
+    filterable={
+        "id": INTEGER,
+        "status": enum("planned", "paused", "completed"),
+        "type": enum("one_time", "persistent", "floating"),
+        "start_date": DATETIME,
+        "time_to_complete": INTEGER,
+        "repeat_frequency": enum("hour", "day", "week", "month", "season", "year"),
+        "repeat_interval": INTEGER,
+        "repeat_occurrence": STRING,
+        "on_month_day": INTEGER,
+        "next_order_date": DATETIME,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+        "title": STRING,
+        "description": STRING,
+        "priority": enum("none", "low", "medium", "high"),
+        "asset_id": INTEGER,
+        "location_id": INTEGER,
+        "technicians_id": MEMBERSHIP,
+        "categories_id": MEMBERSHIP,
+        "account_codes_id": MEMBERSHIP,
+        "vendors_id": MEMBERSHIP,
+        "parts_id": MEMBERSHIP,
+        "procedure_templates_id": MEMBERSHIP,
+    },
+    sortable=(
+        "id",
+        "status",
+        "type",
+        "start_date",
+        "next_order_date",
+        "time_to_complete",
+        "title",
+        "created_at",
+        "updated_at",
+    ),
+    search=("title", "description"),
+    default_sort=("created_at desc",),
+    samples=(
+        Sample("title"),
+        Sample("description", nullable=True),
+        Sample("status"),
+        Sample("repeat_frequency"),
+        Sample("priority"),
+        Sample("on_month_day", nullable=True),
+        Sample("next_order_date", nullable=True),
+        Sample("start_date"),
+        Sample("created_at"),
+        Sample("technicians_id", attr="technicians_ids", target=create_user),
+        Sample("categories_id", attr="categories_ids", target=create_category),
+        Sample("account_codes_id", attr="account_codes_ids", target=create_account_code),
+        Sample("vendors_id", attr="vendors_ids", target=create_vendor),
+        Sample("parts_id", attr="parts_ids", target=create_part),
+        Sample("procedure_templates_id", attr="procedure_template_ids", target=create_procedure_template),
+    ),
+    sort_rows=(
+        _pm("delta", "paused", "persistent", 3, None, 4, 3, 9),
+        _pm("alpha", "planned", "one_time", 1, 9, 2, 1, 5),
+        _pm("charlie", "completed", "floating", 1, 3, 8, 1, 7),
+        _pm("alpha", "planned", "persistent", 4, 9, 2, 4, 5),
+        _pm("bravo", "paused", "one_time", 2, None, 1, 2, 6),
+        _pm("echo", "planned", "floating", 5, 5, 8, 5, 8),
+    ),
+    multi_sort="status asc,title desc",
+    count=count_rows(PmSchedule),
+    not_found="PM schedule not found",
+    write=Write(
+        "/pm_schedules",
+        "pm_schedule",
+        lambda tenant, n: {
+            "type": "persistent",
+            "start_date": "2026-01-05T08:00:00Z",
+            "time_to_complete": 2,
+            "repeat_frequency": "day",
+            "template_work_order_attributes": {"title": f"API PM {n}"},
+        },
+        ("time_to_complete", "four hours"),
+    ),
+    remove=deleter("/pm_schedules/{id}"),
+    deletable=True,
+    unsearched="repeat_occurrence",
+    sort_value={"title": lambda item: item["template_work_order"]["title"]},
+    # The template's links are shown in its `template_work_order`; parts and procedure templates only in details.
+    shown_links={
+        "technicians_id": lambda item: item["template_work_order"]["technicians"],
+        "categories_id": lambda item: item["template_work_order"]["categories"],
+        "account_codes_id": lambda item: item["template_work_order"]["account_codes"],
+        "vendors_id": lambda item: item["template_work_order"]["vendors"],
+        "parts_id": None,
+        "procedure_templates_id": None,
+    },
+)
+
 RESOURCES: tuple[Resource, ...] = (
     ENTITIES,
     USERS,
@@ -1280,6 +1445,7 @@ RESOURCES: tuple[Resource, ...] = (
     WORK_ORDERS,
     PROCEDURE_TEMPLATES,
     WORK_ORDER_REQUESTS,
+    PM_SCHEDULES,
 )
 BY_NAME = {r.name: r for r in RESOURCES}
 WITH_DETAIL = tuple(r for r in RESOURCES if r.detail_path is not None)

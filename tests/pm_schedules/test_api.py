@@ -274,6 +274,10 @@ def test_update_replaces_the_template_sets(api: Api, session: Session, tenant: T
          "pm_schedule.template_work_order_attributes.parts"),
         ({"template": {"checklist": [{"text": ""}]}}, "pm_schedule.template_work_order_attributes.checklist.0.text"),
         ({"template": {"status_id": 2}}, "pm_schedule.template_work_order_attributes.status_id"),
+        ({"template": {"priority": None}}, "pm_schedule.template_work_order_attributes.priority"),
+        ({"template": {"checklist": None}}, "pm_schedule.template_work_order_attributes.checklist"),
+        ({"status": None}, "pm_schedule.status"),
+        ({"on_week_days": None}, "pm_schedule.on_week_days"),
     ],
 )  # fmt: skip
 def test_create_rejects_bad_input(api: Api, session: Session, change: dict[str, object], field: str) -> None:
@@ -347,6 +351,7 @@ def test_a_schedule_of_another_entity_is_not_found(api: Api) -> None:
         api.get(path),
         api.patch(path, json={"pm_schedule": {"status": "paused"}}),
         api.delete(path),
+        api.get(f"{path}/forecast"),
     ):
         assert response.status_code == 404, response.text
         assert response.json() == {"status": "error", "message": "PM schedule not found"}
@@ -384,7 +389,7 @@ def test_technicians_read_and_requesters_are_refused(api: Api, session: Session,
         assert response.status_code == 403, response.text
     _, token = make_user(session, tenant, role="requester")
     requester = api.as_key(token)
-    for response in (requester.get("/pm_schedules"), requester.get(path)):
+    for response in (requester.get("/pm_schedules"), requester.get(path), requester.get(f"{path}/forecast")):
         assert response.status_code == 403, response.text
     assert ok(api.get(path)) == data
 

@@ -1,12 +1,15 @@
 """The PM schedule list: the schedule's columns, its template work order's columns and links.
 
 The template's fields (`title`, `asset_id`, `technicians_id`, ...) are named as on a work order; the list's base
-statement joins the template (one per schedule), so they filter, sort and search like the schedule's own.
+statement joins the template (one per schedule), so its columns filter, sort and search like the schedule's own,
+and its links are matched through (schedule, value) pairs.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from sqlalchemy import select
 
 from wrenchwork.core.listing import Field, Kind, ListSpec, Membership
 from wrenchwork.models import (
@@ -25,9 +28,15 @@ from wrenchwork.models.work_orders import PRIORITIES
 Template = PmTemplateWorkOrder
 
 
-def _template_link(link_owner: Any, link_value: Any) -> Membership:
-    # A correlated EXISTS against the joined template: the link's owner is the template, not the listed row.
-    return Membership(Template.id, link_owner, link_value)
+def _template_link(link: Any, value: str) -> Membership:
+    """A to-many `*_id` of the template, matched against the listed schedule: the link rows joined to their
+    template give (schedule, value) pairs."""
+    pairs = (
+        select(Template.pm_schedule_id.label("pm_schedule_id"), link.c[value].label("value"))
+        .join_from(Template, link, link.c.template_id == Template.id)
+        .subquery(f"{link.name}_by_schedule")
+    )
+    return Membership(PmSchedule.id, pairs.c.pm_schedule_id, pairs.c.value, semi_join=True)
 
 
 PM_SCHEDULE_LIST = ListSpec(
@@ -52,13 +61,11 @@ PM_SCHEDULE_LIST = ListSpec(
         "priority": Field(Template.priority, Kind.ENUM, PRIORITIES),
         "asset_id": Field(Template.asset_id, Kind.INTEGER),
         "location_id": Field(Template.location_id, Kind.INTEGER),
-        "technicians_id": _template_link(pm_template_technicians.c.template_id, pm_template_technicians.c.user_id),
-        "categories_id": _template_link(pm_template_categories.c.template_id, pm_template_categories.c.category_id),
-        "account_codes_id": _template_link(
-            pm_template_account_codes.c.template_id, pm_template_account_codes.c.account_code_id
-        ),
-        "vendors_id": _template_link(pm_template_vendors.c.template_id, pm_template_vendors.c.vendor_id),
-        "parts_id": _template_link(PmTemplatePart.template_id, PmTemplatePart.part_id),
+        "technicians_id": _template_link(pm_template_technicians, "user_id"),
+        "categories_id": _template_link(pm_template_categories, "category_id"),
+        "account_codes_id": _template_link(pm_template_account_codes, "account_code_id"),
+        "vendors_id": _template_link(pm_template_vendors, "vendor_id"),
+        "parts_id": _template_link(PmTemplatePart.__table__, "part_id"),
         "procedure_templates_id": Membership(
             PmSchedule.id,
             pm_schedule_procedure_templates.c.pm_schedule_id,

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import Body, Depends
+from fastapi import Body, Depends, Query
 from starlette.responses import Response
 
 from wrenchwork.core.auth import DbSession, ManagerScope, TechnicianScope
@@ -11,10 +12,12 @@ from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import IdPath
-from wrenchwork.pm_schedules import service
+from wrenchwork.pm_schedules import forecast, service
 from wrenchwork.pm_schedules.generate_now import GenerateIn, generate_now
 from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
 from wrenchwork.pm_schedules.schemas import (
+    CalendarEnvelope,
+    ForecastEnvelope,
     PmScheduleCreateBody,
     PmScheduleDetail,
     PmScheduleListItem,
@@ -91,6 +94,46 @@ async def update_pm_schedule(
 async def delete_pm_schedule(session: DbSession, scope: ManagerScope, id: IdPath) -> Response:
     service.delete_pm_schedule(session, scope, id)
     return no_content()
+
+
+@router.get(
+    "/pm_schedules/{id}/forecast",
+    response_model=ForecastEnvelope,
+    summary="Forecast a PM schedule",
+    description="The coming occurrences `{order_date, due_date}` from `next_order_date` up to `until` (a day in "
+    "the entity's time zone, default a year from today, at most 10 years ahead), at most 500 of them. Paused and "
+    "completed schedules have none; a floating one shows only its next order date.",
+    tags=["extension"],
+    responses=READ,
+)
+async def forecast_pm_schedule(
+    session: DbSession,
+    scope: TechnicianScope,
+    id: IdPath,
+    until: Annotated[date | None, Query(description="The last day included (YYYY-MM-DD)")] = None,
+) -> Response:
+    data, meta = forecast.schedule_forecast(session, scope, id, until)
+    return ok(data, base_meta(scope.entity, scope.customer) | meta)
+
+
+@router.get(
+    "/pm_forecast",
+    response_model=CalendarEnvelope,
+    summary="Forecast every PM schedule",
+    description="The entity's PM calendar: each planned schedule's coming occurrences `{pm_schedule_id, title, "
+    "asset, order_date, due_date}` from `from` to `until` (days in the entity's time zone; default today and the "
+    "30 days after it; at most 366 days), by order date, at most 500 of them.",
+    tags=["extension"],
+    responses=error_responses(400, 401, 403, 422, 429),
+)
+async def pm_calendar(
+    session: DbSession,
+    scope: TechnicianScope,
+    first: Annotated[date | None, Query(alias="from", description="The first day included (YYYY-MM-DD)")] = None,
+    until: Annotated[date | None, Query(description="The last day included (YYYY-MM-DD)")] = None,
+) -> Response:
+    data, meta = forecast.calendar(session, scope, first, until)
+    return ok(data, base_meta(scope.entity, scope.customer) | meta)
 
 
 @router.post(

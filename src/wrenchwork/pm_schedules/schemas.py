@@ -6,12 +6,13 @@ exactly what a work order would.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from wrenchwork.core.envelope import Meta
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import Document, Image, LocationRef, Ref, TechnicianRef, UserRef, VendorRef
 from wrenchwork.core.schemas import Id
@@ -233,3 +234,24 @@ class CalendarEntry(Occurrence):
     pm_schedule_id: int
     title: str
     asset: CalendarAsset | None
+
+
+class ForecastMeta(Meta):
+    until: date = Field(description="The last day included, in the entity's time zone")
+    truncated: bool = Field(description="More occurrences exist up to `until` than the 500 shown")
+
+
+class CalendarMeta(ForecastMeta):
+    from_: date = Field(alias="from", description="The first day included, in the entity's time zone")
+
+
+class ForecastEnvelope(BaseModel):
+    status: Literal["success"]
+    data: list[Occurrence]
+    meta: ForecastMeta
+
+
+class CalendarEnvelope(BaseModel):
+    status: Literal["success"]
+    data: list[CalendarEntry]
+    meta: CalendarMeta

@@ -156,6 +156,7 @@ def _template_detail(
 
 def create_pm_schedule(session: Session, scope: Scope, data: PmScheduleCreate) -> PmSchedule:
     repo = PmScheduleRepository(session, scope)
+    _check_nulls(data)
     _check_references(repo, data.procedure_template_ids, data.template_work_order_attributes)
     schedule = repo.add(
         PmSchedule(
@@ -188,14 +189,8 @@ def update_pm_schedule(session: Session, scope: Scope, schedule_id: int, data: P
     repo = PmScheduleRepository(session, scope)
     schedule = get_row(repo, schedule_id)
     sent = data.model_fields_set
-    for name in NOT_NULL:
-        if name in sent and getattr(data, name) is None:
-            raise Unprocessable.field(f"{WRAPPER}.{name}", "cannot be null")
+    _check_nulls(data)
     attributes = data.template_work_order_attributes
-    if attributes is not None:
-        for name in TEMPLATE_NOT_NULL:
-            if name in attributes.model_fields_set and getattr(attributes, name) is None:
-                raise Unprocessable.field(f"{TEMPLATE}.{name}", "cannot be null")
     _check_references(repo, data.procedure_template_ids, attributes)
     retimed = any(name in sent and getattr(data, name) != getattr(schedule, name) for name in TIMING)
     replanned = data.status == "planned" and schedule.status != "planned"
@@ -238,6 +233,18 @@ def _has_open_work_order(repo: PmScheduleRepository, schedule_id: int) -> bool:
         WorkOrder.pm_schedule_id == schedule_id, WorkOrder.base_status.not_in(CLOSED_STATUSES)
     )
     return repo.session.scalar(stmt.limit(1)) is not None
+
+
+def _check_nulls(data: PmScheduleCreate | PmScheduleUpdate) -> None:
+    """`null` only clears what may be empty (docs/api.md); elsewhere it is a 422, on create as on update."""
+    for name in NOT_NULL:
+        if name in data.model_fields_set and getattr(data, name) is None:
+            raise Unprocessable.field(f"{WRAPPER}.{name}", "cannot be null")
+    attributes = data.template_work_order_attributes
+    if attributes is not None:
+        for name in TEMPLATE_NOT_NULL:
+            if name in attributes.model_fields_set and getattr(attributes, name) is None:
+                raise Unprocessable.field(f"{TEMPLATE}.{name}", "cannot be null")
 
 
 def _check_references(

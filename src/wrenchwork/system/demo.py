@@ -11,6 +11,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.models import Customer, Entity, User, UserRole
 from wrenchwork.system.demo_catalog import load_catalog
 from wrenchwork.system.demo_parts import load_parts
+from wrenchwork.system.demo_pm import load_pm_schedules
 from wrenchwork.system.demo_requests import load_procedure_templates, load_requests
 from wrenchwork.system.demo_work_orders import load_work_orders
 
@@ -83,6 +84,7 @@ def load_demo(session: Session) -> str:
         summary += ", " + load_procedure_templates(session, scope)
         summary += ", " + load_work_orders(session, scope)
         summary += ", " + load_requests(session, scope)
+        summary += ", " + load_pm_schedules(session, scope)
     else:
         summary = "no catalog (the first entity has no admin)"
     return f"Demo data loaded: entity '{warehouse.name}', {len(TEAM)} users, {summary}."
