@@ -3,11 +3,15 @@ plain day-by-day oracle written without rrule."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import calendar
+import math
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wrenchwork.pm_schedules.recurrence import (
     Recurrence,
@@ -404,6 +408,30 @@ def test_a_rule_that_never_matches_has_no_occurrence_and_returns() -> None:
     assert next_occurrence(Recurrence("month", utc(2025, 1, 6), interval=12, in_months=(6,)), utc(2025, 1, 1)) is None
 
 
+def test_rules_near_the_never_matching_ones_still_match() -> None:
+    # Every 7 days on start's weekday (Monday) among others; every 12 months in start's month; every 4 seasons.
+    weekly = Recurrence("day", utc(2025, 1, 6, 8), interval=7, on_week_days=(1, 2))
+    assert first(weekly, 2) == [utc(2025, 1, 6, 8), utc(2025, 1, 13, 8)]
+    yearly = Recurrence("month", utc(2025, 1, 6), interval=12, in_months=(1, 6))
+    assert first(yearly, 2) == [utc(2025, 1, 6), utc(2026, 1, 6)]
+    assert first(Recurrence("season", utc(2025, 2, 6), interval=4, in_months=(2,)), 2) == [
+        utc(2025, 2, 6),
+        utc(2026, 2, 6),
+    ]
+    # Every 5 months from January reaches March on the tenth step.
+    assert first(Recurrence("month", utc(2025, 1, 6), interval=5, in_months=(3,)), 1) == [utc(2029, 3, 6)]
+
+
+def test_an_hourly_rule_whose_filters_never_match_stops_after_the_miss_limit() -> None:
+    # Every week in absolute hours from a Monday in UTC, only on Tuesdays: never.
+    never = Recurrence("hour", utc(2025, 1, 6, 8), interval=168, on_week_days=(2,))
+    assert next_occurrence(never, never.start) is None
+    assert latest_occurrence(never, utc(2026, 1, 1)) is None
+    # The same steps in Chicago: 23:30 local on Monday becomes 00:30 Tuesday in summer time, so it matches.
+    dst = Recurrence("hour", local(CHICAGO, 2025, 1, 6, 23, 30), CHICAGO, interval=168, on_week_days=(2,))
+    assert wall(first(dst, 2), CHICAGO) == ["2025-03-11 Tue 00:30", "2025-03-18 Tue 00:30"]
+
+
 def test_nothing_exists_after_the_year_9999() -> None:
     rule = Recurrence("year", local(CHICAGO, 2999, 12, 31, 23), CHICAGO, interval=1000)
     assert list(occurrences(rule, rule.start, limit=10)) == [
@@ -417,3 +445,134 @@ def test_nothing_exists_after_the_year_9999() -> None:
     ]
     assert floating_next(rule, utc(9500, 1, 1)) is None
     assert next_occurrence(Recurrence("hour", utc(9999, 12, 31, 20), interval=1000), utc(9999, 12, 31, 21)) is None
+
+
+# --- properties against a plain oracle --------------------------------------------------------------------------
+
+ZONES = ("Etc/UTC", CHICAGO, "Europe/Berlin", "Australia/Sydney")
+FREQUENCIES = ("hour", "day", "week", "month", "season", "year")
+
+
+def _matches_day(rule: Recurrence, day: date, start: date) -> bool:
+    """Whether a calendar rule has an occurrence on local date `day`, by plain date checks (no rrule)."""
+    n = rule.interval
+    if rule.frequency == "day":
+        return (
+            (day - start).days % n == 0
+            and (not rule.on_week_days or day.isoweekday() in rule.on_week_days)
+            and (not rule.in_months or day.month in rule.in_months)
+        )
+    if rule.frequency == "week":
+        weeks = (day - timedelta(days=day.weekday()) - (start - timedelta(days=start.weekday()))).days // 7
+        return (
+            weeks % n == 0
+            and day.isoweekday() in (rule.on_week_days or (start.isoweekday(),))
+            and (not rule.in_months or day.month in rule.in_months)
+        )
+    wanted = rule.on_month_day or start.day
+    on_day = day.day == min(wanted, calendar.monthrange(day.year, day.month)[1])
+    if rule.frequency in ("month", "season"):
+        months = (day.year - start.year) * 12 + day.month - start.month
+        step = n * 3 if rule.frequency == "season" else n
+        return months % step == 0 and on_day and (not rule.in_months or day.month in rule.in_months)
+    return (day.year - start.year) % n == 0 and day.month in (rule.in_months or (start.month,)) and on_day
+
+
+def oracle(rule: Recurrence, low: datetime, high: datetime) -> list[datetime]:
+    """Every occurrence in [low, high], by walking the window hour by hour (hour) or day by day (the rest)."""
+    zone = ZoneInfo(rule.timezone)
+    start = rule.start.astimezone(UTC)
+    start_local = start.astimezone(zone).replace(tzinfo=None)
+    found: list[datetime] = []
+    if rule.frequency == "hour":
+        hours = max(0, math.ceil((low - start) / timedelta(hours=1)))
+        moment = start + timedelta(hours=hours)
+        while moment <= high:
+            day = moment.astimezone(zone)
+            if (
+                hours % rule.interval == 0
+                and (not rule.on_week_days or day.isoweekday() in rule.on_week_days)
+                and (not rule.in_months or day.month in rule.in_months)
+            ):
+                found.append(moment)
+            hours += 1
+            moment += timedelta(hours=1)
+        return found
+    day = low.astimezone(zone).date() - timedelta(days=2)
+    while day <= high.astimezone(zone).date() + timedelta(days=2):
+        if day >= start_local.date() and _matches_day(rule, day, start_local.date()):
+            wall = datetime.combine(day, start_local.time())
+            moment = start if wall == start_local else wall.replace(tzinfo=zone).astimezone(UTC)
+            if moment >= start and low <= moment <= high:
+                found.append(moment)
+        day += timedelta(days=1)
+    return found
+
+
+@st.composite
+def rules(draw: st.DrawFn, intervals: st.SearchStrategy[int] = st.integers(1, 4)) -> Recurrence:
+    zone = draw(st.sampled_from(ZONES))
+    day = draw(st.dates(date(2024, 1, 1), date(2027, 12, 31)))
+    hour = draw(st.sampled_from((1, 2)) | st.integers(0, 23))  # the DST gaps and overlaps of ZONES
+    minute = draw(st.sampled_from((0, 30)) | st.integers(0, 59))
+    start = datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).replace(fold=draw(st.integers(0, 1)))
+    return Recurrence(
+        draw(st.sampled_from(FREQUENCIES)),
+        start,
+        zone,
+        interval=draw(intervals),
+        on_week_days=tuple(draw(st.just([]) | st.lists(st.integers(1, 7), unique=True, min_size=1, max_size=3))),
+        in_months=tuple(draw(st.just([]) | st.lists(st.integers(1, 12), unique=True, min_size=1, max_size=4))),
+        on_month_day=draw(st.none() | st.integers(1, 31) | st.sampled_from((28, 29, 30, 31))),
+    )
+
+
+def _check_window(rule: Recurrence, low: datetime, high: datetime) -> None:
+    expected = oracle(rule, low, high)
+    got = list(occurrences(rule, low, high))
+    assert got == expected
+    assert all(a < b for a, b in pairwise(got))
+    start = rule.start.astimezone(UTC)
+    assert all(moment >= start and moment.tzinfo is UTC for moment in got)
+    nxt = next_occurrence(rule, low)
+    if expected:
+        assert nxt == expected[0] == next(occurrences(rule, low, limit=1))
+        following = next_occurrence(rule, expected[0], inclusive=False)
+        if len(expected) > 1:
+            assert following == expected[1]
+        else:
+            assert following is None or following > high
+        assert latest_occurrence(rule, expected[-1]) == expected[-1]
+    else:
+        assert nxt is None or nxt > high
+    # The latest at or before a point inside the window is the last expected one before it (or lies before low).
+    middle = low + (high - low) / 3
+    before = [moment for moment in expected if moment <= middle]
+    latest = latest_occurrence(rule, middle)
+    if before:
+        assert latest == before[-1]
+    else:
+        assert latest is None or latest < low
+
+
+def offsets(days: int) -> st.SearchStrategy[int]:
+    """Hours from start to the window: before it, just after it, or anywhere up to `days` later."""
+    # sampled_from spreads its picks over the range; integers() would mostly pick values near 0.
+    return st.builds(lambda day, hour: day * 24 + hour, st.sampled_from(range(-40, days)), st.integers(0, 23))
+
+
+@settings(max_examples=100, deadline=None)
+@given(rule=rules(), offset=offsets(3 * 365))
+def test_occurrences_equal_the_oracle_over_two_years(rule: Recurrence, offset: int) -> None:
+    low = rule.start.astimezone(UTC) + timedelta(hours=offset)
+    _check_window(rule, low, low + timedelta(days=730))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rule=rules(st.sampled_from((5, 7, 12, 14, 24, 52, 100, 168, 365, 1000))),
+    offset=offsets(200 * 365),
+)
+def test_large_intervals_far_from_start_equal_the_oracle(rule: Recurrence, offset: int) -> None:
+    low = rule.start.astimezone(UTC) + timedelta(hours=offset)
+    _check_window(rule, low, low + timedelta(days=366))

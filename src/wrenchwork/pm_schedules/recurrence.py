@@ -27,6 +27,9 @@ Meaning of a `Recurrence` (these are the rules the API documents):
 - `start` keeps its fraction of a second: every occurrence has the same one.
 - Nothing exists after the year 9999. A rule that can never match (for example `day` every 7 days on a weekday
   other than start's) has no occurrences; looking for them stops at the year 9999, it never loops forever.
+  An `hour` rule whose weekday/month filters reject 100 000 steps in a row (at least 11 years; with `interval`
+  24 or more, at least 270 years) is taken to have no further occurrence: every 168 hours from a Monday in UTC,
+  on Tuesdays, never matches, and walking its steps to the year 9999 would take seconds.
 - Floating schedules: `floating_next` restarts the same rule on the completion's local date (at the original
   start's local time of day, with the original's defaults for weekday, month and month day) and takes its first
   occurrence at or after the completion plus `interval` units (calendar units in local time; `hour`: exactly
@@ -50,6 +53,8 @@ from dateutil.rrule import DAILY, FR, HOURLY, MO, MONTHLY, SA, SU, TH, TU, WE, W
 FREQUENCIES = ("hour", "day", "week", "month", "season", "year")
 _ISO_WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)  # ISO 1=Mon..7=Sun
 _MONTH_DAY_FREQUENCIES = ("month", "season", "year")
+# An hour rule whose filters reject this many steps in a row has no further occurrence (see the module docstring).
+HOURLY_MISS_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -210,11 +215,23 @@ class _Plan:
 def _bounded(
     plan: _Plan, after: datetime, until: datetime | None, inclusive: bool, limit: int | None
 ) -> Iterator[datetime]:
-    if limit == 0:
+    if limit == 0 or _never(plan):
         return
+    # In UTC once, so each comparison below is a plain one (mixed zones call utcoffset every time).
+    try:
+        after = after.astimezone(UTC)
+    except OverflowError:
+        if after.year > 1:
+            return  # after the year 9999
+        after = datetime.min.replace(tzinfo=UTC)
+    if until is not None:
+        try:
+            until = until.astimezone(UTC)
+        except OverflowError:
+            if until.year == 1:
+                return  # before anything
+            until = None
     count = 0
-    if _never(plan):
-        return
     candidates = _hourly(plan, after, until) if plan.rule.frequency == "hour" else _calendar(plan, after, until)
     for moment in candidates:
         if moment < after or (moment == after and not inclusive):
@@ -257,6 +274,7 @@ def _hourly(plan: _Plan, after: datetime, until: datetime | None) -> Iterator[da
     stop = None if until is None else until.astimezone(UTC).replace(tzinfo=None)
     times = rrule(HOURLY, interval=rule.interval, dtstart=first.replace(tzinfo=None), until=stop)
     weekdays, months = set(rule.on_week_days), set(rule.in_months)
+    misses = 0
     for naive in times:
         moment = naive.replace(microsecond=fraction, tzinfo=UTC)
         if weekdays or months:
@@ -265,7 +283,11 @@ def _hourly(plan: _Plan, after: datetime, until: datetime | None) -> Iterator[da
             except OverflowError:
                 return
             if (weekdays and local.isoweekday() not in weekdays) or (months and local.month not in months):
+                misses += 1
+                if misses >= HOURLY_MISS_LIMIT:
+                    return
                 continue
+        misses = 0
         yield moment
 
 
