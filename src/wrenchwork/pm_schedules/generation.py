@@ -22,17 +22,10 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.models import (
-    AccountCode,
-    Asset,
-    Category,
-    Location,
-    Part,
     PmSchedule,
     PmScheduleRun,
     PmTemplatePart,
     PmTemplateWorkOrder,
-    ProcedureTemplate,
-    Vendor,
     WorkOrder,
     pm_schedule_procedure_templates,
 )
@@ -42,18 +35,11 @@ from wrenchwork.pm_schedules.service import TEMPLATE_LINKS
 from wrenchwork.pm_schedules.timing import due_of, rule_of
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.work_orders import assignments
-from wrenchwork.work_orders.repository import WorkOrderRepository
 from wrenchwork.work_orders.schemas import ChecklistItem, PartAssignmentIn, WorkOrderCreate
 from wrenchwork.work_orders.service import create_work_order
 
-# The entity-owned model each reference must still be a row of (None: users who can be assigned work).
-REFERENCED: dict[str, type[Any] | None] = {
-    "categories_ids": Category,
-    "account_codes_ids": AccountCode,
-    "technicians_ids": None,
-    "vendors_ids": Vendor,
-    "procedure_template_ids": ProcedureTemplate,
-}
+# The template's to-many references, as WorkOrderCreate names them.
+REFERENCES = (*TEMPLATE_LINKS, "procedure_template_ids")
 
 
 @dataclass(frozen=True)
@@ -123,7 +109,7 @@ def load_templates(session: Session, schedule_ids: Sequence[int]) -> dict[int, T
     if not schedule_ids:
         return {}
     rows = session.scalars(select(PmTemplateWorkOrder).where(PmTemplateWorkOrder.pm_schedule_id.in_(schedule_ids)))
-    templates = {row.pm_schedule_id: Template(row, {name: [] for name in REFERENCED}) for row in rows}
+    templates = {row.pm_schedule_id: Template(row, {name: [] for name in REFERENCES}) for row in rows}
     if not templates:
         return templates
     by_template = {t.row.id: t for t in templates.values()}
@@ -142,7 +128,7 @@ def _references() -> Any:
     """Built once: (kind, owner id, referenced id, quantity) of the templates bound as `template_ids` and the
     procedure templates of the schedules bound as `schedule_ids`, each list in id order. The parts come first:
     a UNION's columns take their types from its first SELECT, and the quantity is an exact decimal."""
-    template_ids = bindparam("template_ids", expanding=True)
+    template_ids: Any = bindparam("template_ids", expanding=True)
     part = PmTemplatePart.__table__.c
     selects = [
         select(
@@ -182,7 +168,8 @@ def open_work_orders(session: Session, schedule_ids: Iterable[int]) -> dict[int,
     )
     found: dict[int, int] = {}
     for schedule_id, work_order_id in session.execute(stmt):
-        found.setdefault(schedule_id, work_order_id)
+        if schedule_id is not None:
+            found.setdefault(schedule_id, work_order_id)
     return found
 
 
@@ -190,14 +177,17 @@ def generate(session: Session, scope: Scope, schedule: PmSchedule, template: Tem
     """Make `step`'s work order from `template` as `scope`'s user and advance the schedule.
 
     Raises AlreadyGenerated when the occurrence has a run row already: the session's transaction then needs a
-    rollback, so callers run this in a savepoint of its own (`session.begin_nested()`). A reference of the
-    template that is no longer usable (a deleted part or record, a technician who can no longer be assigned work)
-    is left off the work order rather than stopping the schedule for good."""
+    rollback, so callers run this in a savepoint of its own (`session.begin_nested()`).
+
+    A technician of the template who can no longer be assigned work (deactivated, made unassignable, no longer a
+    worker of the entity) is left off the work order rather than stopping the schedule for good. Nothing else of
+    a template goes stale: deleted categories, account codes, vendors and procedure templates leave the template
+    with them, and assets, locations and parts a template names cannot be deleted. Everything goes through the
+    work order's own checks all the same."""
     run = _claim_occurrence(session, schedule.id, step)
-    repo = WorkOrderRepository(session, scope)
-    data = _work_order_from(repo, schedule, template, step.occurrence)
+    data = _work_order_from(UserRepository(session, scope), schedule, template, step.occurrence)
     work_order = create_work_order(session, scope, data)
-    for part_id, quantity in _usable_parts(repo, template.parts):
+    for part_id, quantity in template.parts:
         assignments.add_part(session, scope, work_order.id, PartAssignmentIn(part_id=part_id, quantity=quantity))
     run.work_order_id = work_order.id
     advance(schedule, step)
@@ -217,45 +207,26 @@ def _claim_occurrence(session: Session, schedule_id: int, step: Step) -> PmSched
 
 
 def _work_order_from(
-    repo: WorkOrderRepository, schedule: PmSchedule, template: Template, occurrence: datetime
+    users: UserRepository, schedule: PmSchedule, template: Template, occurrence: datetime
 ) -> WorkOrderCreate:
     row = template.row
-    # An empty list is left out rather than sent as []: the work order then has no links to replace at all.
-    links = {name: usable for name, ids in template.links.items() if (usable := _usable(repo, name, ids))}
-    asset_id = row.asset_id if row.asset_id is not None and repo.ids_in_scope(Asset, [row.asset_id]) else None
-    location_id = row.location_id
-    if location_id is not None and not repo.ids_in_scope(Location, [location_id]):
-        location_id = None
+    links = dict(template.links)
+    if links["technicians_ids"]:
+        assignable = users.assignable_ids(links["technicians_ids"])
+        links["technicians_ids"] = [i for i in links["technicians_ids"] if i in assignable]
     checklist = [
         ChecklistItem(text=item["text"], order=item.get("order"), checked=False) for item in row.checklist or []
     ]
     return WorkOrderCreate(
         title=row.title,
         description=row.description,
-        priority=row.priority,  # type: ignore[arg-type]  # a Priority: the template was validated as one
+        priority=row.priority,
         type="preventive",
-        asset_id=asset_id,
-        location_id=location_id,
+        asset_id=row.asset_id,
+        location_id=row.location_id,
         pm_schedule_id=schedule.id,
         due_date=due_of(occurrence, schedule),
         checklist=checklist,
-        **links,
+        # An empty list is left out rather than sent as []: the work order then has no links to replace at all.
+        **{name: ids for name, ids in links.items() if ids},
     )
-
-
-def _usable(repo: WorkOrderRepository, name: str, ids: list[int]) -> list[int]:
-    if not ids:
-        return []
-    model = REFERENCED[name]
-    if model is None:
-        known = UserRepository(repo.session, repo.scope).assignable_ids(ids)
-    else:
-        known = repo.ids_in_scope(model, ids)
-    return [i for i in ids if i in known]
-
-
-def _usable_parts(repo: WorkOrderRepository, parts: list[tuple[int, Decimal]]) -> list[tuple[int, Decimal]]:
-    if not parts:
-        return []
-    known = repo.ids_in_scope(Part, [part_id for part_id, _ in parts])
-    return [(part_id, quantity) for part_id, quantity in parts if part_id in known]
