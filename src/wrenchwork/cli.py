@@ -97,7 +97,9 @@ def scheduler(
     once: Annotated[bool, typer.Option("--once", help="Run one pass, then exit")] = False,
     interval: Annotated[
         float | None,
-        typer.Option(min=0.001, help="Seconds between passes (default: WRENCHWORK_SCHEDULER_INTERVAL, or 60 if that is 0)"),
+        typer.Option(
+            min=0.001, help="Seconds between passes (default: WRENCHWORK_SCHEDULER_INTERVAL, or 60 if that is 0)"
+        ),
     ] = None,
 ) -> None:
     """Generate the work orders of due PM schedules, in a process of its own (serve processes do it too, unless

@@ -34,6 +34,7 @@ from wrenchwork.pm_schedules.generation import (
     Template,
     advance,
     generate,
+    keep_assignable,
     load_templates,
     open_work_orders,
     step_for,
@@ -46,9 +47,9 @@ BATCH_SIZE = 100
 # A batch commits once it has worked this long (seconds), claimed schedules left over or not: other writers,
 # and on SQLite every request, wait for the write lock meanwhile. It claims about as many as fit.
 BATCH_SECONDS = 0.05
-# SQLite: the pause between two batches (seconds), so that requests waiting for the write lock get it. SQLite's
-# busy handler polls with growing sleeps, up to 25 ms apart in the first 100 ms: a shorter gap could be missed.
-SQLITE_PAUSE = 0.025
+# SQLite: the pause between two batches (seconds), so that requests waiting for the write lock get it: they ask
+# for it every millisecond (core/db.py).
+SQLITE_PAUSE = 0.005
 
 Outcome = Literal["generated", "skipped", "waiting"]
 
@@ -130,33 +131,66 @@ def _run_batch(
     """Generate the claimed schedules until `deadline` (time.monotonic()) has passed; returns how many were
     handled (at least one: every batch makes progress)."""
     templates = load_templates(session, [s.id for s in due])
-    waiting_on = open_work_orders(session, [s.id for s in due if s.type == "floating"])
-    done = 0
+    by_entity: dict[int, list[PmSchedule]] = {}
     for schedule in due:
-        if done and time.monotonic() > deadline:
-            break  # the rest stay due: the next batch claims them
-        done += 1
+        by_entity.setdefault(schedule.entity_id, []).append(schedule)
+    for entity_id, schedules in by_entity.items():
         try:
-            try:
-                with session.begin_nested():
-                    outcome = _generate_due(session, schedule, now, templates.get(schedule.id), waiting_on, actors)
-            except AlreadyGenerated as made:
-                # Made before (its run row exists): the schedule only moves on, or it would be due again and again.
-                with session.begin_nested():
-                    advance(schedule, made.step)
-                outcome = "skipped"
-        except Exception:  # anything at all: one schedule must not stop the others
-            log.exception("pm schedule not generated", extra={"fields": {"pm_schedule_id": schedule.id}})
-            failed.add(schedule.id)
-            result.failed.append(schedule.id)
-            continue
+            with session.begin_nested():
+                scope = actors.scope_for(session, schedules[0])
+                keep_assignable(session, scope, [templates[s.id] for s in schedules if s.id in templates])
+        except Exception:  # then the entity's schedules fail below, each on its own
+            log.exception("pm technicians not checked", extra={"fields": {"entity_id": entity_id}})
+    waiting_on = open_work_orders(session, [s.id for s in due if s.type == "floating"])
+    # Optimistic: the whole batch in one savepoint. Should anything fail, that is rolled back and the schedules
+    # tried so far are done again one savepoint each, so that only the failing one is left out (and one already
+    # made only moves on).
+    outcomes: list[Outcome | int] = []
+    try:
+        with session.begin_nested():
+            for schedule in due:
+                if outcomes and time.monotonic() > deadline:
+                    break  # the rest stay due: the next batch claims them
+                outcomes.append(_generate_due(session, schedule, now, templates.get(schedule.id), waiting_on, actors))
+    except Exception:
+        tried = due[: len(outcomes) + 1]
+        outcomes = [_one_by_one(session, s, now, templates.get(s.id), waiting_on, actors, failed) for s in tried]
+    for outcome in outcomes:
         if outcome == "generated":
             result.generated += 1
         elif outcome == "skipped":
             result.skipped += 1
-        else:
+        elif outcome == "waiting":
             result.waiting += 1
-    return done
+        else:
+            result.failed.append(outcome)
+    return len(outcomes)
+
+
+def _one_by_one(
+    session: Session,
+    schedule: PmSchedule,
+    now: datetime,
+    template: Template | None,
+    waiting_on: dict[int, int],
+    actors: Actors,
+    failed: set[int],
+) -> Outcome | int:
+    """One schedule in a savepoint of its own; its id when it fails (logged, and not tried again this pass)."""
+    schedule_id = schedule.id
+    try:
+        try:
+            with session.begin_nested():
+                return _generate_due(session, schedule, now, template, waiting_on, actors)
+        except AlreadyGenerated as made:
+            # Made before (its run row exists): the schedule only moves on, or it would be due again and again.
+            with session.begin_nested():
+                advance(schedule, made.step)
+            return "skipped"
+    except Exception:  # anything at all: one schedule must not stop the others
+        log.exception("pm schedule not generated", extra={"fields": {"pm_schedule_id": schedule_id}})
+        failed.add(schedule_id)
+        return schedule_id
 
 
 def _generate_due(

@@ -19,7 +19,14 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.models import PmSchedule
-from wrenchwork.pm_schedules.generation import AlreadyGenerated, generate, load_templates, open_work_orders, step_for
+from wrenchwork.pm_schedules.generation import (
+    AlreadyGenerated,
+    generate,
+    keep_assignable,
+    load_templates,
+    open_work_orders,
+    step_for,
+)
 from wrenchwork.pm_schedules.repository import PmScheduleRepository
 from wrenchwork.work_orders.service import get_work_order
 
@@ -72,6 +79,7 @@ def generate_now(session: Session, scope: Scope, schedule_id: int, expected: dat
     template = load_templates(session, [schedule.id]).get(schedule.id)
     if template is None:  # pragma: no cover - every schedule is created with its template
         raise Conflict(f"PM schedule {schedule.id} has no template work order")
+    keep_assignable(session, scope, [template])
     step = step_for(schedule, scope.entity.timezone, clock.now())
     try:
         with session.begin_nested():  # the unique key's refusal needs a rollback: of this savepoint only

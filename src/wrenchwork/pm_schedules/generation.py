@@ -4,7 +4,8 @@ The order is what makes it exactly once: the `pm_schedule_runs` row (unique on s
 first, so a second attempt at the same occurrence (another process, a retry after a crash, a double click) stops
 at the database's unique key before it makes anything. Then the work order, through
 `work_orders.service.create_work_order` (the one way work orders come into being, so every rule applies), its
-parts through the service `POST /work_orders/{id}/parts` uses (they reserve stock), and the schedule's advance.
+parts through `parts.stock.assign`, the rule `POST /work_orders/{id}/parts` applies (they reserve stock), and the
+schedule's advance.
 Nothing here commits: all of it lands together, or none of it does.
 """
 
@@ -30,12 +31,12 @@ from wrenchwork.models import (
     pm_schedule_procedure_templates,
 )
 from wrenchwork.models.work_orders import CLOSED_STATUSES
+from wrenchwork.parts import stock
 from wrenchwork.pm_schedules.recurrence import latest_occurrence, next_occurrence
 from wrenchwork.pm_schedules.service import TEMPLATE_LINKS
 from wrenchwork.pm_schedules.timing import due_of, rule_of
 from wrenchwork.users.repository import UserRepository
-from wrenchwork.work_orders import assignments
-from wrenchwork.work_orders.schemas import ChecklistItem, PartAssignmentIn, WorkOrderCreate
+from wrenchwork.work_orders.schemas import ChecklistItem, WorkOrderCreate
 from wrenchwork.work_orders.service import create_work_order
 
 # The template's to-many references, as WorkOrderCreate names them.
@@ -179,16 +180,13 @@ def generate(session: Session, scope: Scope, schedule: PmSchedule, template: Tem
     Raises AlreadyGenerated when the occurrence has a run row already: the session's transaction then needs a
     rollback, so callers run this in a savepoint of its own (`session.begin_nested()`).
 
-    A technician of the template who can no longer be assigned work (deactivated, made unassignable, no longer a
-    worker of the entity) is left off the work order rather than stopping the schedule for good. Nothing else of
-    a template goes stale: deleted categories, account codes, vendors and procedure templates leave the template
-    with them, and assets, locations and parts a template names cannot be deleted. Everything goes through the
-    work order's own checks all the same."""
+    The template's technicians must have been through `keep_assignable`; everything goes through the work
+    order's own checks all the same."""
     run = _claim_occurrence(session, schedule.id, step)
-    data = _work_order_from(UserRepository(session, scope), schedule, template, step.occurrence)
+    data = _work_order_from(schedule, template, step.occurrence)
     work_order = create_work_order(session, scope, data)
-    for part_id, quantity in template.parts:
-        assignments.add_part(session, scope, work_order.id, PartAssignmentIn(part_id=part_id, quantity=quantity))
+    for part_id, quantity in template.parts:  # the stock rule of POST /work_orders/{id}/parts: a reservation
+        stock.assign(session, work_order, part_id, quantity, scope.user_id, add=True)
     run.work_order_id = work_order.id
     advance(schedule, step)
     session.flush()
@@ -206,14 +204,26 @@ def _claim_occurrence(session: Session, schedule_id: int, step: Step) -> PmSched
     return run
 
 
-def _work_order_from(
-    users: UserRepository, schedule: PmSchedule, template: Template, occurrence: datetime
-) -> WorkOrderCreate:
+def keep_assignable(session: Session, scope: Scope, templates: Iterable[Template]) -> None:
+    """Leave off the technicians of these templates (all of `scope`'s entity) who can no longer be assigned work
+    (deactivated, made unassignable, no longer a worker of the entity): the work order is made without them
+    rather than the schedule stopping for good. One query for all of them. Nothing else of a template goes
+    stale: deleted categories, account codes, vendors and procedure templates leave the template with them, and
+    the assets, locations and parts a template names cannot be deleted."""
+    chosen = [t for t in templates if t.links["technicians_ids"]]
+    if not chosen:
+        return
+    wanted = {i for t in chosen for i in t.links["technicians_ids"]}
+    assignable = UserRepository(session, scope).assignable_ids(wanted)
+    if assignable == wanted:
+        return
+    for template in chosen:
+        template.links["technicians_ids"] = [i for i in template.links["technicians_ids"] if i in assignable]
+
+
+def _work_order_from(schedule: PmSchedule, template: Template, occurrence: datetime) -> WorkOrderCreate:
     row = template.row
-    links = dict(template.links)
-    if links["technicians_ids"]:
-        assignable = users.assignable_ids(links["technicians_ids"])
-        links["technicians_ids"] = [i for i in links["technicians_ids"] if i in assignable]
+    links = template.links
     checklist = [
         ChecklistItem(text=item["text"], order=item.get("order"), checked=False) for item in row.checklist or []
     ]

@@ -204,7 +204,7 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
             checklist=shape_checklist(data.checklist or []),
         )
     )
-    _save_links(repo, work_order, data)
+    _save_links(repo, work_order, data, new=True)
     if data.procedure_template_ids:
         procedures.instantiate(session, work_order, data.procedure_template_ids)
     if request is not None:
@@ -334,11 +334,12 @@ def check_references(repo: Repository[Any], data: BaseModel, prefix: str) -> Non
             raise Unprocessable.field(f"{prefix}.{field}", f"unknown ids {unknown}: must be {what}")
 
 
-def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrderFields) -> None:
+def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrderFields, new: bool = False) -> None:
+    """A new work order has no links to replace (PM generation makes thousands at once: no DELETEs for them)."""
     for field, (link, column, _model) in LINKS.items():
         ids = getattr(data, field)
         if ids is not None:
-            repo.set_links(link, "work_order_id", work_order.id, column, ids)
+            repo.set_links(link, "work_order_id", work_order.id, column, ids, replace=not new)
 
 
 def _asset_status(session: Session, scope: Scope, work_order: WorkOrder, data: WorkOrderFields) -> None:
