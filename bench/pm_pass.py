@@ -1,14 +1,15 @@
 """PM generation under load: how long a pass over many due schedules takes, and how the work order list answers
 meanwhile (issue #14: 10,000 due at once in under 60 s on SQLite, `GET /work_orders` p99 under 100 ms).
 
-    python -m bench.pm_pass [--schedules 10000] [--work-orders 100000] [--mode thread|process] [--clients 2]
+    python -m bench.pm_pass [--schedules 10000] [--work-orders 100000] [--mode thread|process] [--rate 50]
 
 1. bench/pm_data.py makes the database: `--work-orders` work orders and `--schedules` daily schedules, parked.
 2. One server process serves it (uvicorn, as bench/run.py does). `--mode thread`: the server's own background
    passes do the work (WRENCHWORK_SCHEDULER_INTERVAL=0.5, the embedded default shape); `--mode process`: the
    server does not generate, a `wrenchwork scheduler --once` process started at the release does.
-3. `--clients` clients ask for the work order list (`GET /work_orders`, the default first page) back to back for
-   the whole run, each request's start and latency recorded.
+3. `--clients` connections ask for the work order list (`GET /work_orders`, the default first page) at `--rate`
+   requests a second in all (0: back to back) for the whole run; each request's latency is counted from when it
+   was due, so one held up behind a slow one counts its wait too.
 4. After `--before` seconds the schedules are released (all due at that instant); the run ends once every one
    has its work order, and the clients keep going `--after` seconds more.
 5. The pass is the span from the first run row to the last (their `created_at`); the list's latencies are those
@@ -80,6 +81,7 @@ class Result:
     schedules: int
     work_orders: int
     clients: int
+    rate: float
     pass_seconds: float  # first to last run row
     release_to_done_seconds: float  # from the release until every schedule had its work order (polled)
     schedules_per_s: float
@@ -93,14 +95,18 @@ class Result:
 
 
 class Clients:
-    """`count` threads asking for one path back to back on keep-alive connections, recording every request."""
+    """`count` threads asking for one path on keep-alive connections, `rate` requests a second in all (each thread
+    on its own fixed schedule), or back to back when `rate` is 0. A request's latency is counted from the moment
+    it was due, not from when it could be sent: a request held up behind a slow one is late by the wait too."""
 
-    def __init__(self, port: int, path: str, headers: dict[str, str], count: int) -> None:
+    def __init__(self, port: int, path: str, headers: dict[str, str], count: int, rate: float) -> None:
         self.samples: list[Sample] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        period = count / rate if rate else 0.0
         self._threads = [
-            threading.Thread(target=self._run, args=(port, path, headers), daemon=True) for _ in range(count)
+            threading.Thread(target=self._run, args=(port, path, headers, period, n * period / count), daemon=True)
+            for n in range(count)
         ]
 
     def __enter__(self) -> Clients:
@@ -113,10 +119,17 @@ class Clients:
         for thread in self._threads:
             thread.join(30)
 
-    def _run(self, port: int, path: str, headers: dict[str, str]) -> None:
+    def _run(self, port: int, path: str, headers: dict[str, str], period: float, offset: float) -> None:
         connection = http.client.HTTPConnection(servers.HOST, port, timeout=60)
+        due = time.perf_counter() + offset
         while not self._stop.is_set():
-            started, clock = time.time(), time.perf_counter()
+            if period:
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+            else:
+                due = time.perf_counter()
+            started = time.time() - (time.perf_counter() - due)
             try:
                 connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
@@ -126,9 +139,10 @@ class Clients:
                 connection.close()
                 connection = http.client.HTTPConnection(servers.HOST, port, timeout=60)
                 status = 0
-            sample = Sample(started, (time.perf_counter() - clock) * 1000, status)
+            sample = Sample(started, (time.perf_counter() - due) * 1000, status)
             with self._lock:
                 self.samples.append(sample)
+            due += period
         connection.close()
 
 
@@ -150,7 +164,7 @@ def run(args: argparse.Namespace) -> Result:
     log = out / "logs" / "pm-pass-server.log"
     with (
         servers.serve(argv, env, base_url + "/readyz", log, cwd=REPO) as server,
-        Clients(port, "/api/v1/work_orders", headers, args.clients) as clients,
+        Clients(port, "/api/v1/work_orders", headers, args.clients, args.rate) as clients,
     ):
         time.sleep(args.before)
         released = time.time()
@@ -178,6 +192,7 @@ def run(args: argparse.Namespace) -> Result:
         schedules=args.schedules,
         work_orders=args.work_orders,
         clients=args.clients,
+        rate=args.rate,
         pass_seconds=round(span, 2),
         release_to_done_seconds=round(done - released, 2),
         schedules_per_s=round(made / span, 1) if span and span == span else 0.0,
@@ -216,7 +231,8 @@ def markdown(result: Result) -> str:
     lines = [
         f"PM pass ({result.mode} mode): {result.made:,} of {result.schedules:,} schedules generated in "
         f"{result.pass_seconds} s ({result.schedules_per_s}/s; release to done {result.release_to_done_seconds} s), "
-        f"{result.duplicates} duplicates; {result.work_orders:,} work orders before; {result.clients} list clients; "
+        f"{result.duplicates} duplicates; {result.work_orders:,} work orders before; {result.clients} list clients "
+        f"({f'{result.rate:g} requests/s' if result.rate else 'back to back'}); "
         f"server CPU {result.server_cpu_pct}%, other processes {result.other_cpu_pct}% of a core.",
         "",
         "| `GET /work_orders` | requests | p50 ms | p90 ms | p99 ms | max ms | errors |",
@@ -233,7 +249,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work-orders", type=int, default=100_000)
     parser.add_argument("--part-every", type=int, default=5, help="every Nth template assigns a part (0: none)")
     parser.add_argument("--mode", choices=("thread", "process"), default="thread")
-    parser.add_argument("--clients", type=int, default=2, help="list clients, back to back (default 2)")
+    parser.add_argument("--clients", type=int, default=2, help="list clients (connections; default 2)")
+    parser.add_argument(
+        "--rate", type=float, default=50, help="list requests per second in all (default 50; 0: back to back)"
+    )
     parser.add_argument("--before", type=float, default=5, help="seconds of list load before the release")
     parser.add_argument("--after", type=float, default=1, help="seconds of list load after the last work order")
     parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds")

@@ -47,9 +47,9 @@ BATCH_SIZE = 100
 # A batch commits once it has worked this long (seconds), claimed schedules left over or not: other writers,
 # and on SQLite every request, wait for the write lock meanwhile. It claims about as many as fit.
 BATCH_SECONDS = 0.05
-# SQLite: the pause between two batches (seconds), so that requests waiting for the write lock get it: they ask
-# for it every millisecond (core/db.py).
-SQLITE_PAUSE = 0.005
+# SQLite: the pause between two batches (seconds) leaves the write lock to the requests waiting for it (they ask
+# every millisecond, core/db.py). It starts at the first value and follows the demand between the two others.
+SQLITE_PAUSE, MIN_PAUSE, MAX_PAUSE = 0.01, 0.008, 0.1
 
 Outcome = Literal["generated", "skipped", "waiting"]
 
@@ -73,19 +73,22 @@ def run_pass(
 ) -> PassResult:
     """Generate every due schedule, batch after batch, until none is left (or `stop` is set between batches).
 
-    `pause` defaults to SQLITE_PAUSE on SQLite and 0 elsewhere. The schedules of a batch are due at the batch's
+    `pause` (seconds between batches) is fixed when given; by default it is 0 on PostgreSQL and, on SQLite,
+    follows the demand for the write lock (`Pause`). The schedules of a batch are due at the batch's
     `clock.now()`."""
     result = PassResult()
     failed: set[int] = set()
     engine = sessions.kw["bind"]
-    if pause is None:
-        pause = SQLITE_PAUSE if engine is not None and engine.dialect.name == "sqlite" else 0.0
+    pauses = Pause(pause, adapts=pause is None and engine is not None and engine.dialect.name == "sqlite")
     # Seconds one schedule takes, learnt batch after batch: a batch claims about as many as fit in its time.
     each = batch_seconds / 4
     actors = Actors()
     while stop is None or not stop.is_set():
-        started = time.monotonic()
+        asked = time.monotonic()
         with sessions() as session, session.begin():
+            session.connection()  # the transaction begins: on SQLite, with the write lock
+            started = time.monotonic()
+            pauses.waited(started - asked)
             now = clock.now()
             due = claim(session, now, max(1, min(batch_size, round(batch_seconds / each))), failed)
             if not due:
@@ -93,8 +96,8 @@ def run_pass(
             result.batches += 1
             done = _run_batch(session, due, now, started + batch_seconds, actors, result, failed)
         each = (each + (time.monotonic() - started) / done) / 2
-        if pause:
-            time.sleep(pause)
+        if pauses.seconds:
+            time.sleep(pauses.seconds)
     if result.generated or result.skipped or result.failed:
         log.info(
             "pm generation pass",
@@ -102,6 +105,25 @@ def run_pass(
                               "waiting": result.waiting, "failed": result.failed, "batches": result.batches}},
         )  # fmt: skip
     return result
+
+
+class Pause:
+    """How long a pass leaves SQLite's write lock to others between two of its batches.
+
+    Every request takes the write lock (core/db.py), and a server process serves one request at a time, so
+    requests that queued up during a batch pass one after the other: the pause must last as long as they take,
+    and no longer, or the pass waits for nothing. It follows what the pass sees as it asks for the lock again:
+    when it had to wait, others were using the lock, so the next pause is twice as long (up to MAX_PAUSE); when
+    it got the lock at once, a quarter shorter (down to MIN_PAUSE)."""
+
+    def __init__(self, fixed: float | None, adapts: bool) -> None:
+        self.adapts = adapts
+        self.seconds = SQLITE_PAUSE if adapts else (fixed or 0.0)
+
+    def waited(self, seconds: float) -> None:
+        if self.adapts:
+            grown = self.seconds * 2 if seconds > 0.0005 else self.seconds * 0.75
+            self.seconds = min(MAX_PAUSE, max(MIN_PAUSE, grown))
 
 
 def claim(session: Session, now: datetime, limit: int, excluded: set[int]) -> list[PmSchedule]:
