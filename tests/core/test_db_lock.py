@@ -18,17 +18,17 @@ from wrenchwork.core.db import make_engine
 def test_a_waiting_transaction_gets_the_lock_right_after_its_release(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'lock.db'}")
     lates: list[float] = []
+
+    def wait(got: list[float]) -> None:
+        with engine.begin() as waiter:
+            waiter.execute(text("SELECT 1"))
+            got.append(time.monotonic())
+
     for _ in range(5):
         got: list[float] = []
         with engine.begin() as holder:
             holder.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the lock is this connection's
-
-            def wait() -> None:
-                with engine.begin() as waiter:
-                    waiter.execute(text("SELECT 1"))
-                    got.append(time.monotonic())
-
-            thread = threading.Thread(target=wait)
+            thread = threading.Thread(target=wait, args=(got,))
             thread.start()
             time.sleep(0.06)  # SQLite's own handler would next try 78 ms after it began to wait: 18 ms late
             released = time.monotonic()
