@@ -275,6 +275,10 @@ def test_update_replaces_the_template_sets(api: Api, session: Session, tenant: T
         ({"template": {"checklist": [{"text": ""}]}}, "pm_schedule.template_work_order_attributes.checklist.0.text"),
         ({"template": {"status_id": 2}}, "pm_schedule.template_work_order_attributes.status_id"),
         ({"template": {"priority": None}}, "pm_schedule.template_work_order_attributes.priority"),
+        # Rules that never occur (the start, 2026-01-05, is a Monday).
+        ({"repeat_interval": 7, "on_week_days": [2]}, "pm_schedule.on_week_days"),
+        ({"repeat_frequency": "hour", "repeat_interval": 168, "on_week_days": [3, 4]}, "pm_schedule.on_week_days"),
+        ({"repeat_frequency": "month", "repeat_interval": 12, "in_months": [2]}, "pm_schedule.in_months"),
         ({"template": {"checklist": None}}, "pm_schedule.template_work_order_attributes.checklist"),
         ({"status": None}, "pm_schedule.status"),
         ({"on_week_days": None}, "pm_schedule.on_week_days"),
@@ -426,3 +430,40 @@ def test_procedure_templates_count_their_schedules(api: Api) -> None:
     ok(api.patch(f"/pm_schedules/{first['id']}", json={"pm_schedule": {"procedure_template_ids": []}}))
     counts = {t["name"]: t["assignment_count"]["pm_schedules"] for t in ok(api.get("/procedure_templates"))}
     assert counts == {"Audit": 1, "Spare": 1}
+
+
+def test_records_a_template_uses_are_not_deleted_under_it(api: Api, session: Session, tenant: Tenant) -> None:
+    ids = seed(api, session, tenant)
+    data = ok(api.post("/pm_schedules", json=ids.body()), 201)
+    category = api.delete(f"/categories/{ids.category_id}")
+    assert (category.status_code, category.json()["message"]) == (409, "Category is still used by 1 PM schedules")
+    code = api.delete(f"/account_codes/{ids.account_code_id}")
+    assert (code.status_code, code.json()["message"]) == (409, "Account code is still used by 1 PM schedules")
+    for path in (f"/assets/{ids.asset_id}", f"/parts/{ids.part_id}", f"/locations/{ids.location_id}"):
+        response = api.delete(path)
+        assert response.status_code == 409, (path, response.text)
+        assert response.json()["status"] == "error"
+    assert ok(api.get(f"/pm_schedules/{data['id']}")) == data
+    # Deleting a vendor, a technician's role or a procedure template takes it off the template.
+    assert api.delete(f"/vendors/{ids.vendor_id}").status_code == 204
+    assert api.delete(f"/procedure_templates/{ids.procedure_template_id}").status_code == 204
+    after = ok(api.get(f"/pm_schedules/{data['id']}"))
+    assert (after["template_work_order"]["vendors"], after["procedure_templates"]) == ([], [])
+
+
+def test_a_floating_schedule_waits_for_its_open_work_order(api: Api) -> None:
+    data = create_schedule(api, type="floating", repeat_frequency="week")
+    path = f"/pm_schedules/{data['id']}"
+    assert data["next_order_date"] == "2026-03-02T08:00:00.000Z"
+    body = {"work_order": {"title": "Weekly check", "type": "preventive", "pm_schedule_id": data["id"]}}
+    work_order = ok(api.post("/work_orders", json=body), 201)
+    moved = ok(api.patch(path, json={"pm_schedule": {"start_date": "2026-01-06T08:00:00Z"}}))
+    assert (moved["next_order_date"], moved["has_uncompleted_wo"]) == (None, True)
+    ok(api.patch(f"/work_orders/{work_order['id']}", json={"work_order": {"status_id": 4}}))
+    ok(api.patch(path, json={"pm_schedule": {"status": "paused"}}))
+    resumed = ok(api.patch(path, json={"pm_schedule": {"status": "planned"}}))
+    assert resumed["next_order_date"] == "2026-03-03T08:00:00.000Z"  # Tuesdays, from now on
+    # A persistent schedule orders whether or not its work orders are open.
+    ok(api.post("/work_orders", json=body), 201)
+    persistent = ok(api.patch(path, json={"pm_schedule": {"type": "persistent"}}))
+    assert (persistent["next_order_date"], persistent["has_uncompleted_wo"]) == ("2026-03-03T08:00:00.000Z", True)

@@ -84,3 +84,16 @@ def test_sqlite_items_are_the_same_with_json_rewrapped(
     assert "json(CASE" in str(stmt.compile(session.get_bind()))
     assert items() == kept
     assert len(kept) == 6
+
+
+def test_the_list_page_runs_on_the_drivers_path(session: Session) -> None:
+    """No value in the page statement is expanded at execution (an `IN (...)` list would be): it is compiled once
+    and run on the driver's cursor like the other hot lists (core/driver.py)."""
+    from wrenchwork.core import driver, repository
+    from wrenchwork.core.listing import ListQuery
+    from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
+    from wrenchwork.pm_schedules.repository import PmScheduleRepository
+
+    query = ListQuery(sort=list(PM_SCHEDULE_LIST.default_sort))
+    page = repository._unfiltered_page(PmScheduleRepository, PM_SCHEDULE_LIST, LIST_PAGE, query)
+    assert driver._compile(page, session.get_bind().dialect) is not None

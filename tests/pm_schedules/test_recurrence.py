@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import math
+from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -375,6 +376,8 @@ def test_latest_occurrence_is_the_last_at_or_before() -> None:
         {"timezone": "Mars/Olympus"},
         {"timezone": "../../etc/passwd"},
         {"timezone": ""},
+        {"timezone": "America"},
+        {"timezone": "x" * 5000},
         {"start": datetime(2025, 1, 1)},
     ],
 )
@@ -509,15 +512,20 @@ def oracle(rule: Recurrence, low: datetime, high: datetime) -> list[datetime]:
     return found
 
 
+def _day_in(first: date, last: date) -> st.SearchStrategy[date]:
+    # sampled_from spreads its picks over the range; dates() and integers() mostly pick values near the bounds.
+    return st.sampled_from(range(first.toordinal(), last.toordinal() + 1)).map(date.fromordinal)
+
+
 @st.composite
-def rules(draw: st.DrawFn, intervals: st.SearchStrategy[int] = st.integers(1, 4)) -> Recurrence:
+def rules(draw: st.DrawFn, frequency: str, intervals: st.SearchStrategy[int] = st.integers(1, 4)) -> Recurrence:
     zone = draw(st.sampled_from(ZONES))
-    day = draw(st.dates(date(2024, 1, 1), date(2027, 12, 31)))
+    day = draw(_day_in(date(2024, 1, 1), date(2027, 12, 31)))
     hour = draw(st.sampled_from((1, 2)) | st.integers(0, 23))  # the DST gaps and overlaps of ZONES
     minute = draw(st.sampled_from((0, 30)) | st.integers(0, 59))
     start = datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).replace(fold=draw(st.integers(0, 1)))
     return Recurrence(
-        draw(st.sampled_from(FREQUENCIES)),
+        frequency,
         start,
         zone,
         interval=draw(intervals),
@@ -527,52 +535,62 @@ def rules(draw: st.DrawFn, intervals: st.SearchStrategy[int] = st.integers(1, 4)
     )
 
 
-def _check_window(rule: Recurrence, low: datetime, high: datetime) -> None:
+def _check_window(rule: Recurrence, low: datetime, high: datetime, probes: int = 20) -> None:
     expected = oracle(rule, low, high)
     got = list(occurrences(rule, low, high))
     assert got == expected
     assert all(a < b for a, b in pairwise(got))
     start = rule.start.astimezone(UTC)
     assert all(moment >= start and moment.tzinfo is UTC for moment in got)
-    nxt = next_occurrence(rule, low)
-    if expected:
-        assert nxt == expected[0] == next(occurrences(rule, low, limit=1))
-        following = next_occurrence(rule, expected[0], inclusive=False)
-        if len(expected) > 1:
-            assert following == expected[1]
+    # next / latest from points spread over the window: each resumes the walk at a different place. Unbounded
+    # searches only where the window holds the answer (or once), since a rule may never match again.
+    unbounded_miss_checked = False
+    points = [low + (high - low) * i / probes for i in range(probes)]
+    for point in points + expected[:: max(1, len(expected) // (probes // 4))]:
+        following, after = bisect_left(expected, point), bisect_right(expected, point)
+        if following < len(expected):
+            assert next_occurrence(rule, point) == expected[following]
+        elif not unbounded_miss_checked:
+            unbounded_miss_checked = True
+            nxt = next_occurrence(rule, point)
+            assert nxt is None or nxt > high
+        assert next(occurrences(rule, point, high, limit=1), None) == (expected[following:] or [None])[0]
+        assert next(occurrences(rule, point, high, inclusive=False, limit=1), None) == (expected[after:] or [None])[0]
+        if after < len(expected):
+            assert next_occurrence(rule, point, inclusive=False) == expected[after]
+        latest = latest_occurrence(rule, point)
+        if after > 0:
+            assert latest == expected[after - 1]
         else:
-            assert following is None or following > high
-        assert latest_occurrence(rule, expected[-1]) == expected[-1]
-    else:
-        assert nxt is None or nxt > high
-    # The latest at or before a point inside the window is the last expected one before it (or lies before low).
-    middle = low + (high - low) / 3
-    before = [moment for moment in expected if moment <= middle]
-    latest = latest_occurrence(rule, middle)
-    if before:
-        assert latest == before[-1]
-    else:
-        assert latest is None or latest < low
+            assert latest is None or latest < low
 
 
 def offsets(days: int) -> st.SearchStrategy[int]:
-    """Hours from start to the window: before it, just after it, or anywhere up to `days` later."""
-    # sampled_from spreads its picks over the range; integers() would mostly pick values near 0.
+    """Hours from start to the window: up to 40 days before it, or anywhere up to `days` after it."""
     return st.builds(lambda day, hour: day * 24 + hour, st.sampled_from(range(-40, days)), st.integers(0, 23))
 
 
-@settings(max_examples=100, deadline=None)
-@given(rule=rules(), offset=offsets(3 * 365))
-def test_occurrences_equal_the_oracle_over_two_years(rule: Recurrence, offset: int) -> None:
-    low = rule.start.astimezone(UTC) + timedelta(hours=offset)
+@pytest.mark.parametrize("frequency", [f for f in FREQUENCIES if f != "hour"])
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_occurrences_equal_the_oracle_over_two_years(frequency: str, data: st.DataObject) -> None:
+    rule = data.draw(rules(frequency))
+    low = rule.start.astimezone(UTC) + timedelta(hours=data.draw(offsets(3 * 365)))
     _check_window(rule, low, low + timedelta(days=730))
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    rule=rules(st.sampled_from((5, 7, 12, 14, 24, 52, 100, 168, 365, 1000))),
-    offset=offsets(200 * 365),
-)
-def test_large_intervals_far_from_start_equal_the_oracle(rule: Recurrence, offset: int) -> None:
-    low = rule.start.astimezone(UTC) + timedelta(hours=offset)
+@settings(max_examples=12, deadline=None)  # each example walks 17 520 hours, several times
+@given(data=st.data())
+def test_hourly_occurrences_equal_the_oracle_over_two_years(data: st.DataObject) -> None:
+    rule = data.draw(rules("hour"))
+    low = rule.start.astimezone(UTC) + timedelta(hours=data.draw(offsets(3 * 365)))
+    _check_window(rule, low, low + timedelta(days=730), probes=8)
+
+
+@pytest.mark.parametrize("frequency", FREQUENCIES)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_large_intervals_far_from_start_equal_the_oracle(frequency: str, data: st.DataObject) -> None:
+    rule = data.draw(rules(frequency, st.sampled_from((5, 7, 12, 14, 24, 52, 100, 168, 365, 1000))))
+    low = rule.start.astimezone(UTC) + timedelta(hours=data.draw(offsets(200 * 365)))
     _check_window(rule, low, low + timedelta(days=366))

@@ -14,6 +14,8 @@ from wrenchwork.models import (
     PartType,
     Storeroom,
     asset_asset_types,
+    pm_template_account_codes,
+    pm_template_categories,
     vendor_categories,
     work_order_account_codes,
     work_order_categories,
@@ -29,6 +31,7 @@ CATEGORIES = Lookup(
         UsedBy(vendor_categories, "category_id", "vendors"),
         UsedBy(work_order_categories, "category_id", "work orders"),
         UsedBy(work_order_request_categories, "category_id", "requests"),
+        UsedBy(pm_template_categories, "category_id", "PM schedules"),
     ),
 )
 ASSET_TYPES = Lookup(
@@ -50,6 +53,9 @@ ACCOUNT_CODES = Lookup(
     "/account_codes",
     "account_code",
     "Account code",
-    (UsedBy(work_order_account_codes, "account_code_id", "work orders"),),
+    (
+        UsedBy(work_order_account_codes, "account_code_id", "work orders"),
+        UsedBy(pm_template_account_codes, "account_code_id", "PM schedules"),
+    ),
 )
 LOOKUPS = (CATEGORIES, ASSET_TYPES, STOREROOMS, PART_TYPES, MEASUREMENT_UNITS, ACCOUNT_CODES)

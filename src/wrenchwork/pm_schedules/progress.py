@@ -31,7 +31,15 @@ from wrenchwork.models.work_orders import CLOSED_STATUSES
 
 # The server's now (clock.now()), bound by the list query as `pm_now`.
 NOW = bindparam("pm_now", type_=UTCDateTime())
-_CLOSED = case((WorkOrder.base_status.in_(CLOSED_STATUSES), 1), else_=0)
+
+
+def _is_open(status: Any) -> Any:
+    """Neither completed nor cancelled. Spelled as comparisons, not `NOT IN (...)`: a list is expanded when the
+    statement runs, which keeps the list page off the driver's path (core/driver.py)."""
+    return and_(*(status != closed for closed in CLOSED_STATUSES))
+
+
+_CLOSED = case((_is_open(WorkOrder.base_status), 0), else_=1)
 
 # The id of a schedule's last active work order (correlated to the listed schedule).
 LAST_ACTIVE = (
@@ -107,7 +115,7 @@ def _percentage(done: Any, total: Any) -> Any:
 _W = LastWorkOrder
 _DONE = checklist_checked(_W.checklist) + _answers(_W.id, answered=True)
 _TOTAL = checklist_length(_W.checklist) + _answers(_W.id, answered=False)
-_OPEN = _W.base_status.not_in(CLOSED_STATUSES)
+_OPEN = _is_open(_W.base_status)
 _OVERDUE = and_(_OPEN, _W.due_date.is_not(None), _W.due_date < NOW)
 
 # The list item's `has_uncompleted_wo` and `progression`, over the joined `LastWorkOrder`.

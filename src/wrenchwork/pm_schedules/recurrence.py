@@ -93,7 +93,7 @@ def zone_of(name: str) -> ZoneInfo:
     """The IANA zone called `name`; ValueError when there is none."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a folder name, a name too long
         raise ValueError(f"unknown time zone: {name!r}") from None
 
 

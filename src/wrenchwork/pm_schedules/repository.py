@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, null, select
+from sqlalchemy import String, delete, func, null, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -24,7 +24,6 @@ from wrenchwork.core.json_sql import (
     json_stored,
 )
 from wrenchwork.core.listing import AnySelect
-from wrenchwork.core.model_base import UTCDateTime
 from wrenchwork.core.repository import Link, Repository
 from wrenchwork.models import (
     AccountCode,
@@ -62,24 +61,25 @@ TemplateCreator = aliased(User, name="template_creator")
 TemplateEditor = aliased(User, name="template_editor")
 
 
-class plus_hours(FunctionElement[Any]):
-    """A stored UTC date-time plus a whole number of hours (the due date of an order date)."""
+class json_due_date(FunctionElement[Any]):
+    """An order date plus a whole number of hours, as a PM date (`2026-07-18T16:00:00.000Z`): a due date."""
 
-    name = "plus_hours"
-    type = UTCDateTime()
+    name = "json_due_date"
+    type = String()
     inherit_cache = True
 
 
-@compiles(plus_hours, "sqlite")
-def _plus_hours_sqlite(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(json_due_date, "sqlite")
+def _due_date_sqlite(element: json_due_date, compiler: SQLCompiler, **kw: Any) -> str:
     moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"datetime({moment}, ({hours}) || ' hours')"
+    # One strftime() (%f: seconds with milliseconds), where adding and then formatting would parse the value twice.
+    return f"strftime('%Y-%m-%dT%H:%M:%fZ', {moment}, ({hours}) || ' hours')"
 
 
-@compiles(plus_hours, "postgresql")
-def _plus_hours_pg(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(json_due_date, "postgresql")
+def _due_date_pg(element: json_due_date, compiler: SQLCompiler, **kw: Any) -> str:
     moment, hours = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"({moment} + make_interval(hours => {hours}))"
+    return f'to_char({moment} + make_interval(hours => {hours}), \'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\')'
 
 
 def _joined(stmt: AnySelect) -> AnySelect:
@@ -118,12 +118,12 @@ TEMPLATE_ITEM = json_ref(
     ("created_by", json_author(TemplateCreator, Template.created_by_id)),
     ("updated_by", json_author(TemplateEditor, Template.updated_by_id)),
 )  # fmt: skip
-NEXT_DUE = plus_hours(PmSchedule.next_order_date, PmSchedule.time_to_complete)
+NEXT_DUE = json_due_date(PmSchedule.next_order_date, PmSchedule.time_to_complete)
 # The documented list item (pm_schedules/schemas.py `PmScheduleListItem`), rendered by the database.
 LIST_ITEM = json_object(
     ("id", PmSchedule.id), ("status", PmSchedule.status), ("type", PmSchedule.type),
     ("start_date", json_moment_ms(PmSchedule.start_date)), ("time_to_complete", PmSchedule.time_to_complete),
-    ("next_order_date", json_moment_ms(PmSchedule.next_order_date)), ("next_due_date", json_moment_ms(NEXT_DUE)),
+    ("next_order_date", json_moment_ms(PmSchedule.next_order_date)), ("next_due_date", NEXT_DUE),
     ("repeat_frequency", PmSchedule.repeat_frequency), ("repeat_occurrence", PmSchedule.repeat_occurrence),
     ("on_week_days", json_stored(PmSchedule.on_week_days)), ("in_months", json_stored(PmSchedule.in_months)),
     ("on_month_day", PmSchedule.on_month_day),

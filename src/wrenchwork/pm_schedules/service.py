@@ -226,6 +226,10 @@ def _plan(repo: PmScheduleRepository, schedule: PmSchedule, timezone: str) -> No
         schedule.next_order_date = None
         return
     schedule.next_order_date = timing.initial_next_order_date(schedule, timezone, clock.now())
+    if schedule.next_order_date is None:
+        # A rule that never matches (every 7 days on another weekday than the start's, ...): it would never order.
+        field = "on_week_days" if schedule.on_week_days else "in_months" if schedule.in_months else "start_date"
+        raise Unprocessable.field(f"{WRAPPER}.{field}", "leaves the schedule without any occurrence from now on")
 
 
 def _has_open_work_order(repo: PmScheduleRepository, schedule_id: int) -> bool:

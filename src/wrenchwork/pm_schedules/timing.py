@@ -9,7 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from wrenchwork.pm_schedules.recurrence import Recurrence, next_occurrence
+from wrenchwork.pm_schedules.recurrence import Recurrence, next_occurrence, occurrences
+
+# How far ahead an `hour` rule's first occurrence is looked for. Its weekday and month filters may reject every
+# step (every 168 hours, on another weekday than the start's): walking that to the year 9999 takes seconds.
+HOUR_HORIZON = timedelta(days=20 * 366)
 
 
 class Timed(Protocol):
@@ -54,13 +58,17 @@ def initial_next_order_date(schedule: Timed, timezone: str, now: datetime) -> da
     """The first occurrence a schedule generates when it is created, its timing changes or it is planned again.
 
     A recurring schedule only generates occurrences from that moment on: the first occurrence at or after both
-    its start and `now` floored to the minute (None when the rule has none). A one-time schedule's only
-    occurrence is its start, even a past one (it is then generated at once)."""
+    its start and `now` floored to the minute (None when the rule has none; for an `hour` rule, none within
+    `HOUR_HORIZON`). A one-time schedule's only occurrence is its start, even a past one (it is then generated
+    at once)."""
     start = _aware(schedule.start_date)
     if schedule.type == "one_time":
         return start
-    floor = _aware(now).replace(second=0, microsecond=0)
-    return next_occurrence(rule_of(schedule, timezone), max(start, floor), inclusive=True)
+    after = max(start, _aware(now).replace(second=0, microsecond=0))
+    rule = rule_of(schedule, timezone)
+    if rule.frequency == "hour":
+        return next(occurrences(rule, after, after + HOUR_HORIZON, limit=1), None)
+    return next_occurrence(rule, after, inclusive=True)
 
 
 def due_of(order_date: datetime, schedule: Timed) -> datetime:
