@@ -174,10 +174,10 @@ def test_references_no_longer_usable_are_left_off_and_the_schedule_goes_on(
 ) -> None:
     keeps, _ = make_user(session, tenant, role="technician", name="Kim")
     leaves, _ = make_user(session, tenant, role="technician", name="Lou")
-    category = create_lookup(api, "/categories", "category", "Old category")
-    schedule_id = create(api, template={"technicians_ids": [keeps, leaves], "categories_ids": [category["id"]]})
+    vendor = create_vendor(api, "Gone Ltd")
+    schedule_id = create(api, template={"technicians_ids": [keeps, leaves], "vendors_ids": [vendor["id"]]})
     ok(api.patch(f"/users/{leaves}", json={"user": {"can_be_assigned_to_wo": False}}))
-    assert api.delete(f"/categories/{category['id']}").status_code == 204
+    assert api.delete(f"/vendors/{vendor['id']}").status_code == 204  # takes it off the template
     clock.set_now(at("2030-01-01T08:00"))
 
     result = generate_pass(app)
@@ -185,7 +185,7 @@ def test_references_no_longer_usable_are_left_off_and_the_schedule_goes_on(
     assert (result.generated, result.failed) == (1, [])
     [made] = work_orders_of(api, schedule_id)
     assert [t["id"] for t in made["technicians"]] == [keeps]
-    assert made["categories"] == []
+    assert made["vendors"] == []
 
 
 def test_one_time_generates_once_then_is_completed(app: FastAPI, api: Api, clock: Any) -> None:

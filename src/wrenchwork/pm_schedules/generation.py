@@ -208,8 +208,8 @@ def keep_assignable(session: Session, scope: Scope, templates: Iterable[Template
     """Leave off the technicians of these templates (all of `scope`'s entity) who can no longer be assigned work
     (deactivated, made unassignable, no longer a worker of the entity): the work order is made without them
     rather than the schedule stopping for good. One query for all of them. Nothing else of a template goes
-    stale: deleted categories, account codes, vendors and procedure templates leave the template with them, and
-    the assets, locations and parts a template names cannot be deleted."""
+    stale: a deleted vendor or procedure template leaves the templates with it, and the assets, locations,
+    parts, categories and account codes a template uses cannot be deleted."""
     chosen = [t for t in templates if t.links["technicians_ids"]]
     if not chosen:
         return
