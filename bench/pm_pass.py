@@ -91,6 +91,7 @@ class Result:
     other_cpu_pct: float | None
     made: int
     duplicates: int
+    load_average: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average at the release and after
     settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -167,7 +168,7 @@ def run(args: argparse.Namespace) -> Result:
         Clients(port, "/api/v1/work_orders", headers, args.clients, args.rate) as clients,
     ):
         time.sleep(args.before)
-        released = time.time()
+        released, load_before = time.time(), os.getloadavg()[0]
         before_cpu, cpu_started = cpu.sample(server.pid), time.monotonic()
         pm_data.release(engine, data.schedule_ids, datetime.now(UTC))
         scheduler = None
@@ -177,7 +178,7 @@ def run(args: argparse.Namespace) -> Result:
         deadline = time.monotonic() + args.timeout
         while pm_data.made(engine) < args.schedules and time.monotonic() < deadline:
             time.sleep(0.2)
-        done = time.time()
+        done, load_after = time.time(), os.getloadavg()[0]
         used = cpu.usage(before_cpu, cpu.sample(server.pid), time.monotonic() - cpu_started)
         if scheduler is not None:
             print("  " + (scheduler.communicate(timeout=600)[0] or "").strip(), flush=True)
@@ -202,6 +203,7 @@ def run(args: argparse.Namespace) -> Result:
         other_cpu_pct=used.other_pct if used else None,
         made=made,
         duplicates=duplicates,
+        load_average=(load_before, load_after),
         settings={"part_every": args.part_every, "revision": report.revision(REPO)},
     )
 
@@ -233,7 +235,9 @@ def markdown(result: Result) -> str:
         f"{result.pass_seconds} s ({result.schedules_per_s}/s; release to done {result.release_to_done_seconds} s), "
         f"{result.duplicates} duplicates; {result.work_orders:,} work orders before; {result.clients} list clients "
         f"({f'{result.rate:g} requests/s' if result.rate else 'back to back'}); "
-        f"server CPU {result.server_cpu_pct}%, other processes {result.other_cpu_pct}% of a core.",
+        f"server CPU {result.server_cpu_pct}%, other processes {result.other_cpu_pct}% of a core (the clients, "
+        f"and in process mode the scheduler, included); load average {result.load_average[0]:.1f} at the release, "
+        f"{result.load_average[1]:.1f} at the end.",
         "",
         "| `GET /work_orders` | requests | p50 ms | p90 ms | p99 ms | max ms | errors |",
         "|---|---|---|---|---|---|---|",
