@@ -52,7 +52,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             # FULL syncs the log on every commit: a write the API answered 2xx for survives a power cut too.
             cursor.execute("PRAGMA synchronous=FULL")
-        # From here on nothing waits in SQLite's busy handler: transactions wait for the lock in `_begin`.
+        # From here on nothing waits in SQLite's busy handler: transactions wait for the lock in `_begin_immediate`.
         cursor.execute("PRAGMA busy_timeout=0")
         cursor.close()
 

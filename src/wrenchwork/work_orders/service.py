@@ -2,6 +2,7 @@
 
 Status changes are decided on the built-in status behind `status_id` (`base_status`): becoming `completed`
 consumes the assigned parts (422 listing the short ones, nothing changes), leaving `completed` returns them.
+Closing, reopening or deleting a floating PM schedule's work order moves that schedule (pm_schedules/floating.py).
 """
 
 from __future__ import annotations
