@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Unprocessable
+from wrenchwork.core.schemas import check_year
 from wrenchwork.models import Asset, PmSchedule, PmTemplateWorkOrder
 from wrenchwork.pm_schedules import timing
 from wrenchwork.pm_schedules.recurrence import occurrences
 from wrenchwork.pm_schedules.repository import PmScheduleRepository
-from wrenchwork.pm_schedules.schemas import FIRST_YEAR, LAST_YEAR
 from wrenchwork.pm_schedules.service import get_row, pm_moment
 
 MAX_OCCURRENCES = 500
@@ -108,8 +108,10 @@ def _occurrence(moment: datetime, schedule: PmSchedule) -> dict[str, Any]:
 
 
 def _day(value: date, name: str) -> date:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise Unprocessable.field(name, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+    try:
+        check_year(value)
+    except ValueError as exc:
+        raise Unprocessable.field(name, str(exc)) from None
     return value
 
 

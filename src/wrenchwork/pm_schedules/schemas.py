@@ -29,6 +29,7 @@ from wrenchwork.core.schemas import (
     UpdatedById,
     VendorIds,
     WorkOrderId,
+    check_year,
 )
 from wrenchwork.work_orders.schemas import (
     AssetRef,
@@ -40,7 +41,6 @@ from wrenchwork.work_orders.schemas import (
 )
 
 # The years a start date may fall in (the recurrence rules are computed over this range).
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_HOURS_TO_COMPLETE = 8760  # a year
 MAX_INTERVAL = 1000
 MAX_TEMPLATE_PARTS = 200
@@ -70,8 +70,7 @@ TemplateId = Annotated[int, Field(description="ID of the schedule's template wor
 
 def _start(value: datetime) -> datetime:
     moment = as_utc(value).replace(microsecond=0)
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise ValueError(f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
+    check_year(moment)  # in UTC too: a start late on 31 Dec 2999 west of UTC is past the range
     return moment
 
 
