@@ -54,6 +54,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=Path(tmp_path_factory.mktemp("data")),
         rate_limit="",
         log_level="WARNING",
+        scheduler_interval=0,  # no background PM generation: tests run passes themselves
     )
 
 

@@ -25,6 +25,7 @@ from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
+from wrenchwork.pm_schedules.scheduler import Scheduler
 from wrenchwork.system.router import router as system_router
 
 DESCRIPTION = """Self-hostable CMMS server. The API is wire-compatible with the Click Maint public API v1:
@@ -38,7 +39,8 @@ log = logging.getLogger("wrenchwork.db")
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop, then kept up with
-    the data while serving (`keep_statistics`)."""
+    the data while serving (`keep_statistics`); PM generation in the background while serving
+    (pm_schedules/scheduler.py) unless `scheduler_interval` is 0."""
     engine = app.state.engine
     try:
         await asyncio.to_thread(refresh_statistics, engine)
@@ -48,9 +50,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     keeper = (
         asyncio.create_task(keep_statistics(engine, interval)) if interval and engine.dialect.name == "sqlite" else None
     )
+    scheduler = None
+    if app.state.settings.scheduler_interval > 0:
+        scheduler = Scheduler(app.state.sessionmaker, app.state.settings.scheduler_interval)
+        scheduler.start()
     try:
         yield
     finally:
+        if scheduler is not None:
+            await asyncio.to_thread(scheduler.stop)
         if keeper is not None:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):

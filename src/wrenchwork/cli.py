@@ -1,4 +1,4 @@
-"""The command line: serve, init, api-key, user, demo.
+"""The command line: serve, scheduler, init, api-key, user, demo.
 
 Commands that write go through the same schemas and services as the API. A refusal is one message on stderr and
 an exit code, never a traceback: 2 when the command's input is wrong (an invalid value, a record that does not
@@ -141,6 +141,48 @@ def serve(
     _init(served_url(host, port))
     typer.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     serving.run(host, port, workers)
+
+
+@app.command()
+def scheduler(
+    once: Annotated[bool, typer.Option("--once", help="Run one pass, then exit")] = False,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001, help="Seconds between passes (default: WRENCHWORK_SCHEDULER_INTERVAL, or 60 if that is 0)"
+        ),
+    ] = None,
+) -> None:
+    """Generate the work orders of due PM schedules, in a process of its own (serve processes do it too, unless
+    WRENCHWORK_SCHEDULER_INTERVAL is 0). Any number may run at once: each occurrence is made exactly once."""
+    import signal
+    import threading
+
+    from wrenchwork.core.logging import configure as configure_logging
+    from wrenchwork.pm_schedules.engine import run_pass
+    from wrenchwork.pm_schedules.scheduler import run_every
+
+    configure_logging(settings.log_level, settings.log_format)
+    _prepare_database()
+    engine = make_engine(settings.effective_database_url)
+    sessions = make_sessionmaker(engine)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        if once:
+            result = run_pass(sessions, stop=stop)
+            failed = f" (PM schedule ids {', '.join(map(str, result.failed))})" if result.failed else ""
+            typer.echo(
+                f"PM generation: work orders made: {result.generated}; occurrences made before: {result.skipped}; "
+                f"floating schedules waiting: {result.waiting}; failed: {len(result.failed)}{failed}."
+            )
+            return
+        every = interval or settings.scheduler_interval or 60
+        typer.echo(f"Generating PM work orders every {every:g} s (Ctrl+C stops).")
+        run_every(sessions, every, stop)
+    finally:
+        engine.dispose()
 
 
 def _find_user(session: Session, email: str) -> User:

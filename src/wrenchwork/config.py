@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # SQLite: every this many seconds, refresh the planner statistics of tables whose size has changed a lot since
     # (core/db.py `keep_statistics`); 0 turns it off. They are always refreshed as the server starts.
     statistics_interval: float = Field(default=600, ge=0)
+    # Every this many seconds each server process runs a PM generation pass (pm_schedules/scheduler.py); 0 turns
+    # it off there, e.g. when a `wrenchwork scheduler` process of its own does the work.
+    scheduler_interval: float = Field(default=60, ge=0)
     log_level: str = "INFO"
     # "json" for one JSON object per line, "text" for humans.
     log_format: str = "json"

@@ -43,19 +43,24 @@ def read_count(session: Session, name: str, scope_id: int) -> int:
     return value or 0
 
 
+def _upsert(insert_of: Any) -> Any:
+    """Add `delta` to the (`name`, `scope`) counter, creating it at `delta`; the values are bound parameters."""
+    stmt = insert_of(RowCount).values(name=bindparam("name"), scope_id=bindparam("scope"), count=bindparam("delta"))
+    return stmt.on_conflict_do_update(
+        index_elements=["name", "scope_id"], set_={"count": RowCount.count + bindparam("delta")}
+    )
+
+
+# Built once per dialect: every insert and delete of a counted row runs one (PM generation makes thousands).
+_ADD = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
 def add_to_count(session: Session, name: str, scope_id: int, delta: int) -> None:
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        pg = pg_insert(RowCount).values(name=name, scope_id=scope_id, count=delta)
-        stmt: Any = pg.on_conflict_do_update(
-            index_elements=["name", "scope_id"], set_={"count": RowCount.count + delta}
-        )
-    elif dialect == "sqlite":
-        lite = sqlite_insert(RowCount).values(name=name, scope_id=scope_id, count=delta)
-        stmt = lite.on_conflict_do_update(index_elements=["name", "scope_id"], set_={"count": RowCount.count + delta})
-    else:  # pragma: no cover - only the two supported backends exist
+    stmt = _ADD.get(dialect)
+    if stmt is None:  # pragma: no cover - only the two supported backends exist
         raise RuntimeError(f"unsupported dialect {dialect}")
-    session.execute(stmt)
+    session.execute(stmt, {"name": name, "scope": scope_id, "delta": delta})
 
 
 def drop_count(session: Session, name: str, scope_id: int) -> None:

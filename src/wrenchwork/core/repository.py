@@ -165,6 +165,20 @@ def _items_of(spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
     return prebuilt("items", spec, base, query, build)
 
 
+_IDS_IN_ENTITY: dict[type[Any], AnySelect] = {}
+
+
+def _ids_in_entity(model: type[Any]) -> AnySelect:
+    """Built once per model (every reference a request sends is checked with one): the ids among `ids` of the
+    model's rows in `entity_id`."""
+    stmt = _IDS_IN_ENTITY.get(model)
+    if stmt is None:
+        stmt = _IDS_IN_ENTITY[model] = select(model.id).where(
+            model.entity_id == bindparam("entity_id"), model.id.in_(bindparam("ids", expanding=True))
+        )
+    return stmt
+
+
 class Repository(Generic[M]):
     model: ClassVar[type[Any]]
     # "entity_id" for entity-owned rows; "customer_id" for rows that belong to the whole tenant.
@@ -234,7 +248,9 @@ class Repository(Generic[M]):
         wanted = list(set(ids))
         if not wanted:
             return set()
-        return set(self.session.scalars(self.in_entity_of(model, select(model.id)).where(model.id.in_(wanted))))
+        if not isinstance(self.scope, Scope):
+            raise TypeError("needs an entity scope")
+        return set(self.session.scalars(_ids_in_entity(model), {"entity_id": self.scope.entity_id, "ids": wanted}))
 
     def in_entity_of(self, model: type[Any], stmt: AnySelect) -> AnySelect:
         """`stmt` over another entity-owned `model`, restricted to the caller's entity."""
@@ -246,9 +262,13 @@ class Repository(Generic[M]):
         rows = self.session.scalars(select(link.c[value]).where(link.c[owner] == owner_id).order_by(link.c[value]))
         return list(rows)
 
-    def set_links(self, link: Table, owner: str, owner_id: int, value: str, ids: Iterable[int]) -> None:
-        """Replace the whole set of `owner_id`'s links in `link` with `ids`."""
-        self.session.execute(delete(link).where(link.c[owner] == owner_id))
+    def set_links(
+        self, link: Table, owner: str, owner_id: int, value: str, ids: Iterable[int], replace: bool = True
+    ) -> None:
+        """Replace the whole set of `owner_id`'s links in `link` with `ids` (`replace=False`: a new owner, which
+        has none yet)."""
+        if replace:
+            self.session.execute(delete(link).where(link.c[owner] == owner_id))
         rows = [{owner: owner_id, value: v} for v in sorted(set(ids))]
         if rows:
             self.session.execute(insert(link), rows)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Body, Depends, Query
 from starlette.responses import Response
 
 from wrenchwork.core.auth import DbSession, ManagerScope, TechnicianScope
@@ -12,6 +12,7 @@ from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import Date, IdPath
 from wrenchwork.pm_schedules import forecast, service
+from wrenchwork.pm_schedules.generate_now import GenerateIn, generate_now
 from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
 from wrenchwork.pm_schedules.schemas import (
     CalendarEnvelope,
@@ -21,6 +22,7 @@ from wrenchwork.pm_schedules.schemas import (
     PmScheduleListItem,
     PmScheduleUpdateBody,
 )
+from wrenchwork.work_orders.schemas import WorkOrderDetail
 
 router = api_router(tags=["PM schedules"])
 ListParams = Annotated[ListQuery, Depends(list_params(PM_SCHEDULE_LIST))]
@@ -131,3 +133,21 @@ async def pm_calendar(
 ) -> Response:
     data, meta = forecast.calendar(session, scope, first, until)
     return ok(data, base_meta(scope.entity, scope.customer) | meta)
+
+
+@router.post(
+    "/pm_schedules/{id}/generate",
+    status_code=201,
+    response_model=Envelope[WorkOrderDetail],
+    summary="Generate the next work order now",
+    description='Makes the work order of the pending `next_order_date` at once ("create now") and advances the '
+    "schedule as the scheduler would; answers the work order. 409 for a paused or completed schedule, a floating "
+    "one whose work order is still open, or when the optional `next_order_date` sent is no longer the pending one.",
+    tags=["extension"],
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+)
+async def generate_pm_work_order(
+    session: DbSession, scope: ManagerScope, id: IdPath, body: Annotated[GenerateIn | None, Body()] = None
+) -> Response:
+    expected = body.next_order_date if body is not None else None
+    return ok(generate_now(session, scope, id, expected), base_meta(scope.entity, scope.customer), 201)

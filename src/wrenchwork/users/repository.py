@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery
@@ -78,11 +78,20 @@ class UserRepository(Repository[User]):
         wanted = list(set(user_ids))
         if not wanted:
             return set()
-        stmt = self._members().where(
-            User.id.in_(wanted),
-            User.status == "active",
-            User.can_be_assigned_to_wo.is_(True),
-            UserRole.role != "requester",  # requesters only ask for work
-        )
+        params = {"customer_id": self.scope.customer.id, "entity_id": self.scope.entity_id, "user_ids": wanted}
+        return set(self.session.scalars(_ASSIGNABLE, params))
 
-        return set(self.session.scalars(stmt.with_only_columns(User.id)))
+
+# Built once (every work order created or changed with technicians asks): the customer's users among `user_ids`
+# who hold a working role in `entity_id` and can be assigned work.
+_ASSIGNABLE = (
+    select(User.id)
+    .join(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == bindparam("entity_id")))
+    .where(
+        User.customer_id == bindparam("customer_id"),
+        User.id.in_(bindparam("user_ids", expanding=True)),
+        User.status == "active",
+        User.can_be_assigned_to_wo.is_(True),
+        UserRole.role != "requester",  # requesters only ask for work
+    )
+)

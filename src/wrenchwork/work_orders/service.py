@@ -2,6 +2,7 @@
 
 Status changes are decided on the built-in status behind `status_id` (`base_status`): becoming `completed`
 consumes the assigned parts (422 listing the short ones, nothing changes), leaving `completed` returns them.
+Closing, reopening or deleting a floating PM schedule's work order moves that schedule (pm_schedules/floating.py).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.assets import service as assets
 from wrenchwork.assets.schemas import AssetStatusChange
+from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
-from wrenchwork.core.model_base import as_utc, utcnow
+from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.repository import Repository
 from wrenchwork.models import (
@@ -37,6 +39,7 @@ from wrenchwork.models import (
     work_order_vendors,
 )
 from wrenchwork.parts import stock
+from wrenchwork.pm_schedules import floating
 from wrenchwork.procedures import service as procedures
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.vendors.repository import VendorRepository
@@ -203,7 +206,7 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
             checklist=shape_checklist(data.checklist or []),
         )
     )
-    _save_links(repo, work_order, data)
+    _save_links(repo, work_order, data, new=True)
     if data.parts:
         parts = [(p.part_id, p.quantity) for p in data.parts]
         stock.assign_on_create(session, work_order, parts, scope.user_id, "work_order.parts")
@@ -235,9 +238,11 @@ def update_work_order(session: Session, scope: Scope, work_order_id: int, data: 
         stock.consume(session, work_order, scope.user_id)
     elif new_base != "completed" and work_order.base_status == "completed":
         stock.restore(session, work_order, scope.user_id)
+    was_open = floating.is_open(work_order.base_status)
     work_order.status_id = status_id
     work_order.base_status = new_base
     work_order.completed_at = completed_at
+    floating.work_order_changed(session, work_order, was_open, floating.is_open(new_base), completed_at or clock.now())
     if data.title is not None:
         work_order.title = data.title
     if data.priority is not None:
@@ -266,6 +271,7 @@ def delete_work_order(session: Session, scope: Scope, work_order_id: int) -> Non
     work_order = get_row(repo, work_order_id)
     if work_order.base_status == "completed":
         stock.restore(session, work_order, scope.user_id)
+    floating.work_order_changed(session, work_order, floating.is_open(work_order.base_status), False, clock.now())
     repo.unlink_downtimes(work_order.id)
     repo.delete(work_order)
 
@@ -285,7 +291,7 @@ def _completed_at(base: str, sent: datetime | None, was_sent: bool, kept: dateti
         raise Unprocessable.field("work_order.completed_at", "cannot be null while the status is completed")
     if sent is not None:
         return as_utc(sent)
-    return kept or utcnow()
+    return kept or clock.now()
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -333,11 +339,12 @@ def check_references(repo: Repository[Any], data: BaseModel, prefix: str) -> Non
             raise Unprocessable.field(f"{prefix}.{field}", f"unknown ids {unknown}: must be {what}")
 
 
-def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrderFields) -> None:
+def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrderFields, new: bool = False) -> None:
+    """A new work order has no links to replace (PM generation makes thousands at once: no DELETEs for them)."""
     for field, (link, column, _model) in LINKS.items():
         ids = getattr(data, field)
         if ids is not None:
-            repo.set_links(link, "work_order_id", work_order.id, column, ids)
+            repo.set_links(link, "work_order_id", work_order.id, column, ids, replace=not new)
 
 
 def _asset_status(session: Session, scope: Scope, work_order: WorkOrder, data: WorkOrderFields) -> None:

@@ -288,6 +288,7 @@ ROLE_TABLE: dict[str, tuple[str, ...]] = {
     "PATCH /pm_schedules/{id}": MANAGER,
     "DELETE /pm_schedules/{id}": MANAGER,
     "GET /pm_schedules/{id}/forecast": TECHNICIAN,
+    "POST /pm_schedules/{id}/generate": MANAGER,
     "GET /pm_forecast": TECHNICIAN,
     "GET /work_orders": TECHNICIAN,
     "POST /work_orders": TECHNICIAN,
