@@ -154,7 +154,8 @@ def scheduler(
     ] = None,
 ) -> None:
     """Generate the work orders of due PM schedules, in a process of its own (serve processes do it too, unless
-    WRENCHWORK_SCHEDULER_INTERVAL is 0). Any number may run at once: each occurrence is made exactly once."""
+    WRENCHWORK_SCHEDULER_INTERVAL is 0). Any number may run at once: each occurrence is made exactly once.
+    With --once it exits 1 when a schedule failed (it keeps its date and the next pass tries it again)."""
     import signal
     import threading
 
@@ -177,6 +178,8 @@ def scheduler(
                 f"PM generation: work orders made: {result.generated}; occurrences made before: {result.skipped}; "
                 f"floating schedules waiting: {result.waiting}; failed: {len(result.failed)}{failed}."
             )
+            if result.failed:  # a cron job or a supervisor sees that something needs a look (the log says what)
+                raise typer.Exit(1)
             return
         every = interval or settings.scheduler_interval or 60
         typer.echo(f"Generating PM work orders every {every:g} s (Ctrl+C stops).")

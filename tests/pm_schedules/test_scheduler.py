@@ -20,6 +20,7 @@ from tests.pm_schedules.engine_support import at, clock, create, stamp, work_ord
 from wrenchwork import cli
 from wrenchwork.app import create_app
 from wrenchwork.config import Settings
+from wrenchwork.pm_schedules import generation
 
 __all__ = ["clock"]
 THREAD = "wrenchwork-pm-scheduler"
@@ -87,6 +88,30 @@ def test_the_scheduler_command_runs_one_pass(
     assert [w["pm_schedule_id"] for w in ok(api.get("/work_orders"))] == [due]  # type: ignore[index]
     again = CliRunner().invoke(cli.app, ["scheduler", "--once"])
     assert "work orders made: 0;" in again.output
+
+
+def test_the_scheduler_command_exits_1_when_a_schedule_failed(
+    api: Api, database_url: str, tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "settings", Settings(database_url=database_url, data_dir=tmp_path, log_level="WARNING"))
+    broken = create(api, template={"title": "Breaks"})
+    real = generation.create_work_order
+
+    def failing(session: Any, scope: Any, data: Any) -> Any:
+        if data.title == "Breaks":
+            raise RuntimeError("disk full")
+        return real(session, scope, data)
+
+    monkeypatch.setattr(generation, "create_work_order", failing)
+    clock.set_now(at("2030-01-02T09:00"))
+
+    result = CliRunner().invoke(cli.app, ["scheduler", "--once"])
+
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert result.output.splitlines()[-1] + "\n" == (  # after the error's log line
+        "PM generation: work orders made: 0; occurrences made before: 0; floating schedules waiting: 0; "
+        f"failed: 1 (PM schedule ids {broken}).\n"
+    )
 
 
 def test_the_scheduler_command_refuses_a_bad_interval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

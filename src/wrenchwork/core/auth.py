@@ -162,7 +162,13 @@ def _authenticate(request: Request, entity_id: int | None) -> tuple[Principal, E
     if row is None or not hmac.compare_digest(row[1], digest) or row[6] != "active":
         raise Unauthorized()
     (key_id, _, last_used_at, user_id, name, surname, _, last_login_at, *customer, role) = row[:12]
-    _note_use(session, key_id, last_used_at, user_id, last_login_at)
+    if _note_due(last_used_at):
+        if session.info.get("read"):
+            # A read request's transaction may not write (core/db.py): the note gets a short one of its own.
+            with request.app.state.sessionmaker.begin() as bookkeeping:
+                _note_use(bookkeeping, key_id, last_used_at, user_id, last_login_at)
+        else:
+            _note_use(session, key_id, last_used_at, user_id, last_login_at)
     principal = Principal(UserInfo(user_id, name, surname), CustomerInfo(*customer), key_id)
     if role is None or row[12] is None:
         return principal, None, None
@@ -176,14 +182,16 @@ async def current_principal(request: Request) -> Principal:
     return _authenticate(request, None)[0]
 
 
+def _note_due(last_used_at: datetime | None) -> bool:
+    return last_used_at is None or utcnow() - last_used_at >= LAST_USED_PRECISION
+
+
 def _note_use(
     session: Session, key_id: int, last_used_at: datetime | None, user_id: int, last_login_at: datetime | None
 ) -> None:
     """Record the key's use (and a login after a pause). Bookkeeping, not a change of the user or the key: each
     `updated_at` is kept (set to itself, which also keeps the column's onupdate from running)."""
     now = utcnow()
-    if last_used_at is not None and now - last_used_at < LAST_USED_PRECISION:
-        return
     if last_login_at is None or last_used_at is None or now - last_used_at >= LOGIN_GAP:
         # A login is activity, not an edit of the user: `updated_at` is set to itself, which keeps the column's
         # `onupdate` from moving it (the user record shows when an admin last changed it).

@@ -1,5 +1,7 @@
 """Engine and session factory. SQLite gets WAL, foreign keys, a busy timeout, a larger page cache and
-write-locking transactions that queue for the write lock (core/write_lock.py)."""
+write-locking transactions that queue for the write lock (core/write_lock.py), except in read sessions
+(`make_sessionmaker(engine, read=True)`, what GET requests use): those begin a plain deferred transaction, a
+consistent snapshot of the database that never waits for a writer, and are refused any write (`query_only`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wrenchwork.core import write_lock
 
+# The execution option that marks a read session's connections (make_sessionmaker).
+READ_OPTION = "wrenchwork_read"
 # How long a SQLite transaction waits for the write lock before it fails with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 15
 SQLITE_CACHE_KIB = 64 * 1024
@@ -66,7 +70,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # never fail half-way with "database is locked" because another process wrote in between. Writers queue
         # for it in core/write_lock.py first, rather than in SQLite's polling busy handler.
         # Sent on the driver's connection: it needs none of the statement machinery, and every request pays it.
-        conn.connection.driver_connection.begin_immediate(SQLITE_BUSY_TIMEOUT_S)
+        # A read session's transaction is deferred instead: WAL gives it a snapshot and it takes no lock at all.
+        driver_connection = conn.connection.driver_connection
+        if conn.get_execution_options().get(READ_OPTION):
+            driver_connection.begin_read()
+        else:
+            driver_connection.begin_immediate(SQLITE_BUSY_TIMEOUT_S)
 
     return engine
 
@@ -135,5 +144,11 @@ async def keep_statistics(engine: Engine, interval: float) -> None:
                 log.info("planner statistics refreshed", extra={"fields": {"tables": analyzed}})
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def make_sessionmaker(engine: Engine, read: bool = False) -> sessionmaker[Session]:
+    """Sessions on `engine`. `read=True`: sessions for requests that change nothing (GET), whose SQLite
+    transactions neither take nor wait for the write lock (see the top of this module); `session.info["read"]`
+    tells them apart. On PostgreSQL readers never wait for writers anyway, and both kinds are the same."""
+    if not read:
+        return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    bind = engine.execution_options(**{READ_OPTION: True}) if engine.dialect.name == "sqlite" else engine
+    return sessionmaker(bind, expire_on_commit=False, autoflush=True, info={"read": True})

@@ -5,7 +5,8 @@ The request owns the transaction: one session per request, committed once before
 Handlers are `async def` and use the synchronous session directly. A request's database work therefore runs
 to completion without yielding to the event loop, so two requests of one process never interleave inside a
 transaction; several processes are kept apart by the database (row locks on PostgreSQL, BEGIN IMMEDIATE on
-SQLite).
+SQLite). A GET changes nothing and gets a read session (core/db.py): on SQLite a snapshot that waits for no
+writer.
 """
 
 from __future__ import annotations
@@ -77,7 +78,12 @@ class TransactionalRoute(APIRoute):
             if takes_json and request.method in ("POST", "PUT", "PATCH"):
                 await _require_json(request)
             shared = request.scope.get("state", {}).get(SHARED_SESSION)
-            session = shared if shared is not None else request.app.state.sessionmaker()
+            if shared is not None:
+                session = shared
+            elif request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
+                session = request.app.state.read_sessionmaker()
+            else:
+                session = request.app.state.sessionmaker()
             request.state.session = session
             if shared is not None:
                 return await handler(request)

@@ -136,8 +136,16 @@ class WriteLockedConnection(sqlite3.Connection):
 
     write_lock: WriteLock | None = None
     _holding: WriteLock | None = None
+    _query_only = False
+
+    def begin_read(self) -> None:
+        """A deferred transaction that may not write: it takes no lock and sees the database as it was at its
+        first read (WAL), however long writers of other connections take meanwhile."""
+        self._set_query_only(True)
+        self.execute("BEGIN")
 
     def begin_immediate(self, timeout: float) -> None:
+        self._set_query_only(False)
         lock = self.write_lock
         if lock is not None and self._holding is None:
             lock.acquire(timeout)
@@ -147,6 +155,13 @@ class WriteLockedConnection(sqlite3.Connection):
         except BaseException:
             self._release()
             raise
+
+    def _set_query_only(self, on: bool) -> None:
+        """SQLite's `query_only`: a write in a read transaction fails ("attempt to write a readonly database")
+        rather than taking the write lock behind this module's back. Changed only when the kind changes."""
+        if self._query_only != on:
+            self.execute(f"PRAGMA query_only={int(on)}")
+            self._query_only = on
 
     def commit(self) -> None:
         try:
