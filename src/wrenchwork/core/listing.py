@@ -143,6 +143,9 @@ class ListQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     search: str | None = None
     conditions: list[Condition] = field(default_factory=list)
+    # Ids that hold the text terms, from their index (core/text_index.py): the rows the conditions and search are
+    # then tested on. None: every row in scope is.
+    candidates: list[int] | None = None
 
     @property
     def is_unfiltered(self) -> bool:
@@ -341,6 +344,7 @@ def _like_escape(text: str) -> str:
 
 _PATTERNS = {"cont": "%{}%", "not_cont": "%{}%", "start": "{}%", "end": "%{}"}
 SEARCH_PARAM = "list_search"
+CANDIDATES_PARAM = "list_candidates"
 
 
 def _param(cond: Condition) -> str:
@@ -353,6 +357,8 @@ def filter_params(query: ListQuery) -> dict[str, Any]:
     params = {_param(c): _bound_value(c) for c in query.conditions if c.matcher not in FLAG_MATCHERS}
     if query.search:
         params[SEARCH_PARAM] = _search_pattern(query.search)
+    if query.candidates is not None:
+        params[CANDIDATES_PARAM] = query.candidates
     return params
 
 
@@ -362,12 +368,12 @@ def _search_pattern(search: str) -> str:
 
 def filter_shape(query: ListQuery) -> tuple[Any, ...]:
     """What decides the SQL of the conditions and search, apart from the bound values: the flags' values, and
-    whether each text pattern is ASCII (`_contains`)."""
+    whether each text pattern is ASCII (`_contains`), and whether an index named the candidate rows."""
     conditions = tuple(
         (c.key, c.value if c.matcher in FLAG_MATCHERS else c.value.isascii() if c.matcher in _PATTERNS else None)
         for c in query.conditions
     )
-    return conditions, query.search.isascii() if query.search else None
+    return conditions, query.search.isascii() if query.search else None, query.candidates is not None
 
 
 def _bound_value(cond: Condition) -> Any:
@@ -501,6 +507,8 @@ def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, Column
 def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
     """The conditions and search as SQL, each value bound under its own name (`filter_params`)."""
     clauses: list[ColumnElement[bool]] = []
+    if query.candidates is not None:
+        clauses.append(spec.id_column.in_(bindparam(CANDIDATES_PARAM, query.candidates, expanding=True)))
     for cond in query.conditions:
         target = spec.fields[cond.name]
         if isinstance(target, Membership):

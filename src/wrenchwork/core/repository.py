@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from orjson import Fragment
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.selectable import Subquery
 
-from wrenchwork.core import driver
+from wrenchwork.core import driver, text_index
 from wrenchwork.core.auth import Principal, Scope
 from wrenchwork.core.counters import count_column, read_count
 from wrenchwork.core.listing import (
@@ -307,8 +307,18 @@ class Repository(Generic[M]):
         rows = self.session.execute(select(*(getattr(User, c) for c in columns)).where(User.id.in_(ids)))
         return {row[0]: dict(zip(columns, row, strict=True)) for row in rows}
 
+    def indexed(self, spec: ListSpec, query: ListQuery) -> ListQuery:
+        """The query with the candidate rows its selective text terms name (core/text_index.py), if any.
+        Pending changes are flushed first, so the index holds them."""
+        if query.is_unfiltered:
+            return query
+        self.session.flush()
+        found = text_index.candidates(self.session.connection(), spec, query)
+        return query if found is None else replace(query, candidates=found)
+
     def page(self, spec: ListSpec, query: ListQuery, stmt: AnySelect) -> tuple[Sequence[AnyRow], int]:
         """One page of `stmt` (already scoped) and the exact total; a constant number of queries."""
+        query = self.indexed(spec, query)
         rows = self.session.execute(apply_list_query(spec, stmt, query)).all()
         return rows, self._total(spec, query, stmt, len(rows))
 
@@ -321,6 +331,7 @@ class Repository(Generic[M]):
 
         An unfiltered page reads its total from the row counter in the same query (`listed_total`)."""
         self.session.flush()
+        query = self.indexed(spec, query)
         counted = query.is_unfiltered and spec.counter is not None
         paged = apply_list_query(spec, stmt, query)
         if counted:
@@ -344,7 +355,7 @@ class Repository(Generic[M]):
         offset = (query.page - 1) * query.per_page
         self.session.flush()
         if not query.is_unfiltered:
-            return self._filtered_json_page(spec, query, base, offset, params)
+            return self._filtered_json_page(spec, self.indexed(spec, query), base, offset, params)
         stmt = _unfiltered_page(self, spec, base, query)
         bound = {"list_scope": self.scope_id, "list_counter_scope": self.counter_scope_id,
                  "list_limit": query.per_page, "list_offset": offset}  # fmt: skip
