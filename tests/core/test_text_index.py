@@ -1,7 +1,7 @@
 """Search and the text matchers answer from their trigram index exactly what the plain scan answers.
 
 The indexed answer is the one a client gets; the scan's is the same request with the index out of play (on
-SQLite no term is taken as selective; on PostgreSQL bitmap scans, the only way a GIN index is read, are off).
+SQLite no term is looked up; on PostgreSQL bitmap scans, the only way a GIN index is read, are off).
 The index's answer is forced on PostgreSQL by turning the other scans off, as its planner would rather scan the
 few rows of a test."""
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import Api, Tenant
 from wrenchwork.core import text_index
+from wrenchwork.core.listing import ListQuery
 from wrenchwork.models import Asset
 
 # Letters whose case folding is not plain ASCII (sharp s, dotted and dotless i, the Kelvin sign, final sigma),
@@ -33,7 +34,7 @@ def _mode(engine: Engine, monkeypatch: pytest.MonkeyPatch, indexed: bool) -> Ite
     if engine.dialect.name == "sqlite":
         with monkeypatch.context() as patch:
             if not indexed:
-                patch.setattr(text_index, "MAX_CANDIDATES", -1)
+                patch.setattr(text_index, "index_terms", lambda *_: [])
             yield
         return
     settings = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan") if indexed else ("enable_bitmapscan",)
@@ -152,19 +153,23 @@ def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
     api: Api, session: Session, engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _add_assets(session, tenant, [(f"Pump {n:03d}", None, None) for n in range(30)])
-    seen: list[list[int] | None] = []
-    original: Callable[..., list[int] | None] = text_index.candidates
+    seen: list[ListQuery] = []
+    original: Callable[..., ListQuery] = text_index.narrowed
 
-    def spy(*args: Any) -> list[int] | None:
+    def spy(*args: Any) -> ListQuery:
         seen.append(original(*args))
         return seen[-1]
 
-    monkeypatch.setattr(text_index, "candidates", spy)
+    monkeypatch.setattr(text_index, "narrowed", spy)
     monkeypatch.setattr(text_index, "MAX_CANDIDATES", 10)
     assert _names(api, search="pump 01", per_page="5") == ([f"Pump 01{n}" for n in range(5)], 10)
     assert _names(api, search="pump", per_page="5", page="2") == ([f"Pump {n:03d}" for n in range(5, 10)], 30)
+    assert _names(api, **{"filter[name_cont]": "pump", "per_page": "5", "page": "3"}) == (
+        [f"Pump {n:03d}" for n in range(10, 15)],
+        30,
+    )
     if engine.dialect.name == "sqlite":
-        assert [None if ids is None else len(ids) for ids in seen] == [10, None]
+        assert [(len(q.text_matches), q.text_drives) for q in seen] == [(1, True), (1, False), (1, False)]
 
 
 def test_the_index_follows_updates_and_deletes(api: Api, session: Session, tenant: Tenant) -> None:

@@ -27,9 +27,11 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     not_,
     or_,
     select,
+    table,
     true,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -143,9 +145,10 @@ class ListQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     search: str | None = None
     conditions: list[Condition] = field(default_factory=list)
-    # Ids that hold the text terms, from their index (core/text_index.py): the rows the conditions and search are
-    # then tested on. None: every row in scope is.
-    candidates: list[int] | None = None
+    # (FTS5 table, query) of the indexed text terms (core/text_index.py): the total is counted over the rows their
+    # index holds; the page too when `text_drives`, else it walks the sort's index and stops after a page.
+    text_matches: tuple[tuple[str, str], ...] = ()
+    text_drives: bool = False
 
     @property
     def is_unfiltered(self) -> bool:
@@ -344,7 +347,6 @@ def _like_escape(text: str) -> str:
 
 _PATTERNS = {"cont": "%{}%", "not_cont": "%{}%", "start": "{}%", "end": "%{}"}
 SEARCH_PARAM = "list_search"
-CANDIDATES_PARAM = "list_candidates"
 
 
 def _param(cond: Condition) -> str:
@@ -357,9 +359,13 @@ def filter_params(query: ListQuery) -> dict[str, Any]:
     params = {_param(c): _bound_value(c) for c in query.conditions if c.matcher not in FLAG_MATCHERS}
     if query.search:
         params[SEARCH_PARAM] = _search_pattern(query.search)
-    if query.candidates is not None:
-        params[CANDIDATES_PARAM] = query.candidates
+    for index, (_table, term) in enumerate(query.text_matches):
+        params[_match_param(index)] = term
     return params
+
+
+def _match_param(index: int) -> str:
+    return f"list_match_{index}"
 
 
 def _search_pattern(search: str) -> str:
@@ -368,12 +374,13 @@ def _search_pattern(search: str) -> str:
 
 def filter_shape(query: ListQuery) -> tuple[Any, ...]:
     """What decides the SQL of the conditions and search, apart from the bound values: the flags' values, and
-    whether each text pattern is ASCII (`_contains`), and whether an index named the candidate rows."""
+    whether each text pattern is ASCII (`_contains`), and which text indexes are read for what."""
     conditions = tuple(
         (c.key, c.value if c.matcher in FLAG_MATCHERS else c.value.isascii() if c.matcher in _PATTERNS else None)
         for c in query.conditions
     )
-    return conditions, query.search.isascii() if query.search else None, query.candidates is not None
+    indexes = tuple(fts for fts, _term in query.text_matches), query.text_drives
+    return conditions, query.search.isascii() if query.search else None, indexes
 
 
 def _bound_value(cond: Condition) -> Any:
@@ -504,11 +511,17 @@ def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, Column
     return joins, replace(query, conditions=rest)
 
 
-def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
-    """The conditions and search as SQL, each value bound under its own name (`filter_params`)."""
+def where_clauses(spec: ListSpec, query: ListQuery, counting: bool = False) -> list[ColumnElement[bool]]:
+    """The conditions and search as SQL, each value bound under its own name (`filter_params`); `counting`: for
+    the total, which always reads the rows the text indexes hold (`ListQuery.text_matches`)."""
     clauses: list[ColumnElement[bool]] = []
-    if query.candidates is not None:
-        clauses.append(spec.id_column.in_(bindparam(CANDIDATES_PARAM, query.candidates, expanding=True)))
+    for index, (fts, term) in enumerate(query.text_matches if counting or query.text_drives else ()):
+        held: AnySelect = (
+            select(literal_column("rowid"))
+            .select_from(table(fts))
+            .where(literal_column(fts).op("MATCH")(bindparam(_match_param(index), term, type_=String())))
+        )
+        clauses.append(spec.id_column.in_(held))
     for cond in query.conditions:
         target = spec.fields[cond.name]
         if isinstance(target, Membership):
@@ -544,5 +557,5 @@ def apply_list_query(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySe
 
 def count_statement(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySelect:
     """The filtered total: over the ids alone, so nothing of the displayed columns is computed."""
-    filtered = stmt.with_only_columns(spec.id_column).where(*where_clauses(spec, query)).order_by(None)
+    filtered = stmt.with_only_columns(spec.id_column).where(*where_clauses(spec, query, counting=True)).order_by(None)
     return select(func.count()).select_from(filtered.subquery())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from orjson import Fragment
@@ -149,7 +149,8 @@ def _filtered_statements(
         matched = [func.count().over().label("matched")] if joins else []
         page = _ids_of(spec, base, spec.id_column, *matched, where=where, order=order, joins=joins)
         limit, offset = bindparam("list_limit", type_=BigInteger), bindparam("list_offset", type_=BigInteger)
-        count = _ids_of(spec, base, func.count(), where=where, joins=joins)
+        counted_where = [scope, *where_clauses(spec, rest, counting=True)]
+        count = _ids_of(spec, base, func.count(), where=counted_where, joins=joins)
         return page.limit(limit).offset(offset), count, bool(joins)
 
     return prebuilt(("filtered", filter_shape(query)), spec, base, query, build)
@@ -313,8 +314,7 @@ class Repository(Generic[M]):
         if query.is_unfiltered:
             return query
         self.session.flush()
-        found = text_index.candidates(self.session.connection(), spec, query)
-        return query if found is None else replace(query, candidates=found)
+        return text_index.narrowed(self.session.connection(), spec, query)
 
     def page(self, spec: ListSpec, query: ListQuery, stmt: AnySelect) -> tuple[Sequence[AnyRow], int]:
         """One page of `stmt` (already scoped) and the exact total; a constant number of queries."""

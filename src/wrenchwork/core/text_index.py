@@ -10,11 +10,11 @@ that predicate is tested on, so every answer, and `meta.pagination.total`, stays
 - SQLite keeps one FTS5 table per listed table, `<table>_text`, with the trigram tokenizer over the columns
   below *folded by the server's own `str.lower`* (`text_fold`, registered on every connection by core/db.py), so
   a term folded the same way is a substring of a folded value exactly when the index holds it as a phrase. The
-  table is contentless and kept in step by triggers (migration 0003). Before a filtered page is read,
-  `candidates` asks it for the ids of the rows that hold each indexable term, and stops counting at
-  `MAX_CANDIDATES`: a selective term's few ids then drive the page (looked up by id, tested by the predicate,
-  sorted), while a term too many rows hold is left to the plain statement, which walks the sort's index testing
-  each row and stops after one page.
+  table is contentless and kept in step by triggers (migration 0003). A filtered list's statements then read
+  only the rows it holds for each indexable term (`id IN (SELECT rowid ... MATCH ...)`), still testing each
+  with the predicate. Before, `narrowed` counts each term's rows up to `MAX_CANDIDATES`: a selective term's
+  rows drive the page (looked up by id, tested, sorted); a term that more rows hold leaves the page to the sort's
+  index, walked row by row until a page is found, and its index then serves the total alone.
 
 A term shorter than three characters (folded) has no trigram and is always scanned. A write from a connection
 without `text_fold` (the sqlite3 shell, say) fails with "no such function: text_fold" rather than indexing other
@@ -24,6 +24,7 @@ a migration that does so to one of these tables recreates them (see migration 00
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Column, Connection, text
@@ -41,8 +42,8 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "vendors": ("name", "description", "tax_id", "address"),
 }
 MIN_TERM = 3
-# Up to this many candidate ids drive a page; beyond it the sort's index does (see the module's docstring).
-MAX_CANDIDATES = 2000
+# A term that at most this many rows hold drives the page; beyond it the sort's index does (module docstring).
+MAX_CANDIDATES = 20_000
 _MATCHERS = ("cont", "start", "end")
 # FTS5's own tables behind each `<table>_text`.
 _SHADOWS = ("", "_data", "_idx", "_docsize", "_config", "_content")
@@ -106,17 +107,19 @@ def index_terms(spec: ListSpec, query: ListQuery) -> list[str]:
     return found
 
 
-def candidates(connection: Connection, spec: ListSpec, query: ListQuery) -> list[int] | None:
-    """The ids of the rows holding every indexable term that at most `MAX_CANDIDATES` rows hold (a superset of
-    the query's matches), or None when no term is that selective (or the database is not SQLite)."""
+def narrowed(connection: Connection, spec: ListSpec, query: ListQuery) -> ListQuery:
+    """The query reading the index of its text terms (SQLite; PostgreSQL's planner reads its indexes itself).
+    Each indexable term's rows are counted up to `MAX_CANDIDATES`: when one term has no more, the matches drive
+    the page; otherwise the page walks the sort's index, and only the total is counted over the indexed rows."""
     if connection.dialect.name != "sqlite":
-        return None
+        return query
     table = fts_table(spec.id_column.table.name)
-    statement = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :term LIMIT :cap")
-    found: set[int] | None = None
-    for term in index_terms(spec, query):
-        ids = connection.execute(statement, {"term": term, "cap": MAX_CANDIDATES + 1}).scalars().all()
-        if len(ids) > MAX_CANDIDATES:
-            continue
-        found = set(ids) if found is None else found & set(ids)
-    return None if found is None else sorted(found)
+    terms = index_terms(spec, query)
+    if not terms:
+        return query
+    probe = text(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :term LIMIT :cap)")
+    drives = any(
+        connection.execute(probe, {"term": term, "cap": MAX_CANDIDATES + 1}).scalar_one() <= MAX_CANDIDATES
+        for term in terms
+    )
+    return replace(query, text_matches=tuple((table, term) for term in terms), text_drives=drives)
