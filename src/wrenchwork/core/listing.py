@@ -145,10 +145,8 @@ class ListQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     search: str | None = None
     conditions: list[Condition] = field(default_factory=list)
-    # (FTS5 table, query) of the indexed text terms (core/text_index.py): the total is counted over the rows their
-    # index holds; the page too when `text_drives`, else it walks the sort's index and stops after a page.
+    # (FTS5 table, query) of indexed text terms (core/text_index.py): only the rows their index holds are tested.
     text_matches: tuple[tuple[str, str], ...] = ()
-    text_drives: bool = False
 
     @property
     def is_unfiltered(self) -> bool:
@@ -374,12 +372,12 @@ def _search_pattern(search: str) -> str:
 
 def filter_shape(query: ListQuery) -> tuple[Any, ...]:
     """What decides the SQL of the conditions and search, apart from the bound values: the flags' values, and
-    whether each text pattern is ASCII (`_contains`), and which text indexes are read for what."""
+    whether each text pattern is ASCII (`_contains`), and which text indexes are read."""
     conditions = tuple(
         (c.key, c.value if c.matcher in FLAG_MATCHERS else c.value.isascii() if c.matcher in _PATTERNS else None)
         for c in query.conditions
     )
-    indexes = tuple(fts for fts, _term in query.text_matches), query.text_drives
+    indexes = tuple(fts for fts, _term in query.text_matches)
     return conditions, query.search.isascii() if query.search else None, indexes
 
 
@@ -511,11 +509,11 @@ def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, Column
     return joins, replace(query, conditions=rest)
 
 
-def where_clauses(spec: ListSpec, query: ListQuery, counting: bool = False) -> list[ColumnElement[bool]]:
-    """The conditions and search as SQL, each value bound under its own name (`filter_params`); `counting`: for
-    the total, which always reads the rows the text indexes hold (`ListQuery.text_matches`)."""
+def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
+    """The conditions and search as SQL, each value bound under its own name (`filter_params`), over the rows the
+    text indexes hold when the query names them (`ListQuery.text_matches`)."""
     clauses: list[ColumnElement[bool]] = []
-    for index, (fts, term) in enumerate(query.text_matches if counting or query.text_drives else ()):
+    for index, (fts, term) in enumerate(query.text_matches):
         held: AnySelect = (
             select(literal_column("rowid"))
             .select_from(table(fts))
@@ -557,5 +555,5 @@ def apply_list_query(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySe
 
 def count_statement(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySelect:
     """The filtered total: over the ids alone, so nothing of the displayed columns is computed."""
-    filtered = stmt.with_only_columns(spec.id_column).where(*where_clauses(spec, query, counting=True)).order_by(None)
+    filtered = stmt.with_only_columns(spec.id_column).where(*where_clauses(spec, query)).order_by(None)
     return select(func.count()).select_from(filtered.subquery())

@@ -10,11 +10,11 @@ that predicate is tested on, so every answer, and `meta.pagination.total`, stays
 - SQLite keeps one FTS5 table per listed table, `<table>_text`, with the trigram tokenizer over the columns
   below *folded by the server's own `str.lower`* (`text_fold`, registered on every connection by core/db.py), so
   a term folded the same way is a substring of a folded value exactly when the index holds it as a phrase. The
-  table is contentless and kept in step by triggers (migration 0003). A filtered list's statements then read
-  only the rows it holds for each indexable term (`id IN (SELECT rowid ... MATCH ...)`), still testing each
-  with the predicate. Before, `narrowed` counts each term's rows up to `MAX_CANDIDATES`: a selective term's
-  rows drive the page (looked up by id, tested, sorted); a term that more rows hold leaves the page to the sort's
-  index, walked row by row until a page is found, and its index then serves the total alone.
+  table is contentless and kept in step by triggers (migration 0003). Before a filtered page is read,
+  `narrowed` counts each indexable term's rows up to a limit: a selective term's rows then drive the page and
+  its total (`id IN (SELECT rowid ... MATCH ...)`: looked up by id, each still tested by the predicate, sorted);
+  a term that more rows hold is left to the plain statements, which walk the sort's index testing each row and
+  stop after a page.
 
 A term shorter than three characters (folded) has no trigram and is always scanned. A write from a connection
 without `text_fold` (the sqlite3 shell, say) fails with "no such function: text_fold" rather than indexing other
@@ -42,8 +42,10 @@ INDEXED: dict[str, tuple[str, ...]] = {
     "vendors": ("name", "description", "tax_id", "address"),
 }
 MIN_TERM = 3
-# A term that at most this many rows hold drives the page; beyond it the sort's index does (module docstring).
+# A term that at most this many rows hold, or this fraction of the list, drives the page; beyond it the sort's
+# index does (module docstring).
 MAX_CANDIDATES = 20_000
+DRIVE_FRACTION = 8
 _MATCHERS = ("cont", "start", "end")
 # FTS5's own tables behind each `<table>_text`.
 _SHADOWS = ("", "_data", "_idx", "_docsize", "_config", "_content")
@@ -107,19 +109,27 @@ def index_terms(spec: ListSpec, query: ListQuery) -> list[str]:
     return found
 
 
-def narrowed(connection: Connection, spec: ListSpec, query: ListQuery) -> ListQuery:
-    """The query reading the index of its text terms (SQLite; PostgreSQL's planner reads its indexes itself).
-    Each indexable term's rows are counted up to `MAX_CANDIDATES`: when one term has no more, the matches drive
-    the page; otherwise the page walks the sort's index, and only the total is counted over the indexed rows."""
+def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: int | None) -> ListQuery:
+    """The query reading the index of its text terms when one of them is selective (SQLite; PostgreSQL's planner
+    reads its indexes itself). `rows`: how many the list holds unfiltered, if known. Each indexable term's rows
+    are counted up to a limit (`drive_limit`); when one term has no more, the matches drive the page and its
+    total. Otherwise the query is left to the plain statements: the page walks the sort's index testing each row
+    and stops after a page, and the total is one pass over the table (through the index, every match would be
+    looked up by id: two to three times slower when most rows match)."""
     if connection.dialect.name != "sqlite":
         return query
     table = fts_table(spec.id_column.table.name)
     terms = index_terms(spec, query)
     if not terms:
         return query
+    limit = drive_limit(rows)
     probe = text(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :term LIMIT :cap)")
-    drives = any(
-        connection.execute(probe, {"term": term, "cap": MAX_CANDIDATES + 1}).scalar_one() <= MAX_CANDIDATES
-        for term in terms
-    )
-    return replace(query, text_matches=tuple((table, term) for term in terms), text_drives=drives)
+    for term in terms:
+        if connection.execute(probe, {"term": term, "cap": limit + 1}).scalar_one() <= limit:
+            return replace(query, text_matches=tuple((table, term) for term in terms))
+    return query
+
+
+def drive_limit(rows: int | None) -> int:
+    """The most matches a term may have to drive the page: `MAX_CANDIDATES`, or an eighth of the list."""
+    return max(MAX_CANDIDATES, (rows or 0) // DRIVE_FRACTION)
