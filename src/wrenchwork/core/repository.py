@@ -315,7 +315,10 @@ class Repository(Generic[M]):
         if query.is_unfiltered:
             return query
         self.session.flush()
-        rows = read_count(self.session, spec.counter, self.counter_scope_id) if spec.counter else None
+
+        def rows() -> int | None:
+            return read_count(self.session, spec.counter, self.counter_scope_id) if spec.counter else None
+
         return text_index.narrowed(self.session.connection(), spec, query, rows)
 
     def page(self, spec: ListSpec, query: ListQuery, stmt: AnySelect) -> tuple[Sequence[AnyRow], int]:

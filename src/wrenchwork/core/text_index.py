@@ -24,6 +24,7 @@ a migration that does so to one of these tables recreates them (see migration 00
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -109,9 +110,9 @@ def index_terms(spec: ListSpec, query: ListQuery) -> list[str]:
     return found
 
 
-def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: int | None) -> ListQuery:
+def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: Callable[[], int | None]) -> ListQuery:
     """The query reading the index of its text terms when one of them is selective (SQLite; PostgreSQL's planner
-    reads its indexes itself). `rows`: how many the list holds unfiltered, if known. Each indexable term's rows
+    reads its indexes itself). `rows()`: how many the list holds unfiltered, if known. Each indexable term's rows
     are counted up to a limit (`drive_limit`); when one term has no more, the matches drive the page and its
     total. Otherwise the query is left to the plain statements: the page walks the sort's index testing each row
     and stops after a page, and the total is one pass over the table (through the index, every match would be
@@ -122,10 +123,11 @@ def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: int
     terms = index_terms(spec, query)
     if not terms:
         return query
-    limit = drive_limit(rows)
-    probe = text(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :term LIMIT :cap)")
+    limit = drive_limit(rows())
+    # A row past the first `limit` of the term's, if there is one.
+    beyond = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :term LIMIT 1 OFFSET :limit")
     for term in terms:
-        if connection.execute(probe, {"term": term, "cap": limit + 1}).scalar_one() <= limit:
+        if connection.execute(beyond, {"term": term, "limit": limit}).first() is None:
             return replace(query, text_matches=tuple((table, term) for term in terms))
     return query
 
