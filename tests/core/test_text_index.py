@@ -161,7 +161,7 @@ def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
         return seen[-1]
 
     monkeypatch.setattr(text_index, "narrowed", spy)
-    monkeypatch.setattr(text_index, "MAX_CANDIDATES", 10)
+    monkeypatch.setattr(text_index, "MIN_DRIVE_LIMIT", 10)
     assert _names(api, search="pump 01", per_page="5") == ([f"Pump 01{n}" for n in range(5)], 10)
     assert _names(api, search="pump", per_page="5", page="2") == ([f"Pump {n:03d}" for n in range(5, 10)], 30)
     assert _names(api, **{"filter[name_cont]": "pump", "per_page": "5", "page": "3"}) == (
