@@ -40,13 +40,17 @@ migrations-check: $(STAMP)
 
 # Rewrites the one unreleased migration (revision 0002) from the models: everything after the initial schema.
 # Once a release ships it, new changes get a new revision instead.
+# The hand-written revisions on top of it (what autogenerate cannot express) step aside meanwhile.
 NEXT_MIGRATION := src/wrenchwork/migrations/versions/*_inventory_and_work_orders.py
+HAND_WRITTEN := $(wildcard src/wrenchwork/migrations/versions/*_text_indexes.py)
 migration: $(STAMP)
 	flock /tmp/wrenchwork-migration.lock sh -c '\
-	  rm -f $(NEXT_MIGRATION) $(VENV)/alembic-next.db && \
+	  rm -rf $(NEXT_MIGRATION) $(VENV)/alembic-next.db $(VENV)/hand-written && mkdir $(VENV)/hand-written && \
+	  mv $(HAND_WRITTEN) $(VENV)/hand-written/ && \
 	  export WRENCHWORK_DATABASE_URL=sqlite:///$(abspath $(VENV))/alembic-next.db && \
 	  $(BIN)/alembic upgrade head && \
-	  $(BIN)/alembic revision --autogenerate --rev-id 0002 -m "inventory and work orders" && \
+	  $(BIN)/alembic revision --autogenerate --rev-id 0002 -m "inventory and work orders"; \
+	  mv $(VENV)/hand-written/* src/wrenchwork/migrations/versions/ && \
 	  $(BIN)/ruff check -q --fix src/wrenchwork/migrations/versions; $(BIN)/ruff format -q src/wrenchwork/migrations/versions'
 
 # SQLite always; PostgreSQL too when WRENCHWORK_TEST_POSTGRES_URL names a server (.ci/run starts one).

@@ -193,7 +193,9 @@ def bench_wrenchwork(rows: int, config: Config, baseline: Server) -> list[Measur
             for target in TARGETS[resource]:
                 path = target.resolve(generated.sample_ids)
                 write = None
-                if target.is_list:
+                if target.baseline is not None:
+                    results.append(measure(baseline, target.baseline, target.baseline.path, rows, config))
+                elif target.is_list:
                     results.append(measure(baseline, BASELINE, BASELINE.path, rows, config))
                 if target.method != "GET":
                     body = target.resolve_body(generated.sample_ids)

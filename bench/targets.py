@@ -23,6 +23,8 @@ class Target:
     method: str = "GET"
     body: str | None = None
     random_ids: tuple[str, str] | None = None
+    # The baseline request loaded right before this one, for its ratio (lists: the baseline list).
+    baseline: Target | None = None
 
     def resolve(self, sample_ids: dict[str, int]) -> str:
         return self.path.format(**sample_ids, n="{n}")
@@ -41,6 +43,8 @@ class Target:
 
 
 BASELINE = Target("baseline work_orders list", f"/api/v1/work_orders?{PAGE}", is_list=True)
+# The baseline's indexed search: FTS5 trigram matches driving the page (20 matches at 100k rows).
+BASELINE_SEARCH = Target("baseline work_orders search", "/api/v1/work_orders?per_page=50&search=5000")
 
 TARGETS: dict[str, list[Target]] = {
     "users": [
@@ -62,6 +66,16 @@ TARGETS: dict[str, list[Target]] = {
         Target("assets list", "/api/v1/assets?per_page=50", is_list=True),
         Target("assets list page 3", f"/api/v1/assets?{PAGE}", is_list=True),
         Target("assets detail", "/api/v1/assets/{assets}"),
+        # Searches: selective terms (a few matches: the index drives the page), a term 1 in 16 assets holds (its
+        # matches still drive the page), and one every asset holds (the sort's index drives).
+        Target("assets search selective", "/api/v1/assets?per_page=50&search=005000", baseline=BASELINE_SEARCH),
+        Target(
+            "assets name_cont selective",
+            "/api/v1/assets?per_page=50&filter[name_cont]=%205000",
+            baseline=BASELINE_SEARCH,
+        ),
+        Target("assets search 1 in 16", "/api/v1/assets?per_page=50&search=pump", baseline=BASELINE_SEARCH),
+        Target("assets search every row", "/api/v1/assets?per_page=50&search=a-0", baseline=BASELINE_SEARCH),
         Target(
             "assets create",
             "/api/v1/assets",

@@ -28,7 +28,8 @@ STALE_ROWS = 1000
 log = logging.getLogger("wrenchwork.db")
 
 
-def _lower(value: Any) -> Any:
+def fold(value: Any) -> Any:
+    """Letters' case folded as a search folds them on SQLite (`lower`, and `text_fold` for the text indexes)."""
     return value.lower() if isinstance(value, str) else value
 
 
@@ -51,7 +52,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         # SQLite's own lower() folds ASCII only; case-insensitive search must find "École" with "école" too.
-        dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
+        dbapi_conn.create_function("lower", 1, fold, deterministic=True)
+        # The same under a name of its own for the text indexes' triggers (core/text_index.py): a connection
+        # without it cannot write those tables, rather than index text folded otherwise.
+        dbapi_conn.create_function("text_fold", 1, fold, deterministic=True)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         # SQLite's default page cache is 2 MiB per connection: a filtered list that visits a few thousand rows of

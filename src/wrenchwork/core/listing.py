@@ -27,9 +27,11 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     not_,
     or_,
     select,
+    table,
     true,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -143,6 +145,8 @@ class ListQuery:
     sort: list[tuple[str, str]] = field(default_factory=list)
     search: str | None = None
     conditions: list[Condition] = field(default_factory=list)
+    # (FTS5 table, query) of indexed text terms (core/text_index.py): only the rows their index holds are tested.
+    text_matches: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_unfiltered(self) -> bool:
@@ -353,7 +357,13 @@ def filter_params(query: ListQuery) -> dict[str, Any]:
     params = {_param(c): _bound_value(c) for c in query.conditions if c.matcher not in FLAG_MATCHERS}
     if query.search:
         params[SEARCH_PARAM] = _search_pattern(query.search)
+    for index, (_table, term) in enumerate(query.text_matches):
+        params[_match_param(index)] = term
     return params
+
+
+def _match_param(index: int) -> str:
+    return f"list_match_{index}"
 
 
 def _search_pattern(search: str) -> str:
@@ -362,12 +372,13 @@ def _search_pattern(search: str) -> str:
 
 def filter_shape(query: ListQuery) -> tuple[Any, ...]:
     """What decides the SQL of the conditions and search, apart from the bound values: the flags' values, and
-    whether each text pattern is ASCII (`_contains`)."""
+    whether each text pattern is ASCII (`_contains`), and which text indexes are read."""
     conditions = tuple(
         (c.key, c.value if c.matcher in FLAG_MATCHERS else c.value.isascii() if c.matcher in _PATTERNS else None)
         for c in query.conditions
     )
-    return conditions, query.search.isascii() if query.search else None
+    indexes = tuple(fts for fts, _term in query.text_matches)
+    return conditions, query.search.isascii() if query.search else None, indexes
 
 
 def _bound_value(cond: Condition) -> Any:
@@ -499,8 +510,16 @@ def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, Column
 
 
 def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
-    """The conditions and search as SQL, each value bound under its own name (`filter_params`)."""
+    """The conditions and search as SQL, each value bound under its own name (`filter_params`), over the rows the
+    text indexes hold when the query names them (`ListQuery.text_matches`)."""
     clauses: list[ColumnElement[bool]] = []
+    for index, (fts, term) in enumerate(query.text_matches):
+        held: AnySelect = (
+            select(literal_column("rowid"))
+            .select_from(table(fts))
+            .where(literal_column(fts).op("MATCH")(bindparam(_match_param(index), term, type_=String())))
+        )
+        clauses.append(spec.id_column.in_(held))
     for cond in query.conditions:
         target = spec.fields[cond.name]
         if isinstance(target, Membership):

@@ -5,10 +5,16 @@ from sqlalchemy import Connection
 
 from wrenchwork.config import settings
 from wrenchwork.core.db import make_engine
+from wrenchwork.core.text_index import is_index_object
 from wrenchwork.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _include_object(_object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object) -> bool:
+    """Leave to the hand-written revisions what no model describes: the text indexes (migration 0003)."""
+    return not is_index_object(name, type_)
 
 
 def _run(connection: Connection) -> None:
@@ -17,6 +23,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

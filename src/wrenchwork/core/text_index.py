@@ -1,0 +1,137 @@
+"""Trigram indexes behind `search` and the text matchers `_cont`, `_start` and `_end`.
+
+What a search matches is decided by the scan's predicate alone (core/listing.py: a case-insensitive substring,
+letters folded by Python's `str.lower` on SQLite and by `lower()` on PostgreSQL). An index only narrows the rows
+that predicate is tested on, so every answer, and `meta.pagination.total`, stays the scan's:
+
+- PostgreSQL keeps a `pg_trgm` GIN index on `lower(column)` for each column below. The scan's predicate is
+  `lower(column) LIKE lower(:pattern)`, which the planner serves from those indexes by itself, and it chooses
+  between them and the sort's index from its own estimate of how many rows match.
+- SQLite keeps one FTS5 table per listed table, `<table>_text`, with the trigram tokenizer over the columns
+  below *folded by the server's own `str.lower`* (`text_fold`, registered on every connection by core/db.py), so
+  a term folded the same way is a substring of a folded value exactly when the index holds it as a phrase. The
+  table is contentless and kept in step by triggers (migration 0003). Before a filtered page is read,
+  `narrowed` counts each indexable term's rows up to a limit: a selective term's rows then drive the page and
+  its total (`id IN (SELECT rowid ... MATCH ...)`: looked up by id, each still tested by the predicate, sorted);
+  a term that more rows hold is left to the plain statements, which walk the sort's index testing each row and
+  stop after a page.
+
+A term shorter than three characters (folded) has no trigram and is always scanned. A write from a connection
+without `text_fold` (the sqlite3 shell, say) fails with "no such function: text_fold" rather than indexing other
+text than the server searches. Alembic's batch mode copies a SQLite table to change it, which drops its triggers:
+a migration that does so to one of these tables recreates them (see migration 0003).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Column, Connection, text
+
+from wrenchwork.core.db import fold
+from wrenchwork.core.listing import Field, ListQuery, ListSpec
+
+# Listed table -> its indexed text columns: the list's search columns and the string fields with text matchers.
+INDEXED: dict[str, tuple[str, ...]] = {
+    "assets": ("name", "asset_code", "serial_number", "model", "manufacturer", "description"),
+    "parts": ("name", "number", "description", "area"),
+    "work_orders": ("title", "description"),
+    "work_order_requests": ("title", "description"),
+    "locations": ("name", "description", "address"),
+    "vendors": ("name", "description", "tax_id", "address"),
+}
+MIN_TERM = 3
+# A term that at most this fraction of the list holds (or this many rows, on a small list) drives the page; beyond
+# it the sort's index does (module docstring). Driving costs about twice a scan's work per match.
+DRIVE_FRACTION = 8
+MIN_DRIVE_LIMIT = 1000
+_MATCHERS = ("cont", "start", "end")
+# FTS5's own tables behind each `<table>_text`.
+_SHADOWS = ("", "_data", "_idx", "_docsize", "_config", "_content")
+
+
+def fts_table(table: str) -> str:
+    return f"{table}_text"
+
+
+def trigram_index(table: str, column: str) -> str:
+    return f"ix_{table}_{column}_trgm"
+
+
+def is_index_object(name: str | None, type_: str) -> bool:
+    """Whether a database object is one of these indexes (not a model's), for `alembic check` to leave alone."""
+    if name is None:
+        return False
+    if type_ == "index":
+        return any(name == trigram_index(t, c) for t, columns in INDEXED.items() for c in columns)
+    if type_ == "table":
+        return any(name == fts_table(t) + suffix for t in INDEXED for suffix in _SHADOWS)
+    return False
+
+
+def indexable(term: str) -> bool:
+    return len(fold(term)) >= MIN_TERM
+
+
+def match_expression(term: str, columns: tuple[str, ...]) -> str:
+    """An FTS5 query for `term` as one phrase within any of `columns`: quoted, so no character of the term is
+    FTS5 syntax (a `"` is doubled)."""
+    phrase = str(fold(term)).replace('"', '""')
+    return "{" + " ".join(columns) + '} : "' + phrase + '"'
+
+
+def _own_column(column: Any, table: Any, indexed: tuple[str, ...]) -> str | None:
+    expression = getattr(column, "expression", column)
+    if isinstance(expression, Column) and expression.table is table and expression.name in indexed:
+        return expression.name
+    return None
+
+
+def index_terms(spec: ListSpec, query: ListQuery) -> list[str]:
+    """The FTS5 queries of the query's indexable terms: the search when every search column is indexed, and
+    each `_cont`, `_start` or `_end` on an indexed column."""
+    table = spec.id_column.table
+    indexed = INDEXED.get(table.name)
+    if indexed is None:
+        return []
+    found = []
+    if query.search and indexable(query.search):
+        names = [_own_column(column, table, indexed) for column in spec.search]
+        if names and all(names):
+            found.append(match_expression(query.search, tuple(n for n in names if n)))
+    for cond in query.conditions:
+        target = spec.fields[cond.name]
+        if cond.matcher in _MATCHERS and isinstance(target, Field) and indexable(cond.value):
+            name = _own_column(target.column, table, indexed)
+            if name:
+                found.append(match_expression(cond.value, (name,)))
+    return found
+
+
+def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: Callable[[], int | None]) -> ListQuery:
+    """The query reading the index of its text terms when one of them is selective (SQLite; PostgreSQL's planner
+    reads its indexes itself). `rows()`: how many the list holds unfiltered, if known. Each indexable term's rows
+    are counted up to a limit (`drive_limit`); when one term has no more, the matches drive the page and its
+    total. Otherwise the query is left to the plain statements: the page walks the sort's index testing each row
+    and stops after a page, and the total is one pass over the table (through the index, every match would be
+    looked up by id: two to three times slower when most rows match)."""
+    if connection.dialect.name != "sqlite":
+        return query
+    table = fts_table(spec.id_column.table.name)
+    terms = index_terms(spec, query)
+    if not terms:
+        return query
+    limit = drive_limit(rows())
+    # A row past the first `limit` of the term's, if there is one.
+    beyond = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :term LIMIT 1 OFFSET :limit")
+    for term in terms:
+        if connection.execute(beyond, {"term": term, "limit": limit}).first() is None:
+            return replace(query, text_matches=tuple((table, term) for term in terms))
+    return query
+
+
+def drive_limit(rows: int | None) -> int:
+    """The most matches a term may have to drive the page: an eighth of the list (unknown: a list of 100,000)."""
+    return max(MIN_DRIVE_LIMIT, (100_000 if rows is None else rows) // DRIVE_FRACTION)

@@ -1,0 +1,199 @@
+"""Search and the text matchers answer from their trigram index exactly what the plain scan answers.
+
+The indexed answer is the one a client gets; the scan's is the same request with the index out of play (on
+SQLite no term is looked up; on PostgreSQL bitmap scans, the only way a GIN index is read, are off).
+The index's answer is forced on PostgreSQL by turning the other scans off, as its planner would rather scan the
+few rows of a test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+
+from tests.helpers import Api, Tenant
+from wrenchwork.core import text_index
+from wrenchwork.core.listing import ListQuery
+from wrenchwork.models import Asset
+
+# Letters whose case folding is not plain ASCII (sharp s, dotted and dotless i, the Kelvin sign, final sigma),
+# LIKE and FTS5 syntax, quotes, and digits.
+ALPHABET = "aAbBeEéÉkKsßẞiI%_\\\"'*:^(){}- 01" + "\u0130\u0131\u212a\u03c3\u03c2\u03a3"
+VALUE = st.text(alphabet=ALPHABET, max_size=12)
+TEXT_MATCHERS = ("name_cont", "name_not_cont", "name_start", "name_end", "description_cont", "model_cont")
+
+
+@contextmanager
+def _mode(engine: Engine, monkeypatch: pytest.MonkeyPatch, indexed: bool) -> Iterator[None]:
+    if engine.dialect.name == "sqlite":
+        with monkeypatch.context() as patch:
+            if not indexed:
+                patch.setattr(text_index, "index_terms", lambda *_: [])
+            yield
+        return
+    settings = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan") if indexed else ("enable_bitmapscan",)
+
+    def off(connection: Any) -> None:
+        for setting in settings:
+            connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+
+    event.listen(engine, "begin", off)
+    try:
+        yield
+    finally:
+        event.remove(engine, "begin", off)
+
+
+def _answer(api: Api, params: dict[str, str]) -> tuple[int, list[int], int]:
+    response = api.get("/assets", params={"per_page": "100", "sort": "name", **params})
+    body = response.json()
+    ids = [item["id"] for item in body["data"]] if response.status_code == 200 else []
+    total = body["meta"]["pagination"]["total"] if response.status_code == 200 else -1
+    return response.status_code, ids, total
+
+
+def _add_assets(session: Session, tenant: Tenant, rows: list[tuple[str, str | None, str | None]]) -> list[int]:
+    assets = [Asset(entity_id=tenant.entity_id, name=n or "-", description=d, model=m) for n, d, m in rows]
+    session.add_all(assets)
+    session.commit()
+    return [asset.id for asset in assets]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(VALUE, st.none() | VALUE, st.none() | VALUE), min_size=1, max_size=12),
+    renamed=st.lists(VALUE, max_size=3),
+    picks=st.data(),
+)
+def test_indexed_answers_equal_the_scan(
+    api: Api,
+    session: Session,
+    engine: Engine,
+    tenant: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[tuple[str, str | None, str | None]],
+    renamed: list[str],
+    picks: st.DataObject,
+) -> None:
+    ids = _add_assets(session, tenant, rows)
+    # Updates and deletes go through the index's triggers too.
+    for asset_id, name in zip(ids, renamed, strict=False):
+        session.get_one(Asset, asset_id).name = name or "-"
+    if len(ids) > 2:
+        session.delete(session.get_one(Asset, ids[-1]))
+    session.commit()
+    try:
+        values = [value for row in rows for value in row if value] + renamed + ["pump"]
+        from_data = st.sampled_from(values).flatmap(
+            lambda v: st.tuples(st.integers(0, len(v)), st.integers(0, len(v))).map(lambda ab: v[min(ab) : max(ab)])
+        )
+        term = picks.draw(from_data | VALUE, label="term")
+        key = picks.draw(st.sampled_from(("search", *TEXT_MATCHERS)), label="key")
+        params = {"search": term} if key == "search" else {f"filter[{key}]": term}
+        with _mode(engine, monkeypatch, indexed=True):
+            indexed = _answer(api, params)
+        with _mode(engine, monkeypatch, indexed=False):
+            scanned = _answer(api, params)
+        assert indexed == scanned
+        assert indexed[0] == 200
+    finally:
+        session.query(Asset).filter(Asset.entity_id == tenant.entity_id).delete()
+        session.commit()
+
+
+def _names(api: Api, **params: str) -> tuple[list[str], int]:
+    response = api.get("/assets", params={"sort": "name", **params})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return [item["name"] for item in body["data"]], body["meta"]["pagination"]["total"]
+
+
+NAMES = ["École Pump", "ecole pump", "100% Valve", "A_B duct", 'Say "hi" fan', "Kelvin KK", "Straße Heater", "zz"]
+
+
+@pytest.fixture
+def named(session: Session, tenant: Tenant) -> list[int]:
+    return _add_assets(session, tenant, [(name, None, None) for name in NAMES])
+
+
+@pytest.mark.usefixtures("named")
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"search": "école"}, ["École Pump"]),
+        ({"search": "ÉCOLE"}, ["École Pump"]),
+        ({"search": "ecole"}, ["ecole pump"]),
+        ({"search": "pump"}, ["ecole pump", "École Pump"]),
+        ({"search": "0% v"}, ["100% Valve"]),
+        ({"search": "%"}, ["100% Valve"]),
+        ({"search": "a_b"}, ["A_B duct"]),
+        ({"search": "_"}, ["A_B duct"]),
+        ({"search": '"hi"'}, ['Say "hi" fan']),
+        ({"search": '"'}, ['Say "hi" fan']),
+        ({"search": "hi* OR pump"}, []),
+        ({"search": "STRASSE"}, []),
+        ({"search": "straße"}, ["Straße Heater"]),
+        ({"search": "zz"}, ["zz"]),
+        ({"filter[name_start]": "ecol"}, ["ecole pump"]),
+        ({"filter[name_end]": "PUMP"}, ["ecole pump", "École Pump"]),
+        ({"filter[name_cont]": "lve"}, ["100% Valve"]),
+    ],
+)
+def test_what_a_search_finds(api: Api, params: dict[str, str], expected: list[str]) -> None:
+    assert _names(api, **params) == (expected, len(expected))
+
+
+def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
+    api: Api, session: Session, engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_assets(session, tenant, [(f"Pump {n:03d}", None, None) for n in range(30)])
+    seen: list[ListQuery] = []
+    original: Callable[..., ListQuery] = text_index.narrowed
+
+    def spy(*args: Any) -> ListQuery:
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(text_index, "narrowed", spy)
+    monkeypatch.setattr(text_index, "MIN_DRIVE_LIMIT", 10)
+    assert _names(api, search="pump 01", per_page="5") == ([f"Pump 01{n}" for n in range(5)], 10)
+    assert _names(api, search="pump", per_page="5", page="2") == ([f"Pump {n:03d}" for n in range(5, 10)], 30)
+    assert _names(api, **{"filter[name_cont]": "pump", "per_page": "5", "page": "3"}) == (
+        [f"Pump {n:03d}" for n in range(10, 15)],
+        30,
+    )
+    if engine.dialect.name == "sqlite":
+        assert [len(q.text_matches) for q in seen] == [1, 0, 0]
+
+
+def test_the_index_follows_updates_and_deletes(api: Api, session: Session, tenant: Tenant) -> None:
+    first, second = _add_assets(session, tenant, [("Old boiler", None, None), ("Chiller", "North wing", None)])
+    session.get_one(Asset, first).name = "New boiler"
+    session.delete(session.get_one(Asset, second))
+    session.commit()
+    assert _names(api, search="old boil") == ([], 0)
+    assert _names(api, search="new boil") == (["New boiler"], 1)
+    assert _names(api, search="north") == ([], 0)
+
+
+def test_every_indexed_table_has_its_index(engine: Engine) -> None:
+    with engine.connect() as connection:
+        for table, columns in text_index.INDEXED.items():
+            if engine.dialect.name == "sqlite":
+                fts = text_index.fts_table(table)
+                found = [row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({fts})")]
+                assert found == list(columns)
+                triggers = connection.execute(
+                    text("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = :t"), {"t": table}
+                )
+                assert triggers.scalar_one() == 3
+            else:
+                names = connection.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": table})
+                expected = {text_index.trigram_index(table, column) for column in columns}
+                assert expected <= set(names.scalars())

@@ -1,0 +1,78 @@
+"""Migration 0003 (the text indexes) goes up and down, and fills the index from the rows already there."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, make_url, text
+
+from wrenchwork.core.db import make_engine, make_sessionmaker
+from wrenchwork.core.migrate import alembic_config
+from wrenchwork.models import Asset
+from wrenchwork.system.bootstrap import create_customer
+
+
+@pytest.fixture
+def scratch_url(database_url: str, tmp_path: object) -> Iterator[str]:
+    """A database of its own, empty, on the same server as the run's."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path}/scratch.db"
+        return
+    name = f"wrenchwork_scratch_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _found(engine: Engine, term: str) -> list[str]:
+    """Asset names holding `term` as their index has them (on PostgreSQL: read from the trigram index)."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            ids = conn.execute(text("SELECT rowid FROM assets_text WHERE assets_text MATCH :t"), {"t": f'"{term}"'})
+            return [conn.execute(text("SELECT name FROM assets WHERE id = :i"), {"i": i}).scalar_one() for (i,) in ids]
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+        plan = conn.execute(text("EXPLAIN SELECT name FROM assets WHERE lower(name) LIKE :p"), {"p": f"%{term}%"})
+        assert "ix_assets_name_trgm" in " ".join(plan.scalars())
+        rows = conn.execute(text("SELECT name FROM assets WHERE lower(name) LIKE :p"), {"p": f"%{term}%"})
+        return list(rows.scalars())
+
+
+def _index_objects(engine: Engine) -> int:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%\\_text%' ESCAPE '\\'"
+        else:
+            query = "SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%\\_trgm'"
+        return int(conn.execute(text(query)).scalar_one())
+
+
+def test_upgrade_fills_the_index_and_downgrade_removes_it(scratch_url: str) -> None:
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0002")
+    engine = make_engine(scratch_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            made = create_customer(session, "Backfill", "Main", "admin@example.com", "Ada", "Admin")
+            session.add(Asset(entity_id=made.entity.id, name="Centrifugal Pump École"))
+            session.commit()
+        assert _index_objects(engine) == 0
+
+        command.upgrade(config, "head")
+        assert _found(engine, "pump é") == ["Centrifugal Pump École"]
+
+        command.downgrade(config, "0002")
+        assert _index_objects(engine) == 0
+        command.upgrade(config, "head")
+        assert _found(engine, "pump é") == ["Centrifugal Pump École"]
+    finally:
+        engine.dispose()
