@@ -123,7 +123,9 @@ def whole_reads(plan: dict[str, Any], table: str, limited: bool = False, hashed:
 
 @pytest.mark.parametrize("page", [1, 3])
 @pytest.mark.parametrize(("path", "table"), LISTS, ids=[table for _, table in LISTS])
-def test_list_page_reads_only_its_page(plans_client: Any, generated: Generated, path: str, table: str, page: int):
+def test_list_page_reads_only_its_page(
+    plans_client: Any, generated: Generated, path: str, table: str, page: int
+) -> None:
     client, engine = plans_client
     headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
     url = path.format(**generated.sample_ids) + f"?per_page=50&page={page}"
