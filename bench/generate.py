@@ -54,6 +54,7 @@ from wrenchwork.models import (
     VendorContact,
     VendorPart,
     WorkOrder,
+    WorkOrderRequest,
     asset_asset_types,
     asset_technicians,
     asset_vendors,
@@ -711,6 +712,38 @@ def generate_pm_schedules(ctx: Context, count: int) -> None:
         ctx.sample_ids["pm_schedule_technician"] = assigned[len(assigned) // 2]
 
 
+def generate_work_order_requests(ctx: Context, count: int) -> None:
+    """Requests of the main entity at its locations and assets, submitted by the admin; most still pending."""
+    first = next_id(ctx.session, WorkOrderRequest)
+    ids = range(first, first + count)
+    entity = ctx.entity_id
+    locations = list(ctx.session.scalars(select(Location.id).where(Location.entity_id == entity).limit(1000)))
+    assets = list(ctx.session.scalars(select(Asset.id).where(Asset.entity_id == entity).limit(1000)))
+
+    def requests() -> Iterator[Row]:
+        for n in ids:
+            created = past(ctx, 700)
+            yield {
+                "id": n,
+                "entity_id": entity,
+                "title": f"{ctx.rng.choice(WORK_ORDER_JOBS)} request {n}",
+                "description": "Noticed during the round",
+                "status": ctx.rng.choice(("pending", "pending", "pending", "approved", "declined", "on_hold")),
+                "notify": False,
+                "priority": ctx.rng.choice(("none", "low", "medium", "high")),
+                "location_id": ctx.rng.choice(locations) if locations else None,
+                "asset_id": ctx.rng.choice(assets) if assets else None,
+                "created_at": created,
+                "updated_at": created,
+                "created_by_id": ctx.admin_id,
+                "updated_by_id": ctx.admin_id,
+            }
+
+    insert_chunks(ctx.session, WorkOrderRequest, requests())
+    if ids:
+        ctx.sample_ids["work_order_requests"] = ids[len(ids) // 2]
+
+
 # In dependency order: a generator may use the rows of the ones before it.
 RESOURCES: list[Resource] = [
     Resource("entities", "entities (sites) of the customer, the main one included", generate_entities, (Entity,)),
@@ -723,6 +756,13 @@ RESOURCES: list[Resource] = [
         "work orders on the assets, with technicians and a category",
         generate_work_orders,
         (WorkOrder, Category),
+        default=0,
+    ),
+    Resource(
+        "work_order_requests",
+        "work order requests at the locations and assets, submitted by the admin",
+        generate_work_order_requests,
+        (WorkOrderRequest,),
         default=0,
     ),
     Resource(

@@ -32,6 +32,7 @@ class Measurement:
     server_cpu_pct: float | None
     other_cpu_pct: float | None
     wrk_output: str
+    database: str = "sqlite"  # "sqlite" or "postgresql" ("-" for the baseline, which has its own SQLite file)
 
     def ratio(self, baseline: Measurement | None) -> float | None:
         if baseline is None or not baseline.requests_per_s:
@@ -47,25 +48,46 @@ def _baseline_for(results: list[Measurement], measured: Measurement) -> Measurem
     return measured if measured.server == "baseline" else next(earlier, None)
 
 
-def markdown(results: list[Measurement]) -> str:
+def _cells(results: list[Measurement], m: Measurement | None) -> str:
+    if m is None:
+        return "- | - | - | -"
+    ratio = m.ratio(_baseline_for(results, m))
+    return f"{m.requests_per_s:,.0f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} | {'-' if ratio is None else f'{ratio:.2f}'}"
+
+
+def markdown(results: list[Measurement], notes: list[str] | None = None) -> str:
+    """One line per endpoint and row count, SQLite and PostgreSQL side by side, each with its ratio to the
+    baseline load run right before it, and PostgreSQL's requests/s over SQLite's."""
     lines = [
-        "| endpoint | rows | req/s | p50 ms | p99 ms | ratio to baseline req/s |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | rows | SQLite req/s | p50 ms | p99 ms | ratio to baseline | PostgreSQL req/s | p50 ms | p99 ms "
+        "| ratio to baseline | PostgreSQL / SQLite |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    by_key = {(m.server, m.endpoint, m.rows, m.database): m for m in results}
+    shown: set[tuple[str, str, int]] = set()
     for m in results:
-        ratio = m.ratio(_baseline_for(results, m))
-        lines.append(
-            f"| {m.endpoint} | {m.rows:,} | {m.requests_per_s:,.0f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} | "
-            f"{'-' if ratio is None else f'{ratio:.2f}'} |"
-        )
+        key = (m.server, m.endpoint, m.rows)
+        if key in shown:
+            continue
+        shown.add(key)
+        if m.server == "baseline":
+            lines.append(f"| {m.endpoint} | {m.rows:,} | {_cells(results, m)} | | | | | |")
+            continue
+        lite = by_key.get((m.server, m.endpoint, m.rows, "sqlite"))
+        pg = by_key.get((m.server, m.endpoint, m.rows, "postgresql"))
+        versus = f"{pg.requests_per_s / lite.requests_per_s:.2f}" if lite and pg and lite.requests_per_s else "-"
+        lines.append(f"| {m.endpoint} | {m.rows:,} | {_cells(results, lite)} | {_cells(results, pg)} | {versus} |")
+    for note in notes or []:
+        lines.append(f"\n**{note}**")
     for m in results:
+        where = "" if m.server == "baseline" else f" on {m.database}"
         if m.errors:
             lines.append(
-                f"\n**{m.endpoint} at {m.rows:,} rows: {m.errors} errors (non-2xx or socket), figure suspect.**"
+                f"\n**{m.endpoint}{where} at {m.rows:,} rows: {m.errors} errors (non-2xx or socket), figure suspect.**"
             )
         if m.other_cpu_pct is not None and m.other_cpu_pct > MAX_OTHER_CPU:
             lines.append(
-                f"\n**{m.endpoint} at {m.rows:,} rows: other processes used {m.other_cpu_pct:.0f}% of a core "
+                f"\n**{m.endpoint}{where} at {m.rows:,} rows: other processes used {m.other_cpu_pct:.0f}% of a core "
                 "during the load; figure suspect.**"
             )
     return "\n".join(lines) + "\n"
@@ -103,11 +125,13 @@ def revision(repo: Path) -> str | None:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def write(out_dir: Path, results: list[Measurement], settings: dict[str, Any]) -> tuple[Path, Path]:
+def write(
+    out_dir: Path, results: list[Measurement], settings: dict[str, Any], notes: list[str] | None = None
+) -> tuple[Path, Path]:
     """`<stamp>.md` and `<stamp>.json` in `out_dir`, plus copies named `latest.*`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    table = markdown(results)
+    table = markdown(results, notes)
     info = machine()
     text = (
         f"# wrenchwork benchmark {stamp}\n\n{table}\n"

@@ -1,20 +1,23 @@
 """Load wrenchwork's endpoints and the raw-ASGI baseline side by side, on the same number of rows, one at a time.
 
-    python -m bench.run [--rows 1000,100000] [--duration 10] [--connections 16]
+    python -m bench.run [--rows 1000,100000] [--duration 10] [--connections 16] [--postgres-url URL]
 
-For each row count: build the baseline database and serve it (one uvicorn process) to load its list endpoint;
-then generate the wrenchwork database (bench/generate.py), serve it the same way and load every target of
-bench/targets.py. Each target is checked once (200, and for a list the expected total), warmed up, then loaded
-with `wrk --latency`. The baseline server stays up, idle, while wrenchwork's runs, and its list is loaded again
-right before every wrenchwork list target: a shared machine's speed drifts by a tenth or more over minutes, and a
-ratio only means something between two loads run a few seconds apart. Only one load runs at any time. Results: a
-markdown table on stdout and in bench/out/, with the raw JSON beside it.
+For each row count: build the baseline database and serve it (one uvicorn process) to load its list endpoint; then,
+for each database (SQLite, then PostgreSQL: the server `--postgres-url` names, or a throwaway cluster that
+bench/postgres.py starts; SQLite only when neither can be had), generate the wrenchwork database
+(bench/generate.py), serve it the same way and load every target of bench/targets.py. Each target is checked once
+(200, and for a list the expected total), warmed up, then loaded with `wrk --latency`. The baseline server stays up,
+idle, while wrenchwork's runs, and its list is loaded again right before every wrenchwork list target: a shared
+machine's speed drifts by a tenth or more over minutes, and a ratio only means something between two loads run a few
+seconds apart. Only one load runs at any time. Results: a markdown table on stdout and in bench/out/, with the raw
+JSON beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import checks, cpu, report, servers, wrk
+from bench import checks, cpu, postgres, report, servers, wrk
 from bench.generate import generate
 from bench.report import Measurement
 from bench.targets import BASELINE, SUPPORT, TARGETS, Target
@@ -34,6 +37,7 @@ from bench.targets import BASELINE, SUPPORT, TARGETS, Target
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 DEFAULT_BASELINE = REPO.parent / "shared" / "bench" / "baseline_app.py"
+DATABASES = ("sqlite", "postgresql")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Config:
     resources: list[str]
     entities: int
     out: Path
+    databases: list[str]
+    postgres_url: str | None
 
 
 def parse_args(argv: list[str] | None) -> Config:
@@ -62,11 +68,23 @@ def parse_args(argv: list[str] | None) -> Config:
     )
     parser.add_argument("--entities", type=int, default=3, help="entities of the generated customer (default: 3)")
     parser.add_argument("--out", type=Path, default=OUT, help="where results and databases go (default: bench/out)")
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="comma-separated databases to load (default: both)"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("WRENCHWORK_BENCH_POSTGRES_URL"),
+        help="a PostgreSQL server to create the benchmark databases on, e.g. postgresql+psycopg://postgres@host/"
+        "postgres (default: $WRENCHWORK_BENCH_POSTGRES_URL, else a throwaway local cluster)",
+    )
     args = parser.parse_args(argv)
     resources = [r.strip() for r in args.resources.split(",") if r.strip()]
     unknown = sorted(set(resources) - set(TARGETS))
     if unknown:
         parser.error(f"unknown resources {unknown}; known: {sorted(TARGETS)}")
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    if not databases or set(databases) - set(DATABASES):
+        parser.error(f"--databases takes some of {DATABASES}")
     return Config(
         rows=[int(r) for r in args.rows.split(",") if r.strip()],
         load=wrk.Load(args.duration, args.connections, args.threads),
@@ -75,6 +93,8 @@ def parse_args(argv: list[str] | None) -> Config:
         resources=resources,
         entities=args.entities,
         out=args.out.resolve(),
+        databases=databases,
+        postgres_url=args.postgres_url,
     )
 
 
@@ -121,7 +141,13 @@ def probe_write(base_url: str, headers: dict[str, str], write: wrk.Write) -> Non
 
 
 def measure(
-    server: Server, target: Target, path: str, rows: int, config: Config, write: wrk.Write | None = None
+    server: Server,
+    target: Target,
+    path: str,
+    rows: int,
+    config: Config,
+    write: wrk.Write | None = None,
+    database: str = "sqlite",
 ) -> Measurement:
     url = server.base_url + path
     if write is None:
@@ -147,9 +173,11 @@ def measure(
         server_cpu_pct=used.server_pct if used else None,
         other_cpu_pct=used.other_pct if used else None,
         wrk_output=result.output,
+        database=database if server.name != "baseline" else "-",
     )
+    label = target.name if server.name == "baseline" else f"{target.name} ({database})"
     print(
-        f"  {target.name:<28} {rows:>8,} rows {result.requests_per_s:>9,.0f} req/s  "
+        f"  {label:<40} {rows:>8,} rows {result.requests_per_s:>9,.0f} req/s  "
         f"p50 {result.p50_ms:.2f} ms  p99 {result.p99_ms:.2f} ms  "
         + (f"server CPU {used.server_pct:.0f}%, others {used.other_pct:.0f}%" if used else ""),
         flush=True,
@@ -171,9 +199,15 @@ def baseline_server(rows: int, config: Config) -> Iterator[Server]:
         yield Server("baseline", base_url, process.pid, {})
 
 
-def bench_wrenchwork(rows: int, config: Config, baseline: Server) -> list[Measurement]:
-    db = config.out / "db" / f"wrenchwork-{rows}.db"
-    url = f"sqlite:///{db}"
+def database_url(database: str, rows: int, config: Config, postgres_server: str | None) -> str:
+    if database == "sqlite":
+        return f"sqlite:///{config.out / 'db' / f'wrenchwork-{rows}.db'}"
+    assert postgres_server is not None
+    return postgres.fresh_database(postgres_server, f"wrenchwork_bench_{rows}")
+
+
+def bench_wrenchwork(rows: int, config: Config, baseline: Server, database: str, url: str) -> list[Measurement]:
+    print(f"  -- {database}", flush=True)
     counts = {"entities": config.entities}
     for name in config.resources:
         counts |= SUPPORT[name](rows) if name in SUPPORT else {}
@@ -183,9 +217,15 @@ def bench_wrenchwork(rows: int, config: Config, baseline: Server) -> list[Measur
     port = servers.free_port()
     base_url = f"http://{servers.HOST}:{port}"
     argv = servers.uvicorn_argv("wrenchwork.app:create_app", port, "--factory")
-    env = {"WRENCHWORK_DATABASE_URL": url, "WRENCHWORK_RATE_LIMIT": "0", "WRENCHWORK_LOG_LEVEL": "WARNING"}
+    # No PM generation in the background: it would add work orders (and load) while the lists are measured.
+    env = {
+        "WRENCHWORK_DATABASE_URL": url,
+        "WRENCHWORK_RATE_LIMIT": "0",
+        "WRENCHWORK_LOG_LEVEL": "WARNING",
+        "WRENCHWORK_SCHEDULER_INTERVAL": "0",
+    }
     headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
-    log = config.out / "logs" / f"wrenchwork-{rows}.log"
+    log = config.out / "logs" / f"wrenchwork-{database}-{rows}.log"
     results: list[Measurement] = []
     with servers.serve(argv, env, base_url + "/readyz", log, cwd=REPO) as process:
         server = Server("wrenchwork", base_url, process.pid, headers)
@@ -200,29 +240,43 @@ def bench_wrenchwork(rows: int, config: Config, baseline: Server) -> list[Measur
                 if target.method != "GET":
                     body = target.resolve_body(generated.sample_ids)
                     write = wrk.Write(target.method, path, body, target.id_range(generated.sample_ids))
-                results.append(measure(server, target, path, rows, config, write))
+                results.append(measure(server, target, path, rows, config, write, database))
             if resource in checks.CHECKS:
                 print("  check: " + checks.CHECKS[resource](base_url, headers, generated.sample_ids), flush=True)
     return results
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 def main(argv: list[str] | None = None) -> None:
     config = parse_args(argv)
     check_prerequisites(config)
     results: list[Measurement] = []
-    for rows in config.rows:
-        print(f"== {rows:,} rows", flush=True)
-        with baseline_server(rows, config) as baseline:
-            results.append(measure(baseline, BASELINE, BASELINE.path, rows, config))
-            results += bench_wrenchwork(rows, config, baseline)
+    notes: list[str] = []
+    wanted = "postgresql" in config.databases
+    context = postgres.server(config.postgres_url) if wanted else _nothing()
+    with context as postgres_server:
+        databases = [d for d in config.databases if d == "sqlite" or postgres_server is not None]
+        if wanted and postgres_server is None:
+            notes.append("PostgreSQL was not measured: no server given (--postgres-url) and none could be started.")
+        for rows in config.rows:
+            print(f"== {rows:,} rows", flush=True)
+            with baseline_server(rows, config) as baseline:
+                results.append(measure(baseline, BASELINE, BASELINE.path, rows, config))
+                for database in databases:
+                    url = database_url(database, rows, config, postgres_server)
+                    results += bench_wrenchwork(rows, config, baseline, database, url)
     settings: dict[str, Any] = asdict(config) | {
         "baseline": str(config.baseline),
         "out": str(config.out),
         "revision": report.revision(REPO),
     }
-    md_path, json_path = report.write(config.out, results, settings)
+    md_path, json_path = report.write(config.out, results, settings, notes)
     print()
-    print(report.markdown(results))
+    print(report.markdown(results, notes))
     print(f"written: {md_path} and {json_path}")
 
 

@@ -132,6 +132,16 @@ TARGETS: dict[str, list[Target]] = {
             body='{"quantity": 1, "cost": 2.5}',
         ),
     ],
+    "vendors": [
+        Target("vendors list", "/api/v1/vendors?per_page=50", is_list=True),
+        Target("vendors list page 3", f"/api/v1/vendors?{PAGE}", is_list=True),
+        Target("vendors detail", "/api/v1/vendors/{vendors}"),
+    ],
+    "work_order_requests": [
+        Target("work_order_requests list", "/api/v1/work_order_requests?per_page=50", is_list=True),
+        Target("work_order_requests list page 3", f"/api/v1/work_order_requests?{PAGE}", is_list=True),
+        Target("work_order_requests detail", "/api/v1/work_order_requests/{work_order_requests}"),
+    ],
     "pm_schedules": [
         Target("pm_schedules list", "/api/v1/pm_schedules?per_page=50", is_list=True),
         Target("pm_schedules list page 3", f"/api/v1/pm_schedules?{PAGE}", is_list=True),
@@ -166,6 +176,8 @@ SUPPORT: dict[str, Callable[[int], dict[str, int]]] = {
         "assets": max(10, rows // 20),
         "work_orders": max(10, rows // 10),
     },
+    "vendors": lambda rows: {"users": 300, "locations": 100, "assets": 2_000},
+    "work_order_requests": lambda rows: {"users": 300, "locations": max(10, rows // 100), "assets": 2_000},
     "work_orders": lambda rows: {
         "users": 300,
         "vendors": 200,

@@ -11,7 +11,7 @@ from orjson import Fragment
 from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import Join, Subquery
 
 from wrenchwork.core import driver, text_index
 from wrenchwork.core.auth import Principal, Scope
@@ -114,14 +114,38 @@ def _ids_of(
     return stmt.where(*where).order_by(*order)
 
 
+def _rebased(joined: Any, table: Any, page: Any, on: Any) -> Any:
+    """The join tree `joined` (the list's table, then its joins) with `page` joined in front of `table`."""
+    if not isinstance(joined, Join):
+        if not joined.is_derived_from(table):
+            raise TypeError(f"a list statement must read from its table and joins, not {joined!r}")
+        return page.join(joined, on)
+    left = _rebased(joined.left, table, page, on)
+    return left.join(joined.right, joined.onclause, isouter=joined.isouter, full=joined.full)
+
+
+def from_page(spec: ListSpec, base: AnySelect, page: AnySelect) -> AnySelect:
+    """`base`'s columns for the rows whose ids `page` selects, read from the page outwards: the page, a derived
+    table, comes first in the FROM, and the list's table and each of `base`'s joins are reached from it by key.
+
+    Written as `id IN (page)`, PostgreSQL joined every row of the table with every joined table first (a hash
+    semi-join of the whole table: 376 ms for 50 work orders among 100k) and kept the page's rows last; SQLite
+    ran the subquery first. As the first item of the FROM, both planners start from its rows (tests/perf)."""
+    table = spec.id_column.table
+    derived = page.subquery("list_page")
+    (joined,) = base.with_only_columns(spec.id_column).get_final_froms()  # the joins, not the custom items
+    rebased = _rebased(joined, table, derived, spec.id_column == derived.c[0])
+    stmt = select(*base.selected_columns).select_from(rebased)
+    return stmt if base.whereclause is None else stmt.where(base.whereclause)
+
+
 def _items_page(spec: ListSpec, base: AnySelect, scope: Any, query: ListQuery, limit: Any, offset: Any) -> AnySelect:
     """The page's items in two steps within one statement: first the page's ids (order, limit and offset over the
     bare rows), then the items of just those ids. Rendering is the expensive part, and a database renders every
     row it sorts or skips: a later page would otherwise render every row before it."""
     order = order_by(spec, query)
     ids = _ids_of(spec, base, spec.id_column, where=[scope, *where_clauses(spec, query)], order=order)
-    ids = ids.limit(limit).offset(offset)
-    return base.where(spec.id_column.in_(ids)).order_by(*order)
+    return from_page(spec, base, ids.limit(limit).offset(offset)).order_by(*order)
 
 
 def _unfiltered_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:

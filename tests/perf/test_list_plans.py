@@ -1,0 +1,141 @@
+"""List pages read a page, not the table: PostgreSQL's plan of every statement a list page runs, at 10k rows.
+
+Each list below is generated with 10,000 rows (bench/generate.py, into a database of its own), requested as a
+client would (page 1 and page 3), and every SELECT the request ran is explained (`EXPLAIN (FORMAT JSON)`, with
+the request's own values). No plan may read the list's table whole: no sequential scan of it, no scan of it
+feeding a hash (a hash join builds its table from every row it reads), and no walk of a whole index of it unless
+a LIMIT stops the walk. Written as `id IN (SELECT ... LIMIT 50)`, the page statements failed all three: the
+planner joined every row of the table with its references and kept the page's rows last.
+
+PostgreSQL only: SQLite's planner runs the page's subquery first whatever its shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from bench.generate import Generated, generate
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, make_url, text
+
+from wrenchwork.app import create_app
+from wrenchwork.config import Settings
+from wrenchwork.core.db import make_engine
+
+ROWS = 10_000
+# Path (page 1; page 3 is requested too) and the table its list reads.
+LISTS = [
+    ("/api/v1/work_orders", "work_orders"),
+    ("/api/v1/assets", "assets"),
+    ("/api/v1/parts", "parts"),
+    ("/api/v1/pm_schedules", "pm_schedules"),
+    ("/api/v1/work_order_requests", "work_order_requests"),
+    ("/api/v1/users", "users"),
+    ("/api/v1/locations", "locations"),
+    ("/api/v1/vendors", "vendors"),
+    ("/api/v1/parts/{ledger_part}/transactions", "part_transactions"),
+]
+COUNTS = {
+    "users": ROWS,
+    "vendors": ROWS,
+    "locations": ROWS,
+    "assets": ROWS,
+    "work_orders": ROWS,
+    "work_order_requests": ROWS,
+    "parts": ROWS,
+    "pm_schedules": ROWS,
+}
+
+
+@pytest.fixture(scope="module")
+def plans_url(database_url: str) -> Iterator[str]:
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("plans are checked on PostgreSQL (WRENCHWORK_TEST_DATABASE_URL)")
+    name = f"{make_url(database_url).database}_plans"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def generated(plans_url: str) -> Generated:
+    return generate(plans_url, COUNTS)
+
+
+@pytest.fixture(scope="module")
+def plans_client(plans_url: str, generated: Generated, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    settings = Settings(
+        database_url=plans_url,
+        data_dir=tmp_path_factory.mktemp("plans-data"),
+        rate_limit="",
+        log_level="WARNING",
+        scheduler_interval=0,
+    )
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, app.state.engine
+
+
+def statements_of(client: TestClient, engine: Engine, path: str, headers: dict[str, str]) -> list[tuple[str, Any]]:
+    """The SELECT statements (with their values) that one request ran, after a request that warmed it up."""
+    assert client.get(path, headers=headers).status_code == 200
+    seen: list[tuple[str, Any]] = []
+
+    def grab(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        response = client.get(path, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    assert response.status_code == 200, response.text
+    assert response.json()["meta"]["pagination"]["total"] >= ROWS
+    return seen
+
+
+def whole_reads(plan: dict[str, Any], table: str, limited: bool = False, hashed: bool = False) -> list[str]:
+    """The plan nodes below `plan` that read every row of `table` (see the module's text)."""
+    found = []
+    kind = plan["Node Type"]
+    if plan.get("Relation Name") == table:
+        if kind == "Seq Scan":
+            found.append(f"Seq Scan on {table}")
+        elif hashed:
+            found.append(f"{kind} on {table} into a hash")
+        elif kind in ("Index Scan", "Index Only Scan") and "Index Cond" not in plan and not limited:
+            found.append(f"{kind} of all of {plan.get('Index Name')} without a LIMIT")
+    limited = limited or kind == "Limit"
+    hashed = hashed or kind == "Hash"
+    for child in plan.get("Plans", []):
+        found += whole_reads(child, table, limited, hashed)
+    return found
+
+
+@pytest.mark.parametrize("page", [1, 3])
+@pytest.mark.parametrize(("path", "table"), LISTS, ids=[table for _, table in LISTS])
+def test_list_page_reads_only_its_page(
+    plans_client: Any, generated: Generated, path: str, table: str, page: int
+) -> None:
+    client, engine = plans_client
+    headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
+    url = path.format(**generated.sample_ids) + f"?per_page=50&page={page}"
+    statements = statements_of(client, engine, url, headers)
+    reading = [(sql, params) for sql, params in statements if table in sql]
+    assert reading, f"no statement of {url} read {table}"
+    problems = []
+    with engine.connect() as conn:
+        for sql, params in reading:
+            (plan,) = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params).scalar_one()
+            for problem in whole_reads(plan["Plan"], table):
+                problems.append(f"{problem}\n  in {' '.join(sql.split())[:400]}\n  plan {json.dumps(plan)[:2000]}")
+    assert not problems, "\n".join(problems)
