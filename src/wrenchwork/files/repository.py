@@ -1,0 +1,119 @@
+"""All SQL of attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from wrenchwork.core.repository import Repository
+from wrenchwork.models import Attachment
+
+
+class AttachmentRepository(Repository[Attachment]):
+    model = Attachment
+
+    def of_owners(self, owner_type: str, owner_ids: Sequence[int]) -> list[Attachment]:
+        """The attachments of these records of the caller's entity, oldest first (users' avatars: any entity)."""
+        if not owner_ids:
+            return []
+        stmt = select(Attachment).where(Attachment.owner_type == owner_type, Attachment.owner_id.in_(owner_ids))
+        if owner_type != "users":
+            stmt = self.scoped(stmt)
+        return list(self.session.scalars(stmt.order_by(Attachment.id)))
+
+    def of_owner(self, owner_type: str, owner_id: int, attachment_id: int) -> Attachment | None:
+        stmt = self.scoped().where(
+            Attachment.id == attachment_id, Attachment.owner_type == owner_type, Attachment.owner_id == owner_id
+        )
+        found: Attachment | None = self.session.scalars(stmt).first()
+        return found
+
+    def unlinked(self, ids: Iterable[int], now: datetime) -> list[Attachment]:
+        """Which of `ids` are uploads of the caller's entity waiting to be linked (not yet expired)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        stmt = self.scoped().where(
+            Attachment.id.in_(wanted), Attachment.owner_type.is_(None), Attachment.expires_at > now
+        )
+        return list(self.session.scalars(stmt.order_by(Attachment.id)))
+
+    def linked_to(self, owner_type: str, owner_id: int, ids: Iterable[int]) -> list[Attachment]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        stmt = self.scoped().where(
+            Attachment.id.in_(wanted), Attachment.owner_type == owner_type, Attachment.owner_id == owner_id
+        )
+        return list(self.session.scalars(stmt))
+
+    def usage(self) -> dict[str, int]:
+        stmt = self.scoped(
+            select(Attachment.kind, func.count(), func.coalesce(func.sum(Attachment.stored_bytes), 0))
+        ).group_by(Attachment.kind)
+        counts = {kind: (int(count), int(size)) for kind, count, size in self.session.execute(stmt)}
+        images, documents = counts.get("image", (0, 0)), counts.get("document", (0, 0))
+        return {
+            "images": images[0],
+            "documents": documents[0],
+            "files": images[0] + documents[0],
+            "bytes": images[1] + documents[1],
+        }
+
+
+# ---- outside a caller's scope: serving by token, deleting with the records, the storage check -----------------
+
+
+def served(session: Session, attachment_id: int) -> Any:
+    """The columns serving needs; the URL's token is checked against them (files/serving.py)."""
+    stmt = select(
+        Attachment.id,
+        Attachment.kind,
+        Attachment.content_type,
+        Attachment.extension,
+        Attachment.name,
+        Attachment.storage_key,
+        Attachment.token,
+        Attachment.small_token,
+        Attachment.medium_token,
+        Attachment.large_token,
+        Attachment.expires_at,
+    ).where(Attachment.id == attachment_id)
+    return session.execute(stmt).first()
+
+
+def delete_of_owners(session: Session, owner_type: str, owner_ids: Sequence[int]) -> list[str]:
+    """Deletes the attachment rows of these records; returns their storage keys (the bytes go after commit)."""
+    where = (Attachment.owner_type == owner_type, Attachment.owner_id.in_(list(owner_ids)))
+    keys = list(session.scalars(select(Attachment.storage_key).where(*where)))
+    if keys:
+        session.execute(delete(Attachment).where(*where), execution_options={"synchronize_session": False})
+    return keys
+
+
+def delete_rows(session: Session, ids: Sequence[int]) -> None:
+    if ids:
+        session.execute(delete(Attachment).where(Attachment.id.in_(list(ids))))
+
+
+def all_keys(session: Session) -> dict[str, int]:
+    return {key: id_ for id_, key in session.execute(select(Attachment.id, Attachment.storage_key))}
+
+
+def expired(session: Session, now: datetime) -> list[tuple[int, str]]:
+    stmt = select(Attachment.id, Attachment.storage_key).where(
+        Attachment.owner_type.is_(None), Attachment.expires_at <= now
+    )
+    return [(id_, key) for id_, key in session.execute(stmt)]
+
+
+def ownerless(session: Session, owner_type: str, model: type[Any]) -> list[tuple[int, str]]:
+    """Attachments whose record is gone (deleted with its parent by the database, e.g. an entity's)."""
+    stmt = select(Attachment.id, Attachment.storage_key).where(
+        Attachment.owner_type == owner_type, Attachment.owner_id.not_in(select(model.id))
+    )
+    return [(id_, key) for id_, key in session.execute(stmt)]
