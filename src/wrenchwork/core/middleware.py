@@ -223,7 +223,6 @@ class RequestLimits:
 
         await self.app(scope, replay, send)
 
-
     async def _stream(self, scope: Scope, receive: Receive, send: Send, declared: str | None, limit: int) -> None:
         """A file upload: 413 at once for a declared length over `limit`, else passed on as it arrives; the
         handler's read fails with 413 once more than `limit` bytes came."""
