@@ -117,3 +117,16 @@ def ownerless(session: Session, owner_type: str, model: type[Any]) -> list[tuple
         Attachment.owner_type == owner_type, Attachment.owner_id.not_in(select(model.id))
     )
     return [(id_, key) for id_, key in session.execute(stmt)]
+
+
+def avatars(session: Session, user_ids: Sequence[int]) -> list[Attachment]:
+    """Each user's avatar (the newest image; an upload replaces the one before). Users belong to the customer,
+    so an avatar shows in every entity."""
+    if not user_ids:
+        return []
+    stmt = (
+        select(Attachment)
+        .where(Attachment.owner_type == "users", Attachment.owner_id.in_(list(user_ids)), Attachment.kind == "image")
+        .order_by(Attachment.id)
+    )
+    return list(session.scalars(stmt))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.json_sql import (
@@ -19,6 +19,7 @@ from wrenchwork.core.json_sql import (
 )
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Repository
+from wrenchwork.files.urls import first_image_url
 from wrenchwork.models import (
     Asset,
     MeasurementUnit,
@@ -81,7 +82,8 @@ LIST_ITEM = json_object(
     ("assets", _linked("assets", part_assets, "asset_id", Asset)),
     ("vendors", _linked("vendors", VendorPart.__table__, "vendor_id", Vendor)),
     ("qr_code", Part.qr_code),
-    ("image", json_object(("small", null()), ("medium", null()))),
+    ("image", json_object(("small", first_image_url("parts", Part.id, "small")),
+                          ("medium", first_image_url("parts", Part.id, "medium")))),
     ("created_at", json_moment(Part.created_at)),
     ("updated_at", json_moment(Part.updated_at)),
     ("created_by", json_author(Creator, Part.created_by_id)),

@@ -14,6 +14,7 @@ from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
+from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
     MeasurementUnit,
@@ -64,7 +65,9 @@ def present(repo: PartRepository, row: AnyRow) -> dict[str, Any]:
         "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
         "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }
-    return part_detail(row, refs)
+    item = part_detail(row, refs)
+    fill(repo.session, repo.scope, "parts", [item])
+    return item
 
 
 def _ref(id_: int | None, name: str | None) -> dict[str, Any] | None:
