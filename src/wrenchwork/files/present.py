@@ -20,7 +20,7 @@ def fill(session: Session, scope: Scope | Principal, owner_type: str, items: Seq
     rows = AttachmentRepository(session, scope).of_owners(owner_type, [item["id"] for item in items])
     grouped: dict[int, list[Any]] = {}
     for row in rows:
-        grouped.setdefault(int(row.owner_id), []).append(row)
+        grouped.setdefault(row.owner_id or 0, []).append(row)
     for item in items:
         files = grouped.get(item["id"], [])
         if "images" in item:
@@ -41,7 +41,7 @@ def files_of(session: Session, scope: Scope | Principal, owner_type: str, owner_
 def avatar_urls(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
     """`{user_id: small avatar URL}` of those users that have one."""
     wanted = sorted({i for i in user_ids if i is not None})
-    return {int(row.owner_id): url(row, "small") for row in avatars(session, wanted)}
+    return {row.owner_id or 0: url(row, "small") for row in avatars(session, wanted)}
 
 
 def fill_avatars(session: Session, people: Iterable[dict[str, Any] | None]) -> None:
