@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wrenchwork.models import Attachment
 
 
 def image_bytes(width: int = 800, height: int = 400, fmt: str = "JPEG", **save: Any) -> bytes:
@@ -56,6 +61,21 @@ def decompression_bomb() -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
         + chunk(b"IEND", b"")
     )
+
+
+def stored_files(root: Path) -> list[str]:
+    """Every file under the storage root, as paths relative to it."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def attachment_rows(session: Session) -> list[Attachment]:
+    """The attachment rows as they are now, read in a transaction of their own (SQLite's write lock is released
+    at once, so the requests that follow are not kept waiting)."""
+    session.expire_all()
+    rows = list(session.scalars(select(Attachment).order_by(Attachment.id)))
+    session.expunge_all()
+    session.rollback()
+    return rows
 
 
 def upload(api: Any, path: str, content: bytes, filename: str = "file.bin", content_type: str | None = None,
