@@ -43,12 +43,12 @@ def encode(source: BinaryIO, content_type: str) -> Encoded:
         with Image.open(source, formats=[expected]) as opened:
             width, height = opened.size
             if width * height > MAX_PIXELS:
-                raise _too_large(width, height)
+                raise _too_large()
             opened.seek(0)
             opened.load()
             image = ImageOps.exif_transpose(opened)
     except Image.DecompressionBombError:
-        raise Unprocessable.field("file", f"has too many pixels (at most {MAX_PIXELS})") from None
+        raise _too_large() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise Unprocessable.field("file", "is not a readable image (damaged or truncated)") from None
     image_format, extension, media = _OUTPUT.get(expected, _PNG)
@@ -69,8 +69,8 @@ def encode(source: BinaryIO, content_type: str) -> Encoded:
     return Encoded(media, extension, original, variants)
 
 
-def _too_large(width: int, height: int) -> Unprocessable:
-    return Unprocessable.field("file", f"has too many pixels ({width}x{height}; at most {MAX_PIXELS})")
+def _too_large() -> Unprocessable:
+    return Unprocessable.field("file", f"has too many pixels (at most {MAX_PIXELS})")
 
 
 def _normal_mode(image: Image.Image, image_format: str) -> Image.Image:
