@@ -19,7 +19,7 @@ def test_an_image_is_served_inline_without_a_key(api: Api, asset: int) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/jpeg"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["content-disposition"] == 'inline; filename="pump photo.jpg"'
+    assert response.headers["content-disposition"] == "inline; filename*=utf-8''pump%20photo.jpg"
     assert response.headers["cache-control"] == "private, no-cache"
     assert response.headers["content-security-policy"] == "default-src 'none'; sandbox"
     assert response.headers["accept-ranges"] == "bytes"
