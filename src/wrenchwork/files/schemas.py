@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
+
+from wrenchwork.core.schemas import MAX_ID
 
 MULTIPART_BODY: dict[str, Any] = {
     "requestBody": {
@@ -34,3 +36,12 @@ class Usage(BaseModel):
     images: int = Field(description="Of them, images")
     documents: int = Field(description="Of them, documents")
     bytes: int = Field(description="Bytes stored, image variants included")
+
+
+AttachmentId = Annotated[
+    int, Field(ge=1, le=MAX_ID, strict=True, description="A file uploaded with POST /attachments and not yet used")
+]
+AttachmentIds = Annotated[
+    list[AttachmentId],
+    Field(max_length=20, description="Files uploaded beforehand with POST /attachments; they then show on this line"),
+]

@@ -138,6 +138,22 @@ def link(session: Session, scope: Scope, ids: list[int] | None, owner_type: str,
     repo.session.flush()
 
 
+def link_answer(
+    session: Session, scope: Scope, answer_id: int, new_id: int | None, old_id: int | None, path: str
+) -> None:
+    """A signature or photo answer: `new_id` must be an image uploaded with `POST /attachments` (or the one the
+    answer already holds). The image an answer no longer holds is deleted."""
+    repo = AttachmentRepository(session, scope)
+    if new_id is not None and new_id != old_id:
+        rows = repo.unlinked([new_id], utcnow())
+        if not rows or rows[0].kind != "image":
+            raise Unprocessable.field(path, "must be the id of an image uploaded with POST /attachments")
+        rows[0].owner_type, rows[0].owner_id, rows[0].expires_at = "procedure_answers", answer_id, None
+        repo.session.flush()
+    if old_id is not None and old_id != new_id:
+        _delete(repo, repo.linked_to("procedure_answers", answer_id, [old_id]))
+
+
 def data_name(data: Upload, extension: str) -> str:
     named = clean_name(data.filename) if data.filename else None
     return named or f"upload.{extension}"

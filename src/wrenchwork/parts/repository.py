@@ -10,7 +10,6 @@ from wrenchwork.core.json_sql import (
     json_author,
     json_bool,
     json_decimal,
-    json_empty_list,
     json_item,
     json_moment,
     json_object,
@@ -19,7 +18,7 @@ from wrenchwork.core.json_sql import (
 )
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Repository
-from wrenchwork.files.urls import first_image_url
+from wrenchwork.files.urls import first_image_url, json_files
 from wrenchwork.models import (
     Asset,
     MeasurementUnit,
@@ -116,7 +115,8 @@ LEDGER_ITEM = json_object(
     ("id", PartTransaction.id), ("note", PartTransaction.note), ("type", PartTransaction.type),
     ("work_order_id", PartTransaction.work_order_id),
     *((name, json_decimal(getattr(PartTransaction, name))) for name in ("cost", "total_cost", "quantity")),
-    ("images", json_empty_list()), ("documents", json_empty_list()),
+    ("images", json_files("part_transactions", PartTransaction.id, "image")),
+    ("documents", json_files("part_transactions", PartTransaction.id, "document")),
     ("created_at", json_moment(PartTransaction.created_at)),
     ("updated_at", json_moment(PartTransaction.updated_at)),
     ("created_by", json_author(Creator, PartTransaction.created_by_id)),

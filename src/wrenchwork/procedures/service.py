@@ -17,8 +17,15 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import utcnow
+from wrenchwork.files.service import link_answer
 from wrenchwork.models import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate, WorkOrder
-from wrenchwork.procedures.items import checked_answer, checked_options, shown_options, shown_value
+from wrenchwork.procedures.items import (
+    ATTACHMENT_TYPES,
+    checked_answer,
+    checked_options,
+    shown_options,
+    shown_value,
+)
 from wrenchwork.procedures.listing import TEMPLATE_LIST
 from wrenchwork.procedures.repository import ProcedureRepository, TemplateRepository, WorkOrderLookup
 from wrenchwork.procedures.schemas import MAX_ITEMS, AnswersIn, ItemIn, TemplateCreate, TemplateUpdate
@@ -337,6 +344,10 @@ def record_answers(
             else checked_answer(item.item_type, item.options, answer.value, path + ".value")
         )
         checked.append((item, value))
+    for n, (item, value) in enumerate(checked):
+        if item.item_type in ATTACHMENT_TYPES:
+            path = f"procedure.answers.{n}.value"
+            link_answer(session, scope, item.id, value, item.value, path)
     now = utcnow()
     for item, value in checked:
         item.value = value
