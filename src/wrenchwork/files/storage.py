@@ -64,7 +64,7 @@ class LocalStorage:
         with contextlib.suppress(OSError):
             self.folder(key).parent.rmdir()  # only when empty
 
-    def keys(self) -> Iterator[str]:
+    def stored_keys(self) -> Iterator[str]:
         """Every storage key that has a directory."""
         if not self.root.is_dir():
             return
