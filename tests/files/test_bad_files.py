@@ -130,3 +130,18 @@ def test_the_request_must_be_multipart_with_a_file(api: Api, asset: int, session
 def test_a_missing_record_is_404_before_the_body_is_read(api: Api) -> None:
     response = upload(api, "/assets/999999/attachments", io.BytesIO(b"").getvalue(), "a.jpg")
     assert (response.status_code, response.json()) == (404, {"status": "error", "message": "Asset not found"})
+
+
+def test_an_upload_in_an_atomic_batch_is_415_and_the_batch_rolls_back(api: Api, asset: int) -> None:
+    ops = [
+        {"method": "POST", "url": "/api/v1/locations", "params": {"location": {"name": "Made in the batch"}}},
+        {"method": "POST", "url": f"/api/v1/assets/{asset}/attachments", "params": {"file": "x"}},
+    ]
+    response = api.post("/batch", json={"ops": ops, "sequential": True, "atomic": True})
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert results[1] == {
+        "status": 415,
+        "body": {"status": "error", "message": "Content-Type must be multipart/form-data"},
+    }
+    assert [loc["name"] for loc in api.get("/locations").json()["data"]] == []

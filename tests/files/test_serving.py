@@ -73,3 +73,10 @@ def test_a_wrong_token_kind_extension_or_variant_is_404(api: Api, asset: int) ->
         response = api.client.get(link)
         assert response.status_code == 404, link
         assert response.json() == {"status": "error", "message": "Attachment not found"}
+
+
+def test_odd_ids_are_404_not_errors(api: Api, asset: int) -> None:
+    data = _image(api, asset)
+    for odd in ("²", "١", "0x1", "-1", "1.0", ""):
+        link = data["url"].replace(f"/image/{data['id']}/", f"/image/{odd}/")
+        assert api.client.get(link).status_code == 404, odd

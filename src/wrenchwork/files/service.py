@@ -27,7 +27,7 @@ from wrenchwork.files.owners import OWNERS, Owner
 from wrenchwork.files.repository import AttachmentRepository
 from wrenchwork.files.sniff import sniff
 from wrenchwork.files.storage import LocalStorage, new_key
-from wrenchwork.files.upload import Upload, clean_name, read_upload
+from wrenchwork.files.upload import Upload, clean_name, read_upload, require_multipart
 from wrenchwork.files.urls import VARIANTS, shape
 from wrenchwork.models import Attachment
 
@@ -80,6 +80,7 @@ async def upload(
     owner = OWNERS[owner_type] if owner_type else None
     if owner is not None and owner_id is not None:
         _check_owner(session, scope, owner, owner_id)  # a missing record is 404 before its body is read
+    require_multipart(request)  # before the commit: a batch op (JSON, possibly in an atomic batch) stops here
     session.commit()  # see the module's docstring
     data = await read_upload(request)
     images_only = owner is not None and owner.single_image

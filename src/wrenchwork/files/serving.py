@@ -51,7 +51,9 @@ async def serve(request: Request) -> Response:
     kind = request.path_params["kind"]
     raw_id = request.path_params["id"]
     stem, dot, extension = request.path_params["filename"].rpartition(".")
-    if kind not in ("image", "document") or not raw_id.isdigit() or not dot or int(raw_id) > _MAX_ID:
+    if kind not in ("image", "document") or not (raw_id.isascii() and raw_id.isdigit()) or not dot:
+        return _not_found()
+    if int(raw_id) > _MAX_ID:
         return _not_found()
     with request.app.state.sessionmaker() as session:
         row = served(session, int(raw_id))

@@ -28,12 +28,17 @@ class Upload:
     name: str | None
 
 
-async def read_upload(request: Request) -> Upload:
-    """The `file` part and the optional `name` field; 415 for a body that is not multipart, 422 for a missing
-    file or an unknown part."""
+def require_multipart(request: Request) -> None:
+    """415 for a body that is not multipart (a batch op's JSON `params` included)."""
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "multipart/form-data":
         raise UnsupportedMediaType("Content-Type must be multipart/form-data")
+
+
+async def read_upload(request: Request) -> Upload:
+    """The `file` part and the optional `name` field; 415 for a body that is not multipart, 422 for a missing
+    file or an unknown part."""
+    require_multipart(request)
     form = await request.form(max_files=1, max_fields=2, max_part_size=64 * 1024)
     unknown = sorted(key for key in form if key not in ("file", "name"))
     if unknown:
