@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Dialect, Engine, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.repository import Repository
@@ -68,22 +70,75 @@ class AttachmentRepository(Repository[Attachment]):
 # ---- outside a caller's scope: serving by token, deleting with the records, the storage check -----------------
 
 
-def served(session: Session, attachment_id: int) -> Any:
-    """The columns serving needs; the URL's token is checked against them (files/serving.py)."""
-    stmt = select(
-        Attachment.id,
-        Attachment.kind,
-        Attachment.content_type,
-        Attachment.extension,
-        Attachment.name,
-        Attachment.storage_key,
-        Attachment.token,
-        Attachment.small_token,
-        Attachment.medium_token,
-        Attachment.large_token,
-        Attachment.expires_at,
-    ).where(Attachment.id == attachment_id)
-    return session.execute(stmt).first()
+_SERVED_COLUMNS = (
+    Attachment.id,
+    Attachment.kind,
+    Attachment.content_type,
+    Attachment.extension,
+    Attachment.name,
+    Attachment.storage_key,
+    Attachment.token,
+    Attachment.small_token,
+    Attachment.medium_token,
+    Attachment.large_token,
+    Attachment.expires_at.is_(None).label("linked"),
+)
+_SERVED = select(*_SERVED_COLUMNS).where(Attachment.id == bindparam("attachment_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    id: int
+    kind: str
+    content_type: str
+    extension: str
+    name: str
+    storage_key: str
+    token: str
+    small_token: str | None
+    medium_token: str | None
+    large_token: str | None
+    linked: bool
+
+
+def served(engine: Engine, attachment_id: int) -> Served | None:
+    """The columns serving needs; the URL's token is checked against them (files/serving.py).
+
+    Read on a pooled driver connection outside any transaction, not through a session: on SQLite every
+    transaction takes the write lock (core/db.py), and thumbnails are fetched many at a time (a list page's
+    images), so a session per file queued them all behind one another and behind every write. A single-row read
+    by primary key needs no transaction. On PostgreSQL the driver's implicit transaction is rolled back at once."""
+    compiled = _compiled_served(engine.dialect)
+    params = compiled.construct_params({"attachment_id": attachment_id})
+    arguments: Any = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(str(compiled), arguments)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if engine.dialect.name != "sqlite":
+            raw.rollback()
+    finally:
+        raw.close()
+    if row is None:
+        return None
+    values = list(row)
+    values[-1] = bool(values[-1])  # SQLite answers 0 or 1
+    return Served(*values)
+
+
+@functools.cache
+def _compiled_served(dialect: Dialect) -> Any:
+    return _SERVED.compile(dialect=dialect)
+
+
+def unlinked_expired(session: Session, attachment_id: int, now: datetime) -> bool:
+    """Whether an upload never linked is past its day (then it is no longer served)."""
+    expires = session.scalar(select(Attachment.expires_at).where(Attachment.id == attachment_id))
+    return expires is not None and expires <= now
 
 
 def delete_of_owners(session: Session, owner_type: str, owner_ids: Sequence[int]) -> list[str]:

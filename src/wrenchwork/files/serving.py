@@ -1,8 +1,9 @@
 """Serving attachments at their documented URLs, without an API key: browsers load them from `<img src>`.
 
 The URL's random token is the credential (each file and each variant has its own; compared in constant time).
-A plain Starlette route, not an API operation: no envelope, no entity header, no transaction, just one primary-key
-read and the file, streamed by `FileResponse` (which also answers range requests).
+A plain Starlette route, not an API operation: no envelope, no entity header, no session or transaction, just one
+primary-key read on a driver connection (files/repository.py `served` says why) and the file, streamed by
+`FileResponse` (which also answers range requests).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from wrenchwork.core.envelope import error
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.files import lifecycle
-from wrenchwork.files.repository import served
+from wrenchwork.files.repository import served, unlinked_expired
 from wrenchwork.files.storage import LocalStorage, storage_for
 from wrenchwork.files.urls import VARIANTS
 
@@ -55,12 +56,13 @@ async def serve(request: Request) -> Response:
         return _not_found()
     if int(raw_id) > _MAX_ID:
         return _not_found()
-    with request.app.state.sessionmaker() as session:
-        row = served(session, int(raw_id))
+    row = served(request.app.state.engine, int(raw_id))
     if row is None or row.kind != kind or row.extension != extension:
         return _not_found()
-    if row.expires_at is not None and row.expires_at <= utcnow():
-        return _not_found()
+    if not row.linked:
+        with request.app.state.sessionmaker() as session:
+            if unlinked_expired(session, row.id, utcnow()):
+                return _not_found()
     variant = _variant(row, stem)
     if variant is None:
         return _not_found()
