@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from tests.files.support import attachment_rows, image_bytes, pdf_bytes, stored_files, upload
-from tests.helpers import Api, Tenant, make_user
+from tests.helpers import Api, Tenant, make_entity, make_user
 
 
 def test_an_avatar_is_one_image_replaced_on_upload(
@@ -45,3 +45,12 @@ def test_technicians_show_their_avatars(api: Api, tenant: Tenant, session: Sessi
     assert asset.status_code == 201, asset.text
     assert asset.json()["data"]["technicians"][0]["avatar"] == avatar["small"]
     assert api.get("/assets").json()["data"][0]["technicians"][0]["avatar"] == avatar["small"]
+
+
+def test_an_avatar_shows_and_goes_in_every_entity_of_the_user(api: Api, tenant: Tenant, session: Session) -> None:
+    user = tenant.admin_id
+    sent = upload(api, f"/users/{user}/attachments", image_bytes(), "me.jpg").json()["data"]
+    other = api.as_entity(make_entity(session, tenant))  # the admin is admin there too
+    assert other.get(f"/users/{user}").json()["data"]["avatar"] == sent["attachment_urls"]["small"]
+    assert other.delete(f"/users/{user}/attachments/{sent['id']}").status_code == 204
+    assert api.get(f"/users/{user}").json()["data"]["avatar"] is None

@@ -28,9 +28,13 @@ class AttachmentRepository(Repository[Attachment]):
         return list(self.session.scalars(stmt.order_by(Attachment.id)))
 
     def of_owner(self, owner_type: str, owner_id: int, attachment_id: int) -> Attachment | None:
-        stmt = self.scoped().where(
+        """One attachment of a record of the caller's entity (a user's avatar: whichever entity it was sent in,
+        users being the customer's)."""
+        stmt = select(Attachment).where(
             Attachment.id == attachment_id, Attachment.owner_type == owner_type, Attachment.owner_id == owner_id
         )
+        if owner_type != "users":
+            stmt = self.scoped(stmt)
         found: Attachment | None = self.session.scalars(stmt).first()
         return found
 
