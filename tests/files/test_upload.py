@@ -169,3 +169,19 @@ def _served_image(api: Api, link: str) -> Image.Image:
     image = Image.open(io.BytesIO(response.content))
     image.load()
     return image
+
+
+def test_procedure_template_items_take_files(api: Api, session: Session, tenant: Tenant) -> None:
+    body = {"procedure_template": {"name": "Lockout", "items_attributes": [{"name": "Isolate", "item_type": "text"}]}}
+    template = api.post("/procedure_templates", json=body).json()["data"]
+    item = template["items"][0]["id"]
+    path = f"/procedure_templates/{template['id']}/items/{item}/attachments"
+    sent = upload(api, path, image_bytes(), "valve.jpg").json()["data"]
+    doc = upload(api, path, pdf_bytes(), "sheet.pdf").json()["data"]
+    shown = api.get(f"/procedure_templates/{template['id']}").json()["data"]["items"][0]
+    assert (shown["images"], shown["documents"]) == ([sent], [doc])
+    other = api.post("/procedure_templates", json={"procedure_template": {"name": "Other"}}).json()["data"]
+    wrong = upload(api, f"/procedure_templates/{other['id']}/items/{item}/attachments", image_bytes(), "x.jpg")
+    assert (wrong.status_code, wrong.json()) == (404, {"status": "error", "message": "Procedure item not found"})
+    assert api.delete(f"{path}/{doc['id']}").status_code == 204
+    assert api.get(f"/procedure_templates/{template['id']}").json()["data"]["items"][0]["documents"] == []

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.repository import Repository
+from wrenchwork.files.repository import template_item_in_entity
 from wrenchwork.models import (
     Asset,
     Location,
@@ -21,6 +22,7 @@ from wrenchwork.models import (
     PartTransaction,
     PmSchedule,
     ProcedureAnswer,
+    ProcedureItem,
     User,
     Vendor,
     WorkOrder,
@@ -51,6 +53,10 @@ def _entity_member(session: Session, scope: Scope, record_id: int) -> bool:
     return UserRepository(session, scope).get_in_entity(record_id) is not None
 
 
+def _template_item(session: Session, scope: Scope, record_id: int) -> bool:
+    return template_item_in_entity(_Any(session, scope), record_id)
+
+
 def _never(session: Session, scope: Scope, record_id: int) -> bool:
     return False  # files reach these records only through `attachment_ids`
 
@@ -77,6 +83,8 @@ OWNERS: dict[str, Owner] = {
         Owner("work_order_requests", "Request", WorkOrderRequest, _visible_request, "/work_order_requests"),
         Owner("pm_schedules", "PM schedule", PmSchedule, _in_entity(PmSchedule), "/pm_schedules"),
         Owner("users", "User", User, _entity_member, "/users", single_image=True),
+        # `POST /procedure_templates/{id}/items/{item_id}/attachments` (files/router.py).
+        Owner("procedure_items", "Procedure item", ProcedureItem, _template_item),
         Owner("part_transactions", "Transaction", PartTransaction, _never),
         Owner("procedure_answers", "Procedure item", ProcedureAnswer, _never),
     )

@@ -12,7 +12,7 @@ from sqlalchemy import Dialect, Engine, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.repository import Repository
-from wrenchwork.models import Attachment
+from wrenchwork.models import Attachment, ProcedureItem, ProcedureTemplate
 
 
 class AttachmentRepository(Repository[Attachment]):
@@ -189,3 +189,16 @@ def avatars(session: Session, user_ids: Sequence[int]) -> list[Attachment]:
         .order_by(Attachment.id)
     )
     return list(session.scalars(stmt))
+
+
+def template_item_in_entity(repo: Repository[Any], item_id: int, template_id: int | None = None) -> bool:
+    """Whether `item_id` is an item of a procedure template of the caller's entity (of `template_id`, if given)."""
+    stmt = repo.in_entity_of(
+        ProcedureTemplate,
+        select(ProcedureItem.id)
+        .join(ProcedureTemplate, ProcedureTemplate.id == ProcedureItem.procedure_template_id)
+        .where(ProcedureItem.id == item_id),
+    )
+    if template_id is not None:
+        stmt = stmt.where(ProcedureTemplate.id == template_id)
+    return repo.session.scalar(stmt) is not None

@@ -69,6 +69,39 @@ def _routes(owner_type: str, path: str, label: str, scope_type: Any) -> None:
     )(delete)
 
 
+@router.post(
+    "/procedure_templates/{id}/items/{item_id}/attachments",
+    status_code=201,
+    response_model=Envelope[Image | Document],
+    summary="Upload a file of a procedure template's item",
+    description="`multipart/form-data` with one `file` part and an optional `name` (docs/api.md, Files).",
+    tags=["extension"],
+    responses=_UPLOAD_ERRORS,
+    openapi_extra=MULTIPART_BODY,
+)
+async def upload_procedure_item_attachment(
+    request: Request, session: DbSession, scope: ManagerScope, id: IdPath, item_id: IdPath
+) -> Response:
+    service.check_template_item(session, scope, id, item_id)
+    data = await service.upload(request, session, scope, "procedure_items", item_id)
+    return ok(data, base_meta(scope.entity, scope.customer), status_code=201)
+
+
+@router.delete(
+    "/procedure_templates/{id}/items/{item_id}/attachments/{attachment_id}",
+    status_code=204,
+    summary="Delete a file of a procedure template's item",
+    tags=["extension"],
+    responses=error_responses(400, 401, 403, 404, 422, 429),
+)
+async def delete_procedure_item_attachment(
+    session: DbSession, scope: ManagerScope, id: IdPath, item_id: IdPath, attachment_id: IdPath
+) -> Response:
+    service.check_template_item(session, scope, id, item_id)
+    service.delete(session, scope, "procedure_items", item_id, attachment_id)
+    return no_content()
+
+
 for _owner in OWNERS.values():
     if _owner.path is not None:
         _routes(_owner.owner_type, _owner.path, _owner.label, _SCOPES[_owner.owner_type])

@@ -24,12 +24,12 @@ from wrenchwork.core.model_base import utcnow
 from wrenchwork.files import lifecycle
 from wrenchwork.files.images import encode
 from wrenchwork.files.owners import OWNERS, Owner
-from wrenchwork.files.repository import AttachmentRepository
+from wrenchwork.files.repository import AttachmentRepository, template_item_in_entity
 from wrenchwork.files.sniff import sniff
 from wrenchwork.files.storage import LocalStorage, new_key
 from wrenchwork.files.upload import Upload, clean_name, read_upload, require_multipart
 from wrenchwork.files.urls import VARIANTS, shape
-from wrenchwork.models import Attachment
+from wrenchwork.models import Attachment, ProcedureTemplate
 
 # An upload not linked to a record within this time is removed (`POST /attachments`).
 UNLINKED_LIFETIME = timedelta(days=1)
@@ -119,6 +119,15 @@ def delete(session: Session, scope: Scope, owner_type: str, owner_id: int, attac
     if row is None:
         raise NotFound.of("Attachment")
     _delete(repo, [row])
+
+
+def check_template_item(session: Session, scope: Scope, template_id: int, item_id: int) -> None:
+    """The path's item must be one of the path's template (of the caller's entity)."""
+    repo = AttachmentRepository(session, scope)
+    if not repo.ids_in_scope(ProcedureTemplate, [template_id]):
+        raise NotFound.of("Procedure template")
+    if not template_item_in_entity(repo, item_id, template_id):
+        raise NotFound.of("Procedure item")
 
 
 def usage(session: Session, scope: Scope) -> dict[str, int]:

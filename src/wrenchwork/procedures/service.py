@@ -17,6 +17,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import utcnow
+from wrenchwork.files.present import fill
 from wrenchwork.files.service import link_answer
 from wrenchwork.models import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate, WorkOrder
 from wrenchwork.procedures.items import (
@@ -41,7 +42,7 @@ def present_templates(repo: TemplateRepository, templates: Sequence[Any], detail
     ids = [t.id for t in templates]
     if detail:
         items = repo.items(ids)
-        return [
+        shown = [
             {
                 "id": t.id,
                 "name": t.name,
@@ -54,6 +55,8 @@ def present_templates(repo: TemplateRepository, templates: Sequence[Any], detail
             }
             for t in templates
         ]
+        fill(repo.session, repo.scope, "procedure_items", [item for t in shown for item in t["items"]])
+        return shown
     counts = repo.work_order_counts(ids)
     schedules = repo.pm_schedule_counts(ids)
     users = repo.user_refs(u for t in templates for u in (t.created_by_id, t.updated_by_id))

@@ -335,6 +335,8 @@ ROLE_TABLE: dict[str, tuple[str, ...]] = {
     **_attachment_rows("/work_orders", TECHNICIAN),
     **_attachment_rows("/work_order_requests", ANY),
     **_attachment_rows("/users", ADMIN),
+    "POST /procedure_templates/{id}/items/{item_id}/attachments": MANAGER,
+    "DELETE /procedure_templates/{id}/items/{item_id}/attachments/{attachment_id}": MANAGER,
     "POST /attachments": TECHNICIAN,
     "GET /attachments/usage": ADMIN,
     **_lookup_rows("/categories"),
@@ -458,6 +460,19 @@ def _attachment(collection: str) -> Maker:
     return make
 
 
+def _template_item(place: Place) -> int:
+    body = {"procedure_template": {"items_attributes": [{"name": f"Photo {next(_n)}", "item_type": "photo"}]}}
+    response = place.api.patch(f"/procedure_templates/{place.ids['id']}", json=body)
+    assert response.status_code == 200, response.text
+    return int(response.json()["data"]["items"][-1]["id"])
+
+
+def _item_attachment(place: Place) -> int:
+    files = {"file": ("tiny.png", _png(), "image/png")}
+    path = f"/procedure_templates/{place.ids['id']}/items/{place.ids['item_id']}/attachments"
+    return _created(place.api.post(path, files=files))
+
+
 # Makers by the path prefix that names the record. A top-level `{id}` not listed here is made by the registered
 # contract resource (tests/contract/resources.py) whose list or detail path it belongs to.
 MAKERS: dict[str, Maker] = {
@@ -473,6 +488,8 @@ MAKERS: dict[str, Maker] = {
     "/work_orders/{id}/costs/{cost_id}": _cost,
     "/work_orders/{id}/comments/{comment_id}": _comment("/work_orders"),
     "/work_order_requests/{id}/comments/{comment_id}": _comment("/work_order_requests"),
+    "/procedure_templates/{id}/items/{item_id}": _template_item,
+    "/procedure_templates/{id}/items/{item_id}/attachments/{attachment_id}": _item_attachment,
     **{
         f"{collection}/{{id}}/attachments/{{attachment_id}}": _attachment(collection)
         for collection in (
