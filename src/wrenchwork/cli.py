@@ -249,7 +249,7 @@ def files_check(
     fix: Annotated[bool, typer.Option(help="Remove what is found (rows first, then bytes)")] = False,
 ) -> None:
     """Compare stored files with the database both ways. Exit code 1 when something is found and not fixed."""
-    _init()
+    _prepare_database()  # migrate only: a check never bootstraps an admin
     with session_scope() as session:
         report = check_files(session, storage_for(settings.data_dir), utcnow(), fix)
     for line in report.lines():
