@@ -11,12 +11,11 @@ from starlette.responses import Response
 
 from wrenchwork.core.auth import AdminScope, AnyScope, DbSession, ManagerScope, TechnicianScope
 from wrenchwork.core.envelope import Envelope, base_meta, error_responses, no_content, ok
-from wrenchwork.core.presenters import Document, Image
 from wrenchwork.core.routing import api_router
 from wrenchwork.core.schemas import IdPath
 from wrenchwork.files import service
 from wrenchwork.files.owners import OWNERS
-from wrenchwork.files.schemas import MULTIPART_BODY, Usage
+from wrenchwork.files.schemas import MULTIPART_BODY, AttachmentShown, Usage
 from wrenchwork.files.serving import STORE_ROUTE
 
 router: APIRouter = api_router(tags=["attachments"])
@@ -49,7 +48,7 @@ def _routes(owner_type: str, path: str, label: str, scope_type: Any) -> None:
     router.post(
         f"{path}/{{id}}/attachments",
         status_code=201,
-        response_model=Envelope[Image | Document],
+        response_model=Envelope[AttachmentShown],
         summary=f"Upload a {noun} of a {label.lower()}",
         description="`multipart/form-data` with one `file` part and an optional `name` (docs/api.md, Files).",
         tags=["extension"],
@@ -72,7 +71,7 @@ def _routes(owner_type: str, path: str, label: str, scope_type: Any) -> None:
 @router.post(
     "/procedure_templates/{id}/items/{item_id}/attachments",
     status_code=201,
-    response_model=Envelope[Image | Document],
+    response_model=Envelope[AttachmentShown],
     summary="Upload a file of a procedure template's item",
     description="`multipart/form-data` with one `file` part and an optional `name` (docs/api.md, Files).",
     tags=["extension"],
@@ -110,7 +109,7 @@ for _owner in OWNERS.values():
 @router.post(
     "/attachments",
     status_code=201,
-    response_model=Envelope[Image | Document],
+    response_model=Envelope[AttachmentShown],
     summary="Upload a file to link later",
     description="For the part actions' and procedure answers' `attachment_ids`; removed after a day unless linked.",
     tags=["extension"],

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from wrenchwork.core.presenters import AttachmentUrls, Document
 from wrenchwork.core.schemas import MAX_ID
 
 MULTIPART_BODY: dict[str, Any] = {
@@ -45,3 +46,11 @@ AttachmentIds = Annotated[
     list[AttachmentId],
     Field(max_length=20, description="Files uploaded beforehand with POST /attachments; they then show on this line"),
 ]
+
+
+class AttachmentShown(Document):
+    """An upload's answer: the documented image object (with `attachment_urls`) or document object (without)."""
+
+    attachment_urls: AttachmentUrls | None = Field(
+        default=None, description="Images only: the small, medium and large variants' URLs"
+    )
