@@ -8,6 +8,7 @@ from wrenchwork.batch.router import router as batch
 from wrenchwork.comments.router import router as comments
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.entities.router import router as entities
+from wrenchwork.files.router import router as files
 from wrenchwork.locations.router import router as locations
 from wrenchwork.lookups.resource import lookup_router
 from wrenchwork.lookups.tables import LOOKUPS
@@ -32,6 +33,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     work_order_requests,
     pm_schedules,
     comments,
+    files,
     batch,
     *(lookup_router(lookup) for lookup in LOOKUPS),
 )

@@ -25,6 +25,7 @@ from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
+from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
 from wrenchwork.pm_schedules.scheduler import Scheduler
 from wrenchwork.system.router import router as system_router
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.effective_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.read_sessionmaker = make_sessionmaker(app.state.engine, read=True)
+    app.state.storage = files_storage(app.state.engine, settings.data_dir)
 
     # The routes themselves, not included routers (FastAPI walks nested routers again on every request), grouped
     # by resource so a request is matched against its own resource's routes only.
@@ -92,7 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added inside-out: the last one added is the outermost.
     app.add_middleware(CatchAll)
-    app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimits,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=lambda: settings.max_upload_bytes + UPLOAD_OVERHEAD_BYTES,
+    )
     if settings.rate_limit:  # 0 turns it off: no layer at all then
         limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage_url, settings.trusted_proxies)
         app.add_middleware(RateLimit, limiter=limiter)

@@ -1,4 +1,4 @@
-"""The command line: serve, scheduler, init, api-key, user, demo.
+"""The command line: serve, scheduler, init, api-key, user, demo, files.
 
 Commands that write go through the same schemas and services as the API. A refusal is one message on stderr and
 an exit code, never a traceback: 2 when the command's input is wrong (an invalid value, a record that does not
@@ -25,7 +25,10 @@ from wrenchwork.core.db import make_engine, make_sessionmaker
 from wrenchwork.core.errors import AppError, Conflict, NotFound
 from wrenchwork.core.handlers import field_errors
 from wrenchwork.core.migrate import upgrade
+from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.schemas import MAX_ID, Role
+from wrenchwork.files.check import check as check_files
+from wrenchwork.files.storage import storage_for
 from wrenchwork.models import ApiKey, User
 from wrenchwork.system.bootstrap import bootstrap_if_empty
 from wrenchwork.system.demo import DEMO_ENTITY, load_demo
@@ -49,6 +52,8 @@ api_key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_h
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 app.add_typer(api_key_app, name="api-key")
 app.add_typer(user_app, name="user")
+files_app = typer.Typer(help="Stored files (attachments).", no_args_is_help=True)
+app.add_typer(files_app, name="files")
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -282,3 +287,17 @@ def demo(
         with session_scope() as session:
             summary = load_demo(session, entity, force=force)
         typer.echo(summary)
+
+
+@files_app.command("check")
+def files_check(
+    fix: Annotated[bool, typer.Option(help="Remove what is found (rows first, then bytes)")] = False,
+) -> None:
+    """Compare stored files with the database both ways. Exit code 1 when something is found and not fixed."""
+    _prepare_database()  # migrate only: a check never bootstraps an admin
+    with session_scope() as session:
+        report = check_files(session, storage_for(settings.data_dir), utcnow(), fix)
+    for line in report.lines():
+        typer.echo(line)
+    if not report.clean and not fix:
+        raise typer.Exit(1)

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Largest JSON request body accepted, in bytes.
     max_body_bytes: int = 1_048_576
+    # Largest uploaded file (attachments), in bytes.
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     # SQLite: every this many seconds, refresh the planner statistics of tables whose size has changed a lot since
     # (core/db.py `keep_statistics`); 0 turns it off. They are always refreshed as the server starts.
     statistics_interval: float = Field(default=600, ge=0)

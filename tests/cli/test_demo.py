@@ -17,7 +17,7 @@ from wrenchwork.models import ApiKey, Asset, Customer, Entity, Part, User, UserR
 
 LOADED = (
     "6 users, 12 locations, 4 vendors and 14 assets, 7 parts with 20 ledger lines, 3 procedure templates, "
-    "7 work orders, 5 requests, 6 PM schedules."
+    "7 work orders, 5 requests, 6 PM schedules, 8 files."
 )
 Db = Callable[[Any], list[Any]]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,15 @@ def setup(api: Api, session: Session, tenant: Tenant) -> tuple[str, list[int]]:
     work_order_id, (procedure_id,) = attach(session, tenant, [template["id"]])
     path = f"/work_orders/{work_order_id}/procedures/{procedure_id}"
     return path, [i["id"] for i in ok(api.get(path))["items"]]
+
+
+def uploaded_image(api: Api) -> int:
+    """An image uploaded with POST /attachments, as signature and photo answers take them."""
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(png, "PNG")
+    response = api.post("/attachments", files={"file": ("sign.png", png.getvalue(), "image/png")})
+    assert response.status_code == 201, response.text
+    return int(response.json()["data"]["id"])
 
 
 def answer(api: Api, path: str, *pairs: tuple[int, Any]) -> Any:
@@ -84,21 +95,24 @@ def test_answering_every_required_item_completes_the_procedure(
     api: Api, session: Session, tenant: Tenant, setup: tuple[str, list[int]]
 ) -> None:
     path, items = setup
-    partial = ok(answer(api, path, *zip(items[:-2], GOOD[:-2], strict=True)))
+    # Signature and photo answers are images uploaded beforehand.
+    signature, photo = (uploaded_image(api) for _ in range(2))
+    good, shown = [*GOOD[:-2], signature, photo], [*SHOWN[:-2], signature, photo]
+    partial = ok(answer(api, path, *zip(items[:-2], good[:-2], strict=True)))
     assert partial["completed_at"] is None
-    assert [i["value"] for i in partial["items"]] == [*SHOWN[:-2], None, None]
+    assert [i["value"] for i in partial["items"]] == [*shown[:-2], None, None]
     assert partial["items"][0]["answered_by"] == {"id": tenant.admin_id, "name": "Ada", "surname": "Admin"}
     assert TIMESTAMP.match(partial["items"][0]["answered_at"])
 
-    done = ok(answer(api, path, (items[-2], GOOD[-2])))  # the photo is optional
+    done = ok(answer(api, path, (items[-2], good[-2])))  # the photo is optional
 
     assert TIMESTAMP.match(done["completed_at"])
-    assert [i["value"] for i in done["items"]] == [*SHOWN[:-1], None]
+    assert [i["value"] for i in done["items"]] == [*shown[:-1], None]
     stored = db_rows(session, select(ProcedureAnswer.value).order_by(ProcedureAnswer.index))
-    assert [r[0] for r in stored] == ["All fine", "7.25", False, "yes", "Fair", "1234.5", "2025-08-01", 17, None]
+    assert [r[0] for r in stored] == ["All fine", "7.25", False, "yes", "Fair", "1234.5", "2025-08-01", signature, None]
 
     # An optional answer later does not move completed_at; clearing a required one reopens the procedure.
-    later = ok(answer(api, path, (items[-1], GOOD[-1])))
+    later = ok(answer(api, path, (items[-1], good[-1])))
     assert later["completed_at"] == done["completed_at"]
     reopened = ok(answer(api, path, (items[2], None)))
     assert reopened["completed_at"] is None

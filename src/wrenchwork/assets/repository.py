@@ -3,13 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.assets.schemas import SCALARS
 from wrenchwork.core.json_sql import json_author, json_decimal, json_item, json_moment, json_object, json_ref, json_refs
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Link, Repository
+from wrenchwork.files.present import fill_avatars
+from wrenchwork.files.urls import first_image_url
 from wrenchwork.models import (
     Asset,
     AssetType,
@@ -66,14 +68,15 @@ LIST_ITEM = json_object(
     ("location", json_ref(Asset.location_id, ("id", Asset.location_id), ("name", Location.name),
                           ("path", Location.path))),
     ("technicians", _linked("technicians", asset_technicians, "user_id", User, ("surname", User.surname),
-                            ("avatar", null()))),
+                            ("avatar", first_image_url("users", User.id, "small", newest=True)))),
     ("asset_types", _linked("asset_types", asset_asset_types, "asset_type_id", AssetType)),
     ("parts", _linked("parts", part_assets, "part_id", Part)),
     ("vendors", _linked("vendors", asset_vendors, "vendor_id", Vendor)),
     ("purchase_date", Asset.purchase_date),
     ("warranty_exp_date", Asset.warranty_exp_date),
     ("qr_code", Asset.qr_code),
-    ("image", json_object(("small", null()), ("medium", null()))),
+    ("image", json_object(("small", first_image_url("assets", Asset.id, "small")),
+                          ("medium", first_image_url("assets", Asset.id, "medium")))),
     ("created_at", json_moment(Asset.created_at)),
     ("updated_at", json_moment(Asset.updated_at)),
     ("created_by", json_author(Creator, Asset.created_by_id)),
@@ -104,6 +107,7 @@ class AssetRepository(Repository[Asset]):
         for people in refs["technicians"].values():
             for person in people:
                 person["avatar"] = None
+        fill_avatars(self.session, (p for people in refs["technicians"].values() for p in people))
         return refs
 
     def children_count(self, asset_id: int) -> int:

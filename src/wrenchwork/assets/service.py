@@ -26,6 +26,7 @@ from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
+from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
     AssetType,
@@ -72,7 +73,9 @@ def present(repo: AssetRepository, row: AnyRow) -> dict[str, Any]:
         "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
         "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }
-    return asset_detail(row, refs)
+    item = asset_detail(row, refs)
+    fill(repo.session, repo.scope, "assets", [item])
+    return item
 
 
 def list_assets(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:

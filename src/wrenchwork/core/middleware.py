@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -161,9 +162,11 @@ class RequestLimits:
     character, which PostgreSQL cannot store (422); a JSON body nested deeper than `MAX_JSON_DEPTH` (422). The
     body is read up front and the handler gets the buffered copy."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: Callable[[], int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # File uploads (multipart bodies) are not buffered but streamed to the handler, up to this many bytes.
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -178,6 +181,10 @@ class RequestLimits:
             return
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
+        content_type = headers.get("content-type")
+        if self.max_upload_bytes is not None and _is_multipart(content_type):
+            await self._stream(scope, receive, send, declared, self.max_upload_bytes())
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await send_json(send, 413, {"status": "error", "message": PayloadTooLarge.default_message}, [])
             return
@@ -200,7 +207,6 @@ class RequestLimits:
             problem = "JSON strings must not contain NUL characters"
             await send_json(send, 422, {"status": "error", "message": problem, "errors": {"body": [problem]}}, [])
             return
-        content_type = headers.get("content-type")
         if (content_type is None or is_json(content_type)) and nested_too_deep(body):
             problem = f"must not nest arrays and objects more than {MAX_JSON_DEPTH} levels deep"
             body_error = {"status": "error", "message": f"body {problem}", "errors": {"body": [problem]}}
@@ -216,6 +222,29 @@ class RequestLimits:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, declared: str | None, limit: int) -> None:
+        """A file upload: 413 at once for a declared length over `limit`, else passed on as it arrives; the
+        handler's read fails with 413 once more than `limit` bytes came."""
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await send_json(send, 413, {"status": "error", "message": PayloadTooLarge.default_message}, [])
+            return
+        size = 0
+
+        async def counted() -> Message:
+            nonlocal size
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > limit:
+                    raise PayloadTooLarge()
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def _is_multipart(content_type: str | None) -> bool:
+    return content_type is not None and content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
 class CatchAll:

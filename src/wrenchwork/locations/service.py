@@ -11,6 +11,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
+from wrenchwork.files.present import fill
 from wrenchwork.locations.listing import LOCATION_LIST
 from wrenchwork.locations.repository import LocationRepository
 from wrenchwork.locations.schemas import LocationCreate, LocationUpdate, location_detail, location_item
@@ -21,6 +22,7 @@ def list_locations(session: Session, scope: Scope, query: ListQuery) -> tuple[li
     repo = LocationRepository(session, scope)
     rows, total = repo.page(LOCATION_LIST, query, repo.with_parent())
     items = [location_item(loc, _parent_ref(loc, parent_name)) for loc, parent_name in rows]
+    fill(session, scope, "locations", items)
     return items, total
 
 
@@ -86,4 +88,6 @@ def _parent_ref(location: Location, parent_name: str | None) -> dict[str, Any] |
 def _detail(repo: LocationRepository, location: Location) -> dict[str, Any]:
     parent_name = repo.refs([location.parent_id]).get(location.parent_id, {}).get("name")
     has_children = location.id in tree.with_children(repo, [location.id])
-    return location_detail(location, _parent_ref(location, parent_name), has_children)
+    item = location_detail(location, _parent_ref(location, parent_name), has_children)
+    fill(repo.session, repo.scope, "locations", [item])
+    return item

@@ -17,6 +17,7 @@ from wrenchwork.models.catalog import (
     vendor_locations,
 )
 from wrenchwork.models.comments import Comment
+from wrenchwork.models.files import Attachment
 from wrenchwork.models.inventory import (
     MeasurementUnit,
     Part,
@@ -68,6 +69,7 @@ __all__ = [
     "ApiKey",
     "Asset",
     "AssetType",
+    "Attachment",
     "Base",
     "Category",
     "Comment",

@@ -3,14 +3,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.json_sql import (
     json_author,
     json_bool,
     json_decimal,
-    json_empty_list,
     json_item,
     json_moment,
     json_object,
@@ -19,6 +18,7 @@ from wrenchwork.core.json_sql import (
 )
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Repository
+from wrenchwork.files.urls import first_image_url, json_files
 from wrenchwork.models import (
     Asset,
     MeasurementUnit,
@@ -81,7 +81,8 @@ LIST_ITEM = json_object(
     ("assets", _linked("assets", part_assets, "asset_id", Asset)),
     ("vendors", _linked("vendors", VendorPart.__table__, "vendor_id", Vendor)),
     ("qr_code", Part.qr_code),
-    ("image", json_object(("small", null()), ("medium", null()))),
+    ("image", json_object(("small", first_image_url("parts", Part.id, "small")),
+                          ("medium", first_image_url("parts", Part.id, "medium")))),
     ("created_at", json_moment(Part.created_at)),
     ("updated_at", json_moment(Part.updated_at)),
     ("created_by", json_author(Creator, Part.created_by_id)),
@@ -114,7 +115,8 @@ LEDGER_ITEM = json_object(
     ("id", PartTransaction.id), ("note", PartTransaction.note), ("type", PartTransaction.type),
     ("work_order_id", PartTransaction.work_order_id),
     *((name, json_decimal(getattr(PartTransaction, name))) for name in ("cost", "total_cost", "quantity")),
-    ("images", json_empty_list()), ("documents", json_empty_list()),
+    ("images", json_files("part_transactions", PartTransaction.id, "image")),
+    ("documents", json_files("part_transactions", PartTransaction.id, "document")),
     ("created_at", json_moment(PartTransaction.created_at)),
     ("updated_at", json_moment(PartTransaction.updated_at)),
     ("created_by", json_author(Creator, PartTransaction.created_by_id)),

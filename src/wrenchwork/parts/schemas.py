@@ -21,6 +21,7 @@ from wrenchwork.core.schemas import (
     VendorId,
     WorkOrderId,
 )
+from wrenchwork.files.schemas import AttachmentIds
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -104,6 +105,7 @@ class Restock(BaseModel):
     quantity: ReceivedQty = Field(description="Quantity received (> 0, at most 3 decimal places)")
     cost: UnitCost = Field(description="Unit cost of restocked items; the part's avg_unit_cost is re-weighted")
     note: Note | None = None
+    attachment_ids: AttachmentIds | None = None
 
 
 class Reconcile(BaseModel):
@@ -113,6 +115,7 @@ class Reconcile(BaseModel):
         description="Positive or negative adjustment amount. The resulting on_hand_qty cannot be negative."
     )
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    attachment_ids: AttachmentIds | None = None
 
 
 class CostChange(BaseModel):
@@ -120,6 +123,7 @@ class CostChange(BaseModel):
 
     cost: UnitCost
     note: Note | None = None
+    attachment_ids: AttachmentIds | None = None
 
 
 # ---- responses (OpenAPI) -------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
+from wrenchwork.files.present import fill
+from wrenchwork.files.service import link as link_files
 from wrenchwork.models import (
     Asset,
     MeasurementUnit,
@@ -64,7 +66,9 @@ def present(repo: PartRepository, row: AnyRow) -> dict[str, Any]:
         "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
         "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }
-    return part_detail(row, refs)
+    item = part_detail(row, refs)
+    fill(repo.session, repo.scope, "parts", [item])
+    return item
 
 
 def _ref(id_: int | None, name: str | None) -> dict[str, Any] | None:
@@ -132,25 +136,29 @@ def delete_part(session: Session, scope: Scope, part_id: int) -> None:
 
 def restock(session: Session, scope: Scope, part_id: int, body: Restock) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    stock.restock(session, part, body.quantity, body.cost, body.note, scope.user_id)
+    line = stock.restock(session, part, body.quantity, body.cost, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
     return get_part(session, scope, part.id)
 
 
 def reconcile(session: Session, scope: Scope, part_id: int, body: Reconcile) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    stock.reconcile(session, part, body.quantity, body.note, scope.user_id)
+    line = stock.reconcile(session, part, body.quantity, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
     return get_part(session, scope, part.id)
 
 
 def set_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    stock.set_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    line = stock.set_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
     return get_part(session, scope, part.id)
 
 
 def set_avg_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    stock.set_avg_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    line = stock.set_avg_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
     return get_part(session, scope, part.id)
 
 

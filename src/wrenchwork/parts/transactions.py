@@ -15,6 +15,7 @@ from wrenchwork.core.counters import count_column, read_count
 from wrenchwork.core.errors import NotFound
 from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery, filter_params, filter_shape, order_by, where_clauses
 from wrenchwork.core.repository import prebuilt
+from wrenchwork.files.present import fill
 from wrenchwork.models import Part, PartTransaction
 from wrenchwork.parts.listing import TRANSACTION_LIST
 from wrenchwork.parts.repository import LEDGER_PAGE, PartRepository
@@ -88,4 +89,6 @@ def get_transaction(session: Session, scope: Scope, part_id: int, transaction_id
     row = session.execute(repo.ledger(part_id).where(PartTransaction.id == transaction_id)).first()
     if row is None:
         raise NotFound.of("Part" if repo.get(part_id) is None else "Part transaction")
-    return transaction_item(row)
+    item = transaction_item(row)
+    fill(session, scope, "part_transactions", [item])
+    return item

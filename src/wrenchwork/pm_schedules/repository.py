@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, delete, func, null, select
+from sqlalchemy import String, delete, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -25,6 +25,8 @@ from wrenchwork.core.json_sql import (
 )
 from wrenchwork.core.listing import AnySelect
 from wrenchwork.core.repository import Link, Repository
+from wrenchwork.files.present import fill_avatars
+from wrenchwork.files.urls import first_image_url
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -109,7 +111,7 @@ TEMPLATE_ITEM = json_ref(
     ("categories", _linked("categories", pm_template_categories, "category_id", Category)),
     ("account_codes", _linked("account_codes", pm_template_account_codes, "account_code_id", AccountCode)),
     ("technicians", _linked("technicians", pm_template_technicians, "user_id", User, ("surname", User.surname),
-                            ("avatar", null()))),
+                            ("avatar", first_image_url("users", User.id, "small", newest=True)))),
     ("vendors", _linked("vendors", pm_template_vendors, "vendor_id", Vendor)),
     ("location", json_ref(Template.location_id, ("id", Template.location_id), ("name", Location.name),
                           ("path", Location.path))),
@@ -158,6 +160,7 @@ class PmScheduleRepository(Repository[PmSchedule]):
         refs = {field: found[template_id] for field, found in self.refs_through(TEMPLATE_LINKS, [template_id]).items()}
         for person in refs["technicians"]:
             person["avatar"] = None
+        fill_avatars(self.session, refs["technicians"])
         return refs
 
     def linked_ids_of(self, template_id: int) -> dict[str, list[int]]:

@@ -22,6 +22,7 @@ from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
+from wrenchwork.files.present import files_of
 from wrenchwork.models import (
     Part,
     PmSchedule,
@@ -142,8 +143,7 @@ def _template_detail(
         "vendors": vendors[template.id],
         "location": repo.location_ref(template.location_id),
         "part_assignments": repo.part_assignments(template.id),
-        "images": [],
-        "documents": [],
+        **files_of(repo.session, repo.scope, "pm_schedules", template.pm_schedule_id),
         "created_at": template.created_at,
         "updated_at": template.updated_at,
         "created_by": users.get(template.created_by_id),

@@ -17,8 +17,16 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import utcnow
+from wrenchwork.files.present import fill
+from wrenchwork.files.service import link_answer
 from wrenchwork.models import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate, WorkOrder
-from wrenchwork.procedures.items import checked_answer, checked_options, shown_options, shown_value
+from wrenchwork.procedures.items import (
+    ATTACHMENT_TYPES,
+    checked_answer,
+    checked_options,
+    shown_options,
+    shown_value,
+)
 from wrenchwork.procedures.listing import TEMPLATE_LIST
 from wrenchwork.procedures.repository import ProcedureRepository, TemplateRepository, WorkOrderLookup
 from wrenchwork.procedures.schemas import MAX_ITEMS, AnswersIn, ItemIn, TemplateCreate, TemplateUpdate
@@ -34,7 +42,7 @@ def present_templates(repo: TemplateRepository, templates: Sequence[Any], detail
     ids = [t.id for t in templates]
     if detail:
         items = repo.items(ids)
-        return [
+        shown = [
             {
                 "id": t.id,
                 "name": t.name,
@@ -47,6 +55,8 @@ def present_templates(repo: TemplateRepository, templates: Sequence[Any], detail
             }
             for t in templates
         ]
+        fill(repo.session, repo.scope, "procedure_items", [item for t in shown for item in t["items"]])
+        return shown
     counts = repo.work_order_counts(ids)
     schedules = repo.pm_schedule_counts(ids)
     users = repo.user_refs(u for t in templates for u in (t.created_by_id, t.updated_by_id))
@@ -337,6 +347,10 @@ def record_answers(
             else checked_answer(item.item_type, item.options, answer.value, path + ".value")
         )
         checked.append((item, value))
+    for n, (item, value) in enumerate(checked):
+        if item.item_type in ATTACHMENT_TYPES:
+            path = f"procedure.answers.{n}.value"
+            link_answer(session, scope, item.id, value, item.value, path)
     now = utcnow()
     for item, value in checked:
         item.value = value

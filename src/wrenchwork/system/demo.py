@@ -19,6 +19,7 @@ from wrenchwork.entities.repository import EntityRepository
 from wrenchwork.entities.schemas import EntityCreate
 from wrenchwork.models import Entity
 from wrenchwork.system.demo_catalog import load_catalog
+from wrenchwork.system.demo_files import load_files
 from wrenchwork.system.demo_parts import load_parts
 from wrenchwork.system.demo_pm import load_pm_schedules
 from wrenchwork.system.demo_records import DemoRecords, unused
@@ -70,6 +71,7 @@ def load_demo(session: Session, entity_name: str = DEMO_ENTITY, *, force: bool =
     summary += ", " + load_work_orders(session, scope, made)
     summary += ", " + load_requests(session, scope, made)
     summary += ", " + load_pm_schedules(session, scope)
+    summary += ", " + load_files(session, scope, made)
     return f"Demo data loaded into entity '{scope.entity.name}' (id {scope.entity_id}): {team} users, {summary}."
 
 

@@ -12,6 +12,7 @@ from wrenchwork.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
 from wrenchwork.entities.repository import EntityRepository
+from wrenchwork.files.present import fill_avatars
 from wrenchwork.models import User, UserRole
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.users.schemas import PermissionIn, UserCreate, UserUpdate, user_item
@@ -22,6 +23,7 @@ def list_users(session: Session, scope: Scope, query: ListQuery) -> tuple[list[d
     users, total = repo.list_in_entity(query)
     permissions = repo.permissions(u.id for u in users)
     data = [user_item(u, scope.customer, permissions.get(u.id, [])) for u in users]
+    fill_avatars(session, data)
     return data, base_meta(scope.entity, scope.customer) | query.meta(total)
 
 
@@ -34,7 +36,9 @@ def get_user(session: Session, scope: Scope, user_id: int) -> dict[str, Any]:
 
 
 def present(repo: UserRepository, user: User) -> dict[str, Any]:
-    return user_item(user, repo.scope.customer, repo.permissions([user.id]).get(user.id, []))
+    item = user_item(user, repo.scope.customer, repo.permissions([user.id]).get(user.id, []))
+    fill_avatars(repo.session, [item])
+    return item
 
 
 def create_user(session: Session, scope: Scope, data: UserCreate) -> dict[str, Any]:

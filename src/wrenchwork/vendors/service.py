@@ -12,6 +12,7 @@ from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.presenters import NO_THUMBNAIL
 from wrenchwork.core.schemas import apply_update
+from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
     Category,
@@ -62,6 +63,7 @@ def present(repo: VendorRepository, vendors: Sequence[Vendor], detail: bool) -> 
         else:
             item |= {"created_by": users.get(vendor.created_by_id), "updated_by": users.get(vendor.updated_by_id)}
         items.append(item)
+    fill(repo.session, repo.scope, "vendors", items)
     return items
 
 

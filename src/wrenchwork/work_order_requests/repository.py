@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Link, Repository
+from wrenchwork.files.present import fill_avatars
 from wrenchwork.models import (
     Asset,
     Category,
@@ -80,4 +81,5 @@ class RequestRepository(Repository[WorkOrderRequest]):
         for people in refs["technicians"].values():
             for person in people:
                 person["avatar"] = None
+        fill_avatars(self.session, (p for people in refs["technicians"].values() for p in people))
         return refs

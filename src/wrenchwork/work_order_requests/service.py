@@ -19,6 +19,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Forbidden, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
+from wrenchwork.files.present import fill, fill_avatars
 from wrenchwork.models import (
     Asset,
     Category,
@@ -102,6 +103,9 @@ def present(repo: RequestRepository, rows: Sequence[AnyRow], detail: bool) -> li
             else {"id": row.updated_by_id, "name": row.editor_name, "surname": row.editor_surname},
         }
         items.append(item)
+    fill(repo.session, repo.scope, "work_order_requests", items)
+    if detail:
+        fill_avatars(repo.session, (item["created_by"] for item in items))
     return items
 
 

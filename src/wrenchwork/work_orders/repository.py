@@ -4,12 +4,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, func, literal_column, null, select, update
+from sqlalchemy import Integer, bindparam, case, func, literal_column, select, update
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.json_sql import json_author, json_bool, json_item, json_moment, json_object, json_ref, json_refs
 from wrenchwork.core.listing import AnyRow, AnySelect
 from wrenchwork.core.repository import Link, Repository
+from wrenchwork.files.present import fill_avatars
+from wrenchwork.files.urls import first_image_url
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -120,7 +122,7 @@ LIST_ITEM = json_object(
     ("categories", _linked("categories", work_order_categories, "category_id", Category)),
     ("account_codes", _linked("account_codes", work_order_account_codes, "account_code_id", AccountCode)),
     ("technicians", _linked("technicians", work_order_technicians, "user_id", User, ("surname", User.surname),
-                            ("avatar", null()))),
+                            ("avatar", first_image_url("users", User.id, "small", newest=True)))),
     ("vendors", _linked("vendors", work_order_vendors, "vendor_id", Vendor)),
     ("location", json_ref(WorkOrder.location_id, ("id", WorkOrder.location_id), ("name", Location.name),
                           ("path", Location.path))),
@@ -160,6 +162,7 @@ class WorkOrderRepository(Repository[WorkOrder]):
         for people in refs["technicians"].values():
             for person in people:
                 person["avatar"] = None
+        fill_avatars(self.session, (p for people in refs["technicians"].values() for p in people))
         return refs
 
     def request_of(self, work_order_id: int) -> AnyRow | None:

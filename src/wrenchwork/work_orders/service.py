@@ -25,6 +25,7 @@ from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.repository import Repository
+from wrenchwork.files.present import fill, fill_avatars
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -93,7 +94,11 @@ def present(repo: WorkOrderRepository, row: AnyRow) -> dict[str, Any]:
         "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
         "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
     }
-    return work_order_detail(row, refs | _detail_refs(repo, row))
+    item = work_order_detail(row, refs | _detail_refs(repo, row))
+    fill(repo.session, repo.scope, "work_orders", [item])
+    request = item["work_order_request"]
+    fill_avatars(repo.session, [request and request["created_by"]])
+    return item
 
 
 def _downtime(row: AnyRow) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ what to add (see the package docstring):
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections.abc import Callable, Mapping
@@ -25,6 +26,7 @@ from typing import Any, get_args
 import httpx
 import pytest
 from fastapi.routing import APIRoute
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from tests.contract.resources import RESOURCES, Factory, create_asset, create_entity, create_location, create_part
@@ -230,6 +232,11 @@ def _lookup_rows(path: str, read: tuple[str, ...] = ANY) -> dict[str, tuple[str,
     }
 
 
+def _attachment_rows(path: str, roles: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """A record's file upload and deletion (files/router.py): whoever may change the record."""
+    return {f"POST {path}/{{id}}/attachments": roles, f"DELETE {path}/{{id}}/attachments/{{attachment_id}}": roles}
+
+
 # Who may call what (docs/api.md "Tenancy and roles" and each resource's section). A PUT is declared by its PATCH.
 ROLE_TABLE: dict[str, tuple[str, ...]] = {
     "GET /entities": KEY,
@@ -321,6 +328,18 @@ ROLE_TABLE: dict[str, tuple[str, ...]] = {
     "POST /work_order_requests/{id}/comments": ANY,
     "DELETE /work_order_requests/{id}/comments/{comment_id}": ANY,
     "POST /batch": ANY,
+    **_attachment_rows("/assets", MANAGER),
+    **_attachment_rows("/locations", MANAGER),
+    **_attachment_rows("/parts", MANAGER),
+    **_attachment_rows("/vendors", MANAGER),
+    **_attachment_rows("/pm_schedules", MANAGER),
+    **_attachment_rows("/work_orders", TECHNICIAN),
+    **_attachment_rows("/work_order_requests", ANY),
+    **_attachment_rows("/users", ADMIN),
+    "POST /procedure_templates/{id}/items/{item_id}/attachments": MANAGER,
+    "DELETE /procedure_templates/{id}/items/{item_id}/attachments/{attachment_id}": MANAGER,
+    "POST /attachments": TECHNICIAN,
+    "GET /attachments/usage": ADMIN,
     **_lookup_rows("/categories"),
     **_lookup_rows("/asset_types"),
     **_lookup_rows("/storerooms"),
@@ -428,6 +447,33 @@ def _comment(collection: str) -> Maker:
     return make
 
 
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 128, 255)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _attachment(collection: str) -> Maker:
+    def make(place: Place) -> int:
+        files = {"file": ("tiny.png", _png(), "image/png")}
+        return _created(place.api.post(f"{collection}/{place.ids['id']}/attachments", files=files))
+
+    return make
+
+
+def _template_item(place: Place) -> int:
+    body = {"procedure_template": {"items_attributes": [{"name": f"Photo {next(_n)}", "item_type": "photo"}]}}
+    response = place.api.patch(f"/procedure_templates/{place.ids['id']}", json=body)
+    assert response.status_code == 200, response.text
+    return int(response.json()["data"]["items"][-1]["id"])
+
+
+def _item_attachment(place: Place) -> int:
+    files = {"file": ("tiny.png", _png(), "image/png")}
+    path = f"/procedure_templates/{place.ids['id']}/items/{place.ids['item_id']}/attachments"
+    return _created(place.api.post(path, files=files))
+
+
 # Makers by the path prefix that names the record. A top-level `{id}` not listed here is made by the registered
 # contract resource (tests/contract/resources.py) whose list or detail path it belongs to.
 MAKERS: dict[str, Maker] = {
@@ -443,6 +489,21 @@ MAKERS: dict[str, Maker] = {
     "/work_orders/{id}/costs/{cost_id}": _cost,
     "/work_orders/{id}/comments/{comment_id}": _comment("/work_orders"),
     "/work_order_requests/{id}/comments/{comment_id}": _comment("/work_order_requests"),
+    "/procedure_templates/{id}/items/{item_id}": _template_item,
+    "/procedure_templates/{id}/items/{item_id}/attachments/{attachment_id}": _item_attachment,
+    **{
+        f"{collection}/{{id}}/attachments/{{attachment_id}}": _attachment(collection)
+        for collection in (
+            "/assets",
+            "/locations",
+            "/parts",
+            "/vendors",
+            "/pm_schedules",
+            "/work_orders",
+            "/work_order_requests",
+            "/users",
+        )
+    },
 }
 
 

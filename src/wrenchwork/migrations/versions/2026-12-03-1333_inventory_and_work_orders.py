@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-12-03 08:50:33.563578
+Create Date: 2026-12-03 13:33:03.809714
 """
 
 from __future__ import annotations
@@ -45,6 +45,44 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("account_codes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_account_codes_entity_id"), ["entity_id"], unique=False)
+
+    op.create_table(
+        "attachments",
+        sa.Column("owner_type", sa.String(length=40), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("extension", sa.String(length=10), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("stored_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("storage_key", sa.String(length=64), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("small_token", sa.String(length=64), nullable=True),
+        sa.Column("medium_token", sa.String(length=64), nullable=True),
+        sa.Column("large_token", sa.String(length=64), nullable=True),
+        sa.Column("expires_at", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_attachments_created_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_attachments_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_attachments_updated_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_attachments_storage_key")),
+    )
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attachments_entity_id"), ["entity_id"], unique=False)
+        batch_op.create_index("ix_attachments_owner", ["owner_type", "owner_id", "id"], unique=False)
 
     op.create_table(
         "measurement_units",
@@ -1302,6 +1340,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_measurement_units_entity_id"))
 
     op.drop_table("measurement_units")
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_index("ix_attachments_owner")
+        batch_op.drop_index(batch_op.f("ix_attachments_entity_id"))
+
+    op.drop_table("attachments")
     with op.batch_alter_table("account_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_account_codes_entity_id"))
 

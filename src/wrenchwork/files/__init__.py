@@ -1,0 +1,1 @@
+"""Attachments of every record: one mechanism (storage, sniffing, image variants, upload, serving) for all."""
