@@ -1,7 +1,7 @@
 """Attachments: thumbnail serving beside a plain static-file server, a 5 MB photo's upload time, and the work
 order list's latency while photos upload.
 
-    .venv/bin/python -m bench.files [--duration 10] [--out .bench/files]
+    .venv/bin/python -m bench.files [--duration 10] [--out bench/out/files]
 
 1. One wrenchwork server (uvicorn, one process, SQLite in a fresh data directory) and one plain Starlette
    `FileResponse` server (bench/static_file.py) on the same machine.
@@ -45,7 +45,7 @@ def photo() -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
-    parser.add_argument("--out", type=Path, default=REPO / ".bench" / "files")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "files")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     load = wrk.Load(duration=args.duration, connections=16, threads=2)
