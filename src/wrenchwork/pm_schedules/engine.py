@@ -52,6 +52,10 @@ BATCH_SECONDS = 0.05
 # SQLite: the pause between two batches (seconds) leaves the write lock to the requests waiting for it (they ask
 # every millisecond, core/db.py). It starts at the first value and follows the demand between the two others.
 SQLITE_PAUSE, MIN_PAUSE, MAX_PAUSE = 0.01, 0.008, 0.1
+# A pass that waited longer than this for its next batch's transaction found the write lock taken (a write
+# holds it for a few milliseconds, its commit's fsync included); less is the cost of beginning a transaction,
+# which on a slow or busy machine exceeds half a millisecond and, counted as a wait, kept the pause at its most.
+CONTENDED_WAIT = 0.003
 
 Outcome = Literal["generated", "skipped", "waiting"]
 
@@ -126,7 +130,7 @@ class Pause:
 
     def waited(self, seconds: float) -> None:
         if self.adapts:
-            grown = self.seconds * 2 if seconds > 0.0005 else self.seconds * 0.75
+            grown = self.seconds * 2 if seconds > CONTENDED_WAIT else self.seconds * 0.75
             self.seconds = min(MAX_PAUSE, max(MIN_PAUSE, grown))
 
 
