@@ -92,5 +92,6 @@ def test_the_list_page_runs_on_the_drivers_path(session: Session) -> None:
     from wrenchwork.pm_schedules.repository import PmScheduleRepository
 
     query = ListQuery(sort=list(PM_SCHEDULE_LIST.default_sort))
-    page = repository._unfiltered_page(PmScheduleRepository, PM_SCHEDULE_LIST, LIST_PAGE, query)
-    assert driver._compile(page, session.get_bind().dialect) is not None
+    dialect = session.get_bind().dialect
+    page = repository._unfiltered_page(PmScheduleRepository, PM_SCHEDULE_LIST, LIST_PAGE, query, dialect.name)
+    assert driver._compile(page, dialect) is not None
