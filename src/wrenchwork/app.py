@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.effective_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.read_sessionmaker = make_sessionmaker(app.state.engine, read=True)
-    app.state.storage = files_storage(app.state.engine, settings.data_dir)
+    app.state.storage = files_storage(app.state.engine, settings)
 
     # The routes themselves, not included routers (FastAPI walks nested routers again on every request), grouped
     # by resource so a request is matched against its own resource's routes only.

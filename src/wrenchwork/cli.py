@@ -296,7 +296,7 @@ def files_check(
     """Compare stored files with the database both ways. Exit code 1 when something is found and not fixed."""
     _prepare_database()  # migrate only: a check never bootstraps an admin
     with session_scope() as session:
-        report = check_files(session, storage_for(settings.data_dir), utcnow(), fix)
+        report = check_files(session, storage_for(settings.data_dir, settings.storage_url), utcnow(), fix)
     for line in report.lines():
         typer.echo(line)
     if not report.clean and not fix:

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Largest uploaded file (attachments), in bytes.
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    # Where attachments are stored: empty for `data_dir/files`, or `s3://bucket/prefix` for an S3-compatible store
+    # (boto3's own variables configure the client: AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...; files/s3.py).
+    storage_url: str = ""
     # SQLite: every this many seconds, refresh the planner statistics of tables whose size has changed a lot since
     # (core/db.py `keep_statistics`); 0 turns it off. They are always refreshed as the server starts.
     statistics_interval: float = Field(default=600, ge=0)
@@ -44,6 +47,14 @@ class Settings(BaseSettings):
         from limits import parse
 
         parse(value)  # raises ValueError with a clear message
+        return value
+
+    @field_validator("storage_url")
+    @classmethod
+    def _check_storage_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.startswith("s3://") and len(value) > len("s3://")):
+            raise ValueError("must be empty (local files) or s3://bucket/prefix")
         return value
 
     @field_validator("bootstrap_api_key")

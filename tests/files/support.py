@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wrenchwork.files.storage import Storage
 from wrenchwork.models import Attachment
 
 
@@ -63,9 +63,9 @@ def decompression_bomb() -> bytes:
     )
 
 
-def stored_files(root: Path) -> list[str]:
-    """Every file under the storage root, as paths relative to it."""
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+def stored_files(storage: Storage) -> list[str]:
+    """Every stored file, as `<key[:2]>/<key>/<name>`."""
+    return sorted(f"{key[:2]}/{key}/{name}" for key, files in storage.listing().items() for name in files.names)
 
 
 def attachment_rows(session: Session) -> list[Attachment]:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy.orm import Session
 
 from tests.files.support import attachment_rows, image_bytes, pdf_bytes, stored_files, upload
 from tests.helpers import Api, Tenant, make_entity, make_user
+from wrenchwork.files.storage import Storage
 
 
-def test_an_avatar_is_one_image_replaced_on_upload(
-    api: Api, tenant: Tenant, session: Session, files_root: Path
-) -> None:
+def test_an_avatar_is_one_image_replaced_on_upload(api: Api, tenant: Tenant, session: Session, store: Storage) -> None:
     user = tenant.admin_id
     first = upload(api, f"/users/{user}/attachments", image_bytes(), "me.jpg").json()["data"]
     assert api.get(f"/users/{user}").json()["data"]["avatar"] == first["attachment_urls"]["small"]
     second = upload(api, f"/users/{user}/attachments", image_bytes(300, 300, "PNG"), "me.png").json()["data"]
     assert api.get(f"/users/{user}").json()["data"]["avatar"] == second["attachment_urls"]["small"]
     assert [r.id for r in attachment_rows(session)] == [second["id"]]
-    assert len(stored_files(files_root)) == 4
+    assert len(stored_files(store)) == 4
     assert api.client.get(first["url"]).status_code == 404
     listed = next(u for u in api.get("/users").json()["data"] if u["id"] == user)
     assert listed["avatar"] == second["attachment_urls"]["small"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from tests.files.support import (
     zip_bomb,
 )
 from tests.helpers import Api
+from wrenchwork.files.storage import Storage
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>'
@@ -72,24 +72,24 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_refused_and_nothing_stored(api: Api, asset: int, session: Session, files_root: Path, case: str) -> None:
+def test_refused_and_nothing_stored(api: Api, asset: int, session: Session, store: Storage, case: str) -> None:
     content, name, declared, status, body = CASES[case]
     response = upload(api, f"/assets/{asset}/attachments", content, name, declared)
     assert (response.status_code, response.json()) == (status, body)
     assert attachment_rows(session) == []
-    assert stored_files(files_root) == []
+    assert stored_files(store) == []
 
 
-def test_over_the_size_limit_is_413(api: Api, asset: int, session: Session, files_root: Path, small_limit: int) -> None:
+def test_over_the_size_limit_is_413(api: Api, asset: int, session: Session, store: Storage, small_limit: int) -> None:
     content = pdf_bytes() + b"%" + b"x" * small_limit
     response = upload(api, f"/assets/{asset}/attachments", content, "big.pdf")
     assert response.status_code == 413
     assert response.json() == {"status": "error", "message": f"File is too large (at most {small_limit} bytes)"}
-    assert attachment_rows(session) == [] and stored_files(files_root) == []
+    assert attachment_rows(session) == [] and stored_files(store) == []
     # Far over it (past the multipart allowance too): refused from the declared length, before it is read.
     huge = upload(api, f"/assets/{asset}/attachments", b"x" * (small_limit + 100_000), "huge.pdf")
     assert huge.status_code == 413 and huge.json() == {"status": "error", "message": "Request body is too large"}
-    assert attachment_rows(session) == [] and stored_files(files_root) == []
+    assert attachment_rows(session) == [] and stored_files(store) == []
 
 
 def test_a_polyglot_image_loses_its_second_meaning(api: Api, asset: int) -> None:

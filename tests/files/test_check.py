@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import time
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -12,19 +10,26 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from tests.files.conftest import S3_ENV
 from tests.files.support import attachment_rows, image_bytes, pdf_bytes, stored_files, upload
 from tests.helpers import Api
 from wrenchwork import cli
 from wrenchwork.config import Settings
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.files.check import check
-from wrenchwork.files.storage import LocalStorage as files_root_storage
+from wrenchwork.files.storage import Storage
 from wrenchwork.models import Attachment
 
 
 @pytest.fixture
-def files_cli(app: FastAPI, database_url: str, monkeypatch: pytest.MonkeyPatch) -> object:
+def files_cli(
+    app: FastAPI, database_url: str, monkeypatch: pytest.MonkeyPatch, storage_kind: str, request: pytest.FixtureRequest
+) -> object:
     env = {"WRENCHWORK_DATABASE_URL": database_url, "WRENCHWORK_DATA_DIR": str(app.state.settings.data_dir)}
+    if storage_kind == "s3":
+        store = app.state.storage
+        env |= {"WRENCHWORK_STORAGE_URL": f"s3://{store.bucket}/{store.prefix}", **S3_ENV}
+        env["AWS_ENDPOINT_URL"] = request.getfixturevalue("s3_endpoint")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(cli, "settings", Settings())
@@ -36,7 +41,7 @@ def files_cli(app: FastAPI, database_url: str, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_check_reports_and_fixes_orphans_both_ways(
-    api: Api, asset: int, session: Session, files_root: Path, files_cli: object
+    api: Api, asset: int, session: Session, store: Storage, files_cli: object
 ) -> None:
     run = files_cli
     # Checked in-process on the test's own session and storage; the command line itself is run once at the end.
@@ -44,19 +49,17 @@ def test_check_reports_and_fixes_orphans_both_ways(
     lost = upload(api, f"/assets/{asset}/attachments", pdf_bytes(), "lost.pdf").json()["data"]
     stale = upload(api, "/attachments", pdf_bytes(), "stale.pdf").json()["data"]
     rows = {r.id: r for r in attachment_rows(session)}
-    # Bytes of a row lost; a stray directory (an upload that never committed), old enough to count.
-    lost_folder = files_root / rows[lost["id"]].storage_key[:2] / rows[lost["id"]].storage_key
-    for child in lost_folder.iterdir():
-        child.unlink()
-    stray = files_root / "ab" / ("ab" + "0" * 30)
-    stray.mkdir(parents=True)
-    (stray / "original.pdf").write_bytes(b"%PDF-1.4")
-    old = time.time() - 7200
-    os.utime(stray, (old, old))
+    # Bytes of a row lost; stray bytes (an upload that never committed).
+    store.delete(rows[lost["id"]].storage_key)
+    store.put("ab" + "0" * 30, "original.pdf", b"%PDF-1.4")
     session.execute(update(Attachment).where(Attachment.id == stale["id"]).values(expires_at=utcnow()))
     session.commit()
+    # Bytes without a row are left alone for an hour (an upload may be under way).
+    assert check(session, store, utcnow(), fix=False).orphan_bytes == []
+    session.rollback()
 
-    found = check(session, files_root_storage(files_root), utcnow(), fix=False)
+    later = utcnow() + timedelta(hours=2)
+    found = check(session, store, later, fix=False)
     session.rollback()
     assert found.lines() == [
         "bytes without a row: 1",
@@ -64,14 +67,19 @@ def test_check_reports_and_fixes_orphans_both_ways(
         "rows whose record is gone: 0",
         "unlinked uploads past their day: 1",
     ]
-    check(session, files_root_storage(files_root), utcnow(), fix=True)
+    check(session, store, later, fix=True)
     assert [r.id for r in attachment_rows(session)] == [kept["id"]]
     key = rows[kept["id"]].storage_key
-    assert stored_files(files_root) == sorted(
-        f"{key[:2]}/{key}/{v}.jpg" for v in ("original", "small", "medium", "large")
-    )
-    assert check(session, files_root_storage(files_root), utcnow(), fix=False).clean
+    assert stored_files(store) == sorted(f"{key[:2]}/{key}/{v}.jpg" for v in ("original", "small", "medium", "large"))
+    assert check(session, store, later, fix=False).clean
     session.rollback()
     # The command line runs the same check (exit 0: nothing found).
     result = run()  # type: ignore[operator]
-    assert result.output.splitlines()[0].startswith("bytes without a row: "), result.output
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "bytes without a row: 0"
+
+
+def test_a_storage_url_must_be_s3() -> None:
+    with pytest.raises(ValueError, match="s3://bucket/prefix"):
+        Settings(storage_url="http://bucket/prefix")
+    assert Settings(storage_url=" s3://bucket/files ").storage_url == "s3://bucket/files"

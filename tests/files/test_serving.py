@@ -80,3 +80,10 @@ def test_odd_ids_are_404_not_errors(api: Api, asset: int) -> None:
     for odd in ("\u00b2", "\u0661", "0x1", "-1", "1.0", ""):
         link = data["url"].replace(f"/image/{data['id']}/", f"/image/{odd}/")
         assert api.client.get(link).status_code == 404, odd
+
+
+def test_a_range_past_the_end_is_416(api: Api, asset: int) -> None:
+    data = _image(api, asset)
+    response = api.client.get(data["url"], headers={"Range": f"bytes={data['size'] + 10}-"})
+    assert response.status_code == 416
+    assert response.headers["content-range"] == f"bytes */{data['size']}"

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from PIL import Image
 from sqlalchemy.orm import Session
 
 from tests.files.support import attachment_rows, image_bytes, pdf_bytes, photo_with_gps, stored_files, upload
 from tests.helpers import Api, Tenant, make_entity
+from wrenchwork.files.storage import Storage
 
 TOKEN = r"[A-Za-z0-9_-]{43}"
 
 
 def test_an_image_answers_the_documented_shape_and_the_record_shows_it(
-    api: Api, asset: int, session: Session, files_root: Path
+    api: Api, asset: int, session: Session, store: Storage
 ) -> None:
     response = upload(api, f"/assets/{asset}/attachments", image_bytes(2000, 1000), "pump.jpg", "image/jpeg")
     assert response.status_code == 201, response.text
@@ -48,7 +48,7 @@ def test_an_image_answers_the_documented_shape_and_the_record_shows_it(
     )
     assert row.size == data["size"]
     key = row.storage_key
-    assert stored_files(files_root) == sorted(
+    assert stored_files(store) == sorted(
         f"{key[:2]}/{key}/{name}.jpg" for name in ("original", "small", "medium", "large")
     )
 
@@ -121,28 +121,28 @@ def test_every_record_kind_takes_files(api: Api, session: Session, tenant: Tenan
     assert vendors[0]["image"]["small"] is not None
 
 
-def test_deleting_a_file_kills_its_urls_and_bytes(api: Api, asset: int, session: Session, files_root: Path) -> None:
+def test_deleting_a_file_kills_its_urls_and_bytes(api: Api, asset: int, session: Session, store: Storage) -> None:
     data = upload(api, f"/assets/{asset}/attachments", image_bytes(), "a.jpg").json()["data"]
     assert api.client.get(data["attachment_urls"]["small"]).status_code == 200
     assert api.delete(f"/assets/{asset}/attachments/{data['id']}").status_code == 204
     for link in (data["url"], *data["attachment_urls"].values()):
         gone = api.client.get(link)
         assert gone.status_code == 404 and gone.json() == {"status": "error", "message": "Attachment not found"}
-    assert attachment_rows(session) == [] and stored_files(files_root) == []
+    assert attachment_rows(session) == [] and stored_files(store) == []
     assert api.get(f"/assets/{asset}").json()["data"]["images"] == []
     again = api.delete(f"/assets/{asset}/attachments/{data['id']}")
     assert again.status_code == 404 and again.json() == {"status": "error", "message": "Attachment not found"}
 
 
-def test_deleting_the_record_deletes_its_files(api: Api, asset: int, session: Session, files_root: Path) -> None:
+def test_deleting_the_record_deletes_its_files(api: Api, asset: int, session: Session, store: Storage) -> None:
     data = upload(api, f"/assets/{asset}/attachments", image_bytes(), "a.jpg").json()["data"]
     assert api.delete(f"/assets/{asset}").status_code == 204
-    assert attachment_rows(session) == [] and stored_files(files_root) == []
+    assert attachment_rows(session) == [] and stored_files(store) == []
     assert api.client.get(data["url"]).status_code == 404
 
 
 def test_files_of_another_entity_are_not_found(
-    api: Api, asset: int, session: Session, tenant: Tenant, files_root: Path
+    api: Api, asset: int, session: Session, tenant: Tenant, store: Storage
 ) -> None:
     data = upload(api, f"/assets/{asset}/attachments", image_bytes(), "a.jpg").json()["data"]
     other = api.as_entity(make_entity(session, tenant))
@@ -150,7 +150,7 @@ def test_files_of_another_entity_are_not_found(
     assert missing.status_code == 404 and missing.json() == {"status": "error", "message": "Asset not found"}
     sent = upload(other, f"/assets/{asset}/attachments", image_bytes(), "b.jpg")
     assert sent.status_code == 404 and sent.json() == {"status": "error", "message": "Asset not found"}
-    assert len(attachment_rows(session)) == 1 and len(stored_files(files_root)) == 4
+    assert len(attachment_rows(session)) == 1 and len(stored_files(store)) == 4
     # The token alone still serves it: that is what a URL is for.
     assert api.client.get(data["url"]).status_code == 200
 

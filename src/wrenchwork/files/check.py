@@ -10,15 +10,14 @@ With `fix`, each is removed: rows first (committed), then bytes.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from wrenchwork.files.owners import OWNERS
 from wrenchwork.files.repository import all_keys, delete_rows, expired, ownerless
-from wrenchwork.files.storage import LocalStorage
+from wrenchwork.files.storage import KeyFiles, Storage
 
 GRACE_SECONDS = 3600
 
@@ -43,14 +42,13 @@ class Report:
         ]
 
 
-def check(session: Session, storage: LocalStorage, now: datetime, fix: bool) -> Report:
+def check(session: Session, storage: Storage, now: datetime, fix: bool) -> Report:
     report = Report()
     rows = all_keys(session)
-    cutoff = time.time() - GRACE_SECONDS
-    report.orphan_bytes = [
-        key for key in storage.stored_keys() if key not in rows and storage.folder(key).stat().st_mtime < cutoff
-    ]
-    report.missing_bytes = sorted(id_ for key, id_ in rows.items() if not any(storage.folder(key).glob("original.*")))
+    stored = storage.listing()
+    cutoff = (now - timedelta(seconds=GRACE_SECONDS)).timestamp()
+    report.orphan_bytes = sorted(key for key, files in stored.items() if key not in rows and files.modified < cutoff)
+    report.missing_bytes = sorted(id_ for key, id_ in rows.items() if not _has_original(stored.get(key)))
     doomed: list[str] = []
     for owner in OWNERS.values():
         for id_, key in ownerless(session, owner.owner_type, owner.model):
@@ -65,3 +63,7 @@ def check(session: Session, storage: LocalStorage, now: datetime, fix: bool) -> 
         for key in [*doomed, *report.orphan_bytes]:
             storage.delete(key)
     return report
+
+
+def _has_original(files: KeyFiles | None) -> bool:
+    return files is not None and any(name.startswith("original.") for name in files.names)

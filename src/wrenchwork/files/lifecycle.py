@@ -17,20 +17,20 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.files.owners import OWNER_MODELS
 from wrenchwork.files.repository import delete_of_owners
-from wrenchwork.files.storage import LocalStorage
+from wrenchwork.files.storage import Storage
 
 log = logging.getLogger("wrenchwork.files")
 _WRITTEN = "files.written"  # storage keys written in this transaction
 _DOOMED = "files.doomed"  # storage keys whose rows this transaction deletes
-_STORAGES: weakref.WeakKeyDictionary[Engine, LocalStorage] = weakref.WeakKeyDictionary()
+_STORAGES: weakref.WeakKeyDictionary[Engine, Storage] = weakref.WeakKeyDictionary()
 
 
-def register(engine: Engine, storage: LocalStorage) -> None:
+def register(engine: Engine, storage: Storage) -> None:
     """Makes `storage` the file store of every session bound to `engine`."""
     _STORAGES[engine] = storage
 
 
-def storage_of(session: Session) -> LocalStorage:
+def storage_of(session: Session) -> Storage:
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     storage = _STORAGES.get(engine)
@@ -83,5 +83,5 @@ def _remove(session: Session, keys: list[str]) -> None:
     for key in keys:
         try:
             storage.delete(key)
-        except OSError:
+        except Exception:  # a disk or S3 error: the bytes stay, `files check --fix` removes them later
             log.warning("file not removed", exc_info=True, extra={"fields": {"key": key}})

@@ -26,7 +26,7 @@ from wrenchwork.files.images import encode
 from wrenchwork.files.owners import OWNERS, Owner
 from wrenchwork.files.repository import AttachmentRepository, template_item_in_entity
 from wrenchwork.files.sniff import sniff
-from wrenchwork.files.storage import LocalStorage, new_key
+from wrenchwork.files.storage import Storage, new_key
 from wrenchwork.files.upload import Upload, clean_name, read_upload, require_multipart
 from wrenchwork.files.urls import VARIANTS, shape
 from wrenchwork.models import Attachment, ProcedureTemplate
@@ -48,7 +48,7 @@ class Stored:
     stored_bytes: int
 
 
-def store(storage: LocalStorage, upload: Upload, max_bytes: int, images_only: bool = False) -> Stored:
+def store(storage: Storage, upload: Upload, max_bytes: int, images_only: bool = False) -> Stored:
     """Checks and writes an upload (blocking: run it in a thread). Nothing is left behind when it is refused."""
     size = upload.file.seek(0, 2)
     if size > max_bytes:

@@ -2,27 +2,27 @@
 
 The URL's random token is the credential (each file and each variant has its own; compared in constant time).
 A plain Starlette route, not an API operation: no envelope, no entity header, no session or transaction, just one
-primary-key read on a driver connection (files/repository.py `served` says why) and the file, streamed by
-`FileResponse` (which also answers range requests).
+primary-key read on a driver connection (files/repository.py `served` says why) and the file, streamed by the
+storage (files/storage.py: local files through `FileResponse`, S3 objects through the server), ranges included.
 """
 
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 
 from sqlalchemy import Engine
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
+from wrenchwork.config import Settings
 from wrenchwork.core.envelope import error
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.files import lifecycle
 from wrenchwork.files.repository import served, unlinked_expired
-from wrenchwork.files.storage import LocalStorage, storage_for
+from wrenchwork.files.storage import Storage, content_disposition, storage_for
 from wrenchwork.files.urls import VARIANTS
 
 # A multipart body carries its file and a few hundred bytes of part headers and boundaries around it.
@@ -37,9 +37,9 @@ SECURITY_HEADERS = {
 }
 
 
-def files_storage(engine: Engine, data_dir: Path) -> LocalStorage:
+def files_storage(engine: Engine, settings: Settings) -> Storage:
     """The app's file store, known to its sessions (files/lifecycle.py)."""
-    storage = storage_for(data_dir)
+    storage = storage_for(settings.data_dir, settings.storage_url)
     lifecycle.register(engine, storage)
     return storage
 
@@ -66,21 +66,15 @@ async def serve(request: Request) -> Response:
     variant = _variant(row, stem)
     if variant is None:
         return _not_found()
-    path = request.app.state.storage.path(row.storage_key, f"{variant}.{extension}")
     etag = f'"{row.storage_key}-{variant}"'
     headers = {**SECURITY_HEADERS, "etag": etag}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     download = kind == "document" or request.query_params.get("download") == "1"
-    if not path.is_file():
-        return _not_found()
-    return FileResponse(
-        path,
-        media_type=row.content_type,
-        headers=headers,
-        filename=row.name,
-        content_disposition_type="attachment" if download else "inline",
-    )
+    headers["content-disposition"] = content_disposition("attachment" if download else "inline", row.name)
+    storage: Storage = request.app.state.storage
+    response = await storage.response(row.storage_key, f"{variant}.{extension}", row.content_type, headers, request)
+    return response or _not_found()
 
 
 def _variant(row: object, stem: str) -> str | None:

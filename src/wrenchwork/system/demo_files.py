@@ -14,7 +14,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.files import lifecycle
 from wrenchwork.files.images import encode
 from wrenchwork.files.repository import AttachmentRepository
-from wrenchwork.files.storage import LocalStorage, new_key, storage_for
+from wrenchwork.files.storage import Storage, new_key, storage_for
 from wrenchwork.files.urls import VARIANTS
 from wrenchwork.models import Attachment
 from wrenchwork.system.demo_records import DemoRecords
@@ -37,11 +37,11 @@ def load_files(session: Session, scope: Scope, made: DemoRecords) -> str:
     return f"{count} files"
 
 
-def _storage(session: Session) -> LocalStorage:
+def _storage(session: Session) -> Storage:
     try:
         return lifecycle.storage_of(session)
     except RuntimeError:  # the command line's own session: the configured data directory
-        return storage_for(settings.data_dir)
+        return storage_for(settings.data_dir, settings.storage_url)
 
 
 def _photo(caption: str, n: int) -> bytes:
@@ -55,7 +55,7 @@ def _photo(caption: str, n: int) -> bytes:
 
 
 def _add_image(
-    repo: AttachmentRepository, storage: LocalStorage, owner_type: str, owner_id: int, data: bytes, n: int
+    repo: AttachmentRepository, storage: Storage, owner_type: str, owner_id: int, data: bytes, n: int
 ) -> None:
     encoded = encode(io.BytesIO(data), "image/jpeg")
     key = new_key()
@@ -71,7 +71,7 @@ def _add_image(
     )  # fmt: skip
 
 
-def _add_pdf(repo: AttachmentRepository, storage: LocalStorage, owner_type: str, owner_id: int) -> None:
+def _add_pdf(repo: AttachmentRepository, storage: Storage, owner_type: str, owner_id: int) -> None:
     page = Image.new("RGB", (850, 1100), "white")
     draw = ImageDraw.Draw(page)
     draw.text((80, 80), "Operating manual", fill="black")
