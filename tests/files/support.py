@@ -32,6 +32,18 @@ def photo_with_gps() -> bytes:
     return out.getvalue()
 
 
+def heic_with_gps() -> bytes:
+    """A HEIC photo (made by pillow-heif) with GPS in its EXIF."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (800, 400), (30, 30, 200)).save(out, "HEIF", exif=exif, quality=60)
+    return out.getvalue()
+
+
 def pdf_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (200, 200), "white").save(out, "PDF")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tests.files.support import (
     attachment_rows,
     decompression_bomb,
+    heic_with_gps,
     image_bytes,
     pdf_bytes,
     stored_files,
@@ -17,6 +18,7 @@ from tests.files.support import (
     zip_bomb,
 )
 from tests.helpers import Api
+from wrenchwork.files import sniff
 from wrenchwork.files.storage import Storage
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -145,3 +147,13 @@ def test_an_upload_in_an_atomic_batch_is_415_and_the_batch_rolls_back(api: Api, 
         "body": {"status": "error", "message": "Content-Type must be multipart/form-data"},
     }
     assert [loc["name"] for loc in api.get("/locations").json()["data"]] == []
+
+
+def test_heic_is_415_without_pillow_heif(
+    api: Api, asset: int, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sniff, "HEIF_READABLE", False)
+    response = upload(api, f"/assets/{asset}/attachments", heic_with_gps(), "IMG.heic")
+    assert response.status_code == 415
+    assert response.json()["message"] == "HEIC images are not supported; send JPEG, PNG, WebP or GIF"
+    assert attachment_rows(session) == []

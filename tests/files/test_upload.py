@@ -8,7 +8,15 @@ import re
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from tests.files.support import attachment_rows, image_bytes, pdf_bytes, photo_with_gps, stored_files, upload
+from tests.files.support import (
+    attachment_rows,
+    heic_with_gps,
+    image_bytes,
+    pdf_bytes,
+    photo_with_gps,
+    stored_files,
+    upload,
+)
 from tests.helpers import Api, Tenant, make_entity
 from wrenchwork.files.storage import Storage
 
@@ -51,6 +59,23 @@ def test_an_image_answers_the_documented_shape_and_the_record_shows_it(
     assert stored_files(store) == sorted(
         f"{key[:2]}/{key}/{name}.jpg" for name in ("original", "small", "medium", "large")
     )
+
+
+def test_a_heic_photo_becomes_jpeg_without_its_metadata(api: Api, asset: int, session: Session) -> None:
+    sent = heic_with_gps()
+    assert Image.open(io.BytesIO(sent)).getexif()  # the fixture does carry EXIF
+    response = upload(api, f"/assets/{asset}/attachments", sent, "IMG_0001.HEIC", "image/heic")
+    assert response.status_code == 201, response.text
+    data = response.json()["data"]
+    assert data["type"] == "image/jpeg" and data["name"] == "IMG_0001.HEIC" and data["url"].endswith(".jpg")
+    sizes = {}
+    for variant, link in {"original": data["url"], **data["attachment_urls"]}.items():
+        served = _served_image(api, link)
+        assert served.format == "JPEG" and not served.getexif(), link
+        sizes[variant] = served.size
+    assert sizes == {"original": (800, 400), "small": (150, 75), "medium": (600, 300), "large": (800, 400)}
+    (row,) = attachment_rows(session)
+    assert (row.content_type, row.extension) == ("image/jpeg", "jpg")
 
 
 def test_variants_are_150_600_1600_wide_and_never_scaled_up(api: Api, asset: int) -> None:

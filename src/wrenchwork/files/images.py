@@ -2,7 +2,9 @@
 
 Re-encoding applies the EXIF orientation, drops every piece of metadata (EXIF with its GPS position, XMP, comments,
 embedded profiles) and anything appended to or hidden in the file (a polyglot's second meaning does not survive a
-decode and encode). JPEG stays JPEG, WebP stays WebP; PNG and GIF become PNG (a GIF's first frame). The variants are
+decode and encode). JPEG stays JPEG, WebP stays WebP; PNG and GIF become PNG (a GIF's first frame); HEIC/HEIF (read
+through `pillow-heif` when it is installed, registered here as a Pillow opener) becomes JPEG, which every browser
+shows. The variants are
 the image scaled to a width, never up: small 150, medium 600, large 1600 px.
 
 This is CPU work of a second or so for a large photo: callers run it in a worker thread (files/service.py).
@@ -22,9 +24,23 @@ VARIANT_WIDTHS = {"small": 150, "medium": 600, "large": 1600}
 # Pillow's own limit on decoded pixels (about 89 million, some 270 MB of RGB): past it an image is refused
 # before its pixels are decoded, so a small file that decodes to gigabytes (a decompression bomb) costs nothing.
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
-_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
-_OUTPUT = {"JPEG": ("JPEG", "jpg", "image/jpeg"), "WEBP": ("WEBP", "webp", "image/webp")}
+_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP",
+                   "image/heic": "HEIF", "image/heif": "HEIF"}  # fmt: skip
+_JPEG = ("JPEG", "jpg", "image/jpeg")
+_OUTPUT = {"JPEG": _JPEG, "HEIF": _JPEG, "WEBP": ("WEBP", "webp", "image/webp")}
 _PNG = ("PNG", "png", "image/png")
+
+
+def _register_heif() -> bool:
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:  # an optional extra: without it HEIC uploads are refused (files/sniff.py)
+        return False
+    register_heif_opener()
+    return True
+
+
+HEIF_READABLE = _register_heif()
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from typing import BinaryIO
 import filetype
 
 from wrenchwork.core.errors import Unprocessable, UnsupportedMediaType
+from wrenchwork.files.images import HEIF_READABLE
 
 HEAD = 8192
 
 # Sniffed media type -> (kind, extension) of what is accepted.
-IMAGES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+_HEIF = {"image/heic": "heic", "image/heif": "heif"}
+IMAGES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp", **_HEIF}
 DOCUMENTS = {
     "application/pdf": "pdf",
     "application/rtf": "rtf",
@@ -60,7 +62,7 @@ def sniff(source: BinaryIO, declared_type: str | None, filename: str | None) -> 
     found = filetype.guess(head)
     if found is not None:
         media = found.mime
-        if media == "image/heic" or media == "image/heif":
+        if media in _HEIF and not HEIF_READABLE:
             raise UnsupportedMediaType("HEIC images are not supported; send JPEG, PNG, WebP or GIF")
         if media not in IMAGES and media not in DOCUMENTS:
             raise UnsupportedMediaType(f"Files of type {media} are not accepted")
