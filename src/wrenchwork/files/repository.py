@@ -172,6 +172,15 @@ def expired(session: Session, now: datetime) -> list[tuple[int, str]]:
     return [(id_, key) for id_, key in session.execute(stmt)]
 
 
+def delete_expired(session: Session, now: datetime, limit: int) -> list[str]:
+    """Deletes up to `limit` unlinked uploads past their day; returns their storage keys (the bytes go after commit).
+    The condition is checked again by the DELETE itself, so an upload linked meanwhile is never taken."""
+    unlinked = (Attachment.owner_type.is_(None), Attachment.expires_at <= now)
+    some = select(Attachment.id).where(*unlinked).order_by(Attachment.id).limit(limit)
+    stmt = delete(Attachment).where(Attachment.id.in_(some), *unlinked).returning(Attachment.storage_key)
+    return list(session.scalars(stmt, execution_options={"synchronize_session": False}))
+
+
 def ownerless(session: Session, owner_type: str, model: type[Any]) -> list[tuple[int, str]]:
     """Attachments whose record is gone (deleted with its parent by the database, e.g. an entity's)."""
     stmt = select(Attachment.id, Attachment.storage_key).where(

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, PayloadTooLarge, Unprocessable
-from wrenchwork.core.model_base import utcnow
 from wrenchwork.files import lifecycle
 from wrenchwork.files.images import encode
 from wrenchwork.files.owners import OWNERS, Owner
@@ -105,7 +105,7 @@ async def upload(
             storage_key=stored.key,
             token=_token(),
             **({f"{v}_token": _token() for v in VARIANTS} if stored.kind == "image" else {}),
-            expires_at=None if owner_type else utcnow() + UNLINKED_LIFETIME,
+            expires_at=None if owner_type else clock.now() + UNLINKED_LIFETIME,
         )
     )
     return shape(row)
@@ -139,7 +139,7 @@ def link(session: Session, scope: Scope, ids: list[int] | None, owner_type: str,
     if not ids:
         return
     repo = AttachmentRepository(session, scope)
-    rows = repo.unlinked(ids, utcnow())
+    rows = repo.unlinked(ids, clock.now())
     unknown = sorted(set(ids) - {row.id for row in rows})
     if unknown:
         raise Unprocessable.field(path, f"unknown or already used attachment ids: {unknown}")
@@ -155,7 +155,7 @@ def link_answer(
     answer already holds). The image an answer no longer holds is deleted."""
     repo = AttachmentRepository(session, scope)
     if new_id is not None and new_id != old_id:
-        rows = repo.unlinked([new_id], utcnow())
+        rows = repo.unlinked([new_id], clock.now())
         if not rows or rows[0].kind != "image":
             raise Unprocessable.field(path, "must be the id of an image uploaded with POST /attachments")
         rows[0].owner_type, rows[0].owner_id, rows[0].expires_at = "procedure_answers", answer_id, None

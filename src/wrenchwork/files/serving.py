@@ -17,8 +17,8 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from wrenchwork.config import Settings
+from wrenchwork.core import clock
 from wrenchwork.core.envelope import error
-from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.files import lifecycle
 from wrenchwork.files.repository import served, unlinked_expired
@@ -61,7 +61,7 @@ async def serve(request: Request) -> Response:
         return _not_found()
     if not row.linked:
         with request.app.state.sessionmaker() as session:
-            if unlinked_expired(session, row.id, utcnow()):
+            if unlinked_expired(session, row.id, clock.now()):
                 return _not_found()
     variant = _variant(row, stem)
     if variant is None:
