@@ -45,13 +45,14 @@ def setup(api: Api, session: Session, tenant: Tenant) -> tuple[str, list[int]]:
     return path, [i["id"] for i in ok(api.get(path))["items"]]
 
 
-def uploaded_image(api: Api) -> int:
-    """An image uploaded with POST /attachments, as signature and photo answers take them."""
+def uploaded_image(api: Api) -> dict[str, Any]:
+    """An image uploaded with POST /attachments, as signature and photo answers take them (by its id)."""
     png = io.BytesIO()
     Image.new("RGB", (40, 20), "white").save(png, "PNG")
     response = api.post("/attachments", files={"file": ("sign.png", png.getvalue(), "image/png")})
     assert response.status_code == 201, response.text
-    return int(response.json()["data"]["id"])
+    data: dict[str, Any] = response.json()["data"]
+    return data
 
 
 def answer(api: Api, path: str, *pairs: tuple[int, Any]) -> Any:
@@ -95,9 +96,9 @@ def test_answering_every_required_item_completes_the_procedure(
     api: Api, session: Session, tenant: Tenant, setup: tuple[str, list[int]]
 ) -> None:
     path, items = setup
-    # Signature and photo answers are images uploaded beforehand.
+    # Signature and photo answers are the ids of images uploaded beforehand, shown as the images themselves.
     signature, photo = (uploaded_image(api) for _ in range(2))
-    good, shown = [*GOOD[:-2], signature, photo], [*SHOWN[:-2], signature, photo]
+    good, shown = [*GOOD[:-2], signature["id"], photo["id"]], [*SHOWN[:-2], signature, photo]
     partial = ok(answer(api, path, *zip(items[:-2], good[:-2], strict=True)))
     assert partial["completed_at"] is None
     assert [i["value"] for i in partial["items"]] == [*shown[:-2], None, None]
@@ -109,7 +110,17 @@ def test_answering_every_required_item_completes_the_procedure(
     assert TIMESTAMP.match(done["completed_at"])
     assert [i["value"] for i in done["items"]] == [*shown[:-1], None]
     stored = db_rows(session, select(ProcedureAnswer.value).order_by(ProcedureAnswer.index))
-    assert [r[0] for r in stored] == ["All fine", "7.25", False, "yes", "Fair", "1234.5", "2025-08-01", signature, None]
+    assert [r[0] for r in stored] == [
+        "All fine",
+        "7.25",
+        False,
+        "yes",
+        "Fair",
+        "1234.5",
+        "2025-08-01",
+        signature["id"],
+        None,
+    ]
 
     # An optional answer later does not move completed_at; clearing a required one reopens the procedure.
     later = ok(answer(api, path, (items[-1], good[-1])))

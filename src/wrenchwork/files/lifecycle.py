@@ -3,7 +3,9 @@
 and a crash in between leaves at worst unreferenced bytes, which `wrenchwork files check --fix` removes.
 
 Hooked on SQLAlchemy's session events rather than on each resource's delete: every record of files/owners.py
-deleted through the ORM takes its attachments with it, whichever service deletes it.
+deleted through the ORM takes its attachments with it, whichever service deletes it, and so do the records the
+database deletes with it (owners.py `CASCADES`: a work order's procedure answers, a part's ledger lines, a
+template's items).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from wrenchwork.files.owners import OWNER_MODELS
+from wrenchwork.files.owners import CASCADES, OWNER_MODELS
 from wrenchwork.files.repository import delete_of_owners
 from wrenchwork.files.storage import Storage
 
@@ -49,13 +51,16 @@ def doomed(session: Session, keys: list[str]) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _owners_deleted(session: Session, flush_context: Any, instances: Any) -> None:
-    by_type: dict[str, list[int]] = {}
+    by_model: dict[type[Any], list[int]] = {}
     for obj in session.deleted:
-        owner_type = OWNER_MODELS.get(type(obj))
-        if owner_type is not None:
-            by_type.setdefault(owner_type, []).append(obj.id)
-    for owner_type, ids in by_type.items():
-        doomed(session, delete_of_owners(session, owner_type, ids))
+        if type(obj) in OWNER_MODELS or type(obj) in CASCADES:
+            by_model.setdefault(type(obj), []).append(obj.id)
+    for model, ids in by_model.items():
+        # Children first: their rows are still there to be found until the parent's DELETE is flushed.
+        for owner_type, children in CASCADES.get(model, ()):
+            doomed(session, delete_of_owners(session, owner_type, children(ids)))
+        if model in OWNER_MODELS:
+            doomed(session, delete_of_owners(session, OWNER_MODELS[model], ids))
 
 
 @event.listens_for(Session, "after_commit")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
@@ -21,8 +22,10 @@ from wrenchwork.models import (
     Part,
     PartTransaction,
     PmSchedule,
+    Procedure,
     ProcedureAnswer,
     ProcedureItem,
+    ProcedureTemplate,
     User,
     Vendor,
     WorkOrder,
@@ -91,3 +94,32 @@ OWNERS: dict[str, Owner] = {
 }
 # Deleting one of these records deletes its attachments (files/lifecycle.py).
 OWNER_MODELS: dict[type[Any], str] = {owner.model: owner.owner_type for owner in OWNERS.values()}
+
+Children = Callable[[list[int]], Select[Any]]
+
+
+def _answers_of_work_orders(ids: list[int]) -> Select[Any]:
+    on = Procedure.id == ProcedureAnswer.procedure_id
+    return select(ProcedureAnswer.id).join(Procedure, on).where(Procedure.work_order_id.in_(ids))
+
+
+def _answers_of_procedures(ids: list[int]) -> Select[Any]:
+    return select(ProcedureAnswer.id).where(ProcedureAnswer.procedure_id.in_(ids))
+
+
+def _items_of_templates(ids: list[int]) -> Select[Any]:
+    return select(ProcedureItem.id).where(ProcedureItem.procedure_template_id.in_(ids))
+
+
+def _ledger_of_parts(ids: list[int]) -> Select[Any]:
+    return select(PartTransaction.id).where(PartTransaction.part_id.in_(ids))
+
+
+# Records that the database deletes with their parent (ON DELETE CASCADE), unseen by the ORM: deleting a parent
+# of the key's model deletes the attachments of these children too (their owner type, their ids).
+CASCADES: dict[type[Any], tuple[tuple[str, Children], ...]] = {
+    WorkOrder: (("procedure_answers", _answers_of_work_orders),),
+    Procedure: (("procedure_answers", _answers_of_procedures),),
+    ProcedureTemplate: (("procedure_items", _items_of_templates),),
+    Part: (("part_transactions", _ledger_of_parts),),
+}

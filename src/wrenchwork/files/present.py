@@ -38,6 +38,13 @@ def files_of(session: Session, scope: Scope | Principal, owner_type: str, owner_
     return {"images": item["images"], "documents": item["documents"]}
 
 
+def shapes_by_id(
+    session: Session, scope: Scope | Principal, owner_type: str, owner_ids: Sequence[int]
+) -> dict[int, Any]:
+    """`{attachment id: its documented shape}` of these records' files (signature and photo answers show theirs)."""
+    return {row.id: shape(row) for row in AttachmentRepository(session, scope).of_owners(owner_type, owner_ids)}
+
+
 def avatar_urls(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
     """`{user_id: small avatar URL}` of those users that have one."""
     wanted = sorted({i for i in user_ids if i is not None})

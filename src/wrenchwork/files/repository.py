@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Dialect, Engine, bindparam, delete, func, select
+from sqlalchemy import Dialect, Engine, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.repository import Repository
@@ -147,9 +147,10 @@ def unlinked_expired(session: Session, attachment_id: int, now: datetime) -> boo
     return expires is not None and expires <= now
 
 
-def delete_of_owners(session: Session, owner_type: str, owner_ids: Sequence[int]) -> list[str]:
+def delete_of_owners(session: Session, owner_type: str, owner_ids: Sequence[int] | Select[Any]) -> list[str]:
     """Deletes the attachment rows of these records; returns their storage keys (the bytes go after commit)."""
-    where = (Attachment.owner_type == owner_type, Attachment.owner_id.in_(list(owner_ids)))
+    ids = owner_ids if isinstance(owner_ids, Select) else list(owner_ids)
+    where = (Attachment.owner_type == owner_type, Attachment.owner_id.in_(ids))
     keys = list(session.scalars(select(Attachment.storage_key).where(*where)))
     if keys:
         session.execute(delete(Attachment).where(*where), execution_options={"synchronize_session": False})

@@ -85,7 +85,10 @@ async def upload(
     data = await read_upload(request)
     images_only = owner is not None and owner.single_image
     storage, max_bytes = request.app.state.storage, request.app.state.settings.max_upload_bytes
-    stored = await run_in_threadpool(store, storage, data, max_bytes, images_only)
+    try:
+        stored = await run_in_threadpool(store, storage, data, max_bytes, images_only)
+    finally:
+        data.file.close()  # the temporary file of the upload
     lifecycle.written(session, stored.key)
     if owner is not None and owner_id is not None:
         _check_owner(session, scope, owner, owner_id)  # again: it may have gone meanwhile

@@ -1,8 +1,13 @@
 """Reading the one file of a `multipart/form-data` upload.
 
-The multipart parser (python-multipart through Starlette) writes the file part to a temporary file as it arrives
-(in memory only up to 1 MiB), so an upload is never held whole in memory; the middleware (core/middleware.py)
-lets these bodies through unbuffered and stops one that outgrows the upload limit.
+The multipart parser (python-multipart through Starlette's `MultiPartParser`) writes the file part to a temporary
+file as it arrives (in memory only up to 1 MiB), so an upload is never held whole in memory; the middleware
+(core/middleware.py) lets these bodies through unbuffered and stops one that outgrows the upload limit.
+
+Steps around Starlette for speed in one place (`_DirectWrites`): Starlette hands every chunk of a file part past
+its first MiB to a worker thread to be written, some 80 thread hops for a 5 MB photo, each waiting for a thread
+on a busy machine (0.1-0.3 s per upload, far more under load). Here a chunk is written where it is parsed: a
+write of at most one network read (64 KiB) into the page cache, microseconds, does not hold up the event loop.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from wrenchwork.core.errors import Unprocessable, UnsupportedMediaType
+from wrenchwork.core.errors import BadRequest, Unprocessable, UnsupportedMediaType
 
 NAME_LENGTH = 255
 
@@ -39,7 +45,11 @@ async def read_upload(request: Request) -> Upload:
     """The `file` part and the optional `name` field; 415 for a body that is not multipart, 422 for a missing
     file or an unknown part."""
     require_multipart(request)
-    form = await request.form(max_files=1, max_fields=2, max_part_size=64 * 1024)
+    parser = _DirectWrites(request.headers, request.stream(), max_files=1, max_fields=2, max_part_size=64 * 1024)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise BadRequest(exc.message) from None
     unknown = sorted(key for key in form if key not in ("file", "name"))
     if unknown:
         raise Unprocessable.field(unknown[0], "is not a known part (send `file` and optionally `name`)")
@@ -52,6 +62,18 @@ async def read_upload(request: Request) -> Upload:
     if name is not None and not isinstance(name, str):
         raise Unprocessable.field("name", "must be text")
     return Upload(file.file, file.content_type, file.filename, clean_name(name) if name else None)
+
+
+class _DirectWrites(MultiPartParser):
+    """Starlette's parser, writing a file part's data as it is parsed (see the module's docstring)."""
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        file = self._current_part.file
+        if file is None:
+            super().on_part_data(data, start, end)
+            return
+        file.file.write(data[start:end])
+        file.size = (file.size or 0) + end - start
 
 
 def clean_name(raw: str) -> str | None:

@@ -17,7 +17,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import utcnow
-from wrenchwork.files.present import fill
+from wrenchwork.files.present import fill, shapes_by_id
 from wrenchwork.files.service import link_answer
 from wrenchwork.models import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate, WorkOrder
 from wrenchwork.procedures.items import (
@@ -385,6 +385,8 @@ def _get_procedure(repo: ProcedureRepository, work_order_id: int, procedure_id: 
 def _present_procedure(repo: ProcedureRepository, procedure: Procedure) -> dict[str, Any]:
     answers = repo.answers(procedure.id)
     users = repo.user_refs(a.answered_by_id for a in answers)
+    with_files = [a.id for a in answers if a.item_type in ATTACHMENT_TYPES and a.value is not None]
+    files = shapes_by_id(repo.session, repo.scope, "procedure_answers", with_files)
     return {
         "id": procedure.id,
         "name": procedure.name,
@@ -399,7 +401,7 @@ def _present_procedure(repo: ProcedureRepository, procedure: Procedure) -> dict[
                 "index": a.index,
                 "item_type": a.item_type,
                 "options": shown_options(a.options),
-                "value": shown_value(a.item_type, a.value),
+                "value": files.get(a.value or 0) if a.id in with_files else shown_value(a.item_type, a.value),
                 "answered_at": a.answered_at,
                 "answered_by": users.get(a.answered_by_id),
             }
