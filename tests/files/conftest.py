@@ -45,9 +45,9 @@ def _credentials() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session", params=["local", "s3"])
+@pytest.fixture(scope="module", params=["local", "s3"])
 def storage_kind(request: pytest.FixtureRequest, app: FastAPI, engine: Engine) -> Iterator[str]:
-    """The app's storage for the tests that follow (put back afterwards)."""
+    """The app's storage for the module's tests (the local one put back after them, before other modules run)."""
     before = app.state.storage
     if request.param == "s3":
         endpoint = request.getfixturevalue("s3_endpoint")
