@@ -54,11 +54,13 @@ migration: $(STAMP)
 	  $(BIN)/ruff check -q --fix src/wrenchwork/migrations/versions; $(BIN)/ruff format -q src/wrenchwork/migrations/versions'
 
 # SQLite always; PostgreSQL too when WRENCHWORK_TEST_POSTGRES_URL names a server (.ci/run starts one).
+# Test processes: one per core, at least 2 and at most 4 (each opens its own connections to the server).
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n $(WORKERS)
 	@if [ -n "$$WRENCHWORK_TEST_POSTGRES_URL" ]; then \
 	  echo "== PostgreSQL =="; \
-	  WRENCHWORK_TEST_DATABASE_URL="$$WRENCHWORK_TEST_POSTGRES_URL" $(BIN)/pytest -n 2; \
+	  WRENCHWORK_TEST_DATABASE_URL="$$WRENCHWORK_TEST_POSTGRES_URL" $(BIN)/pytest -n $(WORKERS); \
 	fi
 
 test: lint typecheck migrations-check pytest
