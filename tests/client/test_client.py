@@ -57,6 +57,8 @@ def test_create_get_update_delete(client: Client) -> None:
     assert (changed.serial_number, changed.name) == ("SN-1", "Pump")
     assert client.assets.get(pump.id).serial_number == "SN-1"
 
+    client.assets.update(pump.id, qr_code_attributes={"value": "PUMP-1"})
+    assert b"<svg" in client.request("GET", f"/assets/{pump.id}/qr_code.svg")  # not JSON: the bytes
     client.assets.delete(pump.id)
     with pytest.raises(NotFound) as missing:
         client.assets.get(pump.id)

@@ -33,8 +33,13 @@ def headers(api_key: str, entity_id: int | None) -> dict[str, str]:
 
 
 def decoded(response: httpx.Response) -> Any:
+    """The JSON body of a success (None for 204; the bytes of anything else, such as a QR code image)."""
     raise_for(response)
-    return response.json() if response.content else None
+    if not response.content:
+        return None
+    if response.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        return response.json()
+    return response.content
 
 
 class Client(sync.Resources):
