@@ -54,10 +54,10 @@ migration: $(STAMP)
 	  $(BIN)/ruff check -q --fix src/wrenchwork/migrations/versions; $(BIN)/ruff format -q src/wrenchwork/migrations/versions'
 
 # The client's typed models, generated from the OpenAPI document with the options in pyproject.toml
-# ([tool.datamodel-codegen]); tests/client fails while the checked-in file differs from what this writes.
+# ([tool.datamodel-codegen]); tests/openapi fails while the checked-in file differs from what this writes. It writes
+# to stdout from the project's root (not --output), so ruff formats with this project's settings.
 client-models: $(STAMP)
 	$(BIN)/wrenchwork openapi > $(VENV)/openapi.json
-	# To stdout from the project root (not --output): ruff then formats with this project's settings wherever it writes.
 	$(BIN)/datamodel-codegen --input $(VENV)/openapi.json > src/wrenchwork/client/models.py.new
 	mv src/wrenchwork/client/models.py.new src/wrenchwork/client/models.py
 
