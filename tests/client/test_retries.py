@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
@@ -10,7 +11,7 @@ import pytest
 
 from tests.client.conftest import QUICK
 from tests.helpers import Tenant
-from wrenchwork.client import Client, RateLimited, RetryPolicy
+from wrenchwork.client import AsyncClient, Client, RateLimited, RetryPolicy
 
 
 def test_rate_limited_requests_wait_out_retry_after_and_succeed(limited_url: str, tenant: Tenant) -> None:
@@ -59,3 +60,21 @@ def test_connection_errors_are_retried_for_idempotent_requests_only(method: str,
     with Client(closed_port(), "key", 1, retry=QUICK, event_hooks=hooks) as client, pytest.raises(httpx.ConnectError):
         client.request(method, "/assets/1", json=None if method in ("GET", "DELETE") else {"asset": {}})
     assert sent == [method] * attempts  # QUICK allows 3 retries
+
+
+def test_the_async_client_retries_the_same_way() -> None:
+    sent: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request.method)
+
+    async def scenario() -> None:
+        client = AsyncClient(closed_port(), "key", 1, retry=QUICK, event_hooks={"request": [record]})
+        async with client:
+            with pytest.raises(httpx.ConnectError):
+                await client.assets.get(1)
+            with pytest.raises(httpx.ConnectError):
+                await client.assets.create(name="Pump")
+
+    asyncio.run(scenario())
+    assert sent == ["GET"] * 4 + ["POST"]
