@@ -57,7 +57,6 @@ def list_params(
     sort: str | Sequence[str] | None = None,
     page: int | None = None,
     per_page: int | None = None,
-    extra: Mapping[str, Any] | None = None,
 ) -> Params:
     """The query of a list: `filter={"name_cont": "pump", "status_id_in": [1, 2]}` becomes
     `filter[name_cont]=pump&filter[status_id_in][]=1&filter[status_id_in][]=2`; `sort` is `"name desc"` or
@@ -72,9 +71,6 @@ def list_params(
             params.append((f"filter[{key}]", text(value)))
     if sort is not None:
         params.append(("sort", sort if isinstance(sort, str) else ",".join(sort)))
-    for key, value in (extra or {}).items():
-        if value is not None:
-            params.append((key, text(value)))
     if page is not None:
         params.append(("page", str(page)))
     if per_page is not None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from wrenchwork.client import models
 from wrenchwork.client.calls import (
+    MAX_PER_PAGE,
     Body,
     Call,
     Page,
@@ -39,13 +40,10 @@ class ListQuery:
     search: str | None = None
     filter: Mapping[str, Any] | None = None
     sort: str | Sequence[str] | None = None
-    per_page: int = 100
-    extra: Mapping[str, Any] | None = None
+    per_page: int = MAX_PER_PAGE
 
     def params(self, page: int) -> Params:
-        return list_params(
-            search=self.search, filter=self.filter, sort=self.sort, page=page, per_page=self.per_page, extra=self.extra
-        )
+        return list_params(search=self.search, filter=self.filter, sort=self.sort, page=page, per_page=self.per_page)
 
 
 def page_call(path: str, item: type[ItemT], query: ListQuery, page: int) -> Call[Page[ItemT]]:
