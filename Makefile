@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck migrations-check migration pytest bench demo api-key user
+.PHONY: run test lint typecheck migrations-check migration pytest bench demo api-key user client-models
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV) || (python3 -m pip install --user -q virtualenv && python3 -m virtualenv -q $(VENV))
@@ -53,12 +53,22 @@ migration: $(STAMP)
 	  mv $(VENV)/hand-written/* src/wrenchwork/migrations/versions/ && \
 	  $(BIN)/ruff check -q --fix src/wrenchwork/migrations/versions; $(BIN)/ruff format -q src/wrenchwork/migrations/versions'
 
+# The client's typed models, generated from the OpenAPI document with the options in pyproject.toml
+# ([tool.datamodel-codegen]); tests/openapi fails while the checked-in file differs from what this writes. It writes
+# to stdout from the project's root (not --output), so ruff formats with this project's settings.
+client-models: $(STAMP)
+	$(BIN)/wrenchwork openapi > $(VENV)/openapi.json
+	$(BIN)/datamodel-codegen --input $(VENV)/openapi.json > src/wrenchwork/client/models.py.new
+	mv src/wrenchwork/client/models.py.new src/wrenchwork/client/models.py
+
 # SQLite always; PostgreSQL too when WRENCHWORK_TEST_POSTGRES_URL names a server (.ci/run starts one).
+# Test processes: one per core, at least 2 and at most 4 (each opens its own connections to the server).
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n $(WORKERS)
 	@if [ -n "$$WRENCHWORK_TEST_POSTGRES_URL" ]; then \
 	  echo "== PostgreSQL =="; \
-	  WRENCHWORK_TEST_DATABASE_URL="$$WRENCHWORK_TEST_POSTGRES_URL" $(BIN)/pytest -n 2; \
+	  WRENCHWORK_TEST_DATABASE_URL="$$WRENCHWORK_TEST_POSTGRES_URL" $(BIN)/pytest -n $(WORKERS); \
 	fi
 
 test: lint typecheck migrations-check pytest

@@ -23,6 +23,22 @@ from wrenchwork.core.db import make_engine
 from wrenchwork.core.migrate import upgrade
 from wrenchwork.models import Base
 
+# The database the run is on; a module that never touches one says `pytestmark = pytest.mark.no_database` and
+# runs in the SQLite pass only (the PostgreSQL pass would repeat it word for word).
+ON_POSTGRESQL = os.environ.get("WRENCHWORK_TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "no_database: runs once, in the SQLite pass (it touches no database)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRESQL:
+        skip = pytest.mark.skip(reason="touches no database: run in the SQLite pass")
+        for item in items:
+            if item.get_closest_marker("no_database"):
+                item.add_marker(skip)
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

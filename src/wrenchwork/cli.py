@@ -1,4 +1,4 @@
-"""The command line: serve, scheduler, init, api-key, user, demo, files.
+"""The command line: serve, openapi, scheduler, init, api-key, user, demo, files.
 
 Commands that write go through the same schemas and services as the API. A refusal is one message on stderr and
 an exit code, never a traceback: 2 when the command's input is wrong (an invalid value, a record that does not
@@ -146,6 +146,17 @@ def serve(
     _init(served_url(host, port))
     typer.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     serving.run(host, port, workers)
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document the server publishes at /api/v1/openapi.json (for generators)."""
+    import orjson
+
+    from wrenchwork.app import create_app
+
+    document = create_app(settings).openapi()
+    typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
 
 
 @app.command()

@@ -49,8 +49,10 @@ def clock() -> Iterator[Any]:
 
 
 def generate_pass(app: FastAPI, **kwargs: Any) -> PassResult:
-    """One generation pass over the test database, as a server's scheduler runs it."""
+    """One generation pass over the test database, as a server's scheduler runs it, except that a batch holds
+    `batch_size` schedules however slow the machine is (no time limit per batch unless a test sets one)."""
     kwargs.setdefault("pause", 0)
+    kwargs.setdefault("batch_seconds", 60)
     return run_pass(app.state.sessionmaker, **kwargs)
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from wrenchwork.pm_schedules.engine import MAX_PAUSE, MIN_PAUSE, SQLITE_PAUSE, Pause
+
+pytestmark = pytest.mark.no_database
 
 
 def test_it_grows_while_others_hold_the_lock_and_shrinks_when_they_do_not() -> None:

@@ -22,6 +22,8 @@ from wrenchwork.pm_schedules.recurrence import (
     occurrences,
 )
 
+pytestmark = pytest.mark.no_database
+
 CHICAGO = "America/Chicago"
 
 

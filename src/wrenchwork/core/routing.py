@@ -7,16 +7,25 @@ to completion without yielding to the event loop, so two requests of one process
 transaction; several processes are kept apart by the database (row locks on PostgreSQL, BEGIN IMMEDIATE on
 SQLite). A GET changes nothing and gets a read session (core/db.py): on SQLite a snapshot that waits for no
 writer.
+
+A write commits in a thread (`_commit_off_loop`), not on the event loop: a synced commit takes milliseconds, and
+the process answers other requests meanwhile, so reads do not queue behind the writes' fsyncs. Its response is
+sent only once the commit has returned. The handler itself still runs on the loop from start to end; the next
+write's first statement may wait there for a commit under way (SQLite's write lock, or a row lock on
+PostgreSQL), which ends without the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 from starlette._utils import get_route_path
 from starlette.datastructures import URLPath
 from starlette.responses import Response
@@ -87,10 +96,14 @@ class TransactionalRoute(APIRoute):
             request.state.session = session
             if shared is not None:
                 return await handler(request)
+            writes = not session.info.get("read")
             try:
                 response = await handler(request)
                 if response.status_code < 400:
-                    session.commit()
+                    if writes:
+                        await _commit_off_loop(session)
+                    else:
+                        session.commit()
                 else:
                     session.rollback()
                 return response
@@ -101,6 +114,23 @@ class TransactionalRoute(APIRoute):
                 session.close()
 
         return run
+
+
+# The threads writes commit in. A commit is handed over at once (`executor.submit`): a thread pool reached
+# through an await (anyio's) would let the loop run another write's handler first, which would then wait, on
+# the loop, for the write lock this commit is about to release.
+_COMMITS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wrenchwork-commit")
+
+
+async def _commit_off_loop(session: Session) -> None:
+    """Commit in a thread while the loop answers other requests; return once it is durable. A request cancelled
+    meanwhile (its client went away) still lets the commit finish before the session is touched again."""
+    committed = _COMMITS.submit(session.commit)
+    try:
+        await asyncio.shield(asyncio.wrap_future(committed))
+    except asyncio.CancelledError:
+        committed.result()
+        raise
 
 
 def api_router(**kwargs: Any) -> APIRouter:

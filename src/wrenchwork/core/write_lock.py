@@ -21,11 +21,11 @@ handler, as before.
 The lock lives exactly as long as the SQLite transaction: `WriteLockedConnection` releases it when the driver's
 connection commits, rolls back or closes, whichever way that comes about (the request's commit, the rollback of an
 error, the pool's reset of a connection handed back, an invalidated connection), and a failing `BEGIN IMMEDIATE`
-never keeps it. A request never awaits while its transaction is open (core/routing.py), so the lock is never held
-across a client's I/O. Waiting for this process's other threads ends after the busy timeout with SQLite's
-"database is locked", as SQLite's own wait would; waiting for another process lasts as long as that process holds
-the lock, and the kernel releases a `flock` when its process ends, however it ends. PostgreSQL has row locks and
-none of this: its engine never uses this module.
+never keeps it. A request's handler runs without awaiting anything and its commit runs in a thread handed the
+work at once (core/routing.py), so the lock is never held across a client's I/O. Waiting for this process's other
+threads ends after the busy timeout with SQLite's "database is locked", as SQLite's own wait would; waiting for
+another process lasts as long as that process holds the lock, and the kernel releases a `flock` when its process
+ends, however it ends. PostgreSQL has row locks and none of this: its engine never uses this module.
 """
 
 from __future__ import annotations

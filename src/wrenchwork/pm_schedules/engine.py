@@ -1,6 +1,6 @@
 """The generation pass: every schedule whose next order date has come gets its work order (DESIGN §8, §12).
 
-A pass works in small transactions (a batch of about 50 ms): claim a few due schedules, generate them, commit.
+A pass works in small transactions (a batch of about 100 ms): claim a few due schedules, generate them, commit.
 It never holds the database's write lock (SQLite) or many row locks (PostgreSQL) for long, so the API keeps
 answering while 10,000 schedules come due at once (bench/pm_pass.py measures it):
 
@@ -46,12 +46,15 @@ log = logging.getLogger("wrenchwork.pm")
 
 # The most schedules claimed per transaction.
 BATCH_SIZE = 100
-# A batch commits once it has worked this long (seconds), claimed schedules left over or not: other writers,
-# and on SQLite every request, wait for the write lock meanwhile. It claims about as many as fit.
-BATCH_SECONDS = 0.05
-# SQLite: the pause between two batches (seconds) leaves the write lock to the requests waiting for it (they ask
-# every millisecond, core/db.py). It starts at the first value and follows the demand between the two others.
-SQLITE_PAUSE, MIN_PAUSE, MAX_PAUSE = 0.01, 0.008, 0.1
+# A batch commits once it has worked this long (seconds), claimed schedules left over or not: other writers wait
+# for the write lock meanwhile (SQLite; readers do not, core/db.py). It claims about as many as fit. Each batch
+# has a fixed cost (the claim, the templates' reads, savepoints, a synced commit) that a longer batch spreads over
+# more schedules; a write arriving mid-batch waits at most about this long.
+BATCH_SECONDS = 0.1
+# SQLite: the pause between two batches (seconds) leaves the write lock to the writes waiting for it (queued on
+# the lock's turnstile, core/write_lock.py, so the first gets it at once). It starts at the first value and
+# follows the demand between the two others.
+SQLITE_PAUSE, MIN_PAUSE, MAX_PAUSE = 0.005, 0.002, 0.1
 # A pass that waited longer than this for its next batch's transaction found the write lock taken (a write
 # holds it for a few milliseconds, its commit's fsync included); less is the cost of beginning a transaction,
 # which on a slow or busy machine exceeds half a millisecond and, counted as a wait, kept the pause at its most.
@@ -118,8 +121,8 @@ def run_pass(
 class Pause:
     """How long a pass leaves SQLite's write lock to others between two of its batches.
 
-    Every request takes the write lock (core/db.py), and a server process serves one request at a time, so
-    requests that queued up during a batch pass one after the other: the pause must last as long as they take,
+    Every write takes the write lock (core/db.py), and a server process serves one request at a time, so
+    writes that queued up during a batch pass one after the other: the pause must last as long as they take,
     and no longer, or the pass waits for nothing. It follows what the pass sees as it asks for the lock again:
     when it had to wait, others were using the lock, so the next pause is twice as long (up to MAX_PAUSE); when
     it got the lock at once, a quarter shorter (down to MIN_PAUSE)."""

@@ -1,11 +1,12 @@
 """One occurrence of one schedule made into a work order, inside the caller's transaction.
 
-The order is what makes it exactly once: the `pm_schedule_runs` row (unique on schedule and occurrence) goes in
-first, so a second attempt at the same occurrence (another process, a retry after a crash, a double click) stops
-at the database's unique key before it makes anything. Then the work order, through
-`work_orders.service.create_work_order` (the one way work orders come into being, so every rule applies, including
-the reservation of the template's parts as `POST /work_orders/{id}/parts` makes it), and the schedule's advance.
-Nothing here commits: all of it lands together, or none of it does.
+The `pm_schedule_runs` row (unique on schedule and occurrence) is what makes it exactly once: a second attempt at
+the same occurrence (another process, a retry after a crash, a double click) stops at the database's unique key.
+The work order comes first, through `work_orders.service.create_work_order` (the one way work orders come into
+being, so every rule applies, including the reservation of the template's parts as `POST /work_orders/{id}/parts`
+makes it), then the run row naming it (one INSERT, where a row written first would need an UPDATE for the work
+order's id afterwards: a pass writes thousands), then the schedule's advance. Nothing here commits, and callers run
+it in a savepoint: when the run row is refused, the work order made just before goes with the savepoint.
 """
 
 from __future__ import annotations
@@ -180,24 +181,21 @@ def generate(session: Session, scope: Scope, schedule: PmSchedule, template: Tem
 
     The template's technicians must have been through `keep_assignable`; everything goes through the work
     order's own checks all the same."""
-    run = _claim_occurrence(session, schedule.id, step)
     data = _work_order_from(schedule, template, step.occurrence)
     work_order = create_work_order(session, scope, data)
-    run.work_order_id = work_order.id
+    _record_occurrence(session, schedule.id, step, work_order.id)
     advance(schedule, step)
     session.flush()
     return work_order
 
 
-def _claim_occurrence(session: Session, schedule_id: int, step: Step) -> PmScheduleRun:
+def _record_occurrence(session: Session, schedule_id: int, step: Step, work_order_id: int) -> None:
     """The run row, written at once: a unique violation (the occurrence is made already) is AlreadyGenerated."""
-    run = PmScheduleRun(pm_schedule_id=schedule_id, occurrence_at=step.occurrence)
-    session.add(run)
+    session.add(PmScheduleRun(pm_schedule_id=schedule_id, occurrence_at=step.occurrence, work_order_id=work_order_id))
     try:
         session.flush()
     except IntegrityError as exc:
         raise AlreadyGenerated(schedule_id, step) from exc
-    return run
 
 
 def keep_assignable(session: Session, scope: Scope, templates: Iterable[Template]) -> None:
