@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,10 +43,10 @@ def _when(value: Any, tz: str = "UTC") -> str:
 
 def _number(value: Any) -> str:
     """3.500 -> 3.5, 2.000 -> 2: quantities without trailing zeros."""
-    if value is None:
-        return ""
-    text = format(Decimal(str(value)).normalize(), "f")
-    return text
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except InvalidOperation:
+        return "" if value is None else str(value)
 
 
 env.globals["version"] = __version__
