@@ -129,7 +129,9 @@ def test_complete_with_a_part_keeps_the_apis_stock_rule(
     assert session.get(Part, part["id"]).on_hand_qty == 4  # type: ignore[union-attr]
 
 
-def test_photo_upload_goes_through_the_files_service(client: TestClient, api: Api, session: Session, technician: int) -> None:
+def test_photo_upload_goes_through_the_files_service(
+    client: TestClient, api: Api, session: Session, technician: int
+) -> None:
     wo = new_work_order(api, technicians_ids=[technician])
     image = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(image, "PNG")

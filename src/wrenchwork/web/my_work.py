@@ -85,7 +85,7 @@ async def my_work(
     if search.strip():
         params.append(("search", search.strip()))
     query = parse_list_query(MY_WORK_LIST, params)
-    repo_items, total = _page(request, scope, query)
+    repo_items, total = page_of_work(request, scope, query)
     context = {
         "title": "My work",
         "work_orders": mark_due(repo_items, scope.entity.timezone),
@@ -102,7 +102,7 @@ async def my_work(
     return render(request, "my_work.html", context)
 
 
-def _page(request: Request, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+def page_of_work(request: Request, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
     """One page of the API's list items (work_orders/service.py `list_work_orders`, with this page's spec)."""
     repo = WorkOrderRepository(request.state.session, scope)
     fragments, total = repo.json_page(MY_WORK_LIST, query, LIST_PAGE, repo.caller)
@@ -122,7 +122,7 @@ async def board(request: Request, viewer: CurrentViewer, search: Search = "") ->
         ]
         if search.strip():
             params.append(("search", search.strip()))
-        found, total = _page(request, scope, parse_list_query(MY_WORK_LIST, params))
+        found, total = page_of_work(request, scope, parse_list_query(MY_WORK_LIST, params))
         found = mark_due(found, scope.entity.timezone)
         columns.append({"status": base, "label": label, "work_orders": found, "total": total})
     context = {"title": "Board", "columns": columns, "search": search, "tz": scope.entity.timezone}

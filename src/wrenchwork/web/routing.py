@@ -78,18 +78,7 @@ class WebRoute(APIRoute):
             session = state.read_sessionmaker() if read else state.sessionmaker()
             request.state.session = session
             try:
-                try:
-                    response = await handler(request)
-                except RequestValidationError as exc:
-                    raise _Refused(*_validation_message(exc)) from exc
-                except ValidationError as exc:  # a model built from a form without `validated`
-                    raise _Refused(422, _first_error(field_errors(exc.errors()))) from exc
-                except sessions.SignInRequired as exc:
-                    session.rollback()
-                    response = _sign_in(request, exc.message)
-                except AppError as exc:
-                    session.rollback()
-                    response = _refused(request, exc)  # may note the message for the page it returns to
+                response = await _answer(request, handler, session)
                 if response.status_code < 400:
                     session.commit()
                 else:
@@ -105,6 +94,25 @@ class WebRoute(APIRoute):
             return response
 
         return run
+
+
+async def _answer(
+    request: Request, handler: Callable[[Request], Coroutine[Any, Any, Response]], session: Any
+) -> Response:
+    """The page's response, or what a refusal turns into (see the module's docstring)."""
+    try:
+        try:
+            return await handler(request)
+        except RequestValidationError as exc:  # a form field of the wrong type: the API's 422 sentence
+            raise _Refused(*_validation_message(exc)) from exc
+        except ValidationError as exc:  # a model built from a form without `validated`
+            raise _Refused(422, _first_error(field_errors(exc.errors()))) from exc
+    except sessions.SignInRequired as exc:
+        session.rollback()
+        return _sign_in(request, exc.message)
+    except AppError as exc:
+        session.rollback()
+        return _refused(request, exc)  # may note the message for the page it returns to
 
 
 class _Refused(AppError):
