@@ -50,9 +50,12 @@ async def work_order_page(request: Request, viewer: CurrentViewer, id: Id) -> Re
     stock, _ = parts.list_parts(
         session, scope, parse_list_query(PART_LIST, [("per_page", "100"), ("sort", "name asc")])
     )
+    # The detail names its procedures; their items come from the procedure read (`GET .../procedures/{id}`).
+    filled = [procedures.get_procedure(session, scope, id, p["id"]) for p in work_order["procedures"]]
     context = {
         "title": work_order["title"],
         "wo": work_order,
+        "procedures": filled,
         "statuses": found,
         "comments": thread,
         "parts": items(stock),
