@@ -47,9 +47,7 @@ async def work_order_page(request: Request, viewer: CurrentViewer, id: Id) -> Re
     thread, _ = comments.list_comments(
         session, scope, "work_order", id, parse_list_query(COMMENT_LIST, [("per_page", "100")])
     )
-    stock, _ = parts.list_parts(
-        session, scope, parse_list_query(PART_LIST, [("per_page", "100"), ("sort", "name asc")])
-    )
+    stock, _ = parts.list_parts(session, scope, parse_list_query(PART_LIST, [("per_page", "50"), ("sort", "name asc")]))
     # The detail names its procedures; their items come from the procedure read (`GET .../procedures/{id}`).
     filled = [procedures.get_procedure(session, scope, id, p["id"]) for p in work_order["procedures"]]
     context = {
