@@ -18,9 +18,10 @@ from wrenchwork.models import User, WebSession
 
 
 def test_signed_out_home_sends_to_sign_in(client: TestClient) -> None:
-    response = client.get("/", follow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["location"] == "/sign-in"
+    for method in ("GET", "HEAD"):
+        response = client.request(method, "/", follow_redirects=False)
+        assert response.status_code == 303, method
+        assert response.headers["location"] == "/sign-in"
     page = client.get("/sign-in")
     assert page.status_code == 200
     assert '<label for="password">Password</label>' in page.text

@@ -66,7 +66,7 @@ def mark_due(work_orders: list[dict[str, Any]], timezone: str) -> list[dict[str,
 Search = Annotated[str, Query(max_length=200)]
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 async def my_work(
     request: Request,
     viewer: CurrentViewer,
