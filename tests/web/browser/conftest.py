@@ -35,7 +35,10 @@ if os.environ.get("WRENCHWORK_TEST_DATABASE_URL"):
 if CHROMIUM is None:
     pytest.skip("no chromium installed (apt-get install chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+
+# A loaded CI machine (argon2 on every sign-in, two test workers) can take longer than the default 5 s.
+expect.set_options(timeout=15_000)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
