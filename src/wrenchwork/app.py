@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse
 from swagger_ui_bundle import swagger_ui_path
 
 from wrenchwork import __version__
@@ -28,6 +28,7 @@ from wrenchwork.core.routing import grouped
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
 from wrenchwork.pm_schedules.scheduler import Scheduler
 from wrenchwork.system.router import router as system_router
+from wrenchwork.web import app as web
 
 DESCRIPTION = """Self-hostable CMMS server. The API is wire-compatible with the Click Maint public API v1:
 send `Authorization: Bearer <API key>` and, on every path but `GET /entities`, `X-Entity-Id`.
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # by resource so a request is matched against its own resource's routes only.
     app.router.routes.extend(grouped(route for router in RESOURCE_ROUTERS for route in router.routes))
     app.include_router(system_router)
+    web.install(app)
     handlers.install(app)
     openapi.install(app)
     _mount_docs(app)
@@ -110,15 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_docs(app: FastAPI) -> None:
-    """Swagger UI served from the package itself: the docs work with no internet access. Until the web app
-    takes `/`, a browser pointed at the server lands on the docs instead of a 404."""
+    """Swagger UI served from the package itself: the docs work with no internet access."""
     static = "/api/docs/static"
     app.mount(static, StaticFiles(directory=Path(swagger_ui_path)), name="swagger-ui")
-
-    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
-    async def root() -> RedirectResponse:
-        # Temporary (307): the address will serve the web app later, so clients must not cache the move.
-        return RedirectResponse("/api/docs", status_code=307)
 
     @app.get("/api/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

@@ -278,8 +278,12 @@ def user_create(
         with session_scope() as session:
             entity = find_entity(session, entity_id)
             data = UserCreate.model_validate(profile | {"permissions": [{"entity_id": entity.id, "role": role}]})
-            user = create_user(session, admin_scope(session, entity), data)
-            created = f"User {user['id']} ({user['email']}) is {role} in '{entity.name}'."
+            invite = (settings.public_url.rstrip("/") or "http://localhost:8000", settings.sign_in_link_hours)
+            user = create_user(session, admin_scope(session, entity), data, invite)
+            created = (
+                f"User {user['id']} ({user['email']}) is {role} in '{entity.name}'.\n"
+                f"Invitation link (shown once; it sets the user's password): {user['invitation_url']}"
+            )
         typer.echo(created)
 
 

@@ -34,11 +34,26 @@ class Settings(BaseSettings):
     # Every this many seconds each server process runs a PM generation pass (pm_schedules/scheduler.py); 0 turns
     # it off there, e.g. when a `wrenchwork scheduler` process of its own does the work.
     scheduler_interval: float = Field(default=60, ge=0)
+    # The address people reach this server at (e.g. "https://cmms.example.com"): invitation and reset links and
+    # QR codes point there. Empty: the address of the request that made the link (the command line: localhost).
+    public_url: str = ""
+    # Web sessions end after this much inactivity, and in any case this long after sign-in.
+    session_idle_minutes: float = Field(default=8 * 60, gt=0)
+    session_max_days: float = Field(default=7, gt=0)
+    # Sign-in attempts allowed per e-mail address and per client IP (`limits` notation).
+    login_rate_limit_account: str = "5 per 15 minutes"
+    login_rate_limit_ip: str = "30 per 15 minutes"
+    # Invitation and password-reset links are valid this long.
+    sign_in_link_hours: float = Field(default=72, gt=0)
+    # e.g. "smtp://user:password@mail.example.com:587" (STARTTLS) or "smtps://...:465"; empty: reset links are
+    # written to the server log instead of mailed.
+    smtp_url: str = ""
+    smtp_from: str = "wrenchwork@localhost"
     log_level: str = "INFO"
     # "json" for one JSON object per line, "text" for humans.
     log_format: str = "json"
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "login_rate_limit_account", "login_rate_limit_ip")
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:
         value = value.strip()

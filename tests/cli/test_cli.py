@@ -258,7 +258,11 @@ def test_user_create_goes_through_the_user_service(
         wrenchwork.invoke("user", "create", "--email", "Tia.Ng@Example.COM", "--name", " Tia ", "--role", "admin")
     )
 
-    assert output == "User 2 (tia.ng@example.com) is admin in 'Main Facility'.\n"
+    first, link = output.splitlines()
+    assert first == "User 2 (tia.ng@example.com) is admin in 'Main Facility'."
+    assert re.fullmatch(
+        r"Invitation link \(shown once; it sets the user's password\): http://localhost:8000/password/[\w-]{43}", link
+    )
     rows = db(select(User.name, User.email, User.created_by_id, User.status).where(User.id == 2))
     assert [tuple(r) for r in rows] == [("Tia", "tia.ng@example.com", 1, "active")]
     detail = served.get("/api/v1/users/2", headers={**bearer(token), "X-Entity-Id": "1"})
@@ -274,7 +278,7 @@ def test_user_create_in_a_chosen_entity(wrenchwork: Cli, db: Callable[[Any], lis
 
     output = ok(wrenchwork.invoke("user", "create", "--email", "ops@example.com", "--name", "Ops", "--entity-id", "2"))
 
-    assert output.endswith(" (ops@example.com) is technician in 'Plant 2'.\n")
+    assert " (ops@example.com) is technician in 'Plant 2'.\nInvitation link" in output
     rows = db(select(UserRole.entity_id).join(User, User.id == UserRole.user_id).where(User.email == "ops@example.com"))
     assert [r[0] for r in rows] == [2]
 

@@ -154,15 +154,13 @@ def test_missing_static_file_is_404(client: TestClient) -> None:
     assert client.get("/api/docs/static/no-such-file.js").status_code == 404
 
 
-def test_root_redirects_to_the_docs(client: TestClient) -> None:
-    for method in ("GET", "HEAD"):
-        response = client.request(method, "/", follow_redirects=False)
-        assert response.status_code == 307, method
-        assert response.headers["location"] == "/api/docs"
-    followed = client.get("/")
-    assert followed.status_code == 200
-    assert str(followed.url).endswith("/api/docs")
-    assert "/api/v1/openapi.json" in followed.text
+def test_root_is_the_web_app_and_the_docs_stay(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/sign-in")
+    assert "<h1>Sign in</h1>" in client.get("/").text
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "/api/v1/openapi.json" in docs.text
 
 
 # ---- OpenAPI ---------------------------------------------------------------------------------------------------

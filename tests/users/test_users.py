@@ -159,6 +159,10 @@ def test_list_filters_like_the_documented_example(api: Api, session: Session, te
     assert body["meta"]["filter"] == {"can_be_assigned_to_wo_eq": "true"}
 
 
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def test_user_object_matches_the_documented_example(api: Api, session: Session) -> None:
     acme = make_tenant(session, "Acme Corporation")
     acme_api = api.as_key(acme.token).as_entity(acme.entity_id)
@@ -180,6 +184,7 @@ def test_user_object_matches_the_documented_example(api: Api, session: Session) 
         201,
     )
 
+    assert created.pop("invitation_url").startswith("http://testserver/password/")
     for user in (data_of(acme_api.get(f"/users/{created['id']}")), data_of(acme_api.get("/users"))[1]):
         assert_same_shape(user, SPEC_USER)
         assert user["id"] == created["id"]
@@ -190,7 +195,11 @@ def test_user_object_matches_the_documented_example(api: Api, session: Session) 
         assert user["can_be_assigned_to_wo"] is True
         assert (user["regular_rate"], user["overtime_rate1"], user["overtime_rate2"]) == (41, 61.5, 82)
         assert user["tenant"] == "acme-corporation"
-        assert user["invitation_details"] == {"sent_at": None, "due_at": None, "accepted_at": None}
+        # Creating a user invites them: the link is shown once, its dates follow it (users/invitations.py).
+        invitation = user["invitation_details"]
+        assert invitation["sent_at"] is not None and invitation["accepted_at"] is None
+        assert parse_time(invitation["due_at"]) - parse_time(invitation["sent_at"]) == timedelta(hours=72)
+        assert "invitation_url" not in user
         assert user["activity"] == {"last_login": None, "login_count": 0}
         assert (user["created_by_id"], user["updated_by_id"]) == (acme.admin_id, acme.admin_id)
         (permission,) = user["permissions"]
@@ -327,7 +336,7 @@ def test_create_answers_201_and_stores_the_user(api: Api, session: Session, tena
     )
 
     user = data_of(response, 201)
-    assert set(user) == set(SPEC_USER)
+    assert set(user) == {*SPEC_USER, "invitation_url"}  # the link, shown this once
     assert response.json()["meta"]["entity"]["id"] == tenant.entity_id
     assert (user["name"], user["surname"], user["full_name"], user["email"]) == (
         "Maria",

@@ -129,4 +129,5 @@ async def availability(
     return ok(service.availability(session, scope, id, start, end), base_meta(scope.entity, scope.customer))
 
 
-add_qr_routes(router, "/assets", "Asset", AssetRepository)
+# A sticker's code opens the asset's page in the web app (web/assets.py).
+add_qr_routes(router, "/assets", "Asset", AssetRepository, app_page="/assets/qr/")

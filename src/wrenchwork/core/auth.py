@@ -20,6 +20,10 @@ from wrenchwork.core.schemas import MAX_ID
 from wrenchwork.models import ApiKey, Customer, Entity, User, UserRole
 
 ROLES = ("admin", "limited_admin", "technician", "requester")
+# Who may do what, for the API's routes and the web app's pages alike.
+ADMIN_ROLES = ("admin",)
+MANAGER_ROLES = ("admin", "limited_admin")
+TECHNICIAN_ROLES = ("admin", "limited_admin", "technician")
 # `last_used_at` is refreshed at most this often, so reads do not turn into writes on every request.
 LAST_USED_PRECISION = timedelta(minutes=1)
 # A key used after this much silence counts as a new login in the user's `activity`.
@@ -245,14 +249,19 @@ class EntityScope:
 
     async def __call__(self, request: Request) -> Scope:
         scope = _scope(request)
-        if scope.role not in self.roles:
-            raise Forbidden(f"Your role ({scope.role}) does not allow this action")
+        require_role(scope, self.roles)
         return scope
 
 
+def require_role(scope: Scope, roles: tuple[str, ...]) -> None:
+    """403 unless the caller's role in the scope's entity is one of `roles`."""
+    if scope.role not in roles:
+        raise Forbidden(f"Your role ({scope.role}) does not allow this action")
+
+
 AnyScope = Annotated[Scope, Depends(EntityScope(*ROLES))]
-AdminScope = Annotated[Scope, Depends(EntityScope("admin"))]
-ManagerScope = Annotated[Scope, Depends(EntityScope("admin", "limited_admin"))]
-TechnicianScope = Annotated[Scope, Depends(EntityScope("admin", "limited_admin", "technician"))]
+AdminScope = Annotated[Scope, Depends(EntityScope(*ADMIN_ROLES))]
+ManagerScope = Annotated[Scope, Depends(EntityScope(*MANAGER_ROLES))]
+TechnicianScope = Annotated[Scope, Depends(EntityScope(*TECHNICIAN_ROLES))]
 DbSession = Annotated[Session, Depends(db_session)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

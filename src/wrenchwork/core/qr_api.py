@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -16,22 +17,37 @@ from wrenchwork.core.errors import NotFound
 from wrenchwork.core.repository import Repository
 from wrenchwork.core.schemas import IdPath
 
+
+def scan_url(request: Request, app_page: str, value: str) -> str:
+    """The web app's page for a scanned code: the `public_url` setting (else this request's address) + path."""
+    base: str = request.app.state.settings.public_url or str(request.base_url)
+    return base.rstrip("/") + app_page + quote(value, safe="")
+
+
 FORMATS = {"svg": ("image/svg+xml", qr.svg), "png": ("image/png", qr.png)}
 
 
 def add_qr_routes(
-    router: APIRouter, path: str, title: str, repository: Callable[[Session, Scope], Repository[Any]]
+    router: APIRouter,
+    path: str,
+    title: str,
+    repository: Callable[[Session, Scope], Repository[Any]],
+    app_page: str | None = None,
 ) -> None:
+    """With `app_page` (a path of the web app, e.g. `/assets/qr/`), the image encodes the address of that page
+    followed by the code, so a phone's camera opens the record in the web app; the record's `qr_code` stays the
+    value itself."""
     for extension, (media_type, render) in FORMATS.items():
 
         def endpoint_for(media_type: str = media_type, render: Callable[[str], bytes] = render) -> Any:
-            async def qr_image(session: DbSession, scope: AnyScope, id: IdPath) -> Response:
+            async def qr_image(request: Request, session: DbSession, scope: AnyScope, id: IdPath) -> Response:
                 record = repository(session, scope).get(id)
                 if record is None:
                     raise NotFound.of(title)
                 if not record.qr_code:
                     raise NotFound(f"{title} has no QR code")
-                return Response(render(record.qr_code), media_type=media_type)
+                content = record.qr_code if app_page is None else scan_url(request, app_page, record.qr_code)
+                return Response(render(content), media_type=media_type)
 
             return qr_image
 

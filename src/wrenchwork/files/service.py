@@ -74,15 +74,21 @@ def store(storage: Storage, upload: Upload, max_bytes: int, images_only: bool = 
 
 
 async def upload(
-    request: Request, session: Session, scope: Scope, owner_type: str | None, owner_id: int | None
+    request: Request,
+    session: Session,
+    scope: Scope,
+    owner_type: str | None,
+    owner_id: int | None,
+    form_fields: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """`POST /{resource}/{id}/attachments` (with an owner) and `POST /attachments` (without: linked later)."""
+    """`POST /{resource}/{id}/attachments` (with an owner) and `POST /attachments` (without: linked later); the
+    web app's forms send `form_fields` besides the file (read_upload)."""
     owner = OWNERS[owner_type] if owner_type else None
     if owner is not None and owner_id is not None:
         _check_owner(session, scope, owner, owner_id)  # a missing record is 404 before its body is read
     require_multipart(request)  # before the commit: a batch op (JSON, possibly in an atomic batch) stops here
     session.commit()  # see the module's docstring
-    data = await read_upload(request)
+    data = await read_upload(request, form_fields)
     images_only = owner is not None and owner.single_image
     storage, max_bytes = request.app.state.storage, request.app.state.settings.max_upload_bytes
     try:

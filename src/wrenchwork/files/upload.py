@@ -41,16 +41,20 @@ def require_multipart(request: Request) -> None:
         raise UnsupportedMediaType("Content-Type must be multipart/form-data")
 
 
-async def read_upload(request: Request) -> Upload:
+async def read_upload(request: Request, also: tuple[str, ...] = ()) -> Upload:
     """The `file` part and the optional `name` field; 415 for a body that is not multipart, 422 for a missing
-    file or an unknown part."""
+    file or an unknown part. `also`: fields a caller has read already (a web form's CSRF token)."""
     require_multipart(request)
-    parser = _DirectWrites(request.headers, request.stream(), max_files=1, max_fields=2, max_part_size=64 * 1024)
-    try:
-        form = await parser.parse()
-    except MultiPartException as exc:
-        raise BadRequest(exc.message) from None
-    unknown = sorted(key for key in form if key not in ("file", "name"))
+    if also:
+        # A web form: its CSRF check has parsed the body already, and Starlette keeps the parsed form.
+        form = await request.form(max_files=1, max_fields=2 + len(also), max_part_size=64 * 1024)
+    else:
+        parser = _DirectWrites(request.headers, request.stream(), max_files=1, max_fields=2, max_part_size=64 * 1024)
+        try:
+            form = await parser.parse()
+        except MultiPartException as exc:
+            raise BadRequest(exc.message) from None
+    unknown = sorted(key for key in form if key not in ("file", "name", *also))
     if unknown:
         raise Unprocessable.field(unknown[0], "is not a known part (send `file` and optionally `name`)")
     file = form.get("file")

@@ -47,6 +47,7 @@ from wrenchwork.models.requests import (
     work_order_request_vendors,
 )
 from wrenchwork.models.tenancy import ApiKey, Customer, Entity, User, UserRole
+from wrenchwork.models.web import SignInLink, WebSession
 from wrenchwork.models.work_orders import (
     AccountCode,
     TimeEntry,
@@ -90,6 +91,7 @@ __all__ = [
     "ProcedureItem",
     "ProcedureTemplate",
     "RowCount",
+    "SignInLink",
     "Storeroom",
     "TimeEntry",
     "User",
@@ -97,6 +99,7 @@ __all__ = [
     "Vendor",
     "VendorContact",
     "VendorPart",
+    "WebSession",
     "WorkOrder",
     "WorkOrderCost",
     "WorkOrderPart",

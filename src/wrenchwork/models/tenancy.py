@@ -55,6 +55,12 @@ class User(IdMixin, AuditMixin, Base):
     overtime_rate2: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     last_login_at: Mapped[datetime | None] = mapped_column()
     login_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Web sign-in (web/): an argon2 hash, set through an invitation or reset link; null until then.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The latest invitation link (`invitation_details` of the user resource).
+    invitation_sent_at: Mapped[datetime | None] = mapped_column()
+    invitation_due_at: Mapped[datetime | None] = mapped_column()
+    invitation_accepted_at: Mapped[datetime | None] = mapped_column()
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan", order_by="UserRole.id"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from wrenchwork.core.auth import AdminScope, AnyScope, DbSession
@@ -12,8 +12,9 @@ from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import IdPath
 from wrenchwork.users import service
+from wrenchwork.users.invitations import public_address
 from wrenchwork.users.listing import USER_LIST
-from wrenchwork.users.schemas import UserCreateBody, UserItem, UserUpdateBody
+from wrenchwork.users.schemas import UserCreateBody, UserCreated, UserItem, UserUpdateBody
 
 router = api_router(tags=["users"])
 ListParams = Annotated[ListQuery, Depends(list_params(USER_LIST))]
@@ -45,13 +46,15 @@ async def get_user(session: DbSession, scope: AnyScope, id: IdPath) -> Response:
 @router.post(
     "/users",
     status_code=201,
-    response_model=Envelope[UserItem],
+    response_model=Envelope[UserCreated],
     summary="Create user",
+    description="The answer carries `invitation_url` once: the link that lets the user set a password.",
     tags=["extension"],
     responses=error_responses(400, 401, 403, 409, 413, 415, 422, 429),
 )
-async def create_user(session: DbSession, scope: AdminScope, body: UserCreateBody) -> Response:
-    data = service.create_user(session, scope, body.user)
+async def create_user(request: Request, session: DbSession, scope: AdminScope, body: UserCreateBody) -> Response:
+    invite = (public_address(request), request.app.state.settings.sign_in_link_hours)
+    data = service.create_user(session, scope, body.user, invite)
     return ok(data, base_meta(scope.entity, scope.customer), status_code=201)
 
 

@@ -132,8 +132,8 @@ class UserItem(BaseModel):
     updated_by_id: UpdatedById | None
 
 
-# Users are invited by an admin and authenticate with API keys: there is no e-mail invitation flow.
-NO_INVITATION = {"sent_at": None, "due_at": None, "accepted_at": None}
+class UserCreated(UserItem):
+    invitation_url: str = Field(description="The invitation link that sets the user's password; shown only here")
 
 
 def user_item(user: Any, customer: CustomerInfo, permissions: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -158,7 +158,12 @@ def user_item(user: Any, customer: CustomerInfo, permissions: Sequence[dict[str,
         "permissions": list(permissions),
         "activity": {"last_login": user.last_login_at, "login_count": user.login_count},
         "tenant": customer.slug,
-        "invitation_details": dict(NO_INVITATION),
+        # The latest invitation link (users/invitations.py): made, valid until, used.
+        "invitation_details": {
+            "sent_at": user.invitation_sent_at,
+            "due_at": user.invitation_due_at,
+            "accepted_at": user.invitation_accepted_at,
+        },
         "created_at": user.created_at,
         "updated_at": user.updated_at,
         "created_by_id": user.created_by_id,

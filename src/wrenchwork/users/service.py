@@ -14,6 +14,7 @@ from wrenchwork.core.schemas import apply_update
 from wrenchwork.entities.repository import EntityRepository
 from wrenchwork.files.present import fill_avatars
 from wrenchwork.models import User, UserRole
+from wrenchwork.users import invitations
 from wrenchwork.users.repository import UserRepository
 from wrenchwork.users.schemas import PermissionIn, UserCreate, UserUpdate, user_item
 
@@ -41,7 +42,11 @@ def present(repo: UserRepository, user: User) -> dict[str, Any]:
     return item
 
 
-def create_user(session: Session, scope: Scope, data: UserCreate) -> dict[str, Any]:
+def create_user(
+    session: Session, scope: Scope, data: UserCreate, invite: tuple[str, float] | None = None
+) -> dict[str, Any]:
+    """The new user; with `invite` (the server's public address, hours valid) also an invitation link, shown
+    once as `invitation_url` (users/invitations.py)."""
     repo = UserRepository(session, scope)
     if repo.email_taken(data.email):
         raise Conflict("A user with this email already exists", {"user.email": ["is already taken"]})
@@ -51,7 +56,11 @@ def create_user(session: Session, scope: Scope, data: UserCreate) -> dict[str, A
     for permission in _unique(permissions):
         session.add(UserRole(user_id=user.id, entity_id=permission.entity_id, role=permission.role))
     session.flush()
-    return present(repo, user)
+    if invite is None:
+        return present(repo, user)
+    base, hours = invite
+    token = invitations.issue(session, user, invitations.INVITATION, hours)
+    return present(repo, user) | {"invitation_url": base + invitations.link_path(token)}
 
 
 def update_user(session: Session, scope: Scope, user_id: int, data: UserUpdate) -> dict[str, Any]:

@@ -1,0 +1,32 @@
+"""The web app's part of create_app(): its pages at `/`, its static files, the sign-in throttle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import Scope
+
+from wrenchwork.web import assets, my_work, parts, sign_in, work_order
+from wrenchwork.web.throttle import LoginThrottle
+
+STATIC = Path(__file__).parent / "static"
+# Pages link static files with `?v=<version>`: a new release is a new address, so browsers may keep them a day.
+STATIC_MAX_AGE = 86400
+
+
+class CachedStatic(StaticFiles):
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["cache-control"] = f"public, max-age={STATIC_MAX_AGE}"
+        return response
+
+
+def install(app: FastAPI) -> None:
+    app.state.login_throttle = LoginThrottle(app.state.settings)
+    app.mount("/static", CachedStatic(directory=STATIC), name="static")
+    for router in (sign_in.router, my_work.router, work_order.router, assets.router, parts.router):
+        app.include_router(router)
