@@ -9,6 +9,7 @@ from wrenchwork.comments.router import router as comments
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.entities.router import router as entities
 from wrenchwork.files.router import router as files
+from wrenchwork.imports.router import router as imports
 from wrenchwork.locations.router import router as locations
 from wrenchwork.lookups.resource import lookup_router
 from wrenchwork.lookups.tables import LOOKUPS
@@ -35,6 +36,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     comments,
     files,
     batch,
+    imports,
     *(lookup_router(lookup) for lookup in LOOKUPS),
 )
 __all__ = ["API_PREFIX", "RESOURCE_ROUTERS"]

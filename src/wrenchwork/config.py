@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Every this many seconds each server process runs a PM generation pass (pm_schedules/scheduler.py); 0 turns
     # it off there, e.g. when a `wrenchwork scheduler` process of its own does the work.
     scheduler_interval: float = Field(default=60, ge=0)
+    # Each server process runs posted imports in a background thread (imports/runner.py), at once when posted to
+    # it and every this many seconds in any case (imports posted to another process, or left by a dead one); 0
+    # turns it off there.
+    import_interval: float = Field(default=5, ge=0)
     log_level: str = "INFO"
     # "json" for one JSON object per line, "text" for humans.
     log_format: str = "json"
