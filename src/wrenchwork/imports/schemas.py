@@ -23,9 +23,11 @@ class ImportError_(BaseModel):
 
 class ImportJobShown(BaseModel):
     id: RecordId
-    resource: ImportResource
-    mode: ImportMode
-    status: ImportStatus
+    resource: ImportResource = Field(description="What the file's rows are")
+    mode: ImportMode = Field(
+        description="all_or_nothing: a row error keeps nothing; partial: keeps the good rows; validate: writes nothing"
+    )
+    status: ImportStatus = Field(description="queued, running, then completed, or failed when nothing was kept")
     filename: str | None
     rows: int
     created: int
