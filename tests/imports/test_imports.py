@@ -169,3 +169,31 @@ def test_requests_refused(api: Api, session: Session, tenant: Tenant) -> None:
     assert missing["errors"] == [
         {"row": 1, "column": None, "field": "name", "message": "no column for name: the file needs one"}
     ]
+
+
+def test_bulk_path_keeps_counters_search_and_trees_exact(api: Api, session: Session, tenant: Tenant) -> None:
+    """Rows that only create go through the batch inserts: what the service would keep must hold all the same."""
+    run(api, LOCATIONS, "locations")
+    api.post("/asset_types", json={"asset_type": {"name": "Pump"}})
+    rows = ["Name,Code,Parent,Location,Type"]
+    rows += [f"Line {n},L-{n},,Building A,Pump" for n in range(3)]
+    rows += [f"Motor {n},M-{n},L-{n % 3},,Pump" for n in range(30)]
+    rows += ["Gearbox,G-1,Motor 4,,", "Line 0,L-0,,Building A > Floor 2,"]  # by name; then an update by code
+    job = run(api, "\n".join(rows) + "\n", "assets")
+    assert (job["status"], job["created"], job["updated"], job["errors"]) == ("completed", 34, 1, []), job
+    assert count(session, Asset) == 34
+    counted = select(RowCount.count).where(RowCount.name == "assets", RowCount.scope_id == tenant.entity_id)
+    assert read(session, counted) == 34
+    assert api.get("/assets").json()["meta"]["pagination"]["total"] == 34
+    assert api.get("/assets", params={"search": "gearb"}).json()["meta"]["pagination"]["total"] == 1
+    assert api.get("/assets", params={"search": "motor"}).json()["meta"]["pagination"]["total"] == 30
+    by_name = {name: (id_, parent, root) for name, id_, parent, root in read(
+        session, select(Asset.name, Asset.id, Asset.parent_id, Asset.root_id)
+    )}  # fmt: skip
+    line0 = by_name["Line 0"]
+    assert line0[2] == line0[0]  # a root is its own tree's root
+    assert by_name["Motor 3"][1:] == (line0[0], line0[0])
+    assert by_name["Gearbox"][1:] == (by_name["Motor 4"][0], by_name["Line 1"][0])
+    detail = api.get(f"/assets/{line0[0]}").json()["data"]
+    assert detail["location"]["path"] == "Building A > Floor 2" and detail["has_children"] is True
+    assert [t["name"] for t in detail["asset_types"]] == ["Pump"]

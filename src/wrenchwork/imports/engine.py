@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import AppError
+from wrenchwork.imports.bulk_assets import BulkAssets
 from wrenchwork.imports.columns import ColumnMap, match
 from wrenchwork.imports.reading import read_table
 from wrenchwork.imports.resources import IMPORTERS
+from wrenchwork.imports.resources.assets import AssetImporter
 from wrenchwork.imports.resources.base import Importer, RowProblems
 
 HEADER_ROW = 1  # rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2
@@ -68,11 +70,22 @@ def run_import(
         for name in missing:
             result.error(HEADER_ROW, None, name, f"no column for {name}: the file needs one")
         return result
+    fast = BulkAssets(importer) if isinstance(importer, AssetImporter) else None
     outer = session.begin_nested()
     for number, cells in enumerate(table.rows, start=HEADER_ROW + 1):
         result.rows += 1
         values = {name: cells[index].strip() for index, name in columns.fields.items() if index < len(cells)}
-        outcome = _row(session, importer, columns, values, number, result)
+        outcome: str | None = None
+        if fast is not None:
+            try:
+                outcome = fast.try_row(values)
+            except RowProblems as exc:
+                _report(importer, columns, number, result, exc.problems)
+                outcome = "skipped"
+            if outcome is None:
+                fast.flush()  # the service's row sees every row above it
+        if outcome is None:
+            outcome = _row(session, importer, columns, values, number, result)
         if outcome == "created":
             result.created += 1
         elif outcome == "updated":
@@ -81,6 +94,8 @@ def run_import(
             result.skipped += 1
         if progress is not None:
             progress(result.rows)
+    if fast is not None:
+        fast.flush()
     keep = mode == "partial" or (mode == "all_or_nothing" and not result.errors)
     if keep:
         outer.commit()
@@ -110,8 +125,14 @@ def _row(
         # A race the services' own checks could not see; the API answers it the same way (core/handlers.py).
         problems = [("", "Conflict with an existing record")]
     savepoint.rollback()
+    _report(importer, columns, number, result, problems)
+    return None
+
+
+def _report(
+    importer: Importer, columns: ColumnMap, number: int, result: ImportResult, problems: list[tuple[str, str]]
+) -> None:
     order = {name: index for index, name in columns.fields.items()}
     found = [(importer.column_of(path) if path else None, message) for path, message in problems]
     for name, message in sorted(found, key=lambda p: order.get(p[0] or "", len(order))):
         result.error(number, columns.headers.get(name) if name else None, name, message)
-    return None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_
-
 from wrenchwork.assets import service
 from wrenchwork.assets.schemas import AssetCreate, AssetUpdate
 from wrenchwork.imports.resources.base import Importer, Outcome
@@ -56,7 +54,9 @@ class AssetImporter(Importer):
         parent_id = None
         if values.get("parent"):
             parent = values["parent"].strip()
-            parent_id = self.repo.first_id(Asset, or_(Asset.asset_code == parent, Asset.name == parent))
+            parent_id = self.repo.first_id(Asset, Asset.asset_code == parent) or self.repo.first_id(
+                Asset, Asset.name == parent
+            )
             if parent_id is None:
                 problems.append(("parent", f"names no asset of this entity (by asset code or name): {parent}"))
             body["parent_id"] = parent_id
