@@ -1,10 +1,13 @@
 """Import speed: N generated assets (CSV) into an empty entity, on SQLite (and PostgreSQL with --postgres-url).
 
-    .venv/bin/python -m bench.imports --rows 100000 [--postgres-url postgresql+psycopg://...]
+    .venv/bin/python -m bench.imports --rows 100000 --per-row-rows 2000 [--postgres-url postgresql+psycopg://...]
 
 Each run builds a fresh database through the migrations, one customer, three locations and two asset types,
 then times the import engine (imports/engine.py, the same code `POST /imports` and `wrenchwork import` run) on
-the file, and checks what it wrote: the asset count, the row counter and the search index agree.
+the file, and checks what it wrote: the asset count equals the row counter. The same run also times the
+row-by-row path (every row through assets/service.py, what the batch path replaced) on `--per-row-rows` rows,
+and prints both rates and their ratio, since on a shared machine only figures measured side by side compare.
+On PostgreSQL the database `imports_bench` is created afresh on the server the URL names.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, make_url, select, text
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.db import make_engine, make_sessionmaker
@@ -43,7 +46,7 @@ def generate(rows: int) -> bytes:
     return out.getvalue().encode()
 
 
-def measure(url: str, data: bytes) -> tuple[float, int]:
+def measure(url: str, data: bytes, bulk: bool = True) -> tuple[float, int]:
     upgrade(url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
@@ -64,7 +67,7 @@ def measure(url: str, data: bytes) -> tuple[float, int]:
             session.add(AssetType(entity_id=made.entity.id, name=name))
     started = time.perf_counter()
     with sessions.begin() as session:
-        result = run_import(session, scope, data, "assets", "all_or_nothing")
+        result = run_import(session, scope, data, "assets", "all_or_nothing", bulk=bulk)
     elapsed = time.perf_counter() - started
     if result.errors or result.created != data.count(b"\n") - 1:
         raise RuntimeError(f"import did not create every row: {result.errors[:3]}")
@@ -77,15 +80,34 @@ def measure(url: str, data: bytes) -> tuple[float, int]:
     return elapsed, result.created
 
 
+def fresh_postgres(url: str) -> str:
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "imports_bench" WITH (FORCE)'))
+        conn.execute(text('CREATE DATABASE "imports_bench"'))
+    admin.dispose()
+    return make_url(url).set(database="imports_bench").render_as_string(hide_password=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--per-row-rows", type=int, default=1_000)
     parser.add_argument("--postgres-url", default="")
     args = parser.parse_args()
-    data = generate(args.rows)
+    data, small = generate(args.rows), generate(args.per_row_rows)
     with tempfile.TemporaryDirectory() as tmp:
-        elapsed, created = measure(f"sqlite:///{Path(tmp) / 'import.db'}", data)
-        print(f"sqlite: {created} assets in {elapsed:.1f} s ({created / elapsed:,.0f} rows/s)")
+        databases = [("sqlite", lambda name: f"sqlite:///{Path(tmp) / name}.db")]
+        if args.postgres_url:
+            databases.append(("postgresql", lambda _name: fresh_postgres(args.postgres_url)))
+        for label, url in databases:
+            elapsed, created = measure(url("bulk"), data)
+            slow, done = measure(url("rows"), small, bulk=False)
+            fast_rate, slow_rate = created / elapsed, done / slow
+            print(
+                f"{label}: {created} assets in {elapsed:.1f} s ({fast_rate:,.0f} rows/s); row by row {done} in "
+                f"{slow:.1f} s ({slow_rate:,.0f} rows/s); batch / row by row = {fast_rate / slow_rate:.1f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,10 @@ def run_import(
     resource: str,
     mode: str,
     progress: Callable[[int], None] | None = None,
+    bulk: bool = True,
 ) -> ImportResult:
-    """Import `data` (CSV or XLSX) as `resource` rows. `mode`: all_or_nothing, partial or validate."""
+    """Import `data` (CSV or XLSX) as `resource` rows. `mode`: all_or_nothing, partial or validate. `bulk=False`
+    sends every row through the service (bench/imports.py compares the two)."""
     result = ImportResult()
     try:
         table = read_table(data)
@@ -70,7 +72,7 @@ def run_import(
         for name in missing:
             result.error(HEADER_ROW, None, name, f"no column for {name}: the file needs one")
         return result
-    fast = BulkAssets(importer) if isinstance(importer, AssetImporter) else None
+    fast = BulkAssets(importer) if bulk and isinstance(importer, AssetImporter) else None
     outer = session.begin_nested()
     for number, cells in enumerate(table.rows, start=HEADER_ROW + 1):
         result.rows += 1

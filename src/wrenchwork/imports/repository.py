@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
@@ -72,6 +72,14 @@ class ImportRepository(Repository[ImportJob]):
     def insert_assets(self, rows: list[dict[str, Any]]) -> list[int]:
         """One multi-row INSERT per batch; the new ids in the rows' order."""
         scope = {"entity_id": self.scope_id, "created_by_id": self.user_id, "updated_by_id": self.user_id}
+        if self.session.get_bind().dialect.name == "sqlite":
+            # SQLite answers an INSERT ... RETURNING of many rows one row at a time (in the rows' order only so).
+            # Its transaction holds the write lock from BEGIN IMMEDIATE (core/db.py), so nobody inserts meanwhile
+            # and the ids SQLite would give are the next ones after the largest: they are given here instead.
+            start = (self.session.scalar(select(func.max(Asset.id))) or 0) + 1
+            ids = list(range(start, start + len(rows)))
+            self.session.execute(insert(Asset), [row | scope | {"id": id_} for row, id_ in zip(rows, ids, strict=True)])
+            return ids
         stmt = insert(Asset).returning(Asset.id, sort_by_parameter_order=True)
         return list(self.session.scalars(stmt, [row | scope for row in rows]))
 
