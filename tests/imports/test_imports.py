@@ -197,3 +197,14 @@ def test_bulk_path_keeps_counters_search_and_trees_exact(api: Api, session: Sess
     detail = api.get(f"/assets/{line0[0]}").json()["data"]
     assert detail["location"]["path"] == "Building A > Floor 2" and detail["has_children"] is True
     assert [t["name"] for t in detail["asset_types"]] == ["Pump"]
+
+
+def test_a_parent_further_down_the_file(api: Api) -> None:
+    text = "name,parent\nRoom 1,Building B > Floor 1\nFloor 1,Building B\nBuilding B,\nAttic,Nowhere\n"
+    job = run(api, text, "locations", "partial")
+    assert (job["created"], job["skipped"]) == (3, 1), job
+    assert job["errors"] == [
+        {"row": 5, "column": "parent", "field": "parent", "message": "names no location of this entity: Nowhere"}
+    ]
+    paths = sorted(item["path"] for item in api.get("/locations").json()["data"])
+    assert paths == ["Building B", "Building B > Floor 1", "Building B > Floor 1 > Room 1"]

@@ -72,6 +72,8 @@ def run_import(
         for name in missing:
             result.error(HEADER_ROW, None, name, f"no column for {name}: the file needs one")
         return result
+    # Rows whose parent comes further down the file (a list exported in name order, say): tried again at the end.
+    deferred: dict[int, dict[str, str]] = {}
     fast = BulkAssets(importer) if bulk and isinstance(importer, AssetImporter) else None
     outer = session.begin_nested()
     for number, cells in enumerate(table.rows, start=HEADER_ROW + 1):
@@ -87,7 +89,9 @@ def run_import(
             if outcome is None:
                 fast.flush()  # the service's row sees every row above it
         if outcome is None:
-            outcome = _row(session, importer, columns, values, number, result)
+            outcome = _row(session, importer, columns, values, number, result, deferred)
+        if outcome == "deferred":
+            continue
         if outcome == "created":
             result.created += 1
         elif outcome == "updated":
@@ -98,6 +102,7 @@ def run_import(
             progress(result.rows)
     if fast is not None:
         fast.flush()
+    _retry(session, importer, columns, deferred, result)
     keep = mode == "partial" or (mode == "all_or_nothing" and not result.errors)
     if keep:
         outer.commit()
@@ -109,9 +114,43 @@ def run_import(
     return result
 
 
+def _retry(
+    session: Session,
+    importer: Importer,
+    columns: ColumnMap,
+    deferred: dict[int, dict[str, str]],
+    result: ImportResult,
+) -> None:
+    """Deferred rows again, pass after pass while a pass places one; then what is left is reported."""
+    while deferred:
+        waiting = dict(deferred)
+        deferred.clear()
+        for number, values in sorted(waiting.items()):
+            outcome = _row(session, importer, columns, values, number, result, deferred)
+            if outcome == "created":
+                result.created += 1
+            elif outcome == "updated":
+                result.updated += 1
+            elif outcome != "deferred":
+                result.skipped += 1
+        if len(deferred) == len(waiting):  # no progress: each is reported with its own errors
+            for number, values in sorted(deferred.items()):
+                _row(session, importer, columns, values, number, result, None)
+                result.skipped += 1
+            deferred.clear()
+
+
 def _row(
-    session: Session, importer: Importer, columns: ColumnMap, values: dict[str, str], number: int, result: ImportResult
+    session: Session,
+    importer: Importer,
+    columns: ColumnMap,
+    values: dict[str, str],
+    number: int,
+    result: ImportResult,
+    deferred: dict[int, dict[str, str]] | None,
 ) -> str | None:
+    """The row through the importer in a savepoint: its outcome, `deferred` when its only problem is a parent not
+    found (and `deferred` is given), or None once its problems are reported."""
     savepoint = session.begin_nested()
     try:
         outcome = importer.apply(values)
@@ -127,6 +166,9 @@ def _row(
         # A race the services' own checks could not see; the API answers it the same way (core/handlers.py).
         problems = [("", "Conflict with an existing record")]
     savepoint.rollback()
+    if deferred is not None and problems and all(importer.column_of(path) == "parent" for path, _ in problems):
+        deferred[number] = values
+        return "deferred"
     _report(importer, columns, number, result, problems)
     return None
 
