@@ -8,6 +8,7 @@ from wrenchwork.batch.router import router as batch
 from wrenchwork.comments.router import router as comments
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.entities.router import router as entities
+from wrenchwork.exports.router import router as exports
 from wrenchwork.files.router import router as files
 from wrenchwork.imports.router import router as imports
 from wrenchwork.locations.router import router as locations
@@ -37,6 +38,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     files,
     batch,
     imports,
+    exports,
     *(lookup_router(lookup) for lookup in LOOKUPS),
 )
 __all__ = ["API_PREFIX", "RESOURCE_ROUTERS"]
