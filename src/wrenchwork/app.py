@@ -59,7 +59,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler.start()
     importer = None
     if app.state.settings.import_interval > 0:
-        importer = app.state.import_runner = ImportRunner(app.state.sessionmaker, app.state.settings.import_interval)
+        importer = app.state.import_runner = ImportRunner(
+            app.state.sessionmaker, app.state.settings.import_interval, app.state.read_sessionmaker
+        )
         importer.start()
     try:
         yield

@@ -116,6 +116,11 @@ def next_job_id(session: Session) -> int | None:
     return found
 
 
+def any_waiting(session: Session) -> bool:
+    stmt = select(ImportJob.id).where(or_(ImportJob.status == "queued", ImportJob.status == "running")).limit(1)
+    return session.scalar(stmt) is not None
+
+
 def claim(session: Session, job_id: int) -> ImportJob | None:
     """The job locked for this transaction, if it still waits to run (another runner may have finished it)."""
     stmt = (

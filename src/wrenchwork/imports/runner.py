@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.imports.engine import run_import
-from wrenchwork.imports.repository import claim, job_scope, mark_running, next_job_id
+from wrenchwork.imports.repository import any_waiting, claim, job_scope, mark_running, next_job_id
 
 log = logging.getLogger("wrenchwork.imports")
 
@@ -58,11 +58,18 @@ def run_next(sessions: sessionmaker[Session], progress: Callable[[int], None] | 
     return job_id
 
 
-def run_waiting(sessions: sessionmaker[Session], stop: threading.Event | None = None) -> int:
-    """Every waiting import, one after the other; how many ran."""
+def run_waiting(
+    sessions: sessionmaker[Session], stop: threading.Event | None = None, reads: sessionmaker[Session] | None = None
+) -> int:
+    """Every waiting import, one after the other; how many ran. With `reads` (read sessions, which on SQLite take
+    no write lock) it first looks whether any import waits at all, so an idle runner never queues for the lock."""
     count = 0
     while stop is None or not stop.is_set():
         try:
+            if reads is not None:
+                with reads() as session:
+                    if not any_waiting(session):
+                        break
             if run_next(sessions) is None:
                 break
         except Exception:  # the database unreachable, say: try again at the next wake-up
@@ -76,8 +83,9 @@ class ImportRunner:
     """The background thread of a server process: woken by `POST /imports`, and every `interval` seconds in any
     case (to pick up an import a dead process left, or one posted to another process)."""
 
-    def __init__(self, sessions: sessionmaker[Session], interval: float) -> None:
+    def __init__(self, sessions: sessionmaker[Session], interval: float, reads: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        self.reads = reads
         self.interval = interval
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -97,9 +105,9 @@ class ImportRunner:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            run_waiting(self.sessions, self._stop)
+            self._wake.clear()  # a wake from here on is seen by the wait below
+            run_waiting(self.sessions, self._stop, self.reads)
             self._wake.wait(self.interval)
-            self._wake.clear()
 
 
 def wake_runner(app: Any) -> None:
