@@ -8,7 +8,9 @@ from wrenchwork.batch.router import router as batch
 from wrenchwork.comments.router import router as comments
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.entities.router import router as entities
+from wrenchwork.exports.router import router as exports
 from wrenchwork.files.router import router as files
+from wrenchwork.imports.router import router as imports
 from wrenchwork.locations.router import router as locations
 from wrenchwork.lookups.resource import lookup_router
 from wrenchwork.lookups.tables import LOOKUPS
@@ -35,6 +37,8 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     comments,
     files,
     batch,
+    imports,
+    exports,
     *(lookup_router(lookup) for lookup in LOOKUPS),
 )
 __all__ = ["API_PREFIX", "RESOURCE_ROUTERS"]

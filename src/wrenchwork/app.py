@@ -26,6 +26,7 @@ from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, Requ
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
+from wrenchwork.imports.runner import ImportRunner
 from wrenchwork.pm_schedules.scheduler import Scheduler
 from wrenchwork.system.router import router as system_router
 from wrenchwork.web import app as web
@@ -42,7 +43,8 @@ log = logging.getLogger("wrenchwork.db")
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop, then kept up with
     the data while serving (`keep_statistics`); PM generation in the background while serving
-    (pm_schedules/scheduler.py) unless `scheduler_interval` is 0."""
+    (pm_schedules/scheduler.py) unless `scheduler_interval` is 0; queued imports likewise (imports/runner.py)
+    unless `import_interval` is 0."""
     engine = app.state.engine
     try:
         await asyncio.to_thread(refresh_statistics, engine)
@@ -56,9 +58,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.settings.scheduler_interval > 0:
         scheduler = Scheduler(app.state.sessionmaker, app.state.settings.scheduler_interval)
         scheduler.start()
+    importer = None
+    if app.state.settings.import_interval > 0:
+        importer = app.state.import_runner = ImportRunner(
+            app.state.sessionmaker, app.state.settings.import_interval, app.state.read_sessionmaker
+        )
+        importer.start()
     try:
         yield
     finally:
+        if importer is not None:
+            await asyncio.to_thread(importer.stop)
         if scheduler is not None:
             await asyncio.to_thread(scheduler.stop)
         if keeper is not None:

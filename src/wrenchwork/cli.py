@@ -1,4 +1,4 @@
-"""The command line: serve, openapi, scheduler, init, api-key, user, demo, files.
+"""The command line: serve, openapi, scheduler, init, api-key, user, demo, files, import.
 
 Commands that write go through the same schemas and services as the API. A refusal is one message on stderr and
 an exit code, never a traceback: 2 when the command's input is wrong (an invalid value, a record that does not
@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -46,6 +48,20 @@ USER_OPTIONS = {
     "permissions.0.role": "--role",
     "permissions.0.entity_id": "--entity-id",
 }
+
+
+class ImportResourceName(StrEnum):
+    locations = "locations"
+    assets = "assets"
+    parts = "parts"
+    vendors = "vendors"
+    users = "users"
+
+
+class ImportModeName(StrEnum):
+    all_or_nothing = "all_or_nothing"
+    partial = "partial"
+
 
 app = typer.Typer(help="wrenchwork: a self-hostable CMMS server.", no_args_is_help=True)
 api_key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -285,6 +301,52 @@ def user_create(
                 f"Invitation link (shown once; it sets the user's password): {user['invitation_url']}"
             )
         typer.echo(created)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV or XLSX file")],
+    resource: Annotated[ImportResourceName, typer.Option(help="What the rows are")],
+    entity_id: Annotated[
+        int | None, typer.Option(min=1, max=MAX_ID, help="Entity to import into (default: the first)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check every row and report, writing nothing")] = False,
+    mode: Annotated[ImportModeName, typer.Option(help="all_or_nothing, or partial: keep the good rows")] = (
+        ImportModeName.all_or_nothing
+    ),
+) -> None:
+    """Import a spreadsheet as `POST /imports` would, here and now, as the entity's first admin (docs/import.md).
+    Exit code 2 when the file's rows have errors and nothing was kept."""
+    from rich.progress import Progress
+
+    from wrenchwork.imports.engine import run_import
+
+    data = file.read_bytes()
+    chosen = "validate" if dry_run else mode.value
+    with reported():
+        _prepare_database()
+        with session_scope() as session, Progress(transient=True) as progress:
+            entity = find_entity(session, entity_id)
+            task = progress.add_task(
+                f"Importing {resource.value}", total=None if data[:2] == b"PK" else data.count(b"\n")
+            )
+            result = run_import(
+                session, admin_scope(session, entity), data, resource.value, chosen,
+                lambda done: progress.update(task, completed=done),
+            )  # fmt: skip
+    for problem in result.errors:
+        where = "file" if problem["row"] is None else f"row {problem['row']}"
+        column = f", column {problem['column']}" if problem["column"] else ""
+        typer.echo(f"{where}{column}: {problem['message']}", err=True)
+    if result.unmatched_columns:
+        typer.echo(f"Unmatched columns (ignored): {', '.join(result.unmatched_columns)}")
+    verdict = "checked (nothing written)" if chosen == "validate" else ("failed" if result.failed else "imported")
+    typer.echo(
+        f"{file.name} {verdict}: {result.rows} rows, {result.created} created, {result.updated} updated, "
+        f"{result.skipped} skipped, {len(result.errors)} errors."
+    )
+    if result.failed or (chosen == "validate" and result.errors):
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # written to the server log instead of mailed.
     smtp_url: str = ""
     smtp_from: str = "wrenchwork@localhost"
+    # Each server process runs posted imports in a background thread (imports/runner.py), at once when posted to
+    # it and every this many seconds in any case (imports posted to another process, or left by a dead one); 0
+    # turns it off there.
+    import_interval: float = Field(default=5, ge=0)
     log_level: str = "INFO"
     # "json" for one JSON object per line, "text" for humans.
     log_format: str = "json"

@@ -18,6 +18,7 @@ from wrenchwork.models.catalog import (
 )
 from wrenchwork.models.comments import Comment
 from wrenchwork.models.files import Attachment
+from wrenchwork.models.imports import ImportJob
 from wrenchwork.models.inventory import (
     MeasurementUnit,
     Part,
@@ -77,6 +78,7 @@ __all__ = [
     "Customer",
     "Downtime",
     "Entity",
+    "ImportJob",
     "Location",
     "MeasurementUnit",
     "Part",

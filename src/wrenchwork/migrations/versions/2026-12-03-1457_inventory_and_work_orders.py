@@ -103,6 +103,43 @@ def upgrade() -> None:
         batch_op.create_index("ix_attachments_owner", ["owner_type", "owner_id", "id"], unique=False)
 
     op.create_table(
+        "import_jobs",
+        sa.Column("resource", sa.String(length=20), nullable=False),
+        sa.Column("mode", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=True),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("created", sa.Integer(), nullable=False),
+        sa.Column("updated", sa.Integer(), nullable=False),
+        sa.Column("skipped", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.JSON(), nullable=False),
+        sa.Column("unmatched_columns", sa.JSON(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("started_at", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("finished_at", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_import_jobs_created_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_import_jobs_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_import_jobs_updated_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_jobs")),
+    )
+    with op.batch_alter_table("import_jobs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_import_jobs_entity_id"), ["entity_id"], unique=False)
+        batch_op.create_index("ix_import_jobs_status", ["status", "id"], unique=False)
+
+    op.create_table(
         "measurement_units",
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("short_name", sa.String(length=20), nullable=True),
@@ -1399,6 +1436,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_measurement_units_entity_id"))
 
     op.drop_table("measurement_units")
+    with op.batch_alter_table("import_jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_import_jobs_status")
+        batch_op.drop_index(batch_op.f("ix_import_jobs_entity_id"))
+
+    op.drop_table("import_jobs")
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_index("ix_attachments_owner")
         batch_op.drop_index(batch_op.f("ix_attachments_entity_id"))
