@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -79,8 +79,26 @@ async def integrity_error(_request: Request, exc: Exception) -> Response:
     return error(409, "Conflict with an existing record")
 
 
+# How long a client refused by a busy SQLite database is asked to wait before it tries again (seconds).
+BUSY_RETRY_AFTER = 5
+
+
+async def operational_error(_request: Request, exc: Exception) -> Response:
+    """SQLite's "database is locked": the write lock stayed taken past the busy timeout (core/db.py), e.g. by a
+    large import's one transaction. The request changed nothing: 503 with Retry-After, which a client retries as
+    it retries a 429. Any other operational error is the server's fault, and stays one (500)."""
+    assert isinstance(exc, OperationalError)
+    if "database is locked" not in str(exc.orig):
+        raise exc
+    log.warning("database busy: answered 503", exc_info=exc)
+    response = error(503, "The database is busy with a long write (such as an import); try again shortly")
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(OperationalError, operational_error)
