@@ -791,6 +791,64 @@ class Image(BaseModel):
     attachment_urls: AttachmentUrls
 
 
+class ImportError(BaseModel):
+    row: Annotated[
+        int | None,
+        Field(description="The spreadsheet row (the header is row 1); null for the file itself", title="Row"),
+    ]
+    column: Annotated[
+        str | None, Field(description="The file's header of the column at fault, when one is", title="Column")
+    ]
+    field: Annotated[str | None, Field(description="The field the column was matched to", title="Field")]
+    message: Annotated[str, Field(description="The API's own message for the field", title="Message")]
+
+
+class Resource(StrEnum):
+    locations = "locations"
+    assets = "assets"
+    parts = "parts"
+    vendors = "vendors"
+    users = "users"
+
+
+class Mode(StrEnum):
+    all_or_nothing = "all_or_nothing"
+    partial = "partial"
+    validate = "validate"
+
+
+class Status5(StrEnum):
+    queued = "queued"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+
+
+class ImportJobShown(BaseModel):
+    id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
+    resource: Annotated[Resource, Field(description="What the file's rows are", title="Resource")]
+    mode: Annotated[
+        Mode,
+        Field(
+            description="all_or_nothing: a row error keeps nothing; partial: keeps the good rows; validate: writes nothing",
+            title="Mode",
+        ),
+    ]
+    status: Annotated[
+        Status5, Field(description="queued, running, then completed, or failed when nothing was kept", title="Status")
+    ]
+    filename: Annotated[str | None, Field(title="Filename")]
+    rows: Annotated[int, Field(title="Rows")]
+    created: Annotated[int, Field(title="Created")]
+    updated: Annotated[int, Field(title="Updated")]
+    skipped: Annotated[int, Field(title="Skipped")]
+    errors: Annotated[list[ImportError], Field(title="Errors")]
+    unmatched_columns: Annotated[list[str], Field(title="Unmatched Columns")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
+    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")]
+
+
 class InvitationDetails(BaseModel):
     sent_at: Annotated[AwareDatetime | None, Field(title="Sent At")]
     due_at: Annotated[AwareDatetime | None, Field(title="Due At")]
@@ -1086,7 +1144,7 @@ class PermissionIn(BaseModel):
     ]
 
 
-class Status5(StrEnum):
+class Status6(StrEnum):
     planned = "planned"
     paused = "paused"
 
@@ -1160,7 +1218,7 @@ class RepeatFrequency(StrEnum):
     year = "year"
 
 
-class Status6(StrEnum):
+class Status7(StrEnum):
     planned = "planned"
     paused = "paused"
     completed = "completed"
@@ -1178,7 +1236,7 @@ class LastActiveWorkOrderId(RootModel[int]):
     ]
 
 
-class Status8(StrEnum):
+class Status9(StrEnum):
     planned = "planned"
     paused = "paused"
 
@@ -1274,13 +1332,13 @@ class Id2(RootModel[int]):
     ]
 
 
-class Status9Enum(StrEnum):
+class Status10Enum(StrEnum):
     overdue = "overdue"
 
 
-class Status9(RootModel[Status9Enum | None]):
+class Status10(RootModel[Status10Enum | None]):
     root: Annotated[
-        Status9Enum | None,
+        Status10Enum | None,
         Field(description="overdue while that work order is open past its due date, else null", title="Status"),
     ] = None
 
@@ -1291,7 +1349,7 @@ class Progression(BaseModel):
         Id2 | None, Field(description="A work order of the entity in X-Entity-Id (GET /work_orders)", title="Id")
     ]
     status: Annotated[
-        Status9 | None,
+        Status10 | None,
         Field(description="overdue while that work order is open past its due date, else null", title="Status"),
     ]
 
@@ -1380,7 +1438,7 @@ class Ref(BaseModel):
     name: Annotated[str, Field(title="Name")]
 
 
-class Status10(StrEnum):
+class Status11(StrEnum):
     pending = "pending"
     approved = "approved"
     declined = "declined"
@@ -1454,7 +1512,7 @@ class RequestCreate(BaseModel):
         None
     )
     status: Annotated[
-        Status10 | None,
+        Status11 | None,
         Field(description="pending (default), approved (creates the work order), declined, on_hold", title="Status"),
     ] = None
     notify: Annotated[bool | None, Field(title="Notify")] = None
@@ -1562,7 +1620,7 @@ class RequestUpdate(BaseModel):
         None
     )
     status: Annotated[
-        Status10 | None,
+        Status11 | None,
         Field(description="pending (default), approved (creates the work order), declined, on_hold", title="Status"),
     ] = None
     notify: Annotated[bool | None, Field(title="Notify")] = None
@@ -1938,7 +1996,7 @@ class Language(StrEnum):
     pl = "pl"
 
 
-class Status14(StrEnum):
+class Status15(StrEnum):
     active = "active"
     inactive = "inactive"
 
@@ -1972,8 +2030,8 @@ class UserCreate(BaseModel):
     phone_number: Annotated[Annotated[str, StringConstraints(max_length=40)] | None, Field(title="Phone Number")] = None
     job_title: Annotated[Annotated[str, StringConstraints(max_length=100)] | None, Field(title="Job Title")] = None
     status: Annotated[
-        Status14 | None, Field(description="active (default); inactive users' keys answer 401", title="Status")
-    ] = Status14.active
+        Status15 | None, Field(description="active (default); inactive users' keys answer 401", title="Status")
+    ] = Status15.active
     can_be_assigned_to_wo: Annotated[bool | None, Field(title="Can Be Assigned To Wo")] = True
     regular_rate: Annotated[RegularRate | str | None, Field(title="Regular Rate", validate_default=True)] = "0"
     overtime_rate1: Annotated[OvertimeRate1 | str | None, Field(title="Overtime Rate1", validate_default=True)] = "0"
@@ -1988,6 +2046,47 @@ class UserCreateBody(BaseModel):
     user: UserCreate
 
 
+class UserCreated(BaseModel):
+    id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
+    name: Annotated[str, Field(title="Name")]
+    surname: Annotated[str, Field(title="Surname")]
+    full_name: Annotated[str, Field(title="Full Name")]
+    language: Annotated[
+        Language, Field(description="The user's language, an ISO 639-1 code (default en)", title="Language")
+    ]
+    email: Annotated[str, Field(title="Email")]
+    unconfirmed_email: Annotated[str | None, Field(title="Unconfirmed Email")]
+    phone_number: Annotated[str | None, Field(title="Phone Number")]
+    job_title: Annotated[str | None, Field(title="Job Title")]
+    status: Annotated[Status15, Field(description="active (default); inactive users' keys answer 401", title="Status")]
+    can_be_assigned_to_wo: Annotated[bool, Field(title="Can Be Assigned To Wo")]
+    auth_type: Annotated[
+        Literal["api_key"], Field(description="How the user authenticates: always api_key", title="Auth Type")
+    ]
+    avatar: Annotated[str | None, Field(title="Avatar")]
+    regular_rate: Annotated[float, Field(title="Regular Rate")]
+    overtime_rate1: Annotated[float, Field(title="Overtime Rate1")]
+    overtime_rate2: Annotated[float, Field(title="Overtime Rate2")]
+    permissions: Annotated[list[Permission], Field(title="Permissions")]
+    activity: Activity
+    tenant: Annotated[str, Field(title="Tenant")]
+    invitation_details: InvitationDetails
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    created_by_id: Annotated[
+        int | None,
+        Field(description="The user who created the record; null when unknown or deleted", title="Created By Id"),
+    ]
+    updated_by_id: Annotated[
+        int | None,
+        Field(description="The user who last changed the record; null when unknown or deleted", title="Updated By Id"),
+    ]
+    invitation_url: Annotated[
+        str,
+        Field(description="The invitation link that sets the user's password; shown only here", title="Invitation Url"),
+    ]
+
+
 class UserItem(BaseModel):
     id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
     name: Annotated[str, Field(title="Name")]
@@ -2000,7 +2099,7 @@ class UserItem(BaseModel):
     unconfirmed_email: Annotated[str | None, Field(title="Unconfirmed Email")]
     phone_number: Annotated[str | None, Field(title="Phone Number")]
     job_title: Annotated[str | None, Field(title="Job Title")]
-    status: Annotated[Status14, Field(description="active (default); inactive users' keys answer 401", title="Status")]
+    status: Annotated[Status15, Field(description="active (default); inactive users' keys answer 401", title="Status")]
     can_be_assigned_to_wo: Annotated[bool, Field(title="Can Be Assigned To Wo")]
     auth_type: Annotated[
         Literal["api_key"], Field(description="How the user authenticates: always api_key", title="Auth Type")
@@ -2060,7 +2159,7 @@ class UserUpdate(BaseModel):
     phone_number: Annotated[Annotated[str, StringConstraints(max_length=40)] | None, Field(title="Phone Number")] = None
     job_title: Annotated[Annotated[str, StringConstraints(max_length=100)] | None, Field(title="Job Title")] = None
     status: Annotated[
-        Status14 | None, Field(description="active (default); inactive users' keys answer 401", title="Status")
+        Status15 | None, Field(description="active (default); inactive users' keys answer 401", title="Status")
     ] = None
     can_be_assigned_to_wo: Annotated[bool | None, Field(title="Can Be Assigned To Wo")] = None
     regular_rate: Annotated[RegularRate1 | str | None, Field(title="Regular Rate")] = None
@@ -3467,6 +3566,12 @@ class EnvelopeEntityItem(BaseModel):
     meta: Meta
 
 
+class EnvelopeImportJobShown(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: ImportJobShown
+    meta: Meta
+
+
 class EnvelopeLookupItem(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: LookupItem
@@ -3494,6 +3599,12 @@ class EnvelopeStatusItem(BaseModel):
 class EnvelopeUsage(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: Usage
+    meta: Meta
+
+
+class EnvelopeUserCreated(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: UserCreated
     meta: Meta
 
 
@@ -3758,7 +3869,7 @@ class PmScheduleCreate(BaseModel):
         extra="forbid",
     )
     status: Annotated[
-        Status5 | None, Field(description="planned (active, the default) or paused (generates nothing)", title="Status")
+        Status6 | None, Field(description="planned (active, the default) or paused (generates nothing)", title="Status")
     ] = None
     repeat_interval: Annotated[
         RepeatInterval | None, Field(description="Extension: every N units (default 1)", title="Repeat Interval")
@@ -3815,7 +3926,7 @@ class PmScheduleUpdate(BaseModel):
         extra="forbid",
     )
     status: Annotated[
-        Status8 | None, Field(description="planned (active, the default) or paused (generates nothing)", title="Status")
+        Status9 | None, Field(description="planned (active, the default) or paused (generates nothing)", title="Status")
     ] = None
     repeat_interval: Annotated[
         RepeatInterval | None, Field(description="Extension: every N units (default 1)", title="Repeat Interval")
@@ -3896,7 +4007,7 @@ class RequestDetail(BaseModel):
     title: Annotated[str, Field(title="Title")]
     description: Annotated[str | None, Field(title="Description")]
     status: Annotated[
-        Status10,
+        Status11,
         Field(description="pending (default), approved (creates the work order), declined, on_hold", title="Status"),
     ]
     priority: Annotated[Priority, Field(description="none (default), low, medium, high", title="Priority")]
@@ -3926,7 +4037,7 @@ class RequestListItem(BaseModel):
     title: Annotated[str, Field(title="Title")]
     description: Annotated[str | None, Field(title="Description")]
     status: Annotated[
-        Status10,
+        Status11,
         Field(description="pending (default), approved (creates the work order), declined, on_hold", title="Status"),
     ]
     priority: Annotated[Priority, Field(description="none (default), low, medium, high", title="Priority")]
@@ -4355,7 +4466,7 @@ class PartDetail(BaseModel):
 class PmScheduleDetail(BaseModel):
     id: Annotated[int, Field(description="ID of the PM schedule (GET /pm_schedules/{id})", title="Id")]
     status: Annotated[
-        Status6,
+        Status7,
         Field(
             description="planned (active), paused (generates nothing) or completed (a one_time schedule that is done)",
             title="Status",
@@ -4414,7 +4525,7 @@ class PmScheduleDetail(BaseModel):
 class PmScheduleListItem(BaseModel):
     id: Annotated[int, Field(description="ID of the PM schedule (GET /pm_schedules/{id})", title="Id")]
     status: Annotated[
-        Status6,
+        Status7,
         Field(
             description="planned (active), paused (generates nothing) or completed (a one_time schedule that is done)",
             title="Status",
