@@ -8,6 +8,7 @@ from wrenchwork.batch.router import router as batch
 from wrenchwork.comments.router import router as comments
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.entities.router import router as entities
+from wrenchwork.events.router import router as events
 from wrenchwork.files.router import router as files
 from wrenchwork.locations.router import router as locations
 from wrenchwork.lookups.resource import lookup_router
@@ -34,6 +35,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     pm_schedules,
     comments,
     files,
+    events,
     batch,
     *(lookup_router(lookup) for lookup in LOOKUPS),
 )

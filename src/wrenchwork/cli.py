@@ -27,6 +27,7 @@ from wrenchwork.core.handlers import field_errors
 from wrenchwork.core.migrate import upgrade
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.schemas import MAX_ID, Role
+from wrenchwork.events import outbox as _outbox  # noqa: F401 - changes made from here emit their events too
 from wrenchwork.files.check import check as check_files
 from wrenchwork.files.storage import storage_for
 from wrenchwork.models import ApiKey, User

@@ -17,6 +17,7 @@ from wrenchwork.models.catalog import (
     vendor_locations,
 )
 from wrenchwork.models.comments import Comment
+from wrenchwork.models.events import Event, EventCounter, Webhook, WebhookDelivery
 from wrenchwork.models.files import Attachment
 from wrenchwork.models.inventory import (
     MeasurementUnit,
@@ -76,6 +77,8 @@ __all__ = [
     "Customer",
     "Downtime",
     "Entity",
+    "Event",
+    "EventCounter",
     "Location",
     "MeasurementUnit",
     "Part",
@@ -97,6 +100,8 @@ __all__ = [
     "Vendor",
     "VendorContact",
     "VendorPart",
+    "Webhook",
+    "WebhookDelivery",
     "WorkOrder",
     "WorkOrderCost",
     "WorkOrderPart",
