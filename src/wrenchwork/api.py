@@ -18,6 +18,7 @@ from wrenchwork.pm_schedules.router import router as pm_schedules
 from wrenchwork.procedures.router import router as procedures
 from wrenchwork.users.router import router as users
 from wrenchwork.vendors.router import router as vendors
+from wrenchwork.webhooks.router import router as webhooks
 from wrenchwork.work_order_requests.router import router as work_order_requests
 from wrenchwork.work_orders.router import router as work_orders
 
@@ -36,6 +37,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     comments,
     files,
     events,
+    webhooks,
     batch,
     *(lookup_router(lookup) for lookup in LOOKUPS),
 )

@@ -20,6 +20,7 @@ from wrenchwork.api import API_PREFIX, RESOURCE_ROUTERS
 from wrenchwork.config import Settings
 from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
+from wrenchwork.core.background import Runner
 from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, refresh_statistics
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
@@ -28,6 +29,7 @@ from wrenchwork.core.routing import grouped
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
 from wrenchwork.pm_schedules.scheduler import Scheduler
 from wrenchwork.system.router import router as system_router
+from wrenchwork.webhooks.runner import delivery_runner
 
 DESCRIPTION = """Self-hostable CMMS server. The API is wire-compatible with the Click Maint public API v1:
 send `Authorization: Bearer <API key>` and, on every path but `GET /entities`, `X-Entity-Id`.
@@ -41,7 +43,8 @@ log = logging.getLogger("wrenchwork.db")
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop, then kept up with
     the data while serving (`keep_statistics`); PM generation in the background while serving
-    (pm_schedules/scheduler.py) unless `scheduler_interval` is 0."""
+    (pm_schedules/scheduler.py) unless `scheduler_interval` is 0, webhook delivery (webhooks/runner.py) unless
+    `webhook_interval` is 0."""
     engine = app.state.engine
     try:
         await asyncio.to_thread(refresh_statistics, engine)
@@ -51,15 +54,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     keeper = (
         asyncio.create_task(keep_statistics(engine, interval)) if interval and engine.dialect.name == "sqlite" else None
     )
-    scheduler = None
+    runners: list[Runner] = []
     if app.state.settings.scheduler_interval > 0:
-        scheduler = Scheduler(app.state.sessionmaker, app.state.settings.scheduler_interval)
-        scheduler.start()
+        runners.append(Scheduler(app.state.sessionmaker, app.state.settings.scheduler_interval))
+    if app.state.settings.webhook_interval > 0:
+        runners.append(delivery_runner(app.state.sessionmaker, app.state.settings))
+    for runner in runners:
+        runner.start()
     try:
         yield
     finally:
-        if scheduler is not None:
-            await asyncio.to_thread(scheduler.stop)
+        for runner in runners:
+            await asyncio.to_thread(runner.stop)
         if keeper is not None:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -14,6 +14,7 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from wrenchwork.core.background import Runner
 from wrenchwork.pm_schedules.engine import PassResult, run_pass
 
 log = logging.getLogger("wrenchwork.pm")
@@ -36,21 +37,10 @@ def run_every(sessions: sessionmaker[Session], interval: float, stop: threading.
         stop.wait(interval)
 
 
-class Scheduler:
-    """The background thread of a server process: `start()` as the app starts, `stop()` as it shuts down."""
+class Scheduler(Runner):
+    """The background thread of a server process (core/background.py): `start()` as the app starts, `stop()` as it
+    shuts down."""
 
     def __init__(self, sessions: sessionmaker[Session], interval: float) -> None:
         self.sessions = sessions
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=run_every, args=(sessions, interval, self._stop), name="wrenchwork-pm-scheduler", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        super().__init__("pm-scheduler", lambda stop: run_safely(sessions, stop), interval)
