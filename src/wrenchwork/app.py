@@ -26,6 +26,7 @@ from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
+from wrenchwork.events import openapi as events_openapi
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
 from wrenchwork.pm_schedules.scheduler import Scheduler
 from wrenchwork.system.router import router as system_router
@@ -96,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(system_router)
     handlers.install(app)
     openapi.install(app)
+    # The `webhooks` section: what a webhook receiver gets, one operation per event type.
+    events_openapi.install(app)
+    app.state.extra_schemas = events_openapi.component_schemas
     _mount_docs(app)
 
     # Added inside-out: the last one added is the outermost.

@@ -18,7 +18,7 @@ class EventItem(BaseModel):
     seq: int = Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)")
     type: str = Field(description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed")
     created_at: datetime
-    entity_id: int
+    entity_id: int = Field(description="The entity (site) the event belongs to")
     actor: Actor
     data: dict[str, Any] = Field(
         description="The resource's detail as `GET /<resource>/{id}` shows it after the change; updates add "
@@ -32,6 +32,6 @@ class FeedMeta(Meta):
 
 
 class FeedEnvelope(BaseModel):
-    status: Literal["success"]
+    status: Literal["success"] = Field(description="Always success on a 2xx response")
     data: list[EventItem]
     meta: FeedMeta

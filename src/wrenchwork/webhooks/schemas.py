@@ -61,8 +61,8 @@ class WebhookWithSecret(WebhookItem):
 
 
 class DeliveryItem(BaseModel):
-    id: int
-    webhook_id: int
+    id: int = Field(description="The delivery (one message to one webhook)")
+    webhook_id: int = Field(description="The webhook it goes to")
     message_id: str = Field(description="The webhook-id header, the same on every attempt")
     event_type: str
     event_seq: int | None
