@@ -3,13 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 
 from tests.helpers import Api
 from tests.webhooks.receiver import Receiver, receiving
-from wrenchwork.webhooks.delivery import PassResult, run_pass
+from wrenchwork.webhooks.delivery import PassResult, make_client, run_pass
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def subscribe(api: Api, url: str, types: list[str] | None = None, **fields: Any)
 
 
 def deliver(app: FastAPI, timeout: float = 5) -> PassResult:
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+    with make_client(timeout) as client:
         return run_pass(app.state.sessionmaker, True, 60, client)
 
 
