@@ -71,6 +71,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         rate_limit="",
         log_level="WARNING",
         scheduler_interval=0,  # no background PM generation: tests run passes themselves
+        webhook_interval=0,  # nor webhook delivery
+        webhook_allow_private=True,  # receivers of the tests listen on 127.0.0.1
     )
 
 

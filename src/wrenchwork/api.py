@@ -8,6 +8,7 @@ from wrenchwork.batch.router import router as batch
 from wrenchwork.comments.router import router as comments
 from wrenchwork.core.routing import API_PREFIX
 from wrenchwork.entities.router import router as entities
+from wrenchwork.events.router import router as events
 from wrenchwork.exports.router import router as exports
 from wrenchwork.files.router import router as files
 from wrenchwork.imports.router import router as imports
@@ -19,6 +20,7 @@ from wrenchwork.pm_schedules.router import router as pm_schedules
 from wrenchwork.procedures.router import router as procedures
 from wrenchwork.users.router import router as users
 from wrenchwork.vendors.router import router as vendors
+from wrenchwork.webhooks.router import router as webhooks
 from wrenchwork.work_order_requests.router import router as work_order_requests
 from wrenchwork.work_orders.router import router as work_orders
 
@@ -36,6 +38,8 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     pm_schedules,
     comments,
     files,
+    events,
+    webhooks,
     batch,
     imports,
     exports,

@@ -20,16 +20,19 @@ from wrenchwork.api import API_PREFIX, RESOURCE_ROUTERS
 from wrenchwork.config import Settings
 from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
+from wrenchwork.core.background import Runner
 from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, refresh_statistics
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
+from wrenchwork.events import openapi as events_openapi
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
 from wrenchwork.imports.runner import ImportRunner
 from wrenchwork.pm_schedules.scheduler import Scheduler
 from wrenchwork.system.router import router as system_router
 from wrenchwork.web import app as web
+from wrenchwork.webhooks.runner import delivery_runner
 
 DESCRIPTION = """Self-hostable CMMS server. The API is wire-compatible with the Click Maint public API v1:
 send `Authorization: Bearer <API key>` and, on every path but `GET /entities`, `X-Entity-Id`.
@@ -43,8 +46,8 @@ log = logging.getLogger("wrenchwork.db")
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop, then kept up with
     the data while serving (`keep_statistics`); PM generation in the background while serving
-    (pm_schedules/scheduler.py) unless `scheduler_interval` is 0; queued imports likewise (imports/runner.py)
-    unless `import_interval` is 0."""
+    (pm_schedules/scheduler.py) unless `scheduler_interval` is 0, webhook delivery (webhooks/runner.py) unless
+    `webhook_interval` is 0, queued imports (imports/runner.py) unless `import_interval` is 0."""
     engine = app.state.engine
     try:
         await asyncio.to_thread(refresh_statistics, engine)
@@ -54,23 +57,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     keeper = (
         asyncio.create_task(keep_statistics(engine, interval)) if interval and engine.dialect.name == "sqlite" else None
     )
-    scheduler = None
+    runners: list[Runner] = []
     if app.state.settings.scheduler_interval > 0:
-        scheduler = Scheduler(app.state.sessionmaker, app.state.settings.scheduler_interval)
-        scheduler.start()
-    importer = None
+        runners.append(Scheduler(app.state.sessionmaker, app.state.settings.scheduler_interval))
+    if app.state.settings.webhook_interval > 0:
+        runners.append(delivery_runner(app.state.sessionmaker, app.state.settings))
     if app.state.settings.import_interval > 0:
-        importer = app.state.import_runner = ImportRunner(
+        app.state.import_runner = ImportRunner(
             app.state.sessionmaker, app.state.settings.import_interval, app.state.read_sessionmaker
         )
-        importer.start()
+        runners.append(app.state.import_runner)
+    for runner in runners:
+        runner.start()
     try:
         yield
     finally:
-        if importer is not None:
-            await asyncio.to_thread(importer.stop)
-        if scheduler is not None:
-            await asyncio.to_thread(scheduler.stop)
+        for runner in runners:
+            await asyncio.to_thread(runner.stop)
         if keeper is not None:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -102,6 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
     handlers.install(app)
     openapi.install(app)
+    # The `webhooks` section: what a webhook receiver gets, one operation per event type.
+    events_openapi.install(app)
+    app.state.extra_schemas = events_openapi.component_schemas
     _mount_docs(app)
 
     # Added inside-out: the last one added is the outermost.

@@ -1,4 +1,4 @@
-"""The command line: serve, openapi, scheduler, init, api-key, user, demo, files, import.
+"""The command line: serve, openapi, scheduler, worker, init, api-key, user, demo, files, import.
 
 Commands that write go through the same schemas and services as the API. A refusal is one message on stderr and
 an exit code, never a traceback: 2 when the command's input is wrong (an invalid value, a record that does not
@@ -29,6 +29,7 @@ from wrenchwork.core.handlers import field_errors
 from wrenchwork.core.migrate import upgrade
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.schemas import MAX_ID, Role
+from wrenchwork.events import outbox as _outbox  # noqa: F401 - changes made from here emit their events too
 from wrenchwork.files.check import check as check_files
 from wrenchwork.files.storage import storage_for
 from wrenchwork.models import ApiKey, User
@@ -216,6 +217,36 @@ def scheduler(
         every = interval or settings.scheduler_interval or 60
         typer.echo(f"Generating PM work orders every {every:g} s (Ctrl+C stops).")
         run_every(sessions, every, stop)
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def worker(
+    interval: Annotated[
+        float | None,
+        typer.Option(min=0.001, help="Seconds between passes (default: WRENCHWORK_WEBHOOK_INTERVAL, or 1)"),
+    ] = None,
+) -> None:
+    """Deliver webhook messages and prune old events, in a process of its own (serve processes do it too, unless
+    WRENCHWORK_WEBHOOK_INTERVAL is 0). Any number may run at once; a killed worker loses no message."""
+    import signal
+    import threading
+
+    from wrenchwork.core.background import run_every
+    from wrenchwork.core.logging import configure as configure_logging
+    from wrenchwork.webhooks.runner import DeliveryJob
+
+    configure_logging(settings.log_level, settings.log_format)
+    _prepare_database()
+    engine = make_engine(settings.effective_database_url)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    every = interval or settings.webhook_interval or 1
+    typer.echo(f"Delivering webhook messages every {every:g} s (Ctrl+C stops).")
+    try:
+        run_every(DeliveryJob(make_sessionmaker(engine), settings), every, stop, "webhook delivery")
     finally:
         engine.dispose()
 

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     # it and every this many seconds in any case (imports posted to another process, or left by a dead one); 0
     # turns it off there.
     import_interval: float = Field(default=5, ge=0)
+    # Events older than this many days leave the feed (pruned by the background runner: events/retention.py).
+    event_retention_days: float = Field(default=30, gt=0)
+    # Every this many seconds (at most) each server process delivers due webhook messages (webhooks/runner.py);
+    # 0 turns it off there, e.g. when a `wrenchwork worker` process does the work.
+    webhook_interval: float = Field(default=1, ge=0)
+    # Webhook URLs that resolve to loopback, private, link-local or metadata addresses are refused unless this is
+    # set (receivers on the same host or network: tests, on-premise installations).
+    webhook_allow_private: bool = False
+    # A sender's claim on a message lasts this long; a sender that dies leaves its messages to others after it.
+    webhook_lease_seconds: float = Field(default=60, gt=0)
     log_level: str = "INFO"
     # "json" for one JSON object per line, "text" for humans.
     log_format: str = "json"

@@ -60,11 +60,12 @@ def init_token(output: str) -> str:
 
 
 def snapshot(db: Callable[[Any], list[Any]]) -> dict[str, set[str]]:
-    """Every row of every table (the row counters aside), each as text, to tell what a command added or changed."""
+    """Every row of every table (the row and event counters aside), each as text, to tell what a command added or
+    changed."""
     return {
         table.name: {json.dumps(list(row), default=str) for row in db(sql_select(table))}
         for table in Base.metadata.sorted_tables
-        if table.name != "row_counts"
+        if table.name not in ("row_counts", "event_counters")
     }
 
 

@@ -26,6 +26,7 @@ from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
+from wrenchwork.events.outbox import emit
 from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
@@ -149,6 +150,7 @@ def set_status(session: Session, scope: Scope, asset_id: int, change: AssetStatu
                 downtime.updated_by_id = scope.user_id
         asset.status = change.status
         repo.touch(asset)
+        emit(session, "asset.status_changed", asset, work_order_id=change.work_order_id, reason=change.reason)
     return get_asset(session, scope, asset.id)
 
 

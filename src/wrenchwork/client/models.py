@@ -27,6 +27,16 @@ class Activity(BaseModel):
     login_count: Annotated[int, Field(title="Login Count")]
 
 
+class Type(StrEnum):
+    user = "user"
+    system = "system"
+
+
+class Actor(BaseModel):
+    type: Annotated[Type, Field(description="user: a user's API key; system: the server itself", title="Type")]
+    id: Annotated[int | None, Field(description="The user's id (null for system)", title="Id")]
+
+
 class AnswerIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -559,6 +569,30 @@ class CustomerMeta(BaseModel):
     name: Annotated[str, Field(title="Name")]
 
 
+class DeliveryItem(BaseModel):
+    id: Annotated[int, Field(description="The delivery (one message to one webhook)", title="Id")]
+    webhook_id: Annotated[int, Field(description="The webhook it goes to", title="Webhook Id")]
+    message_id: Annotated[
+        str, Field(description="The webhook-id header, the same on every attempt", title="Message Id")
+    ]
+    event_type: Annotated[str, Field(title="Event Type")]
+    event_seq: Annotated[int | None, Field(title="Event Seq")]
+    status: Annotated[
+        str, Field(description="pending (waiting for its next attempt), succeeded or failed (gave up)", title="Status")
+    ]
+    attempts: Annotated[int, Field(title="Attempts")]
+    next_attempt_at: Annotated[AwareDatetime | None, Field(title="Next Attempt At")]
+    last_attempt_at: Annotated[AwareDatetime | None, Field(title="Last Attempt At")]
+    last_status_code: Annotated[int | None, Field(title="Last Status Code")]
+    last_duration_ms: Annotated[int | None, Field(title="Last Duration Ms")]
+    last_error: Annotated[str | None, Field(title="Last Error")]
+    response_excerpt: Annotated[
+        str | None, Field(description="The start of the receiver's last answer", title="Response Excerpt")
+    ]
+    delivered_at: Annotated[AwareDatetime | None, Field(title="Delivered At")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+
+
 class Document(BaseModel):
     id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
     url: Annotated[str, Field(title="Url")]
@@ -757,6 +791,39 @@ class ErrorBody(BaseModel):
     status: Annotated[Literal["error"], Field(description="Always error on an error response", title="Status")]
     message: Annotated[str, Field(title="Message")]
     errors: Annotated[dict[str, list[str]] | None, Field(title="Errors")] = None
+
+
+class EventItem(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[
+        dict[str, Any],
+        Field(
+            description="The resource's detail as `GET /<resource>/{id}` shows it after the change; updates add `changed_fields`; deletes carry only `id`; domain events add their own fields",
+            title="Data",
+        ),
+    ]
+
+
+class FeedMeta(BaseModel):
+    entity: EntityMeta
+    customer: CustomerMeta
+    next_cursor: Annotated[int, Field(description="Pass as `after` to read on", title="Next Cursor")]
+    has_more: Annotated[
+        bool, Field(description="True when more events are waiting after next_cursor", title="Has More")
+    ]
 
 
 class ForecastMeta(BaseModel):
@@ -1203,7 +1270,7 @@ class ProcedureTemplateIds(RootModel[list[ProcedureTemplateId]]):
     ]
 
 
-class Type(StrEnum):
+class Type1(StrEnum):
     one_time = "one_time"
     persistent = "persistent"
     floating = "floating"
@@ -1962,7 +2029,7 @@ class TotalCosts(BaseModel):
     total: Annotated[float, Field(title="Total")]
 
 
-class Type4(StrEnum):
+class Type5(StrEnum):
     initial = "initial"
     restock = "restock"
     reconcile = "reconcile"
@@ -2459,6 +2526,121 @@ class VendorUpdateBody(BaseModel):
     vendor: VendorUpdate
 
 
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: Annotated[
+        str, Field(description="Where messages are POSTed (http or https)", max_length=2000, min_length=1, title="Url")
+    ]
+    event_types: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+        Field(
+            description="Event types or patterns: `work_order.completed`, `work_order.*`, or `*` for every event",
+            max_length=100,
+            min_length=1,
+            title="Event Types",
+        ),
+    ]
+    description: Annotated[Annotated[str, StringConstraints(max_length=2000)] | None, Field(title="Description")] = None
+    enabled: Annotated[bool | None, Field(title="Enabled")] = True
+
+
+class WebhookCreateBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    webhook: WebhookCreate
+
+
+class WebhookItem(BaseModel):
+    id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
+    url: Annotated[str, Field(title="Url")]
+    description: Annotated[str | None, Field(title="Description")]
+    event_types: Annotated[list[str], Field(title="Event Types")]
+    enabled: Annotated[bool, Field(title="Enabled")]
+    disabled_reason: Annotated[
+        str | None,
+        Field(description="Why the server disabled it (deliveries failing for 3 days)", title="Disabled Reason"),
+    ]
+    failing_since: Annotated[
+        AwareDatetime | None,
+        Field(description="Since when every attempt has failed; null while it works", title="Failing Since"),
+    ]
+    previous_secret_expires_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="After a rotation, until when the old secret still signs too",
+            title="Previous Secret Expires At",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+
+
+class EventTypes(RootModel[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]]]):
+    root: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+        Field(
+            description="Event types or patterns: `work_order.completed`, `work_order.*`, or `*` for every event",
+            max_length=100,
+            min_length=1,
+            title="Event Types",
+        ),
+    ]
+
+
+class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: Annotated[Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None, Field(title="Url")] = None
+    event_types: Annotated[
+        EventTypes | None,
+        Field(
+            description="Event types or patterns: `work_order.completed`, `work_order.*`, or `*` for every event",
+            title="Event Types",
+        ),
+    ] = None
+    description: Annotated[Annotated[str, StringConstraints(max_length=2000)] | None, Field(title="Description")] = None
+    enabled: Annotated[
+        bool | None, Field(description="true also re-enables a webhook the server disabled", title="Enabled")
+    ] = None
+
+
+class WebhookUpdateBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    webhook: WebhookUpdate
+
+
+class WebhookWithSecret(BaseModel):
+    id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
+    url: Annotated[str, Field(title="Url")]
+    description: Annotated[str | None, Field(title="Description")]
+    event_types: Annotated[list[str], Field(title="Event Types")]
+    enabled: Annotated[bool, Field(title="Enabled")]
+    disabled_reason: Annotated[
+        str | None,
+        Field(description="Why the server disabled it (deliveries failing for 3 days)", title="Disabled Reason"),
+    ]
+    failing_since: Annotated[
+        AwareDatetime | None,
+        Field(description="Since when every attempt has failed; null while it works", title="Failing Since"),
+    ]
+    previous_secret_expires_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="After a rotation, until when the old secret still signs too",
+            title="Previous Secret Expires At",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    secret: Annotated[str, Field(description="`whsec_...`, shown in this response only", title="Secret")]
+
+
 class StatusId(RootModel[int]):
     root: Annotated[
         int,
@@ -2561,7 +2743,7 @@ class AssetStatus(StrEnum):
     offline = "offline"
 
 
-class Type5(StrEnum):
+class Type6(StrEnum):
     reactive = "reactive"
     preventive = "preventive"
 
@@ -2694,12 +2876,12 @@ class WorkOrderCreate(BaseModel):
     ] = None
     title: Annotated[str, Field(max_length=300, min_length=1, title="Title")]
     type: Annotated[
-        Type5 | None,
+        Type6 | None,
         Field(
             description="reactive (default: a response to a problem) or preventive (planned, e.g. from a PM schedule); fixed after create",
             title="Type",
         ),
-    ] = Type5.reactive
+    ] = Type6.reactive
     work_order_request_id: Annotated[
         WorkOrderRequestId | None,
         Field(
@@ -2740,7 +2922,7 @@ class WorkOrderListItem(BaseModel):
     description: Annotated[str | None, Field(title="Description")]
     priority: Annotated[Priority, Field(description="none (default), low, medium, high", title="Priority")]
     type: Annotated[
-        Type5,
+        Type6,
         Field(
             description="reactive (default: a response to a problem) or preventive (planned, e.g. from a PM schedule); fixed after create",
             title="Type",
@@ -3199,6 +3381,150 @@ class WrenchworkProceduresSchemasTemplateUpdate(BaseModel):
     items_attributes: Annotated[ItemsAttributes | None, Field(title="Items Attributes")] = None
 
 
+class AccountCodeEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+
+
+class AssetTypeEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+
+
+class CategoryEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+
+
+class MeasurementUnitEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[MeasurementUnitItem, Field(description="As `GET` shows it after the change")]
+
+
+class PartTypeEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+
+
+class StoreroomEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+
+
+class UserEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[UserItem, Field(description="As `GET` shows it after the change")]
+
+
+class VendorEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[VendorDetail, Field(description="As `GET` shows it after the change")]
+
+
 class AccountCodeBody(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -3560,6 +3886,12 @@ class EnvelopeCostItem(BaseModel):
     meta: Meta
 
 
+class EnvelopeDeliveryItem(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: DeliveryItem
+    meta: Meta
+
+
 class EnvelopeEntityItem(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: EntityItem
@@ -3618,6 +3950,24 @@ class EnvelopeVendorDetail(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: VendorDetail
     meta: Meta
+
+
+class EnvelopeWebhookItem(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: WebhookItem
+    meta: Meta
+
+
+class EnvelopeWebhookWithSecret(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: WebhookWithSecret
+    meta: Meta
+
+
+class FeedEnvelope(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: Annotated[list[EventItem], Field(title="Data")]
+    meta: FeedMeta
 
 
 class ForecastEnvelope(BaseModel):
@@ -3891,7 +4241,7 @@ class PmScheduleCreate(BaseModel):
         ),
     ] = None
     type: Annotated[
-        Type,
+        Type1,
         Field(
             description="one_time (one work order at start_date), persistent (one per occurrence, whether earlier ones are open or not) or floating (the next occurrence counts from the completion of the previous work order; nothing while it is open)",
             title="Type",
@@ -3948,7 +4298,7 @@ class PmScheduleUpdate(BaseModel):
         ),
     ] = None
     type: Annotated[
-        Type | None,
+        Type1 | None,
         Field(
             description="one_time (one work order at start_date), persistent (one per occurrence, whether earlier ones are open or not) or floating (the next occurrence counts from the completion of the previous work order; nothing while it is open)",
             title="Type",
@@ -4196,7 +4546,7 @@ class TransactionItem(BaseModel):
     id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
     note: Annotated[str | None, Field(title="Note")]
     type: Annotated[
-        Type4,
+        Type5,
         Field(
             description="What the ledger line records: initial (stock at create), restock, reconcile, cost_update (unit_cost), avg_cost_update, usage (a work order completed), usage_return (completion undone)",
             title="Type",
@@ -4226,7 +4576,7 @@ class WorkOrderDetail(BaseModel):
     description: Annotated[str | None, Field(title="Description")]
     priority: Annotated[Priority, Field(description="none (default), low, medium, high", title="Priority")]
     type: Annotated[
-        Type5,
+        Type6,
         Field(
             description="reactive (default: a response to a problem) or preventive (planned, e.g. from a PM schedule); fixed after create",
             title="Type",
@@ -4269,6 +4619,96 @@ class WorkOrderDetail(BaseModel):
     total_costs: TotalCosts
     images: Annotated[list[Image], Field(title="Images")]
     documents: Annotated[list[Document], Field(title="Documents")]
+
+
+class AssetEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[AssetDetail, Field(description="As `GET` shows it after the change")]
+
+
+class LocationEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[LocationDetail, Field(description="As `GET` shows it after the change")]
+
+
+class ProcedureTemplateEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[TemplateDetail, Field(description="As `GET` shows it after the change")]
+
+
+class WorkOrderEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[WorkOrderDetail, Field(description="As `GET` shows it after the change")]
+
+
+class WorkOrderRequestEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[RequestDetail, Field(description="As `GET` shows it after the change")]
 
 
 class CalendarEnvelope(BaseModel):
@@ -4340,6 +4780,12 @@ class ListEnvelopeCommentItem(BaseModel):
 class ListEnvelopeCostItem(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: Annotated[list[CostItem], Field(title="Data")]
+    meta: ListMeta
+
+
+class ListEnvelopeDeliveryItem(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: Annotated[list[DeliveryItem], Field(title="Data")]
     meta: ListMeta
 
 
@@ -4421,6 +4867,12 @@ class ListEnvelopeVendorListItem(BaseModel):
     meta: ListMeta
 
 
+class ListEnvelopeWebhookItem(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: Annotated[list[WebhookItem], Field(title="Data")]
+    meta: ListMeta
+
+
 class ListEnvelopeWorkOrderListItem(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: Annotated[list[WorkOrderListItem], Field(title="Data")]
@@ -4473,7 +4925,7 @@ class PmScheduleDetail(BaseModel):
         ),
     ]
     type: Annotated[
-        Type,
+        Type1,
         Field(
             description="one_time (one work order at start_date), persistent (one per occurrence, whether earlier ones are open or not) or floating (the next occurrence counts from the completion of the previous work order; nothing while it is open)",
             title="Type",
@@ -4532,7 +4984,7 @@ class PmScheduleListItem(BaseModel):
         ),
     ]
     type: Annotated[
-        Type,
+        Type1,
         Field(
             description="one_time (one work order at start_date), persistent (one per occurrence, whether earlier ones are open or not) or floating (the next occurrence counts from the completion of the previous work order; nothing while it is open)",
             title="Type",
@@ -4563,6 +5015,42 @@ class PmScheduleListItem(BaseModel):
     template_work_order: TemplateListOut
     created_by: UserRef | None
     updated_by: UserRef | None
+
+
+class PartEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[PartDetail, Field(description="As `GET` shows it after the change")]
+
+
+class PmScheduleEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[PmScheduleDetail, Field(description="As `GET` shows it after the change")]
 
 
 class EnvelopePartDetail(BaseModel):

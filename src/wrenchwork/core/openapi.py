@@ -64,7 +64,10 @@ def install(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
             routes = flat_routes(app.routes)
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=routes)
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=routes,
+                webhooks=app.webhooks.routes,
+            )  # fmt: skip
             for route in routes:
                 if not (isinstance(route, APIRoute) and route.include_in_schema):
                     continue
@@ -79,6 +82,8 @@ def install(app: FastAPI) -> None:
                         parameters = operation.get("parameters", [])
                         in_path = sum(1 for p in parameters if p["in"] == "path")
                         operation["parameters"] = [*parameters[:in_path], ENTITY_HEADER, *parameters[in_path:]]
+            for name, extra in getattr(app.state, "extra_schemas", lambda: {})().items():
+                schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(name, extra)
             _lift_descriptions(schema.get("components", {}).get("schemas", {}))
             schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEME
             add_links(schema)

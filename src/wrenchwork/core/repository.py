@@ -32,6 +32,9 @@ from wrenchwork.core.listing import (
 from wrenchwork.core.model_base import Base
 
 M = TypeVar("M", bound=Base)
+# In `session.info`: {entity_id: Scope} of the callers whose repositories the session has served, for work done at
+# commit on their behalf (the event outbox presents records and names the actor with them: events/outbox.py).
+CALLERS = "wrenchwork.callers"
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,11 @@ class Repository(Generic[M]):
     def __init__(self, session: Session, scope: Scope | Principal) -> None:
         self.session = session
         self.scope = scope
+        if isinstance(scope, Scope):
+            callers = session.info.get(CALLERS)
+            if callers is None:
+                callers = session.info[CALLERS] = {}
+            callers[scope.entity_id] = scope
 
     @property
     def scope_id(self) -> int:

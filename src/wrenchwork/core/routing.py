@@ -40,6 +40,9 @@ API_PREFIX = "/api/v1"
 # Set in the ASGI scope state by an atomic batch: every op then works in this one session, and the batch
 # commits or rolls back at the end.
 SHARED_SESSION = "wrenchwork.shared_session"
+# Put in `session.info` just before the commit: (route path, response). What a request answered, for whatever
+# runs at commit and may reuse it (the event outbox, events/outbox.py, takes a record's detail from it).
+ANSWER = "wrenchwork.answer"
 
 
 def is_json(content_type: str) -> bool:
@@ -100,6 +103,7 @@ class TransactionalRoute(APIRoute):
             try:
                 response = await handler(request)
                 if response.status_code < 400:
+                    session.info[ANSWER] = (self.path, response)
                     if writes:
                         await _commit_off_loop(session)
                     else:

@@ -11,6 +11,8 @@ from wrenchwork.models import Base, Entity, UserRole
 
 # Entity-owned tables whose rows every new entity has from the start: set-up, not data.
 ENTITY_SETUP_TABLES = frozenset({"user_roles", "measurement_units"})
+# What the server keeps about changes, not records anyone entered: the event outbox and webhook messages.
+BOOKKEEPING_TABLES = frozenset({"events", "event_counters", "webhook_deliveries"})
 
 
 class EntityRepository(Repository[Entity]):
@@ -55,7 +57,7 @@ class EntityRepository(Repository[Entity]):
         tables = [
             table
             for table in Base.metadata.sorted_tables
-            if "entity_id" in table.c and table.name not in ENTITY_SETUP_TABLES
+            if "entity_id" in table.c and table.name not in ENTITY_SETUP_TABLES | BOOKKEEPING_TABLES
         ]
         found = self.session.scalar(select(or_(*(exists().where(table.c.entity_id == entity_id) for table in tables))))
         return bool(found)

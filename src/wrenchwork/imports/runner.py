@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.background import Runner
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.imports.engine import run_import
 from wrenchwork.imports.repository import any_waiting, claim, job_scope, mark_running, next_job_id
@@ -79,35 +80,14 @@ def run_waiting(
     return count
 
 
-class ImportRunner:
-    """The background thread of a server process: woken by `POST /imports`, and every `interval` seconds in any
-    case (to pick up an import a dead process left, or one posted to another process)."""
+class ImportRunner(Runner):
+    """The background thread of a server process (core/background.py): woken by `POST /imports`, and every
+    `interval` seconds in any case (to pick up an import a dead process left, or one posted to another process)."""
 
     def __init__(self, sessions: sessionmaker[Session], interval: float, reads: sessionmaker[Session]) -> None:
         self.sessions = sessions
         self.reads = reads
-        self.interval = interval
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="wrenchwork-imports", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()  # a wake from here on is seen by the wait below
-            run_waiting(self.sessions, self._stop, self.reads)
-            self._wake.wait(self.interval)
+        super().__init__("imports", lambda stop: run_waiting(sessions, stop, reads), interval)
 
 
 def wake_runner(app: Any) -> None:

@@ -17,6 +17,7 @@ from wrenchwork.models.catalog import (
     vendor_locations,
 )
 from wrenchwork.models.comments import Comment
+from wrenchwork.models.events import Event, EventCounter, Webhook, WebhookDelivery
 from wrenchwork.models.files import Attachment
 from wrenchwork.models.imports import ImportJob
 from wrenchwork.models.inventory import (
@@ -78,6 +79,8 @@ __all__ = [
     "Customer",
     "Downtime",
     "Entity",
+    "Event",
+    "EventCounter",
     "ImportJob",
     "Location",
     "MeasurementUnit",
@@ -102,6 +105,8 @@ __all__ = [
     "VendorContact",
     "VendorPart",
     "WebSession",
+    "Webhook",
+    "WebhookDelivery",
     "WorkOrder",
     "WorkOrderCost",
     "WorkOrderPart",

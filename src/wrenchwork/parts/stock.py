@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import ColumnElement, func, inspect, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wrenchwork.core.errors import NotFound, Unprocessable
+from wrenchwork.events.outbox import emit
 from wrenchwork.models import MeasurementUnit, Part, PartTransaction, WorkOrder, WorkOrderPart
 from wrenchwork.models.work_orders import CLOSED_STATUSES
 
@@ -148,8 +149,25 @@ def _write(
     if kind in USED:
         part.used_qty = part.used_qty + (quantity if kind == "usage" else -quantity)
     part.updated_by_id = user_id
+    before = inspect(part).attrs.on_hand_qty.history.deleted  # the stock before this line, if it changed
     session.flush()
+    _stock_events(session, part, line, before[0] if before else None)
     return line
+
+
+def _stock_events(session: Session, part: Part, line: PartTransaction, before: Decimal | None) -> None:
+    """`part.stock_changed` for every line; `part.low_stock` when this line takes the stock from above the part's
+    `min_qty` to at or below it (once per crossing: it must rise above again before the next)."""
+    from wrenchwork.parts import transactions  # it reads the ledger this module writes
+
+    part_id, line_id = part.id, line.id
+    emit(session, "part.stock_changed", part,
+         transaction=lambda s, scope: transactions.get_transaction(s, scope, part_id, line_id))  # fmt: skip
+    low = part.min_qty
+    if before is None or low is None or part.is_non_stock:
+        return
+    if before > low >= part.on_hand_qty:
+        emit(session, "part.low_stock", part, previous_on_hand_qty=before)
 
 
 def _stocked(part: Part, field: str) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
+from wrenchwork.events.outbox import emit
 from wrenchwork.models import (
     PmSchedule,
     PmScheduleRun,
@@ -186,6 +187,7 @@ def generate(session: Session, scope: Scope, schedule: PmSchedule, template: Tem
     _record_occurrence(session, schedule.id, step, work_order.id)
     advance(schedule, step)
     session.flush()
+    emit(session, "pm_schedule.generated", schedule, work_order_id=work_order.id, occurrence_at=step.occurrence)
     return work_order
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from wrenchwork.core import background
+from wrenchwork.core.background import Runner
 from wrenchwork.files.expiry import sweep_expired
 from wrenchwork.pm_schedules.engine import run_pass
 
@@ -41,34 +43,26 @@ def run_safely(job: Job, sessions: sessionmaker[Session], stop: threading.Event)
         return None
 
 
+def run_round(sessions: sessionmaker[Session], stop: threading.Event, jobs: Sequence[Job] = JOBS) -> None:
+    """Every job once, in order; once `stop` is set no further job starts (one in progress finishes its batch)."""
+    for job in jobs:
+        if stop.is_set():
+            break
+        run_safely(job, sessions, stop)
+
+
 def run_every(
     sessions: sessionmaker[Session], interval: float, stop: threading.Event, jobs: Sequence[Job] = JOBS
 ) -> None:
-    """Every job at once, then again every `interval` seconds (from the end of the previous round) until `stop` is
-    set. A job in progress finishes its batch first."""
-    while not stop.is_set():
-        for job in jobs:
-            if stop.is_set():
-                break
-            run_safely(job, sessions, stop)
-        stop.wait(interval)
+    """A round at once, then again every `interval` seconds (from the end of the previous round) until `stop` is
+    set: `wrenchwork scheduler`'s loop, the one of core/background.py."""
+    background.run_every(lambda stop: run_round(sessions, stop, jobs), interval, stop, "pm scheduler")
 
 
-class Scheduler:
-    """The background thread of a server process: `start()` as the app starts, `stop()` as it shuts down."""
+class Scheduler(Runner):
+    """The background thread of a server process (core/background.py): `start()` as the app starts, `stop()` as it
+    shuts down."""
 
     def __init__(self, sessions: sessionmaker[Session], interval: float, jobs: Sequence[Job] = JOBS) -> None:
         self.sessions = sessions
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=run_every, args=(sessions, interval, self._stop, jobs), name="wrenchwork-pm-scheduler", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        super().__init__("pm-scheduler", lambda stop: run_round(sessions, stop, jobs), interval)

@@ -19,6 +19,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Forbidden, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
+from wrenchwork.events.outbox import emit
 from wrenchwork.files.present import fill, fill_avatars
 from wrenchwork.models import (
     Asset,
@@ -225,6 +226,8 @@ def _change_status(session: Session, scope: Scope, request: WorkOrderRequest, st
     session.flush()
     if status == "approved":
         _make_work_order(session, scope, request)
+    if status in ("approved", "declined"):
+        emit(session, f"work_order_request.{status}", request)
 
 
 def _make_work_order(session: Session, scope: Scope, request: WorkOrderRequest) -> None:

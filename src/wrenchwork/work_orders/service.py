@@ -25,6 +25,7 @@ from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.repository import Repository
+from wrenchwork.events.outbox import emit
 from wrenchwork.files.present import fill, fill_avatars
 from wrenchwork.models import (
     AccountCode,
@@ -221,6 +222,8 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
         request.work_order_id = work_order.id
         session.flush()
     _asset_status(session, scope, work_order, data)
+    if base == "completed":
+        emit(session, "work_order.completed", work_order)
     return work_order
 
 
@@ -244,6 +247,7 @@ def update_work_order(session: Session, scope: Scope, work_order_id: int, data: 
     elif new_base != "completed" and work_order.base_status == "completed":
         stock.restore(session, work_order, scope.user_id)
     was_open = floating.is_open(work_order.base_status)
+    previous_status_id, previous_base = work_order.status_id, work_order.base_status
     work_order.status_id = status_id
     work_order.base_status = new_base
     work_order.completed_at = completed_at
@@ -265,6 +269,10 @@ def update_work_order(session: Session, scope: Scope, work_order_id: int, data: 
         procedures.replace_procedures(session, work_order, data.procedure_template_ids)
     repo.touch(work_order)
     _asset_status(session, scope, work_order, data)
+    if status_id != previous_status_id:
+        emit(session, "work_order.status_changed", work_order, previous_status_id=previous_status_id)
+        if new_base == "completed" and previous_base != "completed":
+            emit(session, "work_order.completed", work_order)
     return get_work_order(session, scope, work_order.id)
 
 
@@ -348,8 +356,17 @@ def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrde
     """A new work order has no links to replace (PM generation makes thousands at once: no DELETEs for them)."""
     for field, (link, column, _model) in LINKS.items():
         ids = getattr(data, field)
-        if ids is not None:
-            repo.set_links(link, "work_order_id", work_order.id, column, ids, replace=not new)
+        if ids is None:
+            continue
+        before = (
+            set()
+            if new or field != "technicians_ids"
+            else set(repo.linked_ids(link, "work_order_id", work_order.id, column))
+        )
+        repo.set_links(link, "work_order_id", work_order.id, column, ids, replace=not new)
+        added = sorted(set(ids) - before) if field == "technicians_ids" else []
+        if added:
+            emit(repo.session, "work_order.assigned", work_order, assigned_technicians_ids=added)
 
 
 def _asset_status(session: Session, scope: Scope, work_order: WorkOrder, data: WorkOrderFields) -> None:

@@ -346,6 +346,16 @@ ROLE_TABLE: dict[str, tuple[str, ...]] = {
     **_lookup_rows("/part_types"),
     **_lookup_rows("/measurement_units"),
     **_lookup_rows("/account_codes"),
+    "GET /events": ADMIN,
+    "GET /webhooks": ADMIN,
+    "POST /webhooks": ADMIN,
+    "GET /webhooks/{id}": ADMIN,
+    "PATCH /webhooks/{id}": ADMIN,
+    "DELETE /webhooks/{id}": ADMIN,
+    "POST /webhooks/{id}/rotate_secret": ADMIN,
+    "POST /webhooks/{id}/test": ADMIN,
+    "GET /webhooks/{id}/deliveries": ADMIN,
+    "POST /webhooks/{id}/deliveries/{delivery_id}/retry": ADMIN,
 }
 
 
@@ -476,7 +486,30 @@ def _item_attachment(place: Place) -> int:
 
 # Makers by the path prefix that names the record. A top-level `{id}` not listed here is made by the registered
 # contract resource (tests/contract/resources.py) whose list or detail path it belongs to.
+def _webhook(place: Place) -> int:
+    from wrenchwork.models import Webhook
+
+    hook = Webhook(
+        entity_id=place.entity_id, url="https://hooks.example.com/in", event_types=["*"], secret="whsec_eA=="
+    )
+    place.session.add(hook)
+    place.session.flush()
+    return hook.id
+
+
+def _delivery(place: Place) -> int:
+    from wrenchwork.models import WebhookDelivery
+
+    delivery = WebhookDelivery(entity_id=place.entity_id, webhook_id=place.ids["id"], message_id=f"ping_{next(_n)}",
+                               event_type="webhook.ping", payload="{}")  # fmt: skip
+    place.session.add(delivery)
+    place.session.flush()
+    return delivery.id
+
+
 MAKERS: dict[str, Maker] = {
+    "/webhooks/{id}": _webhook,
+    "/webhooks/{id}/deliveries/{delivery_id}": _delivery,
     "/entities/{id}": _unreachable_entity,
     "/locations/{id}": _with_qr_code(create_location),
     "/assets/{id}": _with_qr_code(create_asset),

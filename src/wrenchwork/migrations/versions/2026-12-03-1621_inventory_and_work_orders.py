@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-12-03 14:57:14.420180
+Create Date: 2026-12-03 16:21:08.474191
 """
 
 from __future__ import annotations
@@ -101,6 +101,37 @@ def upgrade() -> None:
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_attachments_entity_id"), ["entity_id"], unique=False)
         batch_op.create_index("ix_attachments_owner", ["owner_type", "owner_id", "id"], unique=False)
+
+    op.create_table(
+        "event_counters",
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("last_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_event_counters_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("entity_id", name=op.f("pk_event_counters")),
+    )
+    op.create_table(
+        "events",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("type", sa.String(length=64), nullable=False),
+        sa.Column("resource", sa.String(length=40), nullable=False),
+        sa.Column("resource_id", sa.BigInteger(), nullable=True),
+        sa.Column("actor_type", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_events_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
+        sa.UniqueConstraint("entity_id", "seq", name=op.f("uq_events_entity_id_seq")),
+    )
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_events_created_at"), ["created_at"], unique=False)
+        batch_op.create_index("ix_events_entity_type_seq", ["entity_id", "type", "seq"], unique=False)
 
     op.create_table(
         "import_jobs",
@@ -302,6 +333,38 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "webhooks",
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("event_types", sa.JSON(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("disabled_reason", sa.Text(), nullable=True),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("previous_secret", sa.String(length=100), nullable=True),
+        sa.Column("previous_secret_expires_at", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("cursor", sa.BigInteger(), nullable=False),
+        sa.Column("failing_since", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_webhooks_created_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_webhooks_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_webhooks_updated_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhooks")),
+    )
+    with op.batch_alter_table("webhooks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhooks_entity_id"), ["entity_id"], unique=False)
+
+    op.create_table(
         "work_order_statuses",
         sa.Column("id", sa.Integer(), sa.Identity(always=False, start=6), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -436,6 +499,38 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("procedure_items", schema=None) as batch_op:
         batch_op.create_index("ix_procedure_items_template_index", ["procedure_template_id", "index"], unique=False)
+
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("webhook_id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("event_seq", sa.BigInteger(), nullable=True),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("lease_until", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_duration_ms", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("response_excerpt", sa.Text(), nullable=True),
+        sa.Column("last_attempt_at", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("delivered_at", wrenchwork.core.model_base.UTCDateTime(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_webhook_deliveries_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["webhook_id"], ["webhooks.id"], name=op.f("fk_webhook_deliveries_webhook_id_webhooks"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_webhook_deliveries_webhook", ["webhook_id", "id"], unique=False)
 
     op.create_table(
         "part_assets",
@@ -1387,6 +1482,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_part_assets_asset_id")
 
     op.drop_table("part_assets")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_webhook")
+        batch_op.drop_index("ix_webhook_deliveries_due")
+
+    op.drop_table("webhook_deliveries")
     with op.batch_alter_table("procedure_items", schema=None) as batch_op:
         batch_op.drop_index("ix_procedure_items_template_index")
 
@@ -1409,6 +1509,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_work_order_statuses_entity_id"))
 
     op.drop_table("work_order_statuses")
+    with op.batch_alter_table("webhooks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhooks_entity_id"))
+
+    op.drop_table("webhooks")
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
 
@@ -1441,6 +1545,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_import_jobs_entity_id"))
 
     op.drop_table("import_jobs")
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_entity_type_seq")
+        batch_op.drop_index(batch_op.f("ix_events_created_at"))
+
+    op.drop_table("events")
+    op.drop_table("event_counters")
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_index("ix_attachments_owner")
         batch_op.drop_index(batch_op.f("ix_attachments_entity_id"))

@@ -1,0 +1,175 @@
+"""Events and webhooks, measured (docs/performance.md, "Events and webhooks"):
+
+1. latency: work order create and update with the event outbox on and off, side by side in one process
+   (blocks alternate, so machine drift hits both equally); medians and p99 and their ratios;
+2. throughput: 10,000 queued messages delivered to a fast receiver on 127.0.0.1 by one delivery pass loop;
+3. kill -9: a `wrenchwork worker` killed midway through 10,000 messages, then a second one; every webhook-id must
+   arrive (repeats allowed).
+
+    .venv/bin/python -m bench.webhooks [--db URL] [--events 10000] [--requests 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+from tests.processes import _command, stop
+from tests.webhooks.receiver import Receiver, receiving
+
+
+def _app(url: str, data_dir: Path) -> Any:
+    from wrenchwork.app import create_app
+    from wrenchwork.config import Settings
+    from wrenchwork.core.migrate import upgrade
+
+    upgrade(url)
+    return create_app(Settings(database_url=url, data_dir=data_dir, rate_limit="", log_level="WARNING",
+                               scheduler_interval=0, webhook_interval=0, webhook_allow_private=True))  # fmt: skip
+
+
+def _outbox(on: bool) -> None:
+    from wrenchwork.events import outbox
+
+    for name, listener in (("after_flush", outbox._note_changes), ("before_commit", outbox._write_events)):
+        present = sa_event.contains(Session, name, listener)
+        if on and not present:
+            sa_event.listen(Session, name, listener)
+        elif not on and present:
+            sa_event.remove(Session, name, listener)
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def latency(app: Any, token: str, entity_id: int, requests: int) -> dict[str, Any]:
+    from fastapi.testclient import TestClient
+
+    headers = {"Authorization": f"Bearer {token}", "X-Entity-Id": str(entity_id)}
+    times: dict[tuple[str, bool], list[float]] = {(k, on): [] for k in ("create", "update") for on in (True, False)}
+    with TestClient(app) as client:
+        for _ in range(20):  # warm-up
+            client.post("/api/v1/work_orders", json={"work_order": {"title": "warm"}}, headers=headers)
+        block = 25
+        for round_ in range(requests // block):
+            on = round_ % 2 == 0
+            _outbox(on)
+            for n in range(block // 2 + 1):
+                started = time.perf_counter()
+                made = client.post("/api/v1/work_orders", json={"work_order": {"title": f"W{n}"}}, headers=headers)
+                times[("create", on)].append(time.perf_counter() - started)
+                body = {"work_order": {"title": f"W{n}b", "priority": "high"}}
+                started = time.perf_counter()
+                client.patch(f"/api/v1/work_orders/{made.json()['data']['id']}", json=body, headers=headers)
+                times[("update", on)].append(time.perf_counter() - started)
+    _outbox(True)
+    out: dict[str, Any] = {}
+    for kind in ("create", "update"):
+        on, off = times[(kind, True)], times[(kind, False)]
+        out[kind] = {
+            "p50_on_ms": statistics.median(on) * 1000, "p50_off_ms": statistics.median(off) * 1000,
+            "p99_on_ms": _p(on, 0.99) * 1000, "p99_off_ms": _p(off, 0.99) * 1000,
+            "p50_ratio": statistics.median(on) / statistics.median(off), "p99_ratio": _p(on, 0.99) / _p(off, 0.99),
+            "n": len(on),
+        }  # fmt: skip
+    return out
+
+
+def queue_events(app: Any, entity_id: int, count: int) -> None:
+    """`count` location events, written the way the outbox writes them (the counter, then the rows)."""
+    from wrenchwork.core.model_base import utcnow
+    from wrenchwork.events.outbox import _insert
+
+    with app.state.sessionmaker.begin() as session:
+        for start in range(0, count, 1000):
+            rows = [{"entity_id": entity_id, "type": "location.created", "resource": "location", "resource_id": n,
+                     "actor_type": "system", "actor_id": None, "data": f'{{"id":{n},"name":"L{n}"}}',
+                     "created_at": utcnow()} for n in range(start, min(count, start + 1000))]  # fmt: skip
+            _insert(session, rows)
+
+
+def subscribe(app: Any, token: str, entity_id: int, url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        response = client.post("/api/v1/webhooks", json={"webhook": {"url": url, "event_types": ["location.*"]}},
+                               headers={"Authorization": f"Bearer {token}", "X-Entity-Id": str(entity_id)})  # fmt: skip
+        assert response.status_code == 201, response.text
+
+
+def throughput(app: Any, receiver: Receiver, count: int) -> dict[str, Any]:
+    from wrenchwork.webhooks.delivery import run_pass
+
+    started = time.perf_counter()
+    sent = 0
+    while sent < count:
+        sent += run_pass(app.state.sessionmaker, True, 60).sent
+    elapsed = time.perf_counter() - started
+    assert len(set(receiver.ids())) == count
+    return {"events": count, "seconds": elapsed, "per_second": count / elapsed}
+
+
+def kill_run(url: str, data_dir: Path, receiver: Receiver, count: int) -> dict[str, Any]:
+    env = {**os.environ, "WRENCHWORK_DATABASE_URL": url, "WRENCHWORK_DATA_DIR": str(data_dir),
+           "WRENCHWORK_WEBHOOK_ALLOW_PRIVATE": "1", "WRENCHWORK_WEBHOOK_LEASE_SECONDS": "2",
+           "WRENCHWORK_LOG_LEVEL": "WARNING"}  # fmt: skip
+    argv = [*_command(), "worker", "--interval", "0.05"]
+    started = time.perf_counter()
+    first = subprocess.Popen(argv, env=env, start_new_session=True)
+    try:
+        receiver.wait_for(count // 3, timeout=600)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        stop(first)
+    at_kill = len(set(receiver.ids()))
+    second = subprocess.Popen(argv, env=env, start_new_session=True)
+    try:
+        receiver.wait_for(count, timeout=600)
+    finally:
+        stop(second)
+    ids = receiver.ids()
+    return {"events": count, "received_at_kill": at_kill, "unique": len(set(ids)), "repeats": len(ids) - len(set(ids)),
+            "lost": count - len(set(ids)), "seconds": time.perf_counter() - started}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="")
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    from wrenchwork.system.bootstrap import create_customer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        url = args.db or f"sqlite:///{data_dir / 'bench.db'}"
+        app = _app(url, data_dir)
+        with app.state.sessionmaker() as session:
+            made = create_customer(session, "Bench", "Main", "bench@example.com", "Ben", "Ch")
+            session.commit()
+            token, entity_id = made.token, made.entity.id
+        print("latency (outbox on/off):", latency(app, token, entity_id, args.requests), flush=True)
+        with receiving() as receiver:
+            subscribe(app, token, entity_id, receiver.url)
+            queue_events(app, entity_id, args.events)
+            print("throughput:", throughput(app, receiver, args.events), flush=True)
+            receiver.reset()
+            queue_events(app, entity_id, args.events)
+            print("kill -9:", kill_run(url, data_dir, receiver, args.events), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

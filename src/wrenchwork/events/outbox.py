@@ -1,0 +1,287 @@
+"""The transactional outbox: every committed change of a resource becomes an event row in the same transaction.
+
+Where: the session, the one thing every write goes through (requests, atomic batches, PM generation, the command
+line). `after_flush` notes each created, changed or deleted record of a resource (events/resources.py); services
+add domain events with `emit`. Nothing is written until the transaction commits: `before_commit` presents each
+record once (the request's own answer when it is that record's detail, else the resource's detail presenter),
+numbers the events and inserts them. A rollback (of the request, an atomic batch or a savepoint) forgets what was
+noted inside it, so a rolled-back change emits nothing.
+
+Numbering (the feed's cursor, `seq`): per entity, from the entity's row of `event_counters`, incremented as the
+last thing before COMMIT. On PostgreSQL the row stays locked until the commit, so a second transaction waits there
+and numbers after the first has committed: seq order is commit order, and a reader that sees seq N committed has
+every event below N too (no late-committing lower number to skip). On SQLite the write lock serializes
+transactions anyway. Entities are locked in id order, so two transactions never wait for each other crosswise.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, SessionTransaction
+
+from wrenchwork.core.auth import Scope
+from wrenchwork.core.envelope import dumps
+from wrenchwork.core.errors import AppError
+from wrenchwork.core.model_base import utcnow
+from wrenchwork.core.repository import CALLERS
+from wrenchwork.core.routing import ANSWER
+from wrenchwork.events.resources import Resource, registry
+from wrenchwork.models import Event, EventCounter
+
+log = logging.getLogger("wrenchwork.events")
+
+PENDING = "wrenchwork.events.pending"
+# Audit columns are not news of their own.
+_QUIET = frozenset({"updated_at", "updated_by_id", "created_at", "created_by_id"})
+
+
+@dataclass
+class Noted:
+    txn: SessionTransaction
+    resource: Resource
+    obj: Any
+    resource_id: int
+    entity_id: int | None
+    kind: str  # created | updated | deleted | a domain event's full type
+    changed: set[str] = field(default_factory=set)
+    extra: dict[str, Any] | None = None
+
+
+def emit(session: Session, type_: str, obj: Any, **extra: Any) -> None:
+    """A domain event (`work_order.completed`, `part.low_stock`...) about `obj`, a record of a resource: its data
+    is the record's detail (as of the commit) plus `extra`, whose callables are called at commit with the session
+    and the caller's scope (to present something else as of then). Written only if the transaction commits."""
+    resource = registry()[type(obj)]
+    _pending(session).append(Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), type_, extra=extra))
+
+
+def _pending(session: Session) -> list[Noted]:
+    pending: list[Noted] | None = session.info.get(PENDING)
+    if pending is None:
+        pending = session.info[PENDING] = []
+    return pending
+
+
+def _txn(session: Session) -> SessionTransaction:
+    txn = session.get_nested_transaction() or session.get_transaction()
+    assert txn is not None
+    return txn
+
+
+def _entity_of(obj: Any) -> int | None:
+    return getattr(obj, "entity_id", None)
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context: Any) -> None:
+    known = registry()
+    if not (session.new or session.dirty or session.deleted):
+        return
+    txn = None
+    for kind, objects in (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted)):
+        for obj in objects:
+            resource = known.get(type(obj))
+            if resource is None:
+                continue
+            changed: set[str] = set()
+            if kind == "updated":
+                state = inspect(obj)
+                changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+                if not changed:
+                    continue
+                changed -= _QUIET
+            txn = txn or _txn(session)
+            _pending(session).append(Noted(txn, resource, obj, obj.id, _entity_of(obj), kind, changed))
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    pending: list[Noted] | None = session.info.get(PENDING)
+    if pending:
+        session.info[PENDING] = [n for n in pending if not _inside(n.txn, previous)]
+
+
+def _inside(txn: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while txn is not None:
+        if txn is ended:
+            return True
+        txn = txn.parent
+    return False
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_all(session: Session) -> None:
+    session.info.pop(PENDING, None)
+    session.info.pop(ANSWER, None)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(ANSWER, None)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_events(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's release: its notes wait for the transaction's commit
+    pending: list[Noted] | None = session.info.pop(PENDING, None)
+    response = session.info.pop(ANSWER, None)
+    if not pending:
+        return
+    rows = _Rows(session, response).build(_merged(pending))
+    if rows:
+        _insert(session, rows)
+
+
+def _merged(pending: list[Noted]) -> list[Noted]:
+    """One created/updated/deleted event per record and transaction (created then changed is created; changed
+    then deleted is deleted; created then deleted is nothing), in the order each record was first noted, with the
+    domain events where they were emitted."""
+    merged: list[Noted] = []
+    by_record: dict[tuple[str, int], Noted] = {}
+    for noted in pending:
+        if noted.kind not in ("created", "updated", "deleted"):
+            merged.append(noted)
+            continue
+        key = (noted.resource.name, noted.resource_id)
+        first = by_record.get(key)
+        if first is None:
+            by_record[key] = noted
+            merged.append(noted)
+        elif noted.kind == "deleted":
+            first.kind = "gone" if first.kind == "created" else "deleted"
+        elif noted.kind == "updated" and first.kind == "updated":
+            first.changed |= noted.changed
+    return [n for n in merged if n.kind != "gone"]
+
+
+class _Rows:
+    def __init__(self, session: Session, response: tuple[str, Any] | None) -> None:
+        self.session = session
+        self.scopes: dict[int, Scope] = session.info.get(CALLERS, {})
+        self.response = response
+        self.answered: dict[str, Any] | None = None
+        self.details: dict[tuple[str, int], dict[str, Any]] = {}
+        self.now = utcnow()
+
+    def build(self, merged: list[Noted]) -> list[dict[str, Any]]:
+        rows = []
+        for noted in merged:
+            entity_id = noted.entity_id
+            if entity_id is None:  # a customer-wide record (a user): the entity of the change's caller
+                entity_id = next(iter(self.scopes), None)
+            if entity_id is None:
+                continue  # no caller in any entity (e.g. the command line bootstrapping a customer)
+            scope = self.scopes.get(entity_id)
+            data: dict[str, Any]
+            if noted.kind == "deleted":
+                data = {"id": noted.resource_id}
+            else:
+                data = dict(self._detail(noted, scope))
+                if noted.kind == "updated":
+                    data["changed_fields"] = sorted(noted.changed)
+                elif noted.extra:
+                    data |= {k: self._value(v, scope) for k, v in noted.extra.items()}
+            kind = noted.kind if "." in noted.kind else f"{noted.resource.name}.{noted.kind}"
+            actor_type, actor_id = _actor(scope)
+            rows.append({
+                "entity_id": entity_id, "type": kind, "resource": noted.resource.name,
+                "resource_id": noted.resource_id, "actor_type": actor_type, "actor_id": actor_id,
+                "data": dumps(data).decode(), "created_at": self.now,
+            })  # fmt: skip
+        return rows
+
+    def _value(self, value: Any, scope: Scope | None) -> Any:
+        if not callable(value):
+            return value
+        return None if scope is None else self._safely(value, scope)
+
+    def _safely(self, present: Any, scope: Scope, *args: Any) -> Any:
+        """A presenter's answer, or None when it fails: the change itself must not fail for its event's sake
+        (a record the caller may not see, or a mistake in a presenter, which is logged)."""
+        try:
+            return present(self.session, scope, *args)
+        except AppError:
+            return None
+        except Exception:
+            log.exception("event data not presented")
+            return None
+
+    def _detail(self, noted: Noted, scope: Scope | None) -> dict[str, Any]:
+        key = (noted.resource.name, noted.resource_id)
+        found = self.details.get(key)
+        if found is not None:
+            return found
+        found = self._answered(noted)
+        if found is None and scope is not None:
+            found = self._safely(noted.resource.present, scope, noted.obj)
+        if found is None:
+            found = {"id": noted.resource_id}
+        self.details[key] = found
+        return found
+
+    def _answered(self, noted: Noted) -> dict[str, Any] | None:
+        """The request's own answer when it is this record's detail (a create or update of the record)."""
+        if self.response is None:
+            return None
+        path, response = self.response
+        if path not in noted.resource.paths or not 200 <= response.status_code < 300:
+            return None
+        if self.answered is None:
+            try:
+                self.answered = orjson.loads(response.body).get("data") or {}
+            except (orjson.JSONDecodeError, AttributeError):
+                self.answered = {}
+        if isinstance(self.answered, dict) and self.answered.get("id") == noted.resource_id:
+            return self.answered
+        return None
+
+
+def _actor(scope: Scope | None) -> tuple[str, int | None]:
+    """An API key's user, else the server itself (PM generation, the command line)."""
+    if scope is None or not scope.principal.api_key_id:
+        return "system", None
+    return "user", scope.user_id
+
+
+_counters = EventCounter.__table__
+
+
+def _numbering(insert_of: Any) -> Any:
+    stmt = insert_of(_counters).values(entity_id=bindparam("entity_id"), last_seq=bindparam("n"))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["entity_id"], set_={"last_seq": _counters.c.last_seq + bindparam("n")}
+    )
+    return stmt.returning(_counters.c.last_seq)
+
+
+_NUMBER = {"postgresql": _numbering(pg_insert), "sqlite": _numbering(sqlite_insert)}
+_INSERT = insert(Event)
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    connection = session.connection()
+    number = _NUMBER[connection.dialect.name]
+    by_entity: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_entity.setdefault(row["entity_id"], []).append(row)
+    for entity_id in sorted(by_entity):
+        mine = by_entity[entity_id]
+        last = connection.execute(number, {"entity_id": entity_id, "n": len(mine)}).scalar_one()
+        for offset, row in enumerate(mine):
+            row["seq"] = last - len(mine) + 1 + offset
+    connection.execute(_INSERT, rows)
+
+
+def last_seq(session: Session, entity_id: int) -> int:
+    """The entity's newest committed seq as this transaction sees it (0 before any event)."""
+    found = session.scalar(select(EventCounter.last_seq).where(EventCounter.entity_id == entity_id))
+    return found or 0

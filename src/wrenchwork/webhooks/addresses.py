@@ -1,0 +1,78 @@
+"""SSRF protection: a webhook URL may not lead to loopback, private, link-local, multicast, reserved or cloud
+metadata addresses, unless WRENCHWORK_WEBHOOK_ALLOW_PRIVATE is set. Checked when a webhook is saved and again
+at every delivery, on the addresses the name resolves to then; the delivery connects to the address it checked
+(`target`), so a name that resolves differently a moment later (DNS rebinding) cannot redirect it."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+# Metadata services that are not in a private or link-local range everywhere (169.254.169.254 is link-local).
+METADATA = frozenset(ipaddress.ip_address(a) for a in ("fd00:ec2::254", "100.100.100.200"))
+
+
+class Refused(Exception):
+    """The URL may not be called; the message says why."""
+
+
+def allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast and address not in METADATA
+
+
+def check_url(url: str) -> None:
+    """The URL's form: http or https with a host, no credentials."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Refused("must be an http or https URL")
+    if parts.username or parts.password:
+        raise Refused("must not carry a user name or password")
+
+
+def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise Refused(f"cannot be resolved ({host})") from exc
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
+
+
+def checked_address(url: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address to connect to for `url`; Refused when any address its host resolves to is not public."""
+    check_url(url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = resolve(host, port)
+    bad = [a for a in addresses if not allowed(a)]
+    if bad or not addresses:
+        raise Refused(f"resolves to a loopback, private, link-local or metadata address ({bad[0] if bad else host})")
+    return addresses[0]
+
+
+@dataclass(frozen=True)
+class Target:
+    url: httpx.URL
+    headers: dict[str, str]
+    extensions: dict[str, str]
+
+
+def target(url: str, allow_private: bool) -> Target:
+    """Where a delivery to `url` connects: the checked address itself, with the URL's host name as the Host header
+    and as the TLS server name (so certificates are still checked against the name)."""
+    if allow_private:
+        check_url(url)
+        return Target(httpx.URL(url), {}, {})
+    address = checked_address(url)
+    parsed = httpx.URL(url)
+    host = parsed.host
+    pinned = parsed.copy_with(host=str(address))
+    host_header = host if parsed.port is None else f"{host}:{parsed.port}"
+    extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
+    return Target(pinned, {"host": host_header}, extensions)
