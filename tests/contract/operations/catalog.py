@@ -356,6 +356,9 @@ ROLE_TABLE: dict[str, tuple[str, ...]] = {
     "POST /webhooks/{id}/test": ADMIN,
     "GET /webhooks/{id}/deliveries": ADMIN,
     "POST /webhooks/{id}/deliveries/{delivery_id}/retry": ADMIN,
+    "POST /imports": ADMIN,
+    "GET /imports/{id}": ADMIN,
+    **{f"GET /{name}.{kind}": ANY for name in ("locations", "assets", "parts", "vendors") for kind in ("csv", "xlsx")},
 }
 
 
@@ -507,7 +510,18 @@ def _delivery(place: Place) -> int:
     return delivery.id
 
 
+def _import_job(place: Place) -> int:
+    from wrenchwork.models import ImportJob
+
+    # Finished: no import runner picks it up.
+    job = ImportJob(entity_id=place.entity_id, resource="locations", mode="validate", status="completed", content=b"")
+    place.session.add(job)
+    place.session.flush()
+    return job.id
+
+
 MAKERS: dict[str, Maker] = {
+    "/imports/{id}": _import_job,
     "/webhooks/{id}": _webhook,
     "/webhooks/{id}/deliveries/{delivery_id}": _delivery,
     "/entities/{id}": _unreachable_entity,
