@@ -43,14 +43,19 @@ def serve(app: FastAPI) -> Iterator[str]:
         app.state.engine.dispose()
 
 
+# These servers live for the whole run on the suite's database: without an import runner of their own, which
+# would take the import jobs other tests make and run themselves (tests/imports/test_kill.py).
+QUIET = {"import_interval": 0}
+
+
 @pytest.fixture(scope="session")
 def server_url(settings: Settings) -> Iterator[str]:
-    yield from serve(create_app(settings))
+    yield from serve(create_app(settings.model_copy(update=QUIET)))
 
 
 @pytest.fixture(scope="session")
 def limited_url(settings: Settings) -> Iterator[str]:
-    yield from serve(create_app(settings.model_copy(update={"rate_limit": "4 per 2 seconds"})))
+    yield from serve(create_app(settings.model_copy(update={**QUIET, "rate_limit": "4 per 2 seconds"})))
 
 
 @pytest.fixture
