@@ -119,3 +119,19 @@ def test_parts_search_restock_and_reconcile(client: TestClient, api: Api, sessio
     assert api.get(f"/parts/{part['id']}").json()["data"]["on_hand_qty"] == 5
     no_note = act(client, f"/parts/{part['id']}/reconcile", {"quantity": "-1", "note_text": ""})
     assert flash(no_note)[0].startswith("note ")
+
+
+def test_a_searched_list_pages_with_its_search(client: TestClient, api: Api, session: Session, tenant: Tenant) -> None:
+    """The pager's links carry the search as typed, `&` and `#` included, URL-encoded."""
+    for n in range(21):
+        api.post("/assets", json={"asset": {"name": f"Pump A&B #{n:02d}"}})
+    api.post("/assets", json={"asset": {"name": "Fan"}})
+    _, email = person(session, tenant)
+    sign_in(client, email)
+
+    first = client.get("/assets", params={"search": "a&b #"})
+
+    assert first.status_code == 200 and "Fan" not in first.text
+    assert 'href="?search=a%26b+%23&amp;page=2"' in first.text
+    second = client.get("/assets?search=a%26b+%23&page=2")
+    assert "Pump A&amp;B #20" in second.text and "Pump A&amp;B #00" not in second.text

@@ -15,6 +15,7 @@ from wrenchwork.core.auth import ROLES, TECHNICIAN_ROLES
 from wrenchwork.core.errors import NotFound
 from wrenchwork.core.listing import parse_list_query
 from wrenchwork.core.schemas import MAX_ID
+from wrenchwork.web.listing import searched_page
 from wrenchwork.web.my_work import MY_WORK_LIST, OPEN, items, mark_due, page_of_work
 from wrenchwork.web.routing import back_to, go, validated, web_router
 from wrenchwork.web.sessions import CurrentViewer, note
@@ -27,7 +28,6 @@ from wrenchwork.work_orders.schemas import WorkOrderCreate
 router = web_router()
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Short = Annotated[str, Form(max_length=5000)]
-PER_PAGE = 20
 HISTORY = 10
 
 
@@ -39,19 +39,8 @@ async def asset_list(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     scope = viewer.require(ROLES)
-    params = [("page", str(page)), ("per_page", str(PER_PAGE)), ("sort", "name asc")]
-    if search.strip():
-        params.append(("search", search.strip()))
-    found, total = service.list_assets(request.state.session, scope, parse_list_query(ASSET_LIST, params))
-    context = {
-        "title": "Assets",
-        "assets": items(found),
-        "search": search,
-        "page": page,
-        "pages": max(1, -(-total // PER_PAGE)),
-        "pager_query": f"search={search}&" if search else "",
-    }
-    return render(request, "assets.html", context)
+    context = searched_page(request.state.session, scope, ASSET_LIST, service.list_assets, search, page)
+    return render(request, "assets.html", {**context, "title": "Assets", "assets": context["found"]})
 
 
 @router.get("/assets/qr/{value:path}")

@@ -13,6 +13,7 @@ from wrenchwork.core.schemas import MAX_ID
 from wrenchwork.parts import service, transactions
 from wrenchwork.parts.listing import PART_LIST, TRANSACTION_LIST
 from wrenchwork.parts.schemas import Reconcile, Restock
+from wrenchwork.web.listing import searched_page
 from wrenchwork.web.my_work import items
 from wrenchwork.web.routing import back_to, go, validated, web_router
 from wrenchwork.web.sessions import CurrentViewer, note
@@ -21,7 +22,6 @@ from wrenchwork.web.templates import render
 router = web_router()
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Amount = Annotated[str, Form(max_length=40)]
-PER_PAGE = 20
 LEDGER = 10
 
 
@@ -33,19 +33,8 @@ async def part_list(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     scope = viewer.require(ROLES)
-    params = [("page", str(page)), ("per_page", str(PER_PAGE)), ("sort", "name asc")]
-    if search.strip():
-        params.append(("search", search.strip()))
-    found, total = service.list_parts(request.state.session, scope, parse_list_query(PART_LIST, params))
-    context = {
-        "title": "Parts",
-        "parts": items(found),
-        "search": search,
-        "page": page,
-        "pages": max(1, -(-total // PER_PAGE)),
-        "pager_query": f"search={search}&" if search else "",
-    }
-    return render(request, "parts.html", context)
+    context = searched_page(request.state.session, scope, PART_LIST, service.list_parts, search, page)
+    return render(request, "parts.html", {**context, "title": "Parts", "parts": context["found"]})
 
 
 @router.get("/parts/{id}")
