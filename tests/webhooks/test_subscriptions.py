@@ -30,6 +30,9 @@ def test_crud_and_the_secret_shown_once(api: Api) -> None:
     ("body", "field"),
     [
         ({"url": "ftp://example.com/x", "event_types": ["*"]}, "webhook.url"),
+        ({"url": "http://example.com:99999/x", "event_types": ["*"]}, "webhook.url"),
+        ({"url": "http://example.com:port/x", "event_types": ["*"]}, "webhook.url"),
+        ({"url": "http://[::1/x", "event_types": ["*"]}, "webhook.url"),
         ({"url": "https://example.com/x", "event_types": ["work_order"]}, "webhook.event_types"),
         ({"url": "https://example.com/x", "event_types": ["nothing.*"]}, "webhook.event_types"),
         ({"url": "https://example.com/x", "event_types": []}, "webhook.event_types"),

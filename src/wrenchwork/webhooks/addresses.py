@@ -27,8 +27,12 @@ def allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 
 def check_url(url: str) -> None:
-    """The URL's form: http or https with a host, no credentials."""
-    parts = urlsplit(url)
+    """The URL's form: http or https with a host, a port in range, no credentials."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:  # also an unclosed "[" of an IPv6 address
+        raise Refused("is not a valid URL") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused("must be an http or https URL")
     if parts.username or parts.password:
