@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from wrenchwork.core.errors import AppError, Unprocessable
 from wrenchwork.core.handlers import field_errors
+from wrenchwork.core.routing import commit_off_loop
 from wrenchwork.web import sessions
 from wrenchwork.web.templates import render
 
@@ -80,7 +81,10 @@ class WebRoute(APIRoute):
             try:
                 response = await _answer(request, handler, session)
                 if response.status_code < 400:
-                    session.commit()
+                    if read:
+                        session.commit()
+                    else:
+                        await commit_off_loop(session)  # as the API's writes commit (core/routing.py)
                 else:
                     session.rollback()
             except BaseException:
