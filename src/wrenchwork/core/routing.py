@@ -8,7 +8,7 @@ transaction; several processes are kept apart by the database (row locks on Post
 SQLite). A GET changes nothing and gets a read session (core/db.py): on SQLite a snapshot that waits for no
 writer.
 
-A write commits in a thread (`commit_off_loop`), not on the event loop: a synced commit takes milliseconds, and
+A write commits in a thread (`_commit_off_loop`), not on the event loop: a synced commit takes milliseconds, and
 the process answers other requests meanwhile, so reads do not queue behind the writes' fsyncs. Its response is
 sent only once the commit has returned. The handler itself still runs on the loop from start to end; the next
 write's first statement may wait there for a commit under way (SQLite's write lock, or a row lock on
@@ -105,7 +105,7 @@ class TransactionalRoute(APIRoute):
                 if response.status_code < 400:
                     session.info[ANSWER] = (self.path, response)
                     if writes:
-                        await commit_off_loop(session)
+                        await _commit_off_loop(session)
                     else:
                         session.commit()
                 else:
@@ -126,7 +126,7 @@ class TransactionalRoute(APIRoute):
 _COMMITS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wrenchwork-commit")
 
 
-async def commit_off_loop(session: Session) -> None:
+async def _commit_off_loop(session: Session) -> None:
     """Commit in a thread while the loop answers other requests; return once it is durable. A request cancelled
     meanwhile (its client went away) still lets the commit finish before the session is touched again."""
     committed = _COMMITS.submit(session.commit)

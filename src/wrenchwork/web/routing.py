@@ -21,7 +21,6 @@ from starlette.responses import RedirectResponse, Response
 
 from wrenchwork.core.errors import AppError, Unprocessable
 from wrenchwork.core.handlers import field_errors
-from wrenchwork.core.routing import commit_off_loop
 from wrenchwork.web import sessions
 from wrenchwork.web.templates import render
 
@@ -81,10 +80,7 @@ class WebRoute(APIRoute):
             try:
                 response = await _answer(request, handler, session)
                 if response.status_code < 400:
-                    if read:
-                        session.commit()
-                    else:
-                        await commit_off_loop(session)  # as the API's writes commit (core/routing.py)
+                    session.commit()
                 else:
                     session.rollback()
             except BaseException:
