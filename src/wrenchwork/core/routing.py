@@ -8,19 +8,24 @@ transaction; several processes are kept apart by the database (row locks on Post
 SQLite). A GET changes nothing and gets a read session (core/db.py): on SQLite a snapshot that waits for no
 writer.
 
-A write commits in a thread (`_commit_off_loop`), not on the event loop: a synced commit takes milliseconds, and
-the process answers other requests meanwhile, so reads do not queue behind the writes' fsyncs. Its response is
-sent only once the commit has returned. The handler itself still runs on the loop from start to end; the next
-write's first statement may wait there for a commit under way (SQLite's write lock, or a row lock on
-PostgreSQL), which ends without the loop.
+A write runs, handler and commit, on a writer loop: an event loop of its own thread (`Writers`). The server's
+loop keeps answering reads meanwhile, so a GET waits for no write's Python work nor its fsync, only for its share
+of the interpreter. SQLite has one writer loop per process (its writes are serialized by the database anyway);
+PostgreSQL a few, so that one write's commit does not hold up the next. A write whose body is streamed (a
+multipart upload) stays on the server's loop, where its body arrives, and commits there; so does every op of a
+batch, which runs where its batch runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import itertools
+import os
+import threading
 from collections.abc import Callable, Coroutine, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.dependencies.models import Dependant
@@ -91,50 +96,100 @@ class TransactionalRoute(APIRoute):
                 await _require_json(request)
             shared = request.scope.get("state", {}).get(SHARED_SESSION)
             if shared is not None:
-                session = shared
-            elif request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
-                session = request.app.state.read_sessionmaker()
-            else:
-                session = request.app.state.sessionmaker()
-            request.state.session = session
-            if shared is not None:
+                request.state.session = shared
                 return await handler(request)
-            writes = not session.info.get("read")
-            try:
-                response = await handler(request)
-                if response.status_code < 400:
-                    session.info[ANSWER] = (self.path, response)
-                    if writes:
-                        await _commit_off_loop(session)
-                    else:
-                        session.commit()
-                else:
-                    session.rollback()
-                return response
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
+            if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
+                return await _transaction(request, handler, self.path, request.app.state.read_sessionmaker())
+            sessions = request.app.state.sessionmaker
+            return await on_writer_loop(request, lambda: _transaction(request, handler, self.path, sessions()))
 
         return run
 
 
-# The threads writes commit in. A commit is handed over at once (`executor.submit`): a thread pool reached
-# through an await (anyio's) would let the loop run another write's handler first, which would then wait, on
-# the loop, for the write lock this commit is about to release.
-_COMMITS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="wrenchwork-commit")
-
-
-async def _commit_off_loop(session: Session) -> None:
-    """Commit in a thread while the loop answers other requests; return once it is durable. A request cancelled
-    meanwhile (its client went away) still lets the commit finish before the session is touched again."""
-    committed = _COMMITS.submit(session.commit)
+async def _transaction(
+    request: Request, handler: Callable[[Request], Coroutine[Any, Any, Response]], path: str, session: Session
+) -> Response:
+    """The request's one transaction: committed when it answers below 400, else rolled back."""
+    request.state.session = session
     try:
-        await asyncio.shield(asyncio.wrap_future(committed))
-    except asyncio.CancelledError:
-        committed.result()
+        response = await handler(request)
+        if response.status_code < 400:
+            session.info[ANSWER] = (path, response)
+            session.commit()
+        else:
+            session.rollback()
+        return response
+    except BaseException:
+        session.rollback()
         raise
+    finally:
+        session.close()
+
+
+T = TypeVar("T")
+
+
+class Writers:
+    """Event loops in threads of their own, for the writes of one process (see the module's docstring)."""
+
+    def __init__(self, count: int) -> None:
+        self.loops = [asyncio.new_event_loop() for _ in range(count)]
+        self._next = itertools.cycle(self.loops)
+        for n, loop in enumerate(self.loops):
+            threading.Thread(target=loop.run_forever, name=f"wrenchwork-writer-{n}", daemon=True).start()
+
+    def owns_running_loop(self) -> bool:
+        try:
+            return asyncio.get_running_loop() in self.loops
+        except RuntimeError:
+            return False
+
+    async def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """`work()` on the next writer loop, in the caller's context (its request id). A caller cancelled
+        meanwhile (its client went away) does not cancel the write: it runs to its end, commit or rollback."""
+        done: Future[T] = Future()
+        context = contextvars.copy_context()
+        loop = next(self._next)
+
+        def start() -> None:
+            task = context.run(loop.create_task, work())
+            task.add_done_callback(lambda t: _settle(done, t))
+
+        loop.call_soon_threadsafe(start)
+        return await asyncio.shield(asyncio.wrap_future(done))
+
+
+def _settle(done: Future[T], task: asyncio.Task[T]) -> None:
+    if task.cancelled():
+        done.cancel()
+    elif (exc := task.exception()) is not None:
+        done.set_exception(exc)
+    else:
+        done.set_result(task.result())
+
+
+_writers: dict[tuple[int, str], Writers] = {}
+_writers_lock = threading.Lock()
+
+
+def writers_for(dialect: str) -> Writers:
+    """This process's writer loops (made at first use, so a forked worker makes its own)."""
+    key = (os.getpid(), dialect)
+    with _writers_lock:
+        found = _writers.get(key)
+        if found is None:
+            found = _writers[key] = Writers(1 if dialect == "sqlite" else 4)
+        return found
+
+
+async def on_writer_loop(request: Request, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`work()` (a write request's transaction) on a writer loop, unless its body streams in on this loop (a
+    multipart upload) or it already runs on one (an op of a batch)."""
+    writers = writers_for(request.app.state.engine.dialect.name)
+    content_type = request.headers.get("content-type", "")
+    if writers.owns_running_loop() or content_type.lower().startswith("multipart/"):
+        return await work()
+    return await writers.run(work)
 
 
 def api_router(**kwargs: Any) -> APIRouter:

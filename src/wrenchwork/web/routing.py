@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from wrenchwork.core.errors import AppError, Unprocessable
 from wrenchwork.core.handlers import field_errors
+from wrenchwork.core.routing import on_writer_loop
 from wrenchwork.web import sessions
 from wrenchwork.web.templates import render
 
@@ -73,27 +74,36 @@ class WebRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def run(request: Request) -> Response:
-            read = request.method in ("GET", "HEAD")
             state = request.app.state
-            session = state.read_sessionmaker() if read else state.sessionmaker()
-            request.state.session = session
-            try:
-                response = await _answer(request, handler, session)
-                if response.status_code < 400:
-                    session.commit()
-                else:
-                    session.rollback()
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
+            if request.method in ("GET", "HEAD"):
+                response = await _page(request, handler, state.read_sessionmaker())
+            else:  # a form: on a writer loop, as the API's writes (core/routing.py)
+                response = await on_writer_loop(request, lambda: _page(request, handler, state.sessionmaker()))
             new_csrf = getattr(request.state, "new_csrf_cookie", None)
             if new_csrf:
                 sessions.set_cookie(request, response, sessions.ANONYMOUS_CSRF_COOKIE, new_csrf, None)
             return response
 
         return run
+
+
+async def _page(
+    request: Request, handler: Callable[[Request], Coroutine[Any, Any, Response]], session: Any
+) -> Response:
+    """The page's one transaction, as an API request's: committed when it answers below 400."""
+    request.state.session = session
+    try:
+        response = await _answer(request, handler, session)
+        if response.status_code < 400:
+            session.commit()
+        else:
+            session.rollback()
+        return response
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 async def _answer(
