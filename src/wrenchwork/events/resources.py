@@ -56,10 +56,10 @@ def registry() -> dict[type[Any], Resource]:
     from wrenchwork.users.service import get_user
     from wrenchwork.vendors.service import get_vendor
     from wrenchwork.work_order_requests.service import get_request
-    from wrenchwork.work_orders.service import get_work_order
+    from wrenchwork.work_orders.service import read_work_order
 
     found: dict[type[Any], Resource] = {
-        WorkOrder: Resource("work_order", _by_id(get_work_order), _paths("work_orders")),
+        WorkOrder: Resource("work_order", _by_id(read_work_order), _paths("work_orders")),
         WorkOrderRequest: Resource("work_order_request", _by_id(get_request), _paths("work_order_requests")),
         Asset: Resource("asset", _by_id(get_asset), _paths("assets")),
         Location: Resource("location", _by_id(get_location), _paths("locations")),
