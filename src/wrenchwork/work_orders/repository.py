@@ -36,7 +36,6 @@ from wrenchwork.models import (
     TimeEntry,
     User,
     Vendor,
-    VendorContact,
     WorkOrder,
     WorkOrderCost,
     WorkOrderPart,
@@ -49,6 +48,7 @@ from wrenchwork.models import (
     work_order_vendors,
 )
 from wrenchwork.models.work_orders import BUILT_IN_STATUSES, FIRST_CUSTOM_STATUS_ID
+from wrenchwork.vendors.repository import json_vendors_with_contact
 
 LINKS = (
     Link("categories", work_order_categories, "work_order_id", "category_id", Category),
@@ -136,16 +136,7 @@ LIST_PAGE = _joined(select(json_item("work_orders.list_item", LIST_ITEM).label("
 
 # ---- the detail (work_orders/schemas.py `WorkOrderDetail`), rendered by the database for one or many ----
 
-_PRIMARY_CONTACT = json_first(
-    json_object(("id", VendorContact.id), ("name", VendorContact.name), ("email", VendorContact.email),
-                ("phone", VendorContact.phone), ("extension", VendorContact.extension)),
-    VendorContact.vendor_id == Vendor.id, VendorContact.is_primary.is_(True), order_by=[VendorContact.id],
-)  # fmt: skip
-_VENDORS = json_list(
-    json_object(("id", Vendor.id), ("name", Vendor.name), ("primary_contact", _PRIMARY_CONTACT)),
-    work_order_vendors.c.work_order_id == WorkOrder.id, order_by=[Vendor.id], outer=WorkOrder,
-    source=work_order_vendors.join(Vendor, Vendor.id == work_order_vendors.c.vendor_id),
-)  # fmt: skip
+_VENDORS = json_vendors_with_contact(work_order_vendors, "work_order_id", WorkOrder)
 _PROCEDURES = json_list(
     json_object(("id", Procedure.id), ("name", Procedure.name),
                 ("procedure_template_id", Procedure.procedure_template_id),
@@ -158,13 +149,24 @@ _PART_COST = rounded_product(
 _PART_ROWS = WorkOrderPart.__table__.join(Part, Part.id == WorkOrderPart.part_id).outerjoin(
     MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id
 )
-_PARTS = json_list(
-    json_object(("part_id", WorkOrderPart.part_id), ("part_name", Part.name),
-                ("quantity", json_decimal(WorkOrderPart.quantity)), ("unit_name", MeasurementUnit.name),
-                ("unit_short_name", MeasurementUnit.short_name), ("type", literal_column("'usage'")),
-                ("total_cost", json_decimal(_PART_COST, 2))),
-    WorkOrderPart.work_order_id == WorkOrder.id, order_by=[Part.name, Part.id], outer=WorkOrder, source=_PART_ROWS,
-)  # fmt: skip
+
+
+def json_part_assignments(assigned: Any, owner: Any, outer: Any, cost: Any) -> Any:
+    """SQL: `part_assignments` of a detail (`assigned`: WorkOrderPart, or a PM template's parts, whose `owner`
+    column points at `outer`), by part name; `cost` is an assignment's rounded total cost (scale 2)."""
+    rows = assigned.__table__.join(Part, Part.id == assigned.part_id).outerjoin(
+        MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id
+    )
+    return json_list(
+        json_object(("part_id", assigned.part_id), ("part_name", Part.name),
+                    ("quantity", json_decimal(assigned.quantity)), ("unit_name", MeasurementUnit.name),
+                    ("unit_short_name", MeasurementUnit.short_name), ("type", literal_column("'usage'")),
+                    ("total_cost", json_decimal(cost, 2))),
+        owner == outer.id, order_by=[Part.name, Part.id], outer=outer, source=rows,
+    )  # fmt: skip
+
+
+_PARTS = json_part_assignments(WorkOrderPart, WorkOrderPart.work_order_id, WorkOrder, _PART_COST)
 
 
 def _sum_of(value: Any, source: Any, owner: Any) -> Any:
