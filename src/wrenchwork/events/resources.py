@@ -44,7 +44,7 @@ def _paths(collection: str) -> frozenset[str]:
 @functools.cache
 def registry() -> dict[type[Any], Resource]:
     """Built on first use: the services import the models, which the outbox's listeners see first."""
-    from wrenchwork.assets.service import get_asset
+    from wrenchwork.assets.service import asset_details, read_asset
     from wrenchwork.locations.service import get_location
     from wrenchwork.lookups.tables import LOOKUPS
     from wrenchwork.models import (
@@ -69,7 +69,7 @@ def registry() -> dict[type[Any], Resource]:
     found: dict[type[Any], Resource] = {
         WorkOrder: Resource("work_order", _by_id(read_work_order), _paths("work_orders"), _parsed(work_order_details)),
         WorkOrderRequest: Resource("work_order_request", _by_id(get_request), _paths("work_order_requests")),
-        Asset: Resource("asset", _by_id(get_asset), _paths("assets")),
+        Asset: Resource("asset", _by_id(read_asset), _paths("assets"), _parsed(asset_details)),
         Location: Resource("location", _by_id(get_location), _paths("locations")),
         Part: Resource("part", _by_id(get_part), _paths("parts")),
         Vendor: Resource("vendor", _by_id(get_vendor), _paths("vendors")),
