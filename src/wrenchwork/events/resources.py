@@ -58,7 +58,7 @@ def registry() -> dict[type[Any], Resource]:
         WorkOrder,
         WorkOrderRequest,
     )
-    from wrenchwork.parts.service import get_part
+    from wrenchwork.parts.service import part_details, read_part
     from wrenchwork.pm_schedules.service import pm_schedule_details, read_pm_schedule
     from wrenchwork.procedures.service import get_template
     from wrenchwork.users.service import get_user
@@ -71,7 +71,7 @@ def registry() -> dict[type[Any], Resource]:
         WorkOrderRequest: Resource("work_order_request", _by_id(get_request), _paths("work_order_requests")),
         Asset: Resource("asset", _by_id(read_asset), _paths("assets"), _parsed(asset_details)),
         Location: Resource("location", _by_id(get_location), _paths("locations")),
-        Part: Resource("part", _by_id(get_part), _paths("parts")),
+        Part: Resource("part", _by_id(read_part), _paths("parts"), _parsed(part_details)),
         Vendor: Resource("vendor", _by_id(get_vendor), _paths("vendors")),
         PmSchedule: Resource(
             "pm_schedule", _by_id(read_pm_schedule), _paths("pm_schedules"), _parsed(pm_schedule_details)

@@ -29,11 +29,11 @@ _PRIMARY_CONTACT = json_first(
 )  # fmt: skip
 
 
-def json_vendors_with_contact(link: Table, owner_column: str, outer: Any) -> Any:
-    """SQL: the `vendors` of a detail, `[{id, name, primary_contact}]` by id, of the `outer` record (a work order,
-    a PM schedule's template) through `link`."""
+def json_vendors_with_contact(link: Table, owner_column: str, outer: Any, *extra: tuple[str, Any]) -> Any:
+    """SQL: the `vendors` of a detail, `[{id, name, *extra, primary_contact}]` by id, of the `outer` record (a work
+    order, a PM schedule's template, an asset, a part) through `link` (`extra`: values of its columns)."""
     return json_list(
-        json_object(("id", Vendor.id), ("name", Vendor.name), ("primary_contact", _PRIMARY_CONTACT)),
+        json_object(("id", Vendor.id), ("name", Vendor.name), *extra, ("primary_contact", _PRIMARY_CONTACT)),
         link.c[owner_column] == outer.id, order_by=[Vendor.id], outer=outer,
         source=link.join(Vendor, Vendor.id == link.c.vendor_id),
     )  # fmt: skip

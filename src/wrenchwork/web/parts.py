@@ -41,7 +41,7 @@ async def part_list(
 async def part_page(request: Request, viewer: CurrentViewer, id: Id) -> Response:
     scope = viewer.require(ROLES)
     session = request.state.session
-    part = service.get_part(session, scope, id)
+    part = service.read_part(session, scope, id)
     ledger, _, used = transactions.list_transactions(
         session, scope, id, parse_list_query(TRANSACTION_LIST, [("per_page", str(LEDGER))])
     )
