@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, Boolean, ColumnElement, Dialect, String, Table, bindparam, literal_column, select
+from sqlalchemy import BigInteger, ColumnElement, Dialect, String, Table, bindparam, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -426,28 +426,31 @@ class IdBatch(TypeDecorator[list[int]]):
         return ids if dialect.name == "postgresql" else orjson.dumps(ids).decode()
 
 
-class in_batch(ColumnElement[bool]):
-    """`column` is one of the ids bound to `name` (an `IdBatch`)."""
+class batch_ids(ColumnElement[Any]):
+    """The ids bound to `name` (an `IdBatch`) as a subquery's rows."""
 
     inherit_cache = True
-    type = Boolean()
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement), ("ids", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("ids", InternalTraversal.dp_clauseelement)]
 
-    def __init__(self, column: Any, name: str) -> None:
-        self.column = column
+    def __init__(self, name: str) -> None:
         self.ids = bindparam(name, type_=IdBatch())
 
     @property
     def _from_objects(self) -> list[Any]:
-        return self.column._from_objects  # type: ignore[no-any-return]
+        return []
 
 
-@compiles(in_batch)
-def _in_batch(element: in_batch, compiler: SQLCompiler, **kw: Any) -> str:
-    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+def in_batch(column: Any, name: str) -> Any:
+    """`column IN (the ids bound to name)`: a plain comparison, so both planners look the ids up by key."""
+    return column.op("IN", is_comparison=True)(batch_ids(name))
+
+
+@compiles(batch_ids)
+def _batch_ids(element: batch_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    ids = compiler.process(element.ids, **kw)
     if compiler.dialect.name == "postgresql":
-        return f"{column} = ANY({ids})"
-    return f"{column} IN (SELECT value FROM json_each({ids}))"
+        return f"(SELECT unnest({ids}))"
+    return f"(SELECT value FROM json_each({ids}))"
 
 
 class rounded_product(FunctionElement[Any]):
