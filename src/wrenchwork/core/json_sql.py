@@ -1,10 +1,12 @@
-"""List items rendered as JSON by the database, for the hot list endpoints.
+"""List items and details rendered as JSON by the database.
 
 A list page of 50 items with nested references costs far more in Python (result rows, type conversion, dict
 building, grouping reference rows) than in the database. For the busiest lists the page query therefore returns
 each item as one JSON text, built by SQLite's JSON1 functions or PostgreSQL's json functions, and the response
-embeds it unchanged (`orjson.Fragment`). The detail endpoints keep building dicts in Python; a contract test
-checks that list items and details agree field by field.
+embeds it unchanged (`orjson.Fragment`). The work order, PM schedule, asset and part details are rendered the same
+way (`Detail`, core/repository.py `json_details`): one statement built once, for one record or a batch of them
+(the event outbox renders a commit's records of a resource at once). A contract test checks that list items and
+details agree field by field.
 
 The constructs below compile to either dialect and render values exactly as the Python path does
 (core/envelope.py): date-times as `2025-09-24T14:20:25Z` (UTC, whole seconds), decimals as an integer when whole
