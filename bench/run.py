@@ -51,6 +51,7 @@ class Config:
     out: Path
     databases: list[str]
     postgres_url: str | None
+    only: str = ""  # load only the targets whose name contains this (e.g. "detail")
 
 
 def parse_args(argv: list[str] | None) -> Config:
@@ -77,6 +78,7 @@ def parse_args(argv: list[str] | None) -> Config:
         help="a PostgreSQL server to create the benchmark databases on, e.g. postgresql+psycopg://postgres@host/"
         "postgres (default: $WRENCHWORK_BENCH_POSTGRES_URL, else a throwaway local cluster)",
     )
+    parser.add_argument("--only", default="", help='load only targets whose name contains this, e.g. "detail"')
     args = parser.parse_args(argv)
     resources = [r.strip() for r in args.resources.split(",") if r.strip()]
     unknown = sorted(set(resources) - set(TARGETS))
@@ -95,6 +97,7 @@ def parse_args(argv: list[str] | None) -> Config:
         out=args.out.resolve(),
         databases=databases,
         postgres_url=args.postgres_url,
+        only=args.only,
     )
 
 
@@ -231,6 +234,8 @@ def bench_wrenchwork(rows: int, config: Config, baseline: Server, database: str,
         server = Server("wrenchwork", base_url, process.pid, headers)
         for resource in config.resources:
             for target in TARGETS[resource]:
+                if config.only not in target.name:
+                    continue
                 path = target.resolve(generated.sample_ids)
                 write = None
                 if target.baseline is not None:

@@ -45,15 +45,17 @@ class Target:
 BASELINE = Target("baseline work_orders list", f"/api/v1/work_orders?{PAGE}", is_list=True)
 # The baseline's indexed search: FTS5 trigram matches driving the page (20 matches at 100k rows).
 BASELINE_SEARCH = Target("baseline work_orders search", "/api/v1/work_orders?per_page=50&search=5000")
+# The baseline's detail: one work order by id (its list item's shape, one statement).
+BASELINE_DETAIL = Target("baseline work_orders detail", "/api/v1/work_orders/500")
 
 TARGETS: dict[str, list[Target]] = {
     "users": [
         Target("users list", f"/api/v1/users?{PAGE}", is_list=True),
-        Target("users detail", "/api/v1/users/{users}"),
+        Target("users detail", "/api/v1/users/{users}", baseline=BASELINE_DETAIL),
     ],
     "locations": [
         Target("locations list", f"/api/v1/locations?{PAGE}", is_list=True),
-        Target("locations detail", "/api/v1/locations/{locations}"),
+        Target("locations detail", "/api/v1/locations/{locations}", baseline=BASELINE_DETAIL),
         # Writes last: they change the totals the list targets check.
         Target(
             "locations create",
@@ -65,7 +67,7 @@ TARGETS: dict[str, list[Target]] = {
     "assets": [
         Target("assets list", "/api/v1/assets?per_page=50", is_list=True),
         Target("assets list page 3", f"/api/v1/assets?{PAGE}", is_list=True),
-        Target("assets detail", "/api/v1/assets/{assets}"),
+        Target("assets detail", "/api/v1/assets/{assets}", baseline=BASELINE_DETAIL),
         # Searches: selective terms (a few matches: the index drives the page), a term 1 in 16 assets holds (its
         # matches still drive the page), and one every asset holds (the sort's index drives).
         Target("assets search selective", "/api/v1/assets?per_page=50&search=005000", baseline=BASELINE_SEARCH),
@@ -91,7 +93,7 @@ TARGETS: dict[str, list[Target]] = {
             "work_orders filtered",
             "/api/v1/work_orders?per_page=50&filter[status_id_in]=1,2&filter[technicians_id_eq]={work_order_technician}",
         ),
-        Target("work_orders detail", "/api/v1/work_orders/{work_orders}"),
+        Target("work_orders detail", "/api/v1/work_orders/{work_orders}", baseline=BASELINE_DETAIL),
         # Writes last: they change the totals the list targets check.
         Target(
             "work_orders create",
@@ -112,7 +114,7 @@ TARGETS: dict[str, list[Target]] = {
         Target("parts list", "/api/v1/parts?per_page=50", is_list=True),
         Target("parts list page 3", f"/api/v1/parts?{PAGE}", is_list=True),
         Target("parts low stock", "/api/v1/parts?per_page=50&filter[low_stock_eq]=true"),
-        Target("parts detail", "/api/v1/parts/{parts}"),
+        Target("parts detail", "/api/v1/parts/{parts}", baseline=BASELINE_DETAIL),
         # The ledger part has exactly `rows` transactions.
         Target("part transactions", "/api/v1/parts/{ledger_part}/transactions?per_page=50", is_list=True),
         Target("part transactions page 3", f"/api/v1/parts/{{ledger_part}}/transactions?{PAGE}", is_list=True),
@@ -135,12 +137,14 @@ TARGETS: dict[str, list[Target]] = {
     "vendors": [
         Target("vendors list", "/api/v1/vendors?per_page=50", is_list=True),
         Target("vendors list page 3", f"/api/v1/vendors?{PAGE}", is_list=True),
-        Target("vendors detail", "/api/v1/vendors/{vendors}"),
+        Target("vendors detail", "/api/v1/vendors/{vendors}", baseline=BASELINE_DETAIL),
     ],
     "work_order_requests": [
         Target("work_order_requests list", "/api/v1/work_order_requests?per_page=50", is_list=True),
         Target("work_order_requests list page 3", f"/api/v1/work_order_requests?{PAGE}", is_list=True),
-        Target("work_order_requests detail", "/api/v1/work_order_requests/{work_order_requests}"),
+        Target(
+            "work_order_requests detail", "/api/v1/work_order_requests/{work_order_requests}", baseline=BASELINE_DETAIL
+        ),
     ],
     "pm_schedules": [
         Target("pm_schedules list", "/api/v1/pm_schedules?per_page=50", is_list=True),
@@ -150,7 +154,7 @@ TARGETS: dict[str, list[Target]] = {
             "/api/v1/pm_schedules?per_page=50&filter[status_eq]=planned"
             "&filter[technicians_id_eq]={pm_schedule_technician}",
         ),
-        Target("pm_schedules detail", "/api/v1/pm_schedules/{pm_schedules}"),
+        Target("pm_schedules detail", "/api/v1/pm_schedules/{pm_schedules}", baseline=BASELINE_DETAIL),
         Target("pm_schedules forecast", "/api/v1/pm_schedules/{pm_schedules}/forecast"),
         # Writes last: they change the totals the list targets check.
         Target(

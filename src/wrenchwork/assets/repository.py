@@ -1,17 +1,26 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from wrenchwork.assets.schemas import SCALARS
-from wrenchwork.core.json_sql import json_author, json_decimal, json_item, json_moment, json_object, json_ref, json_refs
-from wrenchwork.core.listing import AnyRow, AnySelect
-from wrenchwork.core.repository import Link, Repository
-from wrenchwork.files.present import fill_avatars
-from wrenchwork.files.urls import first_image_url
+from wrenchwork.assets.schemas import COSTS, SCALARS
+from wrenchwork.core.json_sql import (
+    Detail,
+    json_author,
+    json_bool,
+    json_decimal,
+    json_item,
+    json_moment,
+    json_object,
+    json_ref,
+    json_refs,
+)
+from wrenchwork.core.listing import AnySelect
+from wrenchwork.core.repository import Repository
+from wrenchwork.files.urls import first_image_url, json_files
 from wrenchwork.models import (
     Asset,
     AssetType,
@@ -28,6 +37,7 @@ from wrenchwork.models import (
     asset_vendors,
     part_assets,
 )
+from wrenchwork.vendors.repository import json_vendors_with_contact
 
 # What may point at an asset, by (singular, plural) name.
 REFERRERS = {
@@ -36,33 +46,9 @@ REFERRERS = {
     ("request", "requests"): WorkOrderRequest.asset_id,
     ("PM schedule", "PM schedules"): PmTemplateWorkOrder.asset_id,
 }
-ASSET_LINKS = (
-    Link("technicians", asset_technicians, "asset_id", "user_id", User, ("surname",)),
-    Link("asset_types", asset_asset_types, "asset_id", "asset_type_id", AssetType),
-    Link("vendors", asset_vendors, "asset_id", "vendor_id", Vendor),
-    Link("parts", part_assets, "asset_id", "part_id", Part),
-)
 ParentAsset = aliased(Asset, name="parent_asset")
 Creator = aliased(User, name="creator")
 Editor = aliased(User, name="editor")
-
-# Built once; each request only adds its entity, filters, order and page.
-READABLE = (
-    select(
-        *Asset.__table__.c,
-        ParentAsset.name.label("parent_name"),
-        Location.name.label("location_name"),
-        Location.path.label("location_path"),
-        Creator.name.label("creator_name"),
-        Creator.surname.label("creator_surname"),
-        Editor.name.label("editor_name"),
-        Editor.surname.label("editor_surname"),
-    )
-    .outerjoin(ParentAsset, ParentAsset.id == Asset.parent_id)
-    .outerjoin(Location, Location.id == Asset.location_id)
-    .outerjoin(Creator, Creator.id == Asset.created_by_id)
-    .outerjoin(Editor, Editor.id == Asset.updated_by_id)
-)
 
 
 def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, Any]) -> Any:
@@ -70,7 +56,7 @@ def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, A
 
 
 # The documented list item (assets/schemas.py `AssetListItem`), rendered by the database.
-LIST_ITEM = json_object(
+LIST_ITEM_PAIRS = (
     *((name, getattr(Asset, name)) for name in SCALARS),
     *((name, getattr(Asset, name)) for name in ("asset_code", "status")),
     *((name, json_decimal(getattr(Asset, name))) for name in ("purchase_cost", "replacement_cost", "salvage_value")),
@@ -92,6 +78,7 @@ LIST_ITEM = json_object(
     ("created_by", json_author(Creator, Asset.created_by_id)),
     ("updated_by", json_author(Editor, Asset.updated_by_id)),
 )  # fmt: skip
+LIST_ITEM = json_object(*LIST_ITEM_PAIRS)
 LIST_PAGE = (
     select(json_item("assets.list_item", LIST_ITEM).label("item"))
     .outerjoin(ParentAsset, ParentAsset.id == Asset.parent_id)
@@ -101,24 +88,34 @@ LIST_PAGE = (
 )
 
 
+def _joined(stmt: AnySelect) -> AnySelect:
+    return (
+        stmt.outerjoin(ParentAsset, ParentAsset.id == Asset.parent_id)
+        .outerjoin(Location, Location.id == Asset.location_id)
+        .outerjoin(Creator, Creator.id == Asset.created_by_id)
+        .outerjoin(Editor, Editor.id == Asset.updated_by_id)
+    )
+
+
+# The documented detail (assets/schemas.py `AssetDetail`), rendered by the database for one or many.
+_SHOWN = dict(LIST_ITEM_PAIRS)
+ChildAsset = aliased(Asset, name="child_asset")
+DETAIL = Detail("assets.detail", json_object(
+    *((name, _SHOWN[name]) for name in SCALARS),
+    ("root_id", Asset.root_id),
+    *((name, _SHOWN[name]) for name in COSTS),
+    *((name, _SHOWN[name]) for name in ("parent", "location", "technicians", "asset_types", "parts")),
+    ("vendors", json_vendors_with_contact(asset_vendors, "asset_id", Asset)),
+    ("has_children", json_bool(exists().where(ChildAsset.parent_id == Asset.id))),
+    *((name, _SHOWN[name]) for name in ("purchase_date", "warranty_exp_date", "qr_code")),
+    ("images", json_files("assets", Asset.id, "image")),
+    ("documents", json_files("assets", Asset.id, "document")),
+    *((name, _SHOWN[name]) for name in ("created_at", "updated_at", "created_by", "updated_by")),
+), _joined)  # fmt: skip
+
+
 class AssetRepository(Repository[Asset]):
     model = Asset
-
-    def readable(self) -> AnySelect:
-        """Asset columns with the parent, location and author references joined in: one query per page."""
-        return self.scoped(READABLE)
-
-    def read(self, asset_id: int) -> AnyRow | None:
-        return self.session.execute(self.readable().where(Asset.id == asset_id)).first()
-
-    def references(self, asset_ids: Sequence[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
-        """technicians, asset_types, vendors and parts of every asset, in one query."""
-        refs = self.refs_through(ASSET_LINKS, asset_ids)
-        for people in refs["technicians"].values():
-            for person in people:
-                person["avatar"] = None
-        fill_avatars(self.session, (p for people in refs["technicians"].values() for p in people))
-        return refs
 
     def usage(self, asset_id: int) -> str | None:
         """What still points at an asset, in words (an asset in use cannot be deleted; its downtimes and links

@@ -164,33 +164,6 @@ SCALARS = (
 COSTS = ("asset_code", "status", "purchase_cost", "replacement_cost", "salvage_value")
 
 
-def asset_detail(row: Any, refs: dict[str, Any]) -> dict[str, Any]:
-    """The asset detail in the documented key order; `refs` holds the already-loaded references. (The list
-    item, rendered by the database, is assets/repository.py `LIST_ITEM`.)"""
-    item = {name: getattr(row, name) for name in SCALARS}
-    item["root_id"] = row.root_id
-    item |= {name: getattr(row, name) for name in COSTS}
-    item |= {
-        "parent": refs["parent"],
-        "location": refs["location"],
-        "technicians": refs["technicians"],
-        "asset_types": refs["asset_types"],
-        "parts": refs["parts"],
-        "vendors": refs["vendors"],
-        "has_children": refs["has_children"],
-        "purchase_date": row.purchase_date,
-        "warranty_exp_date": row.warranty_exp_date,
-        "qr_code": row.qr_code,
-        "images": [],
-        "documents": [],
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "created_by": refs["created_by"],
-        "updated_by": refs["updated_by"],
-    }
-    return item
-
-
 def downtime_item(row: Any) -> dict[str, Any]:
     duration = None if row.ended_at is None else int((row.ended_at - row.started_at).total_seconds())
     return {

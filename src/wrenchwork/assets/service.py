@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import orjson
 from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.assets.listing import ASSET_LIST, DOWNTIME_LIST
-from wrenchwork.assets.repository import LIST_PAGE, AssetRepository
+from wrenchwork.assets.repository import DETAIL, LIST_PAGE, AssetRepository
 from wrenchwork.assets.schemas import (
     AssetCreate,
     AssetFields,
     AssetStatusChange,
     AssetUpdate,
-    asset_detail,
     downtime_item,
 )
 from wrenchwork.core import qr, tree
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
-from wrenchwork.core.listing import AnyRow, ListQuery
+from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
-from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
 from wrenchwork.events.outbox import emit
-from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
     AssetType,
@@ -42,7 +41,6 @@ from wrenchwork.models import (
     part_assets,
 )
 from wrenchwork.users.repository import UserRepository
-from wrenchwork.vendors.repository import VendorRepository
 
 # field -> (link table, column of the linked id, model the ids must belong to)
 LINKS = {
@@ -56,40 +54,32 @@ NOT_COLUMNS = frozenset({"qr_code_attributes", *LINKS})
 CLEARABLE = set(AssetFields.model_fields) - NOT_COLUMNS
 
 
-def present(repo: AssetRepository, row: AnyRow) -> dict[str, Any]:
-    """The documented asset detail (list items are rendered by the database: repository.LIST_ITEM)."""
-    linked = repo.references([row.id])
-    vendors = linked["vendors"]
-    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    refs = {
-        "parent": None if row.parent_id is None else {"id": row.parent_id, "name": row.parent_name},
-        "location": None
-        if row.location_id is None
-        else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
-        "technicians": linked["technicians"][row.id],
-        "asset_types": linked["asset_types"][row.id],
-        "parts": linked["parts"][row.id],
-        "vendors": vendors[row.id],
-        "has_children": row.id in tree.with_children(repo, [row.id]),
-        "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
-        "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
-    }
-    item = asset_detail(row, refs)
-    fill(repo.session, repo.scope, "assets", [item])
-    return item
-
-
 def list_assets(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = AssetRepository(session, scope)
     return repo.json_page(ASSET_LIST, query, LIST_PAGE)
 
 
-def get_asset(session: Session, scope: Scope, asset_id: int) -> dict[str, Any]:
-    repo = AssetRepository(session, scope)
-    row = repo.read(asset_id)
-    if row is None:
+def asset_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented detail as JSON text}` of those of `ids` the caller sees, rendered by the database in
+    one statement (assets/repository.py `DETAIL`)."""
+    return AssetRepository(session, scope).json_details(DETAIL, ids)
+
+
+def get_asset(session: Session, scope: Scope, asset_id: int) -> Fragment:
+    return Fragment(_detail_text(session, scope, asset_id))
+
+
+def read_asset(session: Session, scope: Scope, asset_id: int) -> dict[str, Any]:
+    """The detail as a dict (writes answer it; web pages, demo data)."""
+    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, asset_id))
+    return loaded
+
+
+def _detail_text(session: Session, scope: Scope, asset_id: int) -> str:
+    found = asset_details(session, scope, [asset_id]).get(asset_id)
+    if found is None:
         raise NotFound.of("Asset")
-    return present(repo, row)
+    return found
 
 
 def create_asset(session: Session, scope: Scope, data: AssetCreate) -> dict[str, Any]:
@@ -101,7 +91,7 @@ def create_asset(session: Session, scope: Scope, data: AssetCreate) -> dict[str,
     asset = repo.add(Asset(name=data.name, qr_code=code, status="online", **columns))
     tree.place(repo, asset, parent, with_path=False)
     _save_links(repo, asset, data)
-    return get_asset(session, scope, asset.id)
+    return read_asset(session, scope, asset.id)
 
 
 def update_asset(session: Session, scope: Scope, asset_id: int, data: AssetUpdate) -> dict[str, Any]:
@@ -116,7 +106,7 @@ def update_asset(session: Session, scope: Scope, asset_id: int, data: AssetUpdat
         tree.place(repo, asset, parent, with_path=False)
     _save_links(repo, asset, data)
     repo.touch(asset)
-    return get_asset(session, scope, asset.id)
+    return read_asset(session, scope, asset.id)
 
 
 def delete_asset(session: Session, scope: Scope, asset_id: int) -> None:
@@ -151,7 +141,7 @@ def set_status(session: Session, scope: Scope, asset_id: int, change: AssetStatu
         asset.status = change.status
         repo.touch(asset)
         emit(session, "asset.status_changed", asset, work_order_id=change.work_order_id, reason=change.reason)
-    return get_asset(session, scope, asset.id)
+    return read_asset(session, scope, asset.id)
 
 
 def list_downtimes(session: Session, scope: Scope, asset_id: int, query: ListQuery) -> tuple[list[dict[str, Any]], int]:

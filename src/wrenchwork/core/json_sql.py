@@ -1,10 +1,12 @@
-"""List items rendered as JSON by the database, for the hot list endpoints.
+"""List items and details rendered as JSON by the database.
 
 A list page of 50 items with nested references costs far more in Python (result rows, type conversion, dict
 building, grouping reference rows) than in the database. For the busiest lists the page query therefore returns
 each item as one JSON text, built by SQLite's JSON1 functions or PostgreSQL's json functions, and the response
-embeds it unchanged (`orjson.Fragment`). The detail endpoints keep building dicts in Python; a contract test
-checks that list items and details agree field by field.
+embeds it unchanged (`orjson.Fragment`). The work order, PM schedule, asset and part details are rendered the same
+way (`Detail`, core/repository.py `json_details`): one statement built once, for one record or a batch of them
+(the event outbox renders a commit's records of a resource at once). A contract test checks that list items and
+details agree field by field.
 
 The constructs below compile to either dialect and render values exactly as the Python path does
 (core/envelope.py): date-times as `2025-09-24T14:20:25Z` (UTC, whole seconds), decimals as an integer when whole
@@ -15,14 +17,19 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Callable, Sequence
 from contextlib import closing
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, literal_column
+import orjson
+from sqlalchemy import BigInteger, ColumnElement, Dialect, String, Table, bindparam, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator
 
 from wrenchwork.core.model_base import ExactDecimal
 
@@ -329,3 +336,146 @@ def _stored_sqlite(element: json_stored, compiler: SQLCompiler, **kw: Any) -> st
 def _stored_pg(element: json_stored, compiler: SQLCompiler, **kw: Any) -> str:
     (value,) = _args(compiler, element, **kw)
     return f"({value})::json"
+
+
+# ---- details ------------------------------------------------------------------------------------------------
+# A detail is rendered like a list item, for one record or a batch (the event outbox renders every record of a
+# commit at once): one statement per resource, built once, that takes the ids as one bound value.
+
+
+@dataclass(frozen=True, eq=False)
+class Detail:
+    """A resource's detail rendered by the database (core/repository.py `json_details`): `item` over the model,
+    `joined` adds the joins of its one-per-row references to a statement over the model."""
+
+    key: str  # names the item in SQLAlchemy's statement cache (see json_item)
+    item: ColumnElement[Any]
+    joined: Callable[[Any], Any] = field(default=lambda stmt: stmt)
+
+
+class json_list_of(_JsonFunction):
+    """The aggregate of a `json_list` subquery: its ordered rows' `item`s as a JSON array, `[]` for none."""
+
+    name = "json_list_of"
+    inherit_cache = True
+
+
+class json_embedded(_JsonFunction):
+    """A JSON value a correlated scalar subquery returns, embedded unquoted (see `sqlite_keeps_json`)."""
+
+    name = "json_embedded"
+    inherit_cache = True
+
+
+def json_list(item: ColumnElement[Any], *where: Any, order_by: Sequence[Any], outer: Any, source: Any = None) -> Any:
+    """The JSON array of `item` over the rows (of `source`, default: the item's tables) that match `where`, in
+    `order_by`, correlated to `outer` (the detail's model). The rows are ordered in a subquery and aggregated
+    outside it: SQLite before 3.44 has no ORDER BY inside an aggregate, and both databases aggregate a derived
+    table's rows in its order."""
+    rows = select(item.label("item"))
+    if source is not None:
+        rows = rows.select_from(source)
+    ordered = rows.where(*where).order_by(*order_by).correlate(outer).subquery()
+    return json_embedded(select(json_list_of(ordered.c.item)).scalar_subquery())
+
+
+def json_first(item: ColumnElement[Any], *where: Any, order_by: Sequence[Any], source: Any = None) -> Any:
+    """`item` of the first row that matches `where` in `order_by`, or `null` (a work order's request)."""
+    row = select(item)
+    if source is not None:
+        row = row.select_from(source)
+    return json_embedded(row.where(*where).order_by(*order_by).limit(1).scalar_subquery())
+
+
+@compiles(json_list_of, "sqlite")
+def _list_of_sqlite(element: json_list_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f"json_group_array(json({value}))"  # read through a subquery: no longer marked JSON (see above)
+
+
+@compiles(json_list_of, "postgresql")
+def _list_of_pg(element: json_list_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return f"coalesce(json_agg({value}), '[]'::json)"
+
+
+@compiles(json_embedded, "sqlite")
+def _embedded_sqlite(element: json_embedded, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return _json_sqlite(value)
+
+
+@compiles(json_embedded, "postgresql")
+def _embedded_pg(element: json_embedded, compiler: SQLCompiler, **kw: Any) -> str:
+    (value,) = _args(compiler, element, **kw)
+    return value
+
+
+class IdBatch(TypeDecorator[list[int]]):
+    """A batch of record ids bound as one value (so the statement is the same for any number of ids): a JSON
+    array on SQLite (read by json_each), an integer array on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(BigInteger()))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        ids = [int(i) for i in value]
+        return ids if dialect.name == "postgresql" else orjson.dumps(ids).decode()
+
+
+class batch_ids(ColumnElement[Any]):
+    """The ids bound to `name` (an `IdBatch`) as a subquery's rows."""
+
+    inherit_cache = True
+    _traverse_internals = [("ids", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, name: str) -> None:
+        self.ids = bindparam(name, type_=IdBatch())
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return []
+
+
+def in_batch(column: Any, name: str) -> Any:
+    """`column IN (the ids bound to name)`: a plain comparison, so both planners look the ids up by key."""
+    return column.op("IN", is_comparison=True)(batch_ids(name))
+
+
+@compiles(batch_ids)
+def _batch_ids(element: batch_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    ids = compiler.process(element.ids, **kw)
+    if compiler.dialect.name == "postgresql":
+        return f"(SELECT unnest({ids}))"
+    return f"(SELECT value FROM json_each({ids}))"
+
+
+class rounded_product(FunctionElement[Any]):
+    """`a` x `b` (two ExactDecimal columns) rounded half up to `scale` places, as a value of that scale (on SQLite
+    a whole number of its smallest unit, as ExactDecimal stores it): a part assignment's cost."""
+
+    name = "rounded_product"
+    inherit_cache = True
+
+    def __init__(self, a: Any, b: Any, scale: int) -> None:
+        drop = a.type.scale + b.type.scale - scale
+        super().__init__(a, b, _literal_int(10**drop), _literal_int(scale))
+
+
+@compiles(rounded_product, "sqlite")
+def _rounded_product_sqlite(element: rounded_product, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b, unit, _ = _args(compiler, element, **kw)
+    product, half = f"(({a}) * ({b}))", f"({unit} / 2)"
+    # Integer division truncates towards zero: add half a unit away from zero first (ROUND_HALF_UP).
+    return f"(CASE WHEN {product} >= 0 THEN ({product} + {half}) / {unit} ELSE ({product} - {half}) / {unit} END)"
+
+
+@compiles(rounded_product, "postgresql")
+def _rounded_product_pg(element: rounded_product, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b, _, scale = _args(compiler, element, **kw)
+    return f"round(({a}) * ({b}), {scale})"  # numeric round(): half away from zero

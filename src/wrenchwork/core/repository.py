@@ -16,6 +16,7 @@ from sqlalchemy.sql.selectable import Join, Subquery
 from wrenchwork.core import driver, text_index
 from wrenchwork.core.auth import Principal, Scope
 from wrenchwork.core.counters import count_column, read_count
+from wrenchwork.core.json_sql import Detail, in_batch, json_item
 from wrenchwork.core.listing import (
     AnyRow,
     AnySelect,
@@ -170,6 +171,20 @@ def _unfiltered_page(
         return stmt
 
     return prebuilt(("page", dialect), spec, base, query, build)
+
+
+_DETAILS: dict[int, Any] = {}
+
+
+def _detail_statement(repo: Repository[Any], detail: Detail) -> AnySelect:
+    """The statement of `Repository.json_details`, built once per detail ."""
+    stmt: AnySelect | None = _DETAILS.get(id(detail))
+    if stmt is None:
+        scope = getattr(repo.model, repo.scope_column) == bindparam("detail_scope")
+        stmt = detail.joined(select(repo.model.id, json_item(detail.key, detail.item)))
+        stmt = stmt.where(scope, in_batch(repo.model.id, "detail_ids"))
+        _DETAILS[id(detail)] = driver.keep(stmt)
+    return stmt
 
 
 def _filtered_statements(
@@ -396,6 +411,21 @@ class Repository(Generic[M]):
         if counted and rows:
             return rows, rows[0].listed_total or 0
         return rows, self._total(spec, query, stmt, len(rows), params)
+
+    def json_details(
+        self, detail: Detail, ids: Iterable[int], params: Mapping[str, Any] | None = None
+    ) -> dict[int, str]:
+        """`{id: detail as JSON text}` of those of `ids` that are records in the caller's scope, rendered by the
+        database: `detail` is module-level (core/json_sql.py `Detail`). One statement for any number of ids,
+        built once per detail; `params` fills the item's own bind parameters."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        self.session.flush()
+        stmt = _detail_statement(self, detail)
+        bound = dict(params or {}) | {"detail_scope": self.scope_id, "detail_ids": wanted}
+        rows = driver.rows(self.session.connection(), stmt, bound)
+        return {row[0]: row[1] for row in rows}
 
     def json_page(
         self, spec: ListSpec, query: ListQuery, base: AnySelect, params: Mapping[str, Any] | None = None

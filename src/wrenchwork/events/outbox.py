@@ -173,6 +173,7 @@ class _Rows:
         self.now = utcnow()
 
     def build(self, merged: list[Noted]) -> list[dict[str, Any]]:
+        self._render_batches(merged)
         rows = []
         for noted in merged:
             entity_id = noted.entity_id
@@ -214,6 +215,23 @@ class _Rows:
         except Exception:
             log.exception("event data not presented")
             return None
+
+    def _render_batches(self, merged: list[Noted]) -> None:
+        """The details of every record whose resource renders many at once (`present_many`), one call per resource
+        and entity: a PM pass's commit holds hundreds of generated work orders."""
+        wanted: dict[tuple[str, int], tuple[Resource, list[int]]] = {}
+        for noted in merged:
+            resource, entity_id = noted.resource, noted.entity_id
+            if noted.kind == "deleted" or resource.present_many is None or entity_id not in self.scopes:
+                continue
+            if (resource.name, noted.resource_id) in self.details or self._answered(noted) is not None:
+                continue
+            wanted.setdefault((resource.name, entity_id), (resource, []))[1].append(noted.resource_id)
+        for (name, entity_id), (resource, ids) in wanted.items():
+            assert resource.present_many is not None and entity_id is not None
+            found = self._safely(resource.present_many, self.scopes[entity_id], ids) or {}
+            for resource_id, detail in found.items():
+                self.details[(name, resource_id)] = detail
 
     def _detail(self, noted: Noted, scope: Scope | None) -> dict[str, Any]:
         key = (noted.resource.name, noted.resource_id)

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.routing import API_PREFIX
 
 Presenter = Callable[[Session, Scope, Any], dict[str, Any]]
+# Renders the details of many records of one entity at once: `{id: detail}` of those of the ids it finds.
+BatchPresenter = Callable[[Session, Scope, list[int]], dict[int, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,15 @@ class Resource:
     name: str  # "work_order": the events are "work_order.created", ...
     present: Presenter
     paths: frozenset[str]
+    present_many: BatchPresenter | None = None  # where the detail is rendered by the database (core/json_sql.py)
 
 
 def _by_id(getter: Callable[[Session, Scope, int], dict[str, Any]]) -> Presenter:
     return lambda session, scope, obj: getter(session, scope, obj.id)
+
+
+def _parsed(render: Callable[[Session, Scope, list[int]], dict[int, str]]) -> BatchPresenter:
+    return lambda session, scope, ids: {i: orjson.loads(text) for i, text in render(session, scope, ids).items()}
 
 
 def _paths(collection: str) -> frozenset[str]:
@@ -36,7 +44,7 @@ def _paths(collection: str) -> frozenset[str]:
 @functools.cache
 def registry() -> dict[type[Any], Resource]:
     """Built on first use: the services import the models, which the outbox's listeners see first."""
-    from wrenchwork.assets.service import get_asset
+    from wrenchwork.assets.service import asset_details, read_asset
     from wrenchwork.locations.service import get_location
     from wrenchwork.lookups.tables import LOOKUPS
     from wrenchwork.models import (
@@ -50,22 +58,24 @@ def registry() -> dict[type[Any], Resource]:
         WorkOrder,
         WorkOrderRequest,
     )
-    from wrenchwork.parts.service import get_part
-    from wrenchwork.pm_schedules.service import get_pm_schedule
+    from wrenchwork.parts.service import part_details, read_part
+    from wrenchwork.pm_schedules.service import pm_schedule_details, read_pm_schedule
     from wrenchwork.procedures.service import get_template
     from wrenchwork.users.service import get_user
     from wrenchwork.vendors.service import get_vendor
     from wrenchwork.work_order_requests.service import get_request
-    from wrenchwork.work_orders.service import get_work_order
+    from wrenchwork.work_orders.service import read_work_order, work_order_details
 
     found: dict[type[Any], Resource] = {
-        WorkOrder: Resource("work_order", _by_id(get_work_order), _paths("work_orders")),
+        WorkOrder: Resource("work_order", _by_id(read_work_order), _paths("work_orders"), _parsed(work_order_details)),
         WorkOrderRequest: Resource("work_order_request", _by_id(get_request), _paths("work_order_requests")),
-        Asset: Resource("asset", _by_id(get_asset), _paths("assets")),
+        Asset: Resource("asset", _by_id(read_asset), _paths("assets"), _parsed(asset_details)),
         Location: Resource("location", _by_id(get_location), _paths("locations")),
-        Part: Resource("part", _by_id(get_part), _paths("parts")),
+        Part: Resource("part", _by_id(read_part), _paths("parts"), _parsed(part_details)),
         Vendor: Resource("vendor", _by_id(get_vendor), _paths("vendors")),
-        PmSchedule: Resource("pm_schedule", _by_id(get_pm_schedule), _paths("pm_schedules")),
+        PmSchedule: Resource(
+            "pm_schedule", _by_id(read_pm_schedule), _paths("pm_schedules"), _parsed(pm_schedule_details)
+        ),
         ProcedureTemplate: Resource("procedure_template", _by_id(get_template), _paths("procedure_templates")),
         User: Resource("user", _by_id(get_user), _paths("users")),
     }

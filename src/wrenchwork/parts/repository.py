@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, case, literal_column, null, or_, select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.json_sql import (
+    Detail,
     json_author,
     json_bool,
     json_decimal,
@@ -16,7 +16,7 @@ from wrenchwork.core.json_sql import (
     json_ref,
     json_refs,
 )
-from wrenchwork.core.listing import AnyRow, AnySelect
+from wrenchwork.core.listing import AnySelect
 from wrenchwork.core.repository import Repository
 from wrenchwork.files.urls import first_image_url, json_files
 from wrenchwork.models import (
@@ -33,39 +33,20 @@ from wrenchwork.models import (
     WorkOrderPart,
     part_assets,
 )
+from wrenchwork.parts.schemas import SCALARS
 from wrenchwork.parts.stock import reserved_quantity
+from wrenchwork.vendors.repository import json_vendors_with_contact
 
 Creator = aliased(User, name="creator")
 Editor = aliased(User, name="editor")
 
 
-# Part columns with type, storeroom, unit, author references and the reserved quantity: one query per page.
-# Built once; each request only adds its entity, filters, order and page.
 _RESERVED = reserved_quantity(Part.id)
 # What may point at a part, by (singular, plural) name.
 REFERRERS = {
     ("work order", "work orders"): WorkOrderPart.part_id,
     ("PM schedule", "PM schedules"): PmTemplatePart.part_id,
 }
-READABLE = (
-    select(
-        *Part.__table__.c,
-        PartType.name.label("part_type_name"),
-        Storeroom.name.label("storeroom_name"),
-        MeasurementUnit.name.label("unit_name"),
-        MeasurementUnit.short_name.label("unit_short_name"),
-        Creator.name.label("creator_name"),
-        Creator.surname.label("creator_surname"),
-        Editor.name.label("editor_name"),
-        Editor.surname.label("editor_surname"),
-        _RESERVED.label("reserved"),
-    )
-    .outerjoin(PartType, PartType.id == Part.part_type_id)
-    .outerjoin(Storeroom, Storeroom.id == Part.storeroom_id)
-    .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
-    .outerjoin(Creator, Creator.id == Part.created_by_id)
-    .outerjoin(Editor, Editor.id == Part.updated_by_id)
-)
 
 
 def _linked(field: str, link: Any, value: str, target: Any) -> Any:
@@ -74,7 +55,7 @@ def _linked(field: str, link: Any, value: str, target: Any) -> Any:
 
 DECIMALS = ("on_hand_qty", "min_qty", "desired_qty", "unit_cost", "avg_unit_cost")
 # The documented list item (parts/schemas.py `PartListItem`), rendered by the database.
-LIST_ITEM = json_object(
+LIST_ITEM_PAIRS = (
     ("id", Part.id), ("name", Part.name), ("description", Part.description),
     ("is_non_stock", json_bool(Part.is_non_stock)), ("number", Part.number), ("area", Part.area),
     ("lead_time", Part.lead_time),
@@ -94,14 +75,49 @@ LIST_ITEM = json_object(
     ("created_by", json_author(Creator, Part.created_by_id)),
     ("updated_by", json_author(Editor, Part.updated_by_id)),
 )  # fmt: skip
-LIST_PAGE = (
-    select(json_item("parts.list_item", LIST_ITEM).label("item"))
-    .outerjoin(PartType, PartType.id == Part.part_type_id)
-    .outerjoin(Storeroom, Storeroom.id == Part.storeroom_id)
-    .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
-    .outerjoin(Creator, Creator.id == Part.created_by_id)
-    .outerjoin(Editor, Editor.id == Part.updated_by_id)
+LIST_ITEM = json_object(*LIST_ITEM_PAIRS)
+
+
+def _joined(stmt: AnySelect) -> AnySelect:
+    return (
+        stmt.outerjoin(PartType, PartType.id == Part.part_type_id)
+        .outerjoin(Storeroom, Storeroom.id == Part.storeroom_id)
+        .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
+        .outerjoin(Creator, Creator.id == Part.created_by_id)
+        .outerjoin(Editor, Editor.id == Part.updated_by_id)
+    )
+
+
+LIST_PAGE = _joined(select(json_item("parts.list_item", LIST_ITEM).label("item")))
+
+
+# The documented detail (parts/schemas.py `PartDetail`), rendered by the database for one or many.
+_SHOWN = dict(LIST_ITEM_PAIRS)
+_SHORTFALL = Part.desired_qty - Part.on_hand_qty
+_REORDER = case(
+    (or_(Part.is_non_stock.is_(True), Part.desired_qty.is_(None)), null()),
+    (_SHORTFALL > 0, _SHORTFALL),
+    else_=literal_column("0"),
 )
+_VENDOR_PARTS = cast(Table, VendorPart.__table__)
+DETAIL = Detail("parts.detail", json_object(
+    *((name, _SHOWN[name]) for name in SCALARS),
+    ("part_type", _SHOWN["part_type"]), ("storeroom", _SHOWN["storeroom"]),
+    ("measurement_unit", json_ref(Part.measurement_unit_id, ("id", Part.measurement_unit_id),
+                                  ("name", MeasurementUnit.name), ("short_name", MeasurementUnit.short_name))),
+    ("available", _SHOWN["available"]),
+    ("reserved", json_decimal(_RESERVED, scale=3)),
+    ("reorder_qty", json_decimal(_REORDER, scale=3)),
+    ("assets", _SHOWN["assets"]),
+    ("vendors", json_vendors_with_contact(
+        _VENDOR_PARTS, "part_id", Part, ("is_preferred", json_bool(VendorPart.is_preferred)),
+        ("vendor_part_number", VendorPart.vendor_part_number),
+    )),
+    ("qr_code", Part.qr_code),
+    ("images", json_files("parts", Part.id, "image")),
+    ("documents", json_files("parts", Part.id, "document")),
+    *((name, _SHOWN[name]) for name in ("created_at", "updated_at", "created_by", "updated_by")),
+), _joined)  # fmt: skip
 
 
 LEDGER = (
@@ -137,31 +153,6 @@ LEDGER_PAGE = (
 
 class PartRepository(Repository[Part]):
     model = Part
-
-    def readable(self) -> AnySelect:
-        return self.scoped(READABLE)
-
-    def read(self, part_id: int) -> AnyRow | None:
-        return self.session.execute(self.readable().where(Part.id == part_id)).first()
-
-    def assets(self, part_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-        return self.linked_refs(part_assets, "part_id", "asset_id", Asset, part_ids)
-
-    def vendors(self, part_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-        """`{part_id: [{id, name, is_preferred, vendor_part_number}]}` (the detail's vendors)."""
-        grouped: dict[int, list[dict[str, Any]]] = {i: [] for i in part_ids}
-        if not part_ids:
-            return grouped
-        stmt = (
-            select(VendorPart.part_id, Vendor.id, Vendor.name, VendorPart.is_preferred, VendorPart.vendor_part_number)
-            .join(Vendor, Vendor.id == VendorPart.vendor_id)
-            .where(VendorPart.part_id.in_(list(part_ids)))
-            .order_by(VendorPart.part_id, Vendor.id)
-        )
-        for part_id, vendor_id, name, preferred, number in self.session.execute(stmt):
-            ref = {"id": vendor_id, "name": name, "is_preferred": preferred, "vendor_part_number": number}
-            grouped[part_id].append(ref)
-        return grouped
 
     def vendor_rows(self, part_id: int) -> list[VendorPart]:
         return list(self.session.scalars(select(VendorPart).where(VendorPart.part_id == part_id)))

@@ -207,37 +207,6 @@ SCALARS = (
 )  # fmt: skip
 
 
-def reorder_qty(row: Any) -> Decimal | None:
-    if row.is_non_stock or row.desired_qty is None:
-        return None
-    missing: Decimal = row.desired_qty - row.on_hand_qty
-    return max(missing, Decimal(0))
-
-
-def part_detail(row: Any, refs: dict[str, Any]) -> dict[str, Any]:
-    """The part detail in the documented key order; `refs` holds the loaded references. (The list item,
-    rendered by the database, is parts/repository.py `LIST_ITEM`.)"""
-    item = {name: getattr(row, name) for name in SCALARS}
-    reserved = refs["reserved"]
-    return item | {
-        "part_type": refs["part_type"],
-        "storeroom": refs["storeroom"],
-        "measurement_unit": refs["measurement_unit"],
-        "available": row.on_hand_qty - reserved,
-        "reserved": reserved,
-        "reorder_qty": reorder_qty(row),
-        "assets": refs["assets"],
-        "vendors": refs["vendors"],
-        "qr_code": row.qr_code,
-        "images": [],
-        "documents": [],
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "created_by": refs["created_by"],
-        "updated_by": refs["updated_by"],
-    }
-
-
 def transaction_item(row: Any) -> dict[str, Any]:
     """One ledger line (a row of parts/repository.py `LEDGER`)."""
     return {

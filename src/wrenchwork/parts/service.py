@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from orjson import Fragment
 from sqlalchemy.orm import Session
 
@@ -11,10 +13,8 @@ from wrenchwork.core import qr
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.counters import drop_count
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
-from wrenchwork.core.listing import AnyRow, ListQuery
-from wrenchwork.core.presenters import user_ref
+from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.files.present import fill
 from wrenchwork.files.service import link as link_files
 from wrenchwork.models import (
     Asset,
@@ -29,9 +29,8 @@ from wrenchwork.models import (
 )
 from wrenchwork.parts import stock
 from wrenchwork.parts.listing import PART_LIST
-from wrenchwork.parts.repository import LIST_PAGE, PartRepository
-from wrenchwork.parts.schemas import CostChange, PartCreate, PartFields, PartUpdate, Reconcile, Restock, part_detail
-from wrenchwork.vendors.repository import VendorRepository
+from wrenchwork.parts.repository import DETAIL, LIST_PAGE, PartRepository
+from wrenchwork.parts.schemas import CostChange, PartCreate, PartFields, PartUpdate, Reconcile, Restock
 
 REFERENCES = (
     ("part_type_id", PartType, "part type"),
@@ -50,42 +49,32 @@ CLEARABLE = set(PartFields.model_fields) - NOT_COLUMNS
 VENDOR_PARTS = "part.vendor_parts_attributes"
 
 
-def present(repo: PartRepository, row: AnyRow) -> dict[str, Any]:
-    """The documented part detail (list items are rendered by the database: repository.LIST_ITEM)."""
-    vendors = repo.vendors([row.id])
-    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    refs = {
-        "part_type": _ref(row.part_type_id, row.part_type_name),
-        "storeroom": _ref(row.storeroom_id, row.storeroom_name),
-        "measurement_unit": None
-        if row.measurement_unit_id is None
-        else {"id": row.measurement_unit_id, "name": row.unit_name, "short_name": row.unit_short_name},
-        "reserved": row.reserved,
-        "assets": repo.assets([row.id])[row.id],
-        "vendors": vendors[row.id],
-        "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
-        "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
-    }
-    item = part_detail(row, refs)
-    fill(repo.session, repo.scope, "parts", [item])
-    return item
-
-
-def _ref(id_: int | None, name: str | None) -> dict[str, Any] | None:
-    return None if id_ is None else {"id": id_, "name": name}
-
-
 def list_parts(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = PartRepository(session, scope)
     return repo.json_page(PART_LIST, query, LIST_PAGE)
 
 
-def get_part(session: Session, scope: Scope, part_id: int) -> dict[str, Any]:
-    repo = PartRepository(session, scope)
-    row = repo.read(part_id)
-    if row is None:
+def part_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented detail as JSON text}` of those of `ids` the caller sees, rendered by the database in
+    one statement (parts/repository.py `DETAIL`)."""
+    return PartRepository(session, scope).json_details(DETAIL, ids)
+
+
+def get_part(session: Session, scope: Scope, part_id: int) -> Fragment:
+    return Fragment(_detail_text(session, scope, part_id))
+
+
+def read_part(session: Session, scope: Scope, part_id: int) -> dict[str, Any]:
+    """The detail as a dict (writes answer it; web pages, demo data)."""
+    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, part_id))
+    return loaded
+
+
+def _detail_text(session: Session, scope: Scope, part_id: int) -> str:
+    found = part_details(session, scope, [part_id]).get(part_id)
+    if found is None:
         raise NotFound.of("Part")
-    return present(repo, row)
+    return found
 
 
 def create_part(session: Session, scope: Scope, data: PartCreate) -> dict[str, Any]:
@@ -103,7 +92,7 @@ def create_part(session: Session, scope: Scope, data: PartCreate) -> dict[str, A
     )  # fmt: skip
     stock.record_initial(session, part, scope.user_id)
     _save_links(repo, part, data)
-    return get_part(session, scope, part.id)
+    return read_part(session, scope, part.id)
 
 
 def update_part(session: Session, scope: Scope, part_id: int, data: PartUpdate) -> dict[str, Any]:
@@ -117,7 +106,7 @@ def update_part(session: Session, scope: Scope, part_id: int, data: PartUpdate) 
     apply_update(part, data, "part", clearable=CLEARABLE, skip=NOT_COLUMNS)
     _save_links(repo, part, data)
     repo.touch(part)
-    return get_part(session, scope, part.id)
+    return read_part(session, scope, part.id)
 
 
 def delete_part(session: Session, scope: Scope, part_id: int) -> None:
@@ -138,28 +127,28 @@ def restock(session: Session, scope: Scope, part_id: int, body: Restock) -> dict
     part = stock.lock_part(session, scope.entity_id, part_id)
     line = stock.restock(session, part, body.quantity, body.cost, body.note, scope.user_id)
     link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
-    return get_part(session, scope, part.id)
+    return read_part(session, scope, part.id)
 
 
 def reconcile(session: Session, scope: Scope, part_id: int, body: Reconcile) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
     line = stock.reconcile(session, part, body.quantity, body.note, scope.user_id)
     link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
-    return get_part(session, scope, part.id)
+    return read_part(session, scope, part.id)
 
 
 def set_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
     line = stock.set_unit_cost(session, part, body.cost, body.note, scope.user_id)
     link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
-    return get_part(session, scope, part.id)
+    return read_part(session, scope, part.id)
 
 
 def set_avg_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
     line = stock.set_avg_unit_cost(session, part, body.cost, body.note, scope.user_id)
     link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
-    return get_part(session, scope, part.id)
+    return read_part(session, scope, part.id)
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------

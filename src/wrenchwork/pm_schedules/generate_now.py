@@ -9,8 +9,8 @@ one. The caller is the work order's creator.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from orjson import Fragment
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,7 @@ class GenerateIn(BaseModel):
     )
 
 
-def generate_now(session: Session, scope: Scope, schedule_id: int, expected: datetime | None) -> dict[str, Any]:
+def generate_now(session: Session, scope: Scope, schedule_id: int, expected: datetime | None) -> Fragment:
     """Make the work order of the schedule's pending occurrence and advance the schedule as the engine would;
     answers the work order's detail. 409 (nothing changes) when the schedule is paused or completed, when it is
     floating and one of its work orders is open, when it has no pending occurrence, when `expected` is not the

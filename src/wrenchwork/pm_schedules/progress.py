@@ -9,18 +9,17 @@ cancelled, else the newest one. `progression` is about that work order:
 - `status`: `"overdue"` while it is open past its due date (by the server's clock), else null.
 With no work order at all: `has_*` false and everything else null.
 
-The list renders all of this in its page query (`LAST_ACTIVE` joined as `LastWorkOrder`); the detail asks
-`summary()`. Both follow the rules above, and a test compares them.
+The list and the detail render all of this in their statements (`LAST_ACTIVE` joined as `LastWorkOrder`,
+pm_schedules/repository.py).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, case, func, literal_column, null, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -125,43 +124,3 @@ PROGRESSION = json_object(
     ("id", _W.id),
     ("status", case((_OVERDUE, "overdue"), else_=null())),
 )
-
-
-def summary(session: Session, schedule_id: int, now: datetime) -> dict[str, Any]:
-    """The detail's work-order fields of one schedule."""
-    last = session.execute(
-        select(WorkOrder.id, WorkOrder.title, WorkOrder.base_status, WorkOrder.due_date, WorkOrder.checklist)
-        .where(WorkOrder.pm_schedule_id == schedule_id)
-        .order_by(_CLOSED, WorkOrder.id.desc())
-        .limit(1)
-    ).first()
-    if last is None:
-        return {
-            "has_work_orders": False,
-            "has_uncompleted_wo": False,
-            "progression": {"percentage": None, "id": None, "status": None},
-            "last_active_work_order_id": None,
-            "last_active_work_order_title": None,
-        }
-    is_open = last.base_status not in CLOSED_STATUSES
-    checklist = last.checklist or []
-    answers = session.execute(
-        select(func.count(), func.count(ProcedureAnswer.value))
-        .select_from(ProcedureAnswer)
-        .join(Procedure, Procedure.id == ProcedureAnswer.procedure_id)
-        .where(Procedure.work_order_id == last.id)
-    ).one()
-    total = len(checklist) + answers[0]
-    done = sum(1 for item in checklist if item.get("checked") is True) + answers[1]
-    overdue = is_open and last.due_date is not None and last.due_date < now
-    return {
-        "has_work_orders": True,
-        "has_uncompleted_wo": is_open,
-        "progression": {
-            "percentage": 0 if total == 0 else (200 * done + total) // (2 * total),
-            "id": last.id,
-            "status": "overdue" if overdue else None,
-        },
-        "last_active_work_order_id": last.id,
-        "last_active_work_order_title": last.title,
-    }

@@ -13,26 +13,28 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from wrenchwork.core.json_sql import (
+    Detail,
     json_author,
     json_bool,
     json_item,
+    json_list,
     json_moment,
     json_moment_ms,
     json_object,
     json_ref,
     json_refs,
     json_stored,
+    rounded_product,
 )
 from wrenchwork.core.listing import AnySelect
 from wrenchwork.core.repository import Link, Repository
 from wrenchwork.files.present import fill_avatars
-from wrenchwork.files.urls import first_image_url
+from wrenchwork.files.urls import first_image_url, json_files
 from wrenchwork.models import (
     AccountCode,
     Asset,
     Category,
     Location,
-    MeasurementUnit,
     Part,
     PmSchedule,
     PmTemplatePart,
@@ -47,8 +49,9 @@ from wrenchwork.models import (
     pm_template_technicians,
     pm_template_vendors,
 )
-from wrenchwork.parts.stock import money
 from wrenchwork.pm_schedules.progress import HAS_UNCOMPLETED, LAST_ACTIVE, PROGRESSION, LastWorkOrder
+from wrenchwork.vendors.repository import json_vendors_with_contact
+from wrenchwork.work_orders.repository import json_part_assignments
 
 Template = PmTemplateWorkOrder
 TEMPLATE_LINKS = (
@@ -103,8 +106,7 @@ def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, A
 
 
 # The documented list item's template (pm_schedules/schemas.py `TemplateListOut`).
-TEMPLATE_ITEM = json_ref(
-    Template.id,
+_TEMPLATE_PAIRS = (
     ("id", Template.id), ("title", Template.title), ("description", Template.description),
     ("priority", Template.priority),
     ("asset", json_ref(Template.asset_id, ("id", Template.asset_id), ("name", Asset.name), ("status", Asset.status))),
@@ -120,9 +122,10 @@ TEMPLATE_ITEM = json_ref(
     ("created_by", json_author(TemplateCreator, Template.created_by_id)),
     ("updated_by", json_author(TemplateEditor, Template.updated_by_id)),
 )  # fmt: skip
+TEMPLATE_ITEM = json_ref(Template.id, *_TEMPLATE_PAIRS)
 NEXT_DUE = json_due_date(PmSchedule.next_order_date, PmSchedule.time_to_complete)
 # The documented list item (pm_schedules/schemas.py `PmScheduleListItem`), rendered by the database.
-LIST_ITEM = json_object(
+LIST_ITEM_PAIRS = (
     ("id", PmSchedule.id), ("status", PmSchedule.status), ("type", PmSchedule.type),
     ("start_date", json_moment_ms(PmSchedule.start_date)), ("time_to_complete", PmSchedule.time_to_complete),
     ("next_order_date", json_moment_ms(PmSchedule.next_order_date)), ("next_due_date", NEXT_DUE),
@@ -137,7 +140,46 @@ LIST_ITEM = json_object(
     ("created_by", json_author(Creator, PmSchedule.created_by_id)),
     ("updated_by", json_author(Editor, PmSchedule.updated_by_id)),
 )  # fmt: skip
+LIST_ITEM = json_object(*LIST_ITEM_PAIRS)
 LIST_PAGE = _joined(select(json_item("pm_schedules.list_item", LIST_ITEM).label("item")))
+
+# ---- the detail (pm_schedules/schemas.py `PmScheduleDetail`), rendered by the database for one or many ----
+
+_SHOWN = dict(_TEMPLATE_PAIRS)
+_TEMPLATE_COST = rounded_product(PmTemplatePart.quantity, Part.avg_unit_cost, 2)  # at today's average cost
+_TEMPLATE_DETAIL = json_ref(
+    Template.id,
+    ("id", Template.id), ("title", Template.title), ("description", Template.description),
+    ("priority", Template.priority), ("checklist", json_stored(Template.checklist)), ("asset", _SHOWN["asset"]),
+    ("categories", _SHOWN["categories"]), ("account_codes", _SHOWN["account_codes"]),
+    ("technicians", _SHOWN["technicians"]),
+    ("vendors", json_vendors_with_contact(pm_template_vendors, "template_id", Template)),
+    ("location", _SHOWN["location"]),
+    ("part_assignments", json_part_assignments(PmTemplatePart, PmTemplatePart.template_id, Template,
+                                               _TEMPLATE_COST)),
+    ("images", json_files("pm_schedules", PmSchedule.id, "image")),
+    ("documents", json_files("pm_schedules", PmSchedule.id, "document")),
+    ("created_at", _SHOWN["created_at"]), ("updated_at", _SHOWN["updated_at"]),
+    ("created_by", _SHOWN["created_by"]), ("updated_by", _SHOWN["updated_by"]),
+)  # fmt: skip
+_LINK = pm_schedule_procedure_templates
+_PROCEDURE_TEMPLATES = json_list(
+    json_object(("id", ProcedureTemplate.id), ("name", ProcedureTemplate.name)),
+    _LINK.c.pm_schedule_id == PmSchedule.id, order_by=[ProcedureTemplate.id], outer=PmSchedule,
+    source=_LINK.join(ProcedureTemplate, ProcedureTemplate.id == _LINK.c.procedure_template_id),
+)  # fmt: skip
+_ITEM = dict(LIST_ITEM_PAIRS)
+DETAIL = Detail("pm_schedules.detail", json_object(
+    *(pair for pair in LIST_ITEM_PAIRS[:12]),  # id ... on_month_day, as the list item shows them
+    ("procedure_templates", _PROCEDURE_TEMPLATES),
+    ("template_work_order", _TEMPLATE_DETAIL),
+    ("has_work_orders", json_bool(LastWorkOrder.id.is_not(None))),
+    ("has_uncompleted_wo", _ITEM["has_uncompleted_wo"]),
+    ("progression", _ITEM["progression"]),
+    ("last_active_work_order_id", LastWorkOrder.id), ("last_active_work_order_title", LastWorkOrder.title),
+    ("created_at", _ITEM["created_at"]), ("updated_at", _ITEM["updated_at"]),
+    ("created_by_id", PmSchedule.created_by_id), ("updated_by_id", PmSchedule.updated_by_id),
+), _joined)  # fmt: skip
 
 
 class TemplateRepository(Repository[PmTemplateWorkOrder]):
@@ -166,53 +208,6 @@ class PmScheduleRepository(Repository[PmSchedule]):
     def linked_ids_of(self, template_id: int) -> dict[str, list[int]]:
         return {link.field: [ref["id"] for ref in refs] for link, refs in
                 zip(TEMPLATE_LINKS, self.template_refs(template_id).values(), strict=True)}  # fmt: skip
-
-    def asset_ref(self, asset_id: int | None) -> dict[str, Any] | None:
-        if asset_id is None:
-            return None
-        row = self.session.execute(select(Asset.id, Asset.name, Asset.status).where(Asset.id == asset_id)).one()
-        return {"id": row.id, "name": row.name, "status": row.status}
-
-    def location_ref(self, location_id: int | None) -> dict[str, Any] | None:
-        if location_id is None:
-            return None
-        row = self.session.execute(
-            select(Location.id, Location.name, Location.path).where(Location.id == location_id)
-        ).one()
-        return {"id": row.id, "name": row.name, "path": row.path}
-
-    def procedure_templates(self, schedule_id: int) -> list[dict[str, Any]]:
-        link = pm_schedule_procedure_templates
-        rows = self.session.execute(
-            select(ProcedureTemplate.id, ProcedureTemplate.name)
-            .join(link, link.c.procedure_template_id == ProcedureTemplate.id)
-            .where(link.c.pm_schedule_id == schedule_id)
-            .order_by(ProcedureTemplate.id)
-        )
-        return [{"id": row.id, "name": row.name} for row in rows]
-
-    def part_assignments(self, template_id: int) -> list[dict[str, Any]]:
-        """The template's parts in the work order's `part_assignments` shape (cost at today's average)."""
-        rows = self.session.execute(
-            select(PmTemplatePart.part_id, Part.name, PmTemplatePart.quantity, MeasurementUnit.name.label("unit"),
-                   MeasurementUnit.short_name, Part.avg_unit_cost)
-            .join(Part, Part.id == PmTemplatePart.part_id)
-            .outerjoin(MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id)
-            .where(PmTemplatePart.template_id == template_id)
-            .order_by(Part.name, Part.id)
-        )  # fmt: skip
-        return [
-            {
-                "part_id": row.part_id,
-                "part_name": row.name,
-                "quantity": row.quantity,
-                "unit_name": row.unit,
-                "unit_short_name": row.short_name,
-                "type": "usage",
-                "total_cost": money(row.quantity * Decimal(row.avg_unit_cost)),
-            }
-            for row in rows
-        ]
 
     def set_parts(self, template_id: int, parts: Sequence[tuple[int, Decimal]]) -> None:
         self.session.execute(delete(PmTemplatePart).where(PmTemplatePart.template_id == template_id))

@@ -11,9 +11,11 @@ schedules is the generation engine's; this module only plans the next occurrence
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from orjson import Fragment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +24,6 @@ from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
-from wrenchwork.files.present import files_of
 from wrenchwork.models import (
     Part,
     PmSchedule,
@@ -36,9 +37,9 @@ from wrenchwork.models import (
     pm_template_vendors,
 )
 from wrenchwork.models.work_orders import CLOSED_STATUSES
-from wrenchwork.pm_schedules import progress, timing
+from wrenchwork.pm_schedules import timing
 from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
-from wrenchwork.pm_schedules.repository import LIST_PAGE, PmScheduleRepository, TemplateRepository
+from wrenchwork.pm_schedules.repository import DETAIL, LIST_PAGE, PmScheduleRepository, TemplateRepository
 from wrenchwork.pm_schedules.schemas import (
     PmScheduleCreate,
     PmScheduleUpdate,
@@ -46,7 +47,6 @@ from wrenchwork.pm_schedules.schemas import (
     TemplateFields,
     TemplateUpdate,
 )
-from wrenchwork.vendors.repository import VendorRepository
 from wrenchwork.work_orders.service import check_references, shape_checklist
 
 WRAPPER = "pm_schedule"
@@ -83,9 +83,27 @@ def list_pm_schedules(session: Session, scope: Scope, query: ListQuery) -> tuple
     return repo.json_page(PM_SCHEDULE_LIST, query, LIST_PAGE, {"pm_now": clock.now()})
 
 
-def get_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> dict[str, Any]:
-    repo = PmScheduleRepository(session, scope)
-    return present(repo, get_row(repo, schedule_id))
+def pm_schedule_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented detail as JSON text}` of those of `ids` the caller sees, rendered by the database in
+    one statement (pm_schedules/repository.py `DETAIL`)."""
+    return PmScheduleRepository(session, scope).json_details(DETAIL, ids, {"pm_now": clock.now()})
+
+
+def get_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> Fragment:
+    return Fragment(_detail_text(session, scope, schedule_id))
+
+
+def read_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> dict[str, Any]:
+    """The detail as a dict (events, demo data)."""
+    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, schedule_id))
+    return loaded
+
+
+def _detail_text(session: Session, scope: Scope, schedule_id: int) -> str:
+    found = pm_schedule_details(session, scope, [schedule_id]).get(schedule_id)
+    if found is None:
+        raise NotFound.of("PM schedule")
+    return found
 
 
 def get_row(repo: PmScheduleRepository, schedule_id: int) -> PmSchedule:
@@ -93,62 +111,6 @@ def get_row(repo: PmScheduleRepository, schedule_id: int) -> PmSchedule:
     if schedule is None:
         raise NotFound.of("PM schedule")
     return schedule
-
-
-def present(repo: PmScheduleRepository, schedule: PmSchedule) -> dict[str, Any]:
-    """The documented detail, in the published key order."""
-    template = repo.template_of(schedule.id)
-    assert template is not None, "every schedule has its template"
-    users = repo.user_refs([template.created_by_id, template.updated_by_id])
-    next_due = None if schedule.next_order_date is None else timing.due_of(schedule.next_order_date, schedule)
-    return {
-        "id": schedule.id,
-        "status": schedule.status,
-        "type": schedule.type,
-        "start_date": pm_moment(schedule.start_date),
-        "time_to_complete": schedule.time_to_complete,
-        "next_order_date": pm_moment(schedule.next_order_date),
-        "next_due_date": pm_moment(next_due),
-        "repeat_frequency": schedule.repeat_frequency,
-        "repeat_occurrence": schedule.repeat_occurrence,
-        "on_week_days": list(schedule.on_week_days or []),
-        "in_months": list(schedule.in_months or []),
-        "on_month_day": schedule.on_month_day,
-        "procedure_templates": repo.procedure_templates(schedule.id),
-        "template_work_order": _template_detail(repo, template, users),
-        **progress.summary(repo.session, schedule.id, clock.now()),
-        "created_at": schedule.created_at,
-        "updated_at": schedule.updated_at,
-        "created_by_id": schedule.created_by_id,
-        "updated_by_id": schedule.updated_by_id,
-    }
-
-
-def _template_detail(
-    repo: PmScheduleRepository, template: PmTemplateWorkOrder, users: dict[int | None, dict[str, Any]]
-) -> dict[str, Any]:
-    refs = repo.template_refs(template.id)
-    vendors = {template.id: refs["vendors"]}
-    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    return {
-        "id": template.id,
-        "title": template.title,
-        "description": template.description,
-        "priority": template.priority,
-        "checklist": list(template.checklist or []),
-        "asset": repo.asset_ref(template.asset_id),
-        "categories": refs["categories"],
-        "account_codes": refs["account_codes"],
-        "technicians": refs["technicians"],
-        "vendors": vendors[template.id],
-        "location": repo.location_ref(template.location_id),
-        "part_assignments": repo.part_assignments(template.id),
-        **files_of(repo.session, repo.scope, "pm_schedules", template.pm_schedule_id),
-        "created_at": template.created_at,
-        "updated_at": template.updated_at,
-        "created_by": users.get(template.created_by_id),
-        "updated_by": users.get(template.updated_by_id),
-    }
 
 
 # ---- writing ---------------------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def load_pm_schedules(session: Session, scope: Scope) -> str:
     ]  # fmt: skip
     made = [service.create_pm_schedule(session, scope, PmScheduleCreate.model_validate(s)) for s in schedules]
     # The HVAC schedule's February work order, half done.
-    hvac = service.get_pm_schedule(session, scope, made[0].id)["template_work_order"]
+    hvac = service.read_pm_schedule(session, scope, made[0].id)["template_work_order"]
     work_orders.create_work_order(
         session, scope,
         WorkOrderCreate.model_validate({

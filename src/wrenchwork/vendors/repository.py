@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 
+from wrenchwork.core.json_sql import json_first, json_list, json_object
 from wrenchwork.core.repository import Repository
 from wrenchwork.models import (
     Asset,
@@ -20,6 +21,22 @@ from wrenchwork.models import (
     vendor_locations,
 )
 from wrenchwork.vendors.schemas import contact_item
+
+_PRIMARY_CONTACT = json_first(
+    json_object(("id", VendorContact.id), ("name", VendorContact.name), ("email", VendorContact.email),
+                ("phone", VendorContact.phone), ("extension", VendorContact.extension)),
+    VendorContact.vendor_id == Vendor.id, VendorContact.is_primary.is_(True), order_by=[VendorContact.id],
+)  # fmt: skip
+
+
+def json_vendors_with_contact(link: Table, owner_column: str, outer: Any, *extra: tuple[str, Any]) -> Any:
+    """SQL: the `vendors` of a detail, `[{id, name, *extra, primary_contact}]` by id, of the `outer` record (a work
+    order, a PM schedule's template, an asset, a part) through `link` (`extra`: values of its columns)."""
+    return json_list(
+        json_object(("id", Vendor.id), ("name", Vendor.name), *extra, ("primary_contact", _PRIMARY_CONTACT)),
+        link.c[owner_column] == outer.id, order_by=[Vendor.id], outer=outer,
+        source=link.join(Vendor, Vendor.id == link.c.vendor_id),
+    )  # fmt: skip
 
 
 class VendorRepository(Repository[Vendor]):

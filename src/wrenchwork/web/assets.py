@@ -58,7 +58,7 @@ async def scanned(request: Request, viewer: CurrentViewer, value: str) -> Respon
 async def asset_page(request: Request, viewer: CurrentViewer, id: Id) -> Response:
     scope = viewer.require(ROLES)
     session = request.state.session
-    asset = service.get_asset(session, scope, id)
+    asset = service.read_asset(session, scope, id)
     context = {"title": asset["name"], "asset": asset, "may_work": viewer.may(TECHNICIAN_ROLES)}
     if viewer.may(TECHNICIAN_ROLES):  # work orders are the API's technicians' business
         open_query = [("filter[asset_id_eq]", str(id)), ("filter[base_status_in]", ",".join(OPEN))]

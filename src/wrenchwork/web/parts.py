@@ -41,7 +41,7 @@ async def part_list(
 async def part_page(request: Request, viewer: CurrentViewer, id: Id) -> Response:
     scope = viewer.require(ROLES)
     session = request.state.session
-    part = service.get_part(session, scope, id)
+    part = service.read_part(session, scope, id)
     may_stock = viewer.may(TECHNICIAN_ROLES)
     ledger, used = None, None
     if may_stock:  # the ledger is the API's technicians' (GET /parts/{id}/transactions)

@@ -42,7 +42,7 @@ def page_of(work_order_id: int) -> str:
 async def work_order_page(request: Request, viewer: CurrentViewer, id: Id) -> Response:
     scope = viewer.require(TECHNICIAN_ROLES)
     session = request.state.session
-    work_order = service.get_work_order(session, scope, id)
+    work_order = service.read_work_order(session, scope, id)
     found, _ = statuses.list_statuses(session, scope, parse_list_query(statuses.STATUS_LIST, [("per_page", "100")]))
     thread, _ = comments.list_comments(
         session, scope, "work_order", id, parse_list_query(COMMENT_LIST, [("per_page", "100")])
@@ -83,7 +83,7 @@ async def checklist(request: Request, viewer: CurrentViewer, id: Id) -> Response
     session = request.state.session
     form = await request.form()
     ticked = {str(v) for v in form.getlist("checked")}
-    current = service.get_work_order(session, scope, id)["checklist"]
+    current = service.read_work_order(session, scope, id)["checklist"]
     changed = [validated(ChecklistItem, item | {"checked": str(n) in ticked}) for n, item in enumerate(current)]
     service.update_work_order(session, scope, id, WorkOrderUpdate(checklist=changed))
     return go(page_of(id))
@@ -96,7 +96,8 @@ async def change_status(
     """Also "complete": the API's status change, with its stock rule (422 naming the short parts)."""
     scope = viewer.require(TECHNICIAN_ROLES)
     back_to(request, page_of(id))
-    done = service.update_work_order(request.state.session, scope, id, WorkOrderUpdate(status_id=status_id))
+    service.update_work_order(request.state.session, scope, id, WorkOrderUpdate(status_id=status_id))
+    done = service.read_work_order(request.state.session, scope, id)
     note(request, f"Status is now {done['status']['name']}")
     return go(page_of(id))
 

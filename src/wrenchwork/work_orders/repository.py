@@ -1,17 +1,28 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, case, func, literal_column, select, update
 from sqlalchemy.orm import aliased
 
-from wrenchwork.core.json_sql import json_author, json_bool, json_item, json_moment, json_object, json_ref, json_refs
-from wrenchwork.core.listing import AnyRow, AnySelect
+from wrenchwork.core.json_sql import (
+    Detail,
+    json_author,
+    json_bool,
+    json_decimal,
+    json_first,
+    json_item,
+    json_list,
+    json_moment,
+    json_object,
+    json_ref,
+    json_refs,
+    json_stored,
+    rounded_product,
+)
+from wrenchwork.core.listing import AnySelect
 from wrenchwork.core.repository import Link, Repository
-from wrenchwork.files.present import fill_avatars
-from wrenchwork.files.urls import first_image_url
+from wrenchwork.files.urls import first_image_url, json_files
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -19,11 +30,15 @@ from wrenchwork.models import (
     Comment,
     Downtime,
     Location,
+    MeasurementUnit,
+    Part,
+    Procedure,
     TimeEntry,
     User,
     Vendor,
     WorkOrder,
     WorkOrderCost,
+    WorkOrderPart,
     WorkOrderRequest,
     WorkOrderStatus,
     WorkTimer,
@@ -33,6 +48,7 @@ from wrenchwork.models import (
     work_order_vendors,
 )
 from wrenchwork.models.work_orders import BUILT_IN_STATUSES, FIRST_CUSTOM_STATUS_ID
+from wrenchwork.vendors.repository import json_vendors_with_contact
 
 LINKS = (
     Link("categories", work_order_categories, "work_order_id", "category_id", Category),
@@ -77,27 +93,6 @@ def _joined(stmt: AnySelect) -> AnySelect:
     )
 
 
-# A work order with every one-per-row reference, for the detail (work_orders/service.py `present`).
-READABLE = _joined(
-    select(
-        *WorkOrder.__table__.c,
-        WorkOrderStatus.name.label("custom_status_name"),
-        Asset.name.label("asset_name"),
-        Asset.status.label("asset_status"),
-        Location.name.label("location_name"),
-        Location.path.label("location_path"),
-        Creator.name.label("creator_name"),
-        Creator.surname.label("creator_surname"),
-        Editor.name.label("editor_name"),
-        Editor.surname.label("editor_surname"),
-        LinkedDowntime.id.label("downtime_id"),
-        LinkedDowntime.started_at.label("downtime_started_at"),
-        LinkedDowntime.ended_at.label("downtime_ended_at"),
-        CallerTimer.started_at.label("timer_started_at"),
-    )
-)
-
-
 def _linked(field: str, link: Any, value: str, target: Any, *extra: tuple[str, Any]) -> Any:
     return json_refs(f"work_orders.{field}", link, "work_order_id", value, target, WorkOrder.id, *extra)
 
@@ -106,7 +101,7 @@ _STATUS_NAME = case(
     BUILT_IN_STATUSES, value=WorkOrder.status_id, else_=func.coalesce(WorkOrderStatus.name, WorkOrder.base_status)
 )
 # The documented list item (work_orders/schemas.py `WorkOrderListItem`), rendered by the database.
-LIST_ITEM = json_object(
+LIST_ITEM_PAIRS = (
     ("id", WorkOrder.id), ("title", WorkOrder.title), ("description", WorkOrder.description),
     ("priority", WorkOrder.priority), ("type", WorkOrder.type),
     ("work_order_request_id", _REQUEST), ("pm_schedule_id", WorkOrder.pm_schedule_id),
@@ -135,68 +130,114 @@ LIST_ITEM = json_object(
     ("created_by", json_author(Creator, WorkOrder.created_by_id)),
     ("updated_by", json_author(Editor, WorkOrder.updated_by_id)),
 )  # fmt: skip
+LIST_ITEM = json_object(*LIST_ITEM_PAIRS)
 LIST_PAGE = _joined(select(json_item("work_orders.list_item", LIST_ITEM).label("item")))
+
+
+# ---- the detail (work_orders/schemas.py `WorkOrderDetail`), rendered by the database for one or many ----
+
+_VENDORS = json_vendors_with_contact(work_order_vendors, "work_order_id", WorkOrder)
+_PROCEDURES = json_list(
+    json_object(("id", Procedure.id), ("name", Procedure.name),
+                ("procedure_template_id", Procedure.procedure_template_id),
+                ("completed_at", json_moment(Procedure.completed_at))),
+    Procedure.work_order_id == WorkOrder.id, order_by=[Procedure.id], outer=WorkOrder,
+)  # fmt: skip
+_PART_COST = rounded_product(
+    WorkOrderPart.quantity, func.coalesce(WorkOrderPart.consumed_unit_cost, Part.avg_unit_cost), 2
+)
+_PART_ROWS = WorkOrderPart.__table__.join(Part, Part.id == WorkOrderPart.part_id).outerjoin(
+    MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id
+)
+
+
+def json_part_assignments(assigned: Any, owner: Any, outer: Any, cost: Any) -> Any:
+    """SQL: `part_assignments` of a detail (`assigned`: WorkOrderPart, or a PM template's parts, whose `owner`
+    column points at `outer`), by part name; `cost` is an assignment's rounded total cost (scale 2)."""
+    rows = assigned.__table__.join(Part, Part.id == assigned.part_id).outerjoin(
+        MeasurementUnit, MeasurementUnit.id == Part.measurement_unit_id
+    )
+    return json_list(
+        json_object(("part_id", assigned.part_id), ("part_name", Part.name),
+                    ("quantity", json_decimal(assigned.quantity)), ("unit_name", MeasurementUnit.name),
+                    ("unit_short_name", MeasurementUnit.short_name), ("type", literal_column("'usage'")),
+                    ("total_cost", json_decimal(cost, 2))),
+        owner == outer.id, order_by=[Part.name, Part.id], outer=outer, source=rows,
+    )  # fmt: skip
+
+
+_PARTS = json_part_assignments(WorkOrderPart, WorkOrderPart.work_order_id, WorkOrder, _PART_COST)
+
+
+def _sum_of(value: Any, source: Any, owner: Any) -> Any:
+    return (
+        select(func.coalesce(func.sum(value), literal_column("0")))
+        .select_from(source)
+        .where(owner == WorkOrder.id)
+        .scalar_subquery()
+    )
+
+
+_LABOR = _sum_of(TimeEntry.cost, TimeEntry, TimeEntry.work_order_id)
+_OTHER = _sum_of(WorkOrderCost.amount, WorkOrderCost, WorkOrderCost.work_order_id)
+_PARTS_COST = _sum_of(_PART_COST, _PART_ROWS, WorkOrderPart.work_order_id)
+_REQUEST_REF = json_first(
+    json_object(
+        ("id", WorkOrderRequest.id), ("title", WorkOrderRequest.title),
+        ("created_at", json_moment(WorkOrderRequest.created_at)),
+        ("created_by", json_ref(
+            WorkOrderRequest.created_by_id, ("id", WorkOrderRequest.created_by_id), ("name", Requester.name),
+            ("surname", Requester.surname), ("phone_number", Requester.phone_number), ("email", Requester.email),
+            ("auth_type", literal_column("'api_key'")),
+            ("avatar", first_image_url("users", WorkOrderRequest.created_by_id, "small", newest=True)),
+        )),
+    ),
+    WorkOrderRequest.work_order_id == WorkOrder.id, order_by=[WorkOrderRequest.id],
+    source=WorkOrderRequest.__table__.outerjoin(Requester, Requester.id == WorkOrderRequest.created_by_id),
+)  # fmt: skip
+
+
+def _yes_no(flag: Any) -> Any:
+    return case((flag.is_(True), "yes"), else_="no")
+
+
+_SHOWN = dict(LIST_ITEM_PAIRS)
+DETAIL = Detail("work_orders.detail", json_object(
+    ("id", WorkOrder.id), ("title", WorkOrder.title), ("description", WorkOrder.description),
+    ("priority", WorkOrder.priority), ("type", WorkOrder.type), ("pm_schedule_id", WorkOrder.pm_schedule_id),
+    ("procedures", _PROCEDURES), ("checklist", json_stored(WorkOrder.checklist)),
+    ("status", _SHOWN["status"]), ("work_order_request", _REQUEST_REF), ("asset", _SHOWN["asset"]),
+    ("downtime_tracking", _SHOWN["downtime_tracking"]), ("categories", _SHOWN["categories"]),
+    ("account_codes", _SHOWN["account_codes"]), ("technicians", _SHOWN["technicians"]), ("vendors", _VENDORS),
+    ("notify_vendors_on_create", _yes_no(WorkOrder.notify_vendors_on_create)),
+    ("notify_vendors_on_update", _yes_no(WorkOrder.notify_vendors_on_update)),
+    ("location", _SHOWN["location"]), ("part_assignments", _PARTS),
+    ("due_date", _SHOWN["due_date"]), ("completed_at", _SHOWN["completed_at"]),
+    ("total_costs", json_object(
+        ("labor", json_decimal(_LABOR, 2)), ("other", json_decimal(_OTHER, 2)),
+        ("parts", json_decimal(_PARTS_COST, 2)), ("total", json_decimal(_LABOR + _OTHER + _PARTS_COST, 2)),
+    )),
+    ("active_timer_current_user", _SHOWN["active_timer_current_user"]),
+    ("images", json_files("work_orders", WorkOrder.id, "image")),
+    ("documents", json_files("work_orders", WorkOrder.id, "document")),
+    ("created_at", _SHOWN["created_at"]), ("updated_at", _SHOWN["updated_at"]),
+    ("created_by", _SHOWN["created_by"]), ("updated_by", _SHOWN["updated_by"]),
+), _joined)  # fmt: skip
 
 
 class WorkOrderRepository(Repository[WorkOrder]):
     model = WorkOrder
-
-    def readable(self) -> AnySelect:
-        """The work orders of the caller's entity with their one-per-row references; execute with `self.caller`."""
-        return self.scoped(READABLE)
 
     @property
     def caller(self) -> dict[str, int]:
         """The parameters the work order statements take: the caller, whose running timer they show."""
         return {"caller_id": self.user_id}
 
-    def read(self, work_order_id: int) -> AnyRow | None:
-        stmt = self.readable().where(WorkOrder.id == work_order_id)
-        return self.session.execute(stmt, self.caller).first()
-
-    # ---- references of the detail ----
-
-    def references(self, ids: Sequence[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
-        """Categories, account codes, technicians and vendors of a page of work orders, in one query."""
-        refs = self.refs_through(LINKS, ids)
-        for people in refs["technicians"].values():
-            for person in people:
-                person["avatar"] = None
-        fill_avatars(self.session, (p for people in refs["technicians"].values() for p in people))
-        return refs
-
-    def request_of(self, work_order_id: int) -> AnyRow | None:
-        return self.session.execute(
-            select(
-                WorkOrderRequest.id,
-                WorkOrderRequest.title,
-                WorkOrderRequest.created_at,
-                WorkOrderRequest.created_by_id,
-                Requester.name,
-                Requester.surname,
-                Requester.phone_number,
-                Requester.email,
-            )
-            .outerjoin(Requester, Requester.id == WorkOrderRequest.created_by_id)
-            .where(WorkOrderRequest.work_order_id == work_order_id)
-            .order_by(WorkOrderRequest.id)
-        ).first()
-
     def request_row(self, request_id: int) -> WorkOrderRequest | None:
         found: WorkOrderRequest | None = self.session.scalars(
             self.in_entity_of(WorkOrderRequest, select(WorkOrderRequest)).where(WorkOrderRequest.id == request_id)
         ).first()
         return found
-
-    def labor_total(self, work_order_id: int) -> Decimal:
-        total = self.session.scalar(select(func.sum(TimeEntry.cost)).where(TimeEntry.work_order_id == work_order_id))
-        return Decimal(total or 0)
-
-    def other_total(self, work_order_id: int) -> Decimal:
-        total = self.session.scalar(
-            select(func.sum(WorkOrderCost.amount)).where(WorkOrderCost.work_order_id == work_order_id)
-        )
-        return Decimal(total or 0)
 
     def unlink_downtimes(self, work_order_id: int) -> None:
         """Downtime records outlive the work order that opened them (they are the asset's history)."""

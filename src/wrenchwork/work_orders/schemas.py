@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -252,43 +252,6 @@ class WorkOrderDetail(WorkOrderCommon):
 
 def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
-
-
-def work_order_detail(row: Any, refs: dict[str, Any]) -> dict[str, Any]:
-    """The work order detail in the documented key order; `refs` holds the loaded references. (The list item,
-    rendered by the database, is work_orders/repository.py `LIST_ITEM`.)"""
-    return {
-        "id": row.id,
-        "title": row.title,
-        "description": row.description,
-        "priority": row.priority,
-        "type": row.type,
-        "pm_schedule_id": row.pm_schedule_id,
-        "procedures": refs["procedures"],
-        "checklist": refs["checklist"],
-        "status": refs["status"],
-        "work_order_request": refs["work_order_request"],
-        "asset": refs["asset"],
-        "downtime_tracking": refs["downtime_tracking"],
-        "categories": refs["categories"],
-        "account_codes": refs["account_codes"],
-        "technicians": refs["technicians"],
-        "vendors": refs["vendors"],
-        "notify_vendors_on_create": yes_no(row.notify_vendors_on_create),
-        "notify_vendors_on_update": yes_no(row.notify_vendors_on_update),
-        "location": refs["location"],
-        "part_assignments": refs["part_assignments"],
-        "due_date": row.due_date,
-        "completed_at": row.completed_at,
-        "total_costs": refs["total_costs"],
-        "active_timer_current_user": refs["active_timer_current_user"],
-        "images": [],
-        "documents": [],
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "created_by": refs["created_by"],
-        "updated_by": refs["updated_by"],
-    }
 
 
 # ---- custom statuses (extension) ---------------------------------------------------------------------------

@@ -7,11 +7,11 @@ Closing, reopening or deleting a floating PM schedule's work order moves that sc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+import orjson
 from orjson import Fragment
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -21,12 +21,10 @@ from wrenchwork.assets.schemas import AssetStatusChange
 from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
-from wrenchwork.core.listing import AnyRow, ListQuery
+from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc
-from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.repository import Repository
 from wrenchwork.events.outbox import emit
-from wrenchwork.files.present import fill, fill_avatars
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -44,16 +42,14 @@ from wrenchwork.parts import stock
 from wrenchwork.pm_schedules import floating
 from wrenchwork.procedures import service as procedures
 from wrenchwork.users.repository import UserRepository
-from wrenchwork.vendors.repository import VendorRepository
 from wrenchwork.work_orders import statuses
 from wrenchwork.work_orders.listing import WORK_ORDER_LIST
-from wrenchwork.work_orders.repository import LIST_PAGE, WorkOrderRepository
+from wrenchwork.work_orders.repository import DETAIL, LIST_PAGE, WorkOrderRepository
 from wrenchwork.work_orders.schemas import (
     ChecklistItem,
     WorkOrderCreate,
     WorkOrderFields,
     WorkOrderUpdate,
-    work_order_detail,
 )
 
 # field -> (link table, column of the linked id, model the ids must belong to; None: assignable users)
@@ -71,88 +67,34 @@ NOT_NULL = ("title", "priority", "status_id", "notify_vendors_on_update", "check
 # ---- reading ---------------------------------------------------------------------------------------------------
 
 
-def present(repo: WorkOrderRepository, row: AnyRow) -> dict[str, Any]:
-    """The documented work order detail (list items are rendered by the database: repository.LIST_ITEM)."""
-    linked = repo.references([row.id])
-    vendors = linked["vendors"]
-    VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
-    refs: dict[str, Any] = {
-        "status": statuses.status_ref(row.status_id, row.base_status, row.custom_status_name),
-        "asset": None
-        if row.asset_id is None
-        else {"id": row.asset_id, "name": row.asset_name, "status": row.asset_status},
-        "downtime_tracking": _downtime(row),
-        "categories": linked["categories"][row.id],
-        "account_codes": linked["account_codes"][row.id],
-        "technicians": linked["technicians"][row.id],
-        "vendors": vendors[row.id],
-        "location": None
-        if row.location_id is None
-        else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
-        "active_timer_current_user": None
-        if row.timer_started_at is None
-        else {"created_by_id": repo.user_id, "started_at": row.timer_started_at},
-        "created_by": user_ref(row.created_by_id, row.creator_name, row.creator_surname),
-        "updated_by": user_ref(row.updated_by_id, row.editor_name, row.editor_surname),
-    }
-    item = work_order_detail(row, refs | _detail_refs(repo, row))
-    fill(repo.session, repo.scope, "work_orders", [item])
-    request = item["work_order_request"]
-    fill_avatars(repo.session, [request and request["created_by"]])
-    return item
+def work_order_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented detail as JSON text}` of those of `ids` the caller sees, rendered by the database in
+    one statement (work_orders/repository.py `DETAIL`; the event outbox renders a commit's work orders at once)."""
+    repo = WorkOrderRepository(session, scope)
+    return repo.json_details(DETAIL, ids, repo.caller)
 
 
-def _downtime(row: AnyRow) -> dict[str, Any] | None:
-    """The latest downtime record the work order opened, or null."""
-    if row.downtime_id is None:
-        return None
-    status = "offline" if row.downtime_ended_at is None else "online"
-    return {"id": row.downtime_id, "started_at": row.downtime_started_at, "ended_at": row.downtime_ended_at,
-            "status": status}  # fmt: skip
+def get_work_order(session: Session, scope: Scope, work_order_id: int) -> Fragment:
+    """The detail, embedded in the answer as the database rendered it."""
+    return Fragment(_detail_text(session, scope, work_order_id))
 
 
-def _detail_refs(repo: WorkOrderRepository, row: AnyRow) -> dict[str, Any]:
-    session = repo.session
-    parts = stock.assignments_of(session, [row.id])[row.id]
-    labor = repo.labor_total(row.id)
-    other = repo.other_total(row.id)
-    parts_total = sum((p["total_cost"] for p in parts), Decimal(0))
-    request = repo.request_of(row.id)
-    return {
-        "procedures": procedures.procedures_by_work_order(session, [row.id])[row.id],
-        "checklist": list(row.checklist or []),
-        "work_order_request": None if request is None else _request_ref(request),
-        "part_assignments": parts,
-        "total_costs": {"labor": labor, "other": other, "parts": parts_total, "total": labor + other + parts_total},
-    }
+def read_work_order(session: Session, scope: Scope, work_order_id: int) -> dict[str, Any]:
+    """The detail as a dict (web pages); date-times are ISO strings, amounts numbers."""
+    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, work_order_id))
+    return loaded
 
 
-def _request_ref(request: AnyRow) -> dict[str, Any]:
-    author = None
-    if request.created_by_id is not None:
-        author = {
-            "id": request.created_by_id,
-            "name": request.name,
-            "surname": request.surname,
-            "phone_number": request.phone_number,
-            "email": request.email,
-            "auth_type": "api_key",
-            "avatar": None,
-        }
-    return {"id": request.id, "title": request.title, "created_at": request.created_at, "created_by": author}
+def _detail_text(session: Session, scope: Scope, work_order_id: int) -> str:
+    found = work_order_details(session, scope, [work_order_id]).get(work_order_id)
+    if found is None:
+        raise NotFound.of("Work order")
+    return found
 
 
 def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = WorkOrderRepository(session, scope)
     return repo.json_page(WORK_ORDER_LIST, query, LIST_PAGE, repo.caller)
-
-
-def get_work_order(session: Session, scope: Scope, work_order_id: int) -> dict[str, Any]:
-    repo = WorkOrderRepository(session, scope)
-    row = repo.read(work_order_id)
-    if row is None:
-        raise NotFound.of("Work order")
-    return present(repo, row)
 
 
 def get_row(repo: WorkOrderRepository, work_order_id: int) -> WorkOrder:
@@ -227,7 +169,7 @@ def create_work_order(session: Session, scope: Scope, data: WorkOrderCreate) -> 
     return work_order
 
 
-def update_work_order(session: Session, scope: Scope, work_order_id: int, data: WorkOrderUpdate) -> dict[str, Any]:
+def update_work_order(session: Session, scope: Scope, work_order_id: int, data: WorkOrderUpdate) -> Fragment:
     repo = WorkOrderRepository(session, scope)
     work_order = get_row(repo, work_order_id)
     sent = data.model_fields_set

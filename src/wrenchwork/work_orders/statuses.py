@@ -103,13 +103,6 @@ class StatusRepository(Repository[WorkOrderStatus]):
         return self.session.scalar(select(func.count()).where(WorkOrder.status_id == status_id)) or 0
 
 
-def status_ref(status_id: int, base_status: str, custom_name: str | None) -> dict[str, Any]:
-    """`status{id, name, is_custom}` of a work order."""
-    if status_id in BUILT_IN_STATUSES:
-        return {"id": status_id, "name": BUILT_IN_STATUSES[status_id], "is_custom": False}
-    return {"id": status_id, "name": custom_name or base_status, "is_custom": True}
-
-
 def base_of(repo: Repository[Any], status_id: int, path: str) -> str:
     """The built-in status behind `status_id` (422 naming `path` when it is no status of this entity)."""
     if status_id in BUILT_IN_STATUSES:
