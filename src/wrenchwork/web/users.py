@@ -51,7 +51,6 @@ async def user_list(
 def _context(viewer: Viewer) -> dict[str, Any]:
     return {
         "title": "Users",
-        "users": [],
         "roles": ROLE_NAMES,
         "status_choices": STATUS_CHOICES,
         "tz": viewer.scope.entity.timezone if viewer.scope else "UTC",
