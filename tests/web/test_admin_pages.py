@@ -233,7 +233,7 @@ def test_change_role_remove_deactivate_and_reinvite(
 
 
 def test_api_key_token_shown_once_and_revoked(client: TestClient, session: Session, tenant: Tenant, admin: int) -> None:
-    created = send(client, "/api_keys", "/api_keys", {"name": "ERP link", "user_id": str(admin)})
+    created = send(client, "/api_keys/new", "/api_keys", {"name": "ERP link", "user_id": str(admin)})
     assert created.status_code == 200
     token = re.search(r'id="token" readonly value="([^"]+)"', created.text)
     assert token, created.text
@@ -245,6 +245,7 @@ def test_api_key_token_shown_once_and_revoked(client: TestClient, session: Sessi
     assert client.get("/api/v1/users", headers=headers).status_code == 200
     listed = client.get("/api_keys").text
     assert "ERP link" in listed and token.group(1) not in listed and prefix in listed
+    assert "acts as User" in listed  # the owner's name
 
     revoked = followed(client, send(client, "/api_keys", f"/api_keys/{key_id}/revoke"))
     assert flash(revoked) == [f"API key {key_id} revoked: requests with it are refused from now on"]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Form, Path, Query, Request
 from starlette.responses import Response
@@ -24,16 +24,14 @@ from wrenchwork.web.templates import render
 router = web_router()
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 LIST = "/api_keys"
-# The key's owner is picked from the entity's active users, the first this many by name.
+# The new key's owner is picked from the entity's active users, the first this many by name.
 OWNERS = 100
 
 
-def _owners(request: Request, scope: Scope) -> list[dict[str, Any]]:
-    query = parse_list_query(
-        USER_LIST, [("filter[status_eq]", "active"), ("sort", "name asc,surname asc"), ("per_page", str(OWNERS))]
-    )
-    found, _ = users.list_users(request.state.session, scope, query)
-    return [{"id": u["id"], "full_name": u["full_name"]} for u in found]
+def _users(request: Request, scope: Scope, params: list[tuple[str, str]]) -> dict[int, str]:
+    """Names of the entity's users (`GET /users` with `params`), by id."""
+    found, _ = users.list_users(request.state.session, scope, parse_list_query(USER_LIST, params))
+    return {u["id"]: u["full_name"] for u in found}
 
 
 @router.get("/api_keys")
@@ -48,13 +46,21 @@ async def key_list(
         request.state.session, scope, API_KEY_LIST, with_total(service.list_keys), search, page,
         sort="created_at desc",
     )  # fmt: skip
-    return render(request, "api_keys.html", context | _page(request, scope))
+    owners = sorted({k["user_id"] for k in context["found"]})
+    names = (
+        _users(request, scope, [("filter[id_in]", ",".join(map(str, owners))), ("per_page", "100")]) if owners else {}
+    )
+    return render(
+        request, "api_keys.html", context | {"title": "API keys", "names": names, "tz": scope.entity.timezone}
+    )
 
 
-def _page(request: Request, scope: Scope) -> dict[str, Any]:
-    owners = _owners(request, scope)
-    return {"title": "API keys", "owners": owners, "names": {o["id"]: o["full_name"] for o in owners},
-            "me": scope.user_id, "tz": scope.entity.timezone}  # fmt: skip
+@router.get("/api_keys/new")
+async def new_key(request: Request, viewer: CurrentViewer) -> Response:
+    scope = viewer.require(ADMIN_ROLES)
+    owners = _users(request, scope, [("filter[status_eq]", "active"), ("sort", "name asc,surname asc"),
+                                     ("per_page", str(OWNERS))])  # fmt: skip
+    return render(request, "api_key_new.html", {"title": "New API key", "owners": owners, "me": scope.user_id})
 
 
 @router.post("/api_keys")
@@ -66,9 +72,10 @@ async def create(
 ) -> Response:
     """`POST /api_keys`; the page that answers shows the token, once."""
     scope = viewer.require(ADMIN_ROLES)
-    back_to(request, LIST)
+    back_to(request, "/api_keys/new")
     made = service.create_key(request.state.session, scope, validated(ApiKeyCreate, {"name": name, "user_id": user_id}))
-    context = _page(request, scope) | {"title": "New API key", "key": made}
+    names = _users(request, scope, [("filter[id_eq]", str(made["user_id"]))])
+    context = {"title": "New API key", "key": made, "owner": names.get(made["user_id"], f"user #{made['user_id']}")}
     return render(request, "api_key_created.html", context)
 
 

@@ -120,8 +120,8 @@ async def month_calendar(
     entries, meta = forecast.calendar(request.state.session, scope, first, last)
     by_day: dict[date, list[dict[str, Any]]] = {}
     for entry in entries:
-        day = datetime.fromisoformat(entry["order_date"].replace("Z", "+00:00")).astimezone(zone).date()
-        by_day.setdefault(day, []).append(entry)
+        local = datetime.fromisoformat(entry["order_date"].replace("Z", "+00:00")).astimezone(zone)
+        by_day.setdefault(local.date(), []).append(entry | {"time": f"{local:%H:%M}"})
     weeks = [
         [{"day": d, "in_month": d.month == first.month, "entries": by_day.get(d, [])} for d in week]
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)

@@ -76,6 +76,7 @@ def test_admin_pages_have_no_serious_accessibility_problems(desktop: Page, live:
         "requests": "/requests",
         "users": "/users",
         "api-keys": "/api_keys",
+        "api-key-new": "/api_keys/new",
         "pm-schedules": "/pm_schedules",
         "pm-schedule": f"/pm_schedules/{schedule_id}",
         "pm-calendar": "/pm_calendar?month=2026-12",
