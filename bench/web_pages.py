@@ -3,16 +3,19 @@
     python -m bench.web_pages --db sqlite:///bench/out/db/wrenchwork.db [--rounds 50]
 
 Signs in as the technician with the most work orders (a password is set for them) and requests each page
-`rounds` times after a warm-up; prints the median and p99 in milliseconds. The figures are the page's whole
+`rounds` times after a warm-up; then the same for the admin pages as the generated admin (`--only admin` or
+`--only technician` runs one part). Prints the median and p99 in milliseconds. The figures are the page's whole
 handling (session, services, template) as the test client sees it."""
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import re
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -20,7 +23,7 @@ from sqlalchemy import func, select
 
 from wrenchwork.app import create_app
 from wrenchwork.config import Settings
-from wrenchwork.models import Asset, Part, User, WorkOrder, work_order_technicians
+from wrenchwork.models import Asset, Part, PmSchedule, User, WorkOrder, WorkOrderRequest, work_order_technicians
 from wrenchwork.users.passwords import hash_password
 
 PASSWORD = "bench password"
@@ -30,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--only", choices=("technician", "admin"), default=None)
     parser.add_argument(
         "--token", default="ww_bench_0123456789abcdefghijklmnopqrstuv", help="the generated admin's key"
     )
@@ -54,6 +58,12 @@ def main() -> None:
         asset = session.scalar(select(Asset.id).order_by(Asset.id).limit(1))
         part = session.scalar(select(Part.id).order_by(Part.id).limit(1))
         total = session.scalar(select(func.count()).select_from(WorkOrder))
+        admin = session.get(User, 1)
+        assert admin is not None
+        admin.password_hash = user.password_hash
+        admin_email = admin.email
+        pm_schedule = session.scalar(select(PmSchedule.id).where(PmSchedule.status == "planned").limit(1))
+        work_request = session.scalar(select(WorkOrderRequest.id).order_by(WorkOrderRequest.id.desc()).limit(1))
         session.commit()
     print(f"{total} work orders; technician {email} has {busiest[1]} of them")
     pages = {
@@ -78,30 +88,60 @@ def main() -> None:
         "parts": "/api/v1/parts?per_page=20&sort=name",
         "part": f"/api/v1/parts/{part}",
     }
+    month = date.today().replace(day=1)
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    admin_pages = {
+        "requests inbox": ("/requests", "/api/v1/work_order_requests?per_page=20&sort=status+desc,created_at+desc"),
+        "requests, pending": (
+            "/requests?status=pending",
+            "/api/v1/work_order_requests?per_page=20&sort=status+desc,created_at+desc&filter[status_eq]=pending",
+        ),
+        "request": (f"/requests/{work_request}", f"/api/v1/work_order_requests/{work_request}"),
+        "users": ("/users", "/api/v1/users?per_page=20&sort=name+asc,surname+asc"),
+        "API keys": ("/api_keys", "/api/v1/api_keys?per_page=20"),
+        "PM schedules": ("/pm_schedules", "/api/v1/pm_schedules?per_page=20&sort=next_order_date+asc,id+asc"),
+        "PM schedule": (f"/pm_schedules/{pm_schedule}", f"/api/v1/pm_schedules/{pm_schedule}"),
+        "PM calendar": ("/pm_calendar", f"/api/v1/pm_forecast?from={month}&until={last}"),
+    }
     api_headers = {"Authorization": f"Bearer {args.token}", "X-Entity-Id": "1"}
-    with TestClient(app) as client:
-        form = client.get("/sign-in")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-        assert token is not None
-        signed = client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)})
-        assert signed.status_code == 200 and "My work" in signed.text, signed.text[:500]
-        print(f"{'page':<18} {'median ms':>10} {'p99 ms':>8} {'API median':>11} {'page/API':>9}")
-        for name, path in pages.items():
-            page = _timed(client, path, {}, args.rounds)
-            api = _timed(client, baselines[name], api_headers, args.rounds)
-            median, api_median = statistics.median(page), statistics.median(api)
-            print(f"{name:<18} {median:>10.1f} {_p99(page):>8.1f} {api_median:>11.1f} {median / api_median:>9.2f}")
+    runs = {
+        "technician": (email, {name: (path, baselines[name]) for name, path in pages.items()}),
+        "admin": (admin_email, admin_pages),
+    }
+    for who, (address, measured) in runs.items():
+        if args.only not in (None, who):
+            continue
+        with TestClient(app) as client:
+            _sign_in(client, address)
+            print(f"{who + ' page':<18} {'median ms':>10} {'p99 ms':>8} {'API median':>11} {'page/API':>9}")
+            for name, (path, baseline) in measured.items():
+                page, api = _paired(client, path, baseline, api_headers, args.rounds)
+                median, api_median = statistics.median(page), statistics.median(api)
+                print(f"{name:<18} {median:>10.1f} {_p99(page):>8.1f} {api_median:>11.1f} {median / api_median:>9.2f}")
 
 
-def _timed(client: TestClient, path: str, headers: dict[str, str], rounds: int) -> list[float]:
+def _sign_in(client: TestClient, email: str) -> None:
+    form = client.get("/sign-in")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    signed = client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)})
+    assert signed.status_code == 200 and "My work" in signed.text, signed.text[:500]
+
+
+def _paired(
+    client: TestClient, path: str, baseline: str, headers: dict[str, str], rounds: int
+) -> tuple[list[float], list[float]]:
+    """The page and its API baseline requested in turn, so a burst of load from elsewhere hits both alike."""
     for _ in range(5):
-        assert client.get(path, headers=headers).status_code == 200, path
-    times = []
+        assert client.get(path).status_code == 200, path
+        assert client.get(baseline, headers=headers).status_code == 200, baseline
+    page, api = [], []
     for _ in range(rounds):
-        started = time.perf_counter()
-        client.get(path, headers=headers)
-        times.append((time.perf_counter() - started) * 1000)
-    return sorted(times)
+        for times, url, sent in ((page, path, {}), (api, baseline, headers)):
+            started = time.perf_counter()
+            client.get(url, headers=sent)
+            times.append((time.perf_counter() - started) * 1000)
+    return sorted(page), sorted(api)
 
 
 def _p99(times: list[float]) -> float:

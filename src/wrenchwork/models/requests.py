@@ -17,7 +17,8 @@ class WorkOrderRequest(IdMixin, EntityScopedMixin, Base):
     __tablename__ = "work_order_requests"
     __table_args__ = (
         Index("ix_work_order_requests_entity_created", "entity_id", "created_at", "id"),
-        Index("ix_work_order_requests_entity_status", "entity_id", "status"),
+        # The status filter, and the requests inbox's order (pending first, newest first: web/request_inbox.py).
+        Index("ix_work_order_requests_entity_status", "entity_id", "status", "created_at", "id"),
     )
 
     title: Mapped[str] = mapped_column(String(300))

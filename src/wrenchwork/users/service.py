@@ -81,6 +81,24 @@ def update_user(session: Session, scope: Scope, user_id: int, data: UserUpdate) 
     return present(repo, user)
 
 
+def resend_invitation(session: Session, scope: Scope, user_id: int, invite: tuple[str, float]) -> dict[str, Any]:
+    """A new invitation link for a user who has not accepted one (the older link stops working), shown once as
+    `invitation_url`. The caller needs authority over the user, as for changing the user (409 once accepted or
+    while the user is inactive: that link could not be used)."""
+    repo = UserRepository(session, scope)
+    user = repo.get_in_entity(user_id)
+    if user is None:
+        raise NotFound.of("User")
+    require_authority_over(session, scope, user.id)
+    if user.invitation_accepted_at is not None:
+        raise Conflict('This user has accepted their invitation already; they can use "Forgot password"')
+    if user.status != "active":
+        raise Conflict("This user is inactive; activate them before inviting them again")
+    base, hours = invite
+    token = invitations.issue(session, user, invitations.INVITATION, hours)
+    return present(repo, user) | {"invitation_url": base + invitations.link_path(token)}
+
+
 def require_authority_over(session: Session, scope: Scope, user_id: int) -> None:
     """Changing who a user is (profile, status, API keys) reaches every entity the user works in, so the caller
     must be admin in all of them: an admin of one site cannot act for a user who also works at another."""

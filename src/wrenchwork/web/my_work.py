@@ -17,6 +17,7 @@ from sqlalchemy import case
 from starlette.responses import Response
 
 from wrenchwork.core.auth import MANAGER_ROLES, TECHNICIAN_ROLES, Scope
+from wrenchwork.core.envelope import dumps
 from wrenchwork.core.listing import ListQuery, parse_list_query
 from wrenchwork.models import WorkOrder
 from wrenchwork.web.routing import web_router
@@ -40,8 +41,9 @@ BOARD_SIZE = 25
 
 
 def items(fragments: list[Any]) -> list[dict[str, Any]]:
-    """The list items the database rendered for the API, as Python values for a template."""
-    parsed: list[dict[str, Any]] = orjson.loads(orjson.dumps(fragments))
+    """The list items the API answers (rendered by the database, or plain values), as Python values for a
+    template: what a client of the API would read."""
+    parsed: list[dict[str, Any]] = orjson.loads(dumps(fragments))
     return parsed
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-12-03 16:21:08.474191
+Create Date: 2026-12-03 18:26:36.250752
 """
 
 from __future__ import annotations
@@ -1080,7 +1080,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_work_order_requests_asset_id"), ["asset_id"], unique=False)
         batch_op.create_index("ix_work_order_requests_entity_created", ["entity_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_work_order_requests_entity_id"), ["entity_id"], unique=False)
-        batch_op.create_index("ix_work_order_requests_entity_status", ["entity_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_work_order_requests_entity_status", ["entity_id", "status", "created_at", "id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_work_order_requests_location_id"), ["location_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_work_order_requests_work_order_id"), ["work_order_id"], unique=False)
 
