@@ -45,8 +45,13 @@ class GenerateIn(BaseModel):
 
 
 def generate_now(session: Session, scope: Scope, schedule_id: int, expected: datetime | None) -> Fragment:
+    """`make_now`, answered with the made work order's detail."""
+    return get_work_order(session, scope, make_now(session, scope, schedule_id, expected))
+
+
+def make_now(session: Session, scope: Scope, schedule_id: int, expected: datetime | None) -> int:
     """Make the work order of the schedule's pending occurrence and advance the schedule as the engine would;
-    answers the work order's detail. 409 (nothing changes) when the schedule is paused or completed, when it is
+    returns the work order's id. 409 (nothing changes) when the schedule is paused or completed, when it is
     floating and one of its work orders is open, when it has no pending occurrence, when `expected` is not the
     pending occurrence any more, or when that occurrence's work order exists already."""
     # Locked (PostgreSQL) and read afresh: a pass generating this schedule right now finishes first.
@@ -89,7 +94,7 @@ def generate_now(session: Session, scope: Scope, schedule_id: int, expected: dat
         raise Conflict(
             f"PM schedule {schedule_id} has generated the work order of {_moment(exc.step.occurrence)} already"
         ) from exc
-    return get_work_order(session, scope, work_order.id)
+    return int(work_order.id)
 
 
 def _moment(value: datetime) -> str:

@@ -18,7 +18,7 @@ from wrenchwork.core.listing import parse_list_query
 from wrenchwork.core.schemas import MAX_ID
 from wrenchwork.models.pm import PM_STATUSES
 from wrenchwork.pm_schedules import forecast, service
-from wrenchwork.pm_schedules.generate_now import GenerateIn, generate_now
+from wrenchwork.pm_schedules.generate_now import GenerateIn, make_now
 from wrenchwork.pm_schedules.listing import PM_SCHEDULE_LIST
 from wrenchwork.pm_schedules.schemas import PmScheduleUpdate
 from wrenchwork.web.listing import searched_page
@@ -62,7 +62,7 @@ async def schedule_list(
 async def schedule_page(request: Request, viewer: CurrentViewer, id: Id) -> Response:
     scope = viewer.require(TECHNICIAN_ROLES)
     session = request.state.session
-    schedule = service.get_pm_schedule(session, scope, id)
+    schedule = service.read_pm_schedule(session, scope, id)
     coming, _ = forecast.schedule_forecast(session, scope, id, None)
     params = [("filter[pm_schedule_id_eq]", str(id)), ("sort", "created_at desc"), ("per_page", str(WORK_ORDERS))]
     query = parse_list_query(MY_WORK_LIST, params)
@@ -103,9 +103,9 @@ async def create_now(
     scope = viewer.require(MANAGER_ROLES)
     back_to(request, page_of(id))
     shown = validated(GenerateIn, {"next_order_date": next_order_date or None}).next_order_date
-    made = generate_now(request.state.session, scope, id, shown)
-    note(request, f"Work order #{made['id']} created from the schedule")
-    return go(f"/work_orders/{made['id']}")
+    made = make_now(request.state.session, scope, id, shown)
+    note(request, f"Work order #{made} created from the schedule")
+    return go(f"/work_orders/{made}")
 
 
 @router.get("/pm_calendar")
