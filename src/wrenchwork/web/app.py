@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
-from wrenchwork.web import assets, my_work, parts, sign_in, work_order
+from wrenchwork.web import assets, my_work, parts, portal, sign_in, work_order
 from wrenchwork.web.throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -28,5 +28,5 @@ class CachedStatic(StaticFiles):
 def install(app: FastAPI) -> None:
     app.state.login_throttle = LoginThrottle(app.state.settings)
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
-    for router in (sign_in.router, my_work.router, work_order.router, assets.router, parts.router):
+    for router in (sign_in.router, my_work.router, work_order.router, assets.router, parts.router, portal.router):
         app.include_router(router)
