@@ -36,6 +36,11 @@ class PortalRepository(Repository[RequestPortal]):
         rows = self.session.execute(self.in_entity_of(model, select(model.id, model.name).where(model.id.in_(wanted))))
         return {row.id: row.name for row in rows}
 
+    def choices(self, model: type[Any], limit: int) -> list[dict[str, Any]]:
+        """The entity's first `limit` records of `model` by name, for the admin page's offered lists."""
+        stmt = self.in_entity_of(model, select(model.id, model.name).order_by(model.name, model.id).limit(limit))
+        return [{"id": row.id, "name": row.name} for row in self.session.execute(stmt)]
+
 
 def by_uuid(session: Any, uuid: str) -> tuple[RequestPortal, Customer, Entity] | None:
     """A portal found by its public address, with its entity and customer: the one lookup not scoped to a caller

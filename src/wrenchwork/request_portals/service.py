@@ -158,3 +158,9 @@ def _save_offered(repo: PortalRepository, portal: RequestPortal, data: PortalIn)
         ids = getattr(data, name)
         if ids is not None:
             repo.set_links(link, "portal_id", portal.id, column, ids)
+
+
+def choices(session: Session, scope: Scope, limit: int = 200) -> dict[str, list[dict[str, Any]]]:
+    """What the admin page lets a portal offer: the entity's locations and assets (the first `limit` of each)."""
+    repo = PortalRepository(session, scope)
+    return {"locations": repo.choices(Location, limit), "assets": repo.choices(Asset, limit)}

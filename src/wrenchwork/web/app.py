@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
-from wrenchwork.web import assets, my_work, parts, portal, sign_in, work_order
+from wrenchwork.web import assets, my_work, parts, portal, portal_admin, sign_in, work_order
 from wrenchwork.web.throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -28,5 +28,6 @@ class CachedStatic(StaticFiles):
 def install(app: FastAPI) -> None:
     app.state.login_throttle = LoginThrottle(app.state.settings)
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
-    for router in (sign_in.router, my_work.router, work_order.router, assets.router, parts.router, portal.router):
+    pages = (sign_in, my_work, work_order, assets, parts, portal, portal_admin)
+    for router in (page.router for page in pages):
         app.include_router(router)
