@@ -18,6 +18,7 @@ from wrenchwork.lookups.tables import LOOKUPS
 from wrenchwork.parts.router import router as parts
 from wrenchwork.pm_schedules.router import router as pm_schedules
 from wrenchwork.procedures.router import router as procedures
+from wrenchwork.request_portals.router import router as request_portals
 from wrenchwork.users.router import router as users
 from wrenchwork.vendors.router import router as vendors
 from wrenchwork.webhooks.router import router as webhooks
@@ -35,6 +36,7 @@ RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
     procedures,
     work_orders,
     work_order_requests,
+    request_portals,
     pm_schedules,
     comments,
     files,

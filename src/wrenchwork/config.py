@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     # Sign-in attempts allowed per e-mail address and per client IP (`limits` notation).
     login_rate_limit_account: str = "5 per 15 minutes"
     login_rate_limit_ip: str = "30 per 15 minutes"
+    # Requests filed on public request portals, per client IP (`limits` notation; empty or "0": no limit).
+    portal_rate_limit: str = "10 per hour"
+    # Photos one portal submission may carry, and the size of each.
+    portal_max_photos: int = Field(default=3, ge=0, le=10)
+    portal_max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # Invitation and password-reset links are valid this long.
     sign_in_link_hours: float = Field(default=72, gt=0)
     # e.g. "smtp://user:password@mail.example.com:587" (STARTTLS) or "smtps://...:465"; empty: reset links are
@@ -67,7 +72,7 @@ class Settings(BaseSettings):
     # "json" for one JSON object per line, "text" for humans.
     log_format: str = "json"
 
-    @field_validator("rate_limit", "login_rate_limit_account", "login_rate_limit_ip")
+    @field_validator("rate_limit", "login_rate_limit_account", "login_rate_limit_ip", "portal_rate_limit")
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:
         value = value.strip()

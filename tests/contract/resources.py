@@ -60,6 +60,7 @@ from wrenchwork.models import (
     PmTemplatePart,
     PmTemplateWorkOrder,
     ProcedureTemplate,
+    RequestPortal,
     Storeroom,
     User,
     UserRole,
@@ -76,6 +77,8 @@ from wrenchwork.models import (
     pm_template_categories,
     pm_template_technicians,
     pm_template_vendors,
+    request_portal_assets,
+    request_portal_locations,
     vendor_categories,
     vendor_locations,
     work_order_account_codes,
@@ -439,6 +442,17 @@ def _lookup_row(model: type[Any], label: str) -> Factory:
 create_storeroom = _lookup_row(Storeroom, "Storeroom")
 create_part_type = _lookup_row(PartType, "Part type")
 create_measurement_unit = _lookup_row(MeasurementUnit, "Unit")
+
+
+def create_request_portal(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
+    links = {name: fields.pop(name, None) for name in ("locations_ids", "assets_ids")}
+    values: dict[str, Any] = {"title": f"Portal {next(_seq)}", "fields": {}, **_audit(tenant)} | fields
+    row = RequestPortal(entity_id=entity_id or tenant.entity_id, **values)
+    session.add(row)
+    session.flush()
+    _link(session, request_portal_locations, ("portal_id", row.id), "location_id", links["locations_ids"])
+    _link(session, request_portal_assets, ("portal_id", row.id), "asset_id", links["assets_ids"])
+    return row.id
 
 
 def create_part(session: Session, tenant: Tenant, entity_id: int | None = None, **fields: Any) -> int:
@@ -1167,6 +1181,7 @@ WORK_ORDER_REQUESTS = Resource(
         "work_order_id": INTEGER,
         "location_id": INTEGER,
         "asset_id": INTEGER,
+        "request_portal_id": INTEGER,
         "due_date": DATETIME,
         "completed_at": DATETIME,
         "created_at": DATETIME,
@@ -1431,6 +1446,60 @@ PM_SCHEDULES = Resource(
     },
 )
 
+
+def _portal(title: str, enabled: bool, created: int, updated: int) -> dict[str, Any]:
+    return {"title": title, "enabled": enabled, "created_at": at(created), "updated_at": at(updated)}
+
+
+REQUEST_PORTALS = Resource(
+    name="request_portals",
+    list_path="/request_portals",
+    detail_path="/request_portals/{id}",
+    scope="entity",
+    create=create_request_portal,
+    filterable={
+        "id": INTEGER,
+        "uuid": STRING,
+        "title": STRING,
+        "description": STRING,
+        "enabled": BOOLEAN,
+        "default_location_id": INTEGER,
+        "default_asset_id": INTEGER,
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+        "created_by_id": INTEGER,
+        "updated_by_id": INTEGER,
+        "locations_id": MEMBERSHIP,
+        "assets_id": MEMBERSHIP,
+    },
+    sortable=("id", "title", "created_at", "updated_at"),
+    search=("title", "description"),
+    default_sort=("title asc",),
+    samples=(
+        Sample("title"),
+        Sample("description", nullable=True),
+        Sample("enabled"),
+        Sample("created_at"),
+        Sample("locations_id", attr="locations_ids", target=create_location),
+        Sample("assets_id", attr="assets_ids", target=create_asset),
+    ),
+    sort_rows=(
+        _portal("delta", True, 3, 9),
+        _portal("alpha", False, 1, 5),
+        _portal("charlie", True, 1, 7),
+        _portal("alpha", True, 4, 5),
+        _portal("bravo", False, 2, 6),
+    ),
+    multi_sort="created_at asc,title desc",
+    count=count_rows(RequestPortal),
+    not_found="Request portal not found",
+    list_roles=("admin", "limited_admin", "technician"),
+    write=Write("/request_portals", "request_portal", lambda tenant, n: {"title": f"API portal {n}"}, ("title", 12345)),
+    remove=deleter("/request_portals/{id}"),
+    deletable=True,
+    linked=("request_portal_locations", "request_portal_assets", "locations", "assets"),
+)
+
 RESOURCES: tuple[Resource, ...] = (
     ENTITIES,
     USERS,
@@ -1449,6 +1518,7 @@ RESOURCES: tuple[Resource, ...] = (
     PROCEDURE_TEMPLATES,
     WORK_ORDER_REQUESTS,
     PM_SCHEDULES,
+    REQUEST_PORTALS,
 )
 BY_NAME = {r.name: r for r in RESOURCES}
 WITH_DETAIL = tuple(r for r in RESOURCES if r.detail_path is not None)

@@ -1357,6 +1357,201 @@ class TimeToComplete(RootModel[int]):
     root: Annotated[int, Field(ge=0, le=8760, title="Time To Complete")]
 
 
+class DefaultLocationId(RootModel[int]):
+    root: Annotated[
+        int,
+        Field(
+            description="A location of the entity in X-Entity-Id (GET /locations)",
+            ge=1,
+            le=2147483647,
+            title="Default Location Id",
+        ),
+    ]
+
+
+class DefaultAssetId(RootModel[int]):
+    root: Annotated[
+        int,
+        Field(
+            description="An asset of the entity in X-Entity-Id (GET /assets)",
+            ge=1,
+            le=2147483647,
+            title="Default Asset Id",
+        ),
+    ]
+
+
+class LocationsId(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=2147483647)]
+
+
+class LocationsIds(RootModel[list[LocationsId]]):
+    root: Annotated[
+        list[LocationsId],
+        Field(
+            description="Locations of the entity in X-Entity-Id (GET /locations); replaces the whole set, [] clears it",
+            max_length=500,
+            title="Locations Ids",
+        ),
+    ]
+
+
+class AssetsIds2Item(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=2147483647)]
+
+
+class AssetsIds2(RootModel[list[AssetsIds2Item]]):
+    root: Annotated[
+        list[AssetsIds2Item],
+        Field(
+            description="Assets of the entity in X-Entity-Id (GET /assets); replaces the whole set, [] clears it",
+            max_length=500,
+            title="Assets Ids",
+        ),
+    ]
+
+
+class Description9(StrEnum):
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+class Location(StrEnum):
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+class Asset(StrEnum):
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+class Photos(StrEnum):
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+class Name7(StrEnum):
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+class Email(StrEnum):
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+class Phone1(StrEnum):
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+class PortalFields(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    description: Annotated[
+        Description9 | None,
+        Field(
+            description="hidden (not asked), optional (asked), required (asked and must be given)", title="Description"
+        ),
+    ] = Description9.optional
+    location: Annotated[
+        Location | None,
+        Field(description="hidden (not asked), optional (asked), required (asked and must be given)", title="Location"),
+    ] = Location.optional
+    asset: Annotated[
+        Asset | None,
+        Field(description="hidden (not asked), optional (asked), required (asked and must be given)", title="Asset"),
+    ] = Asset.optional
+    photos: Annotated[
+        Photos | None,
+        Field(description="hidden (not asked), optional (asked), required (asked and must be given)", title="Photos"),
+    ] = Photos.optional
+    name: Annotated[
+        Name7 | None,
+        Field(description="hidden (not asked), optional (asked), required (asked and must be given)", title="Name"),
+    ] = Name7.required
+    email: Annotated[
+        Email | None,
+        Field(description="hidden (not asked), optional (asked), required (asked and must be given)", title="Email"),
+    ] = Email.required
+    phone: Annotated[
+        Phone1 | None,
+        Field(description="hidden (not asked), optional (asked), required (asked and must be given)", title="Phone"),
+    ] = Phone1.hidden
+
+
+class LocationsIds1Item(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=2147483647)]
+
+
+class LocationsIds1(RootModel[list[LocationsIds1Item]]):
+    root: Annotated[
+        list[LocationsIds1Item],
+        Field(
+            description="Locations of the entity in X-Entity-Id (GET /locations); replaces the whole set, [] clears it",
+            max_length=500,
+            title="Locations Ids",
+        ),
+    ]
+
+
+class AssetsIds3Item(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=2147483647)]
+
+
+class AssetsIds3(RootModel[list[AssetsIds3Item]]):
+    root: Annotated[
+        list[AssetsIds3Item],
+        Field(
+            description="Assets of the entity in X-Entity-Id (GET /assets); replaces the whole set, [] clears it",
+            max_length=500,
+            title="Assets Ids",
+        ),
+    ]
+
+
+class PortalUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    enabled: Annotated[bool | None, Field(title="Enabled")] = None
+    description: Annotated[
+        Annotated[str, StringConstraints(max_length=5000)] | None,
+        Field(description="Instructions shown above the form", title="Description"),
+    ] = None
+    fields: PortalFields | None = None
+    default_location_id: Annotated[
+        DefaultLocationId | None,
+        Field(description="Set on requests that name no location", title="Default Location Id"),
+    ] = None
+    default_asset_id: Annotated[
+        DefaultAssetId | None, Field(description="Set on requests that name no asset", title="Default Asset Id")
+    ] = None
+    locations_ids: Annotated[
+        LocationsIds1 | None, Field(description="The locations the page offers", title="Locations Ids")
+    ] = None
+    assets_ids: Annotated[AssetsIds3 | None, Field(description="The assets the page offers", title="Assets Ids")] = None
+    title: Annotated[Annotated[str, StringConstraints(min_length=1, max_length=200)] | None, Field(title="Title")] = (
+        None
+    )
+
+
+class PortalUpdateBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    request_portal: PortalUpdate
+
+
 class PrimaryContact(BaseModel):
     id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
     name: Annotated[str, Field(title="Name")]
@@ -2265,13 +2460,13 @@ class CategoriesIds2(RootModel[list[CategoriesIds2Item]]):
     ]
 
 
-class LocationsId(RootModel[int]):
+class LocationsIds2Item(RootModel[int]):
     root: Annotated[int, Field(ge=1, le=2147483647)]
 
 
-class LocationsIds(RootModel[list[LocationsId]]):
+class LocationsIds2(RootModel[list[LocationsIds2Item]]):
     root: Annotated[
-        list[LocationsId],
+        list[LocationsIds2Item],
         Field(
             description="Locations of the entity in X-Entity-Id (GET /locations); replaces the whole set, [] clears it",
             max_length=1000,
@@ -2280,13 +2475,13 @@ class LocationsIds(RootModel[list[LocationsId]]):
     ]
 
 
-class AssetsIds2Item(RootModel[int]):
+class AssetsIds4Item(RootModel[int]):
     root: Annotated[int, Field(ge=1, le=2147483647)]
 
 
-class AssetsIds2(RootModel[list[AssetsIds2Item]]):
+class AssetsIds4(RootModel[list[AssetsIds4Item]]):
     root: Annotated[
-        list[AssetsIds2Item],
+        list[AssetsIds4Item],
         Field(
             description="Assets of the entity in X-Entity-Id (GET /assets); replaces the whole set, [] clears it",
             max_length=1000,
@@ -2322,14 +2517,14 @@ class VendorCreate(BaseModel):
         ),
     ] = None
     locations_ids: Annotated[
-        LocationsIds | None,
+        LocationsIds2 | None,
         Field(
             description="Locations of the entity in X-Entity-Id (GET /locations); replaces the whole set, [] clears it",
             title="Locations Ids",
         ),
     ] = None
     assets_ids: Annotated[
-        AssetsIds2 | None,
+        AssetsIds4 | None,
         Field(
             description="Assets of the entity in X-Entity-Id (GET /assets); replaces the whole set, [] clears it",
             title="Assets Ids",
@@ -2447,13 +2642,13 @@ class CategoriesIds3(RootModel[list[CategoriesIds3Item]]):
     ]
 
 
-class LocationsIds1Item(RootModel[int]):
+class LocationsIds3Item(RootModel[int]):
     root: Annotated[int, Field(ge=1, le=2147483647)]
 
 
-class LocationsIds1(RootModel[list[LocationsIds1Item]]):
+class LocationsIds3(RootModel[list[LocationsIds3Item]]):
     root: Annotated[
-        list[LocationsIds1Item],
+        list[LocationsIds3Item],
         Field(
             description="Locations of the entity in X-Entity-Id (GET /locations); replaces the whole set, [] clears it",
             max_length=1000,
@@ -2462,13 +2657,13 @@ class LocationsIds1(RootModel[list[LocationsIds1Item]]):
     ]
 
 
-class AssetsIds3Item(RootModel[int]):
+class AssetsIds5Item(RootModel[int]):
     root: Annotated[int, Field(ge=1, le=2147483647)]
 
 
-class AssetsIds3(RootModel[list[AssetsIds3Item]]):
+class AssetsIds5(RootModel[list[AssetsIds5Item]]):
     root: Annotated[
-        list[AssetsIds3Item],
+        list[AssetsIds5Item],
         Field(
             description="Assets of the entity in X-Entity-Id (GET /assets); replaces the whole set, [] clears it",
             max_length=1000,
@@ -2500,14 +2695,14 @@ class VendorUpdate(BaseModel):
         ),
     ] = None
     locations_ids: Annotated[
-        LocationsIds1 | None,
+        LocationsIds3 | None,
         Field(
             description="Locations of the entity in X-Entity-Id (GET /locations); replaces the whole set, [] clears it",
             title="Locations Ids",
         ),
     ] = None
     assets_ids: Annotated[
-        AssetsIds3 | None,
+        AssetsIds5 | None,
         Field(
             description="Assets of the entity in X-Entity-Id (GET /assets); replaces the whole set, [] clears it",
             title="Assets Ids",
@@ -4326,6 +4521,63 @@ class PmScheduleUpdateBody(BaseModel):
     pm_schedule: PmScheduleUpdate
 
 
+class PortalCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    enabled: Annotated[bool | None, Field(title="Enabled")] = None
+    description: Annotated[
+        Annotated[str, StringConstraints(max_length=5000)] | None,
+        Field(description="Instructions shown above the form", title="Description"),
+    ] = None
+    fields: PortalFields | None = None
+    default_location_id: Annotated[
+        DefaultLocationId | None,
+        Field(description="Set on requests that name no location", title="Default Location Id"),
+    ] = None
+    default_asset_id: Annotated[
+        DefaultAssetId | None, Field(description="Set on requests that name no asset", title="Default Asset Id")
+    ] = None
+    locations_ids: Annotated[
+        LocationsIds | None, Field(description="The locations the page offers", title="Locations Ids")
+    ] = None
+    assets_ids: Annotated[AssetsIds2 | None, Field(description="The assets the page offers", title="Assets Ids")] = None
+    title: Annotated[str, Field(max_length=200, min_length=1, title="Title")]
+
+
+class PortalCreateBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    request_portal: PortalCreate
+
+
+class PortalOut(BaseModel):
+    id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
+    uuid: Annotated[
+        str, Field(description="Random and stable: the portal's public page is `/portal/{uuid}`", title="Uuid")
+    ]
+    title: Annotated[str, Field(title="Title")]
+    enabled: Annotated[bool, Field(title="Enabled")]
+    description: Annotated[str | None, Field(title="Description")]
+    fields: PortalFields
+    url: Annotated[str, Field(description="The public page's path on this server", title="Url")]
+    default_location: Ref | None
+    default_asset: Ref | None
+    locations: Annotated[list[Ref], Field(title="Locations")]
+    assets: Annotated[list[Ref], Field(title="Assets")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    created_by_id: Annotated[
+        int | None,
+        Field(description="The user who created the record; null when unknown or deleted", title="Created By Id"),
+    ]
+    updated_by_id: Annotated[
+        int | None,
+        Field(description="The user who last changed the record; null when unknown or deleted", title="Updated By Id"),
+    ]
+
+
 class ProcedureDetail(BaseModel):
     id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
     name: Annotated[str, Field(title="Name")]
@@ -4723,6 +4975,12 @@ class EnvelopeLocationDetail(BaseModel):
     meta: Meta
 
 
+class EnvelopePortalOut(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: PortalOut
+    meta: Meta
+
+
 class EnvelopeProcedureDetail(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: ProcedureDetail
@@ -4822,6 +5080,12 @@ class ListEnvelopeMeasurementUnitItem(BaseModel):
 class ListEnvelopePartListItem(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: Annotated[list[PartListItem], Field(title="Data")]
+    meta: ListMeta
+
+
+class ListEnvelopePortalOut(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: Annotated[list[PortalOut], Field(title="Data")]
     meta: ListMeta
 
 

@@ -24,6 +24,8 @@ ROLES = ("admin", "limited_admin", "technician", "requester")
 ADMIN_ROLES = ("admin",)
 MANAGER_ROLES = ("admin", "limited_admin")
 TECHNICIAN_ROLES = ("admin", "limited_admin", "technician")
+# A public page's visitor (visitor_scope): in no role list, so only services that take it explicitly serve it.
+VISITOR_ROLE = "visitor"
 # `last_used_at` is refreshed at most this often, so reads do not turn into writes on every request.
 LAST_USED_PRECISION = timedelta(minutes=1)
 # A key used after this much silence counts as a new login in the user's `activity`.
@@ -107,6 +109,14 @@ class Scope:
         )
         info = EntityInfo(entity.id, entity.name, entity.currency, entity.datetime_format, entity.timezone)
         return cls(principal, info, role)
+
+
+def visitor_scope(customer: Customer, entity: Entity) -> Scope:
+    """A visitor without an account inside one entity (a public request portal): user id 0, so what it writes
+    has no creator (core/repository.py), and a role no permission check lets through."""
+    principal = Principal(UserInfo(0, "", ""), CustomerInfo(customer.id, customer.name, customer.slug), 0)
+    info = EntityInfo(entity.id, entity.name, entity.currency, entity.datetime_format, entity.timezone)
+    return Scope(principal, info, VISITOR_ROLE)
 
 
 async def db_session(request: Request) -> Session:

@@ -284,8 +284,9 @@ class Repository(Generic[M]):
     def add(self, obj: M) -> M:
         setattr(obj, self.scope_column, self.scope_id)
         if hasattr(obj, "created_by_id"):
-            setattr(obj, "created_by_id", self.user_id)  # noqa: B010 - not every model is audited
-            setattr(obj, "updated_by_id", self.user_id)  # noqa: B010
+            author = self.user_id or None  # 0: a visitor without an account (core/auth.py visitor_scope)
+            setattr(obj, "created_by_id", author)  # noqa: B010 - not every model is audited
+            setattr(obj, "updated_by_id", author)  # noqa: B010
         self.session.add(obj)
         self.session.flush()
         return obj
@@ -293,7 +294,7 @@ class Repository(Generic[M]):
     def touch(self, obj: M) -> M:
         """Record the caller as the last editor; the timestamp follows from the update."""
         if hasattr(obj, "updated_by_id"):
-            setattr(obj, "updated_by_id", self.user_id)  # noqa: B010
+            setattr(obj, "updated_by_id", self.user_id or None)  # noqa: B010
         self.session.flush()
         return obj
 

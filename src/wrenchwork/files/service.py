@@ -101,14 +101,21 @@ async def upload(
     repo = AttachmentRepository(session, scope)
     if owner is not None and owner.single_image and owner_id is not None:
         _delete(repo, repo.of_owners(owner.owner_type, [owner_id]))
-    row = repo.add(
+    return shape(record(session, scope, owner_type, owner_id, stored, data.name or data_name(data, stored.extension)))
+
+
+def record(
+    session: Session, scope: Scope, owner_type: str | None, owner_id: int | None, stored: Stored, name: str
+) -> Attachment:
+    """The attachment row of stored bytes (`store`), linked to its owner (or expiring when it has none)."""
+    return AttachmentRepository(session, scope).add(
         Attachment(
             owner_type=owner_type,
             owner_id=owner_id,
             kind=stored.kind,
             content_type=stored.content_type,
             extension=stored.extension,
-            name=data.name or data_name(data, stored.extension),
+            name=name,
             size=stored.size,
             stored_bytes=stored.stored_bytes,
             storage_key=stored.key,
@@ -117,7 +124,6 @@ async def upload(
             expires_at=None if owner_type else clock.now() + UNLINKED_LIFETIME,
         )
     )
-    return shape(row)
 
 
 def delete(session: Session, scope: Scope, owner_type: str, owner_id: int, attachment_id: int) -> None:

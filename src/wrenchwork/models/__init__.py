@@ -41,6 +41,12 @@ from wrenchwork.models.pm import (
     pm_template_technicians,
     pm_template_vendors,
 )
+from wrenchwork.models.portals import (
+    PortalSubmission,
+    RequestPortal,
+    request_portal_assets,
+    request_portal_locations,
+)
 from wrenchwork.models.procedures import Procedure, ProcedureAnswer, ProcedureItem, ProcedureTemplate
 from wrenchwork.models.requests import (
     WorkOrderRequest,
@@ -91,10 +97,12 @@ __all__ = [
     "PmScheduleRun",
     "PmTemplatePart",
     "PmTemplateWorkOrder",
+    "PortalSubmission",
     "Procedure",
     "ProcedureAnswer",
     "ProcedureItem",
     "ProcedureTemplate",
+    "RequestPortal",
     "RowCount",
     "SignInLink",
     "Storeroom",
@@ -122,6 +130,8 @@ __all__ = [
     "pm_template_categories",
     "pm_template_technicians",
     "pm_template_vendors",
+    "request_portal_assets",
+    "request_portal_locations",
     "vendor_categories",
     "vendor_locations",
     "work_order_account_codes",

@@ -31,6 +31,10 @@ class WorkOrderRequest(IdMixin, EntityScopedMixin, Base):
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
     # The work order created on approval; deleting that work order clears the link.
     work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id", ondelete="SET NULL"), index=True)
+    # The portal it was filed on (models/portals.py); deleting the portal clears the link.
+    request_portal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("request_portals.id", ondelete="SET NULL"), index=True
+    )
 
 
 # Link tables use the short name "request" so generated constraint names stay within PostgreSQL's 63 characters.

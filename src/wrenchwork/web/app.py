@@ -9,7 +9,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
-from wrenchwork.web import api_keys, assets, my_work, parts, pm, request_inbox, sign_in, users, work_order
+from wrenchwork.web import (
+    api_keys,
+    assets,
+    my_work,
+    parts,
+    pm,
+    portal,
+    portal_admin,
+    request_inbox,
+    sign_in,
+    users,
+    work_order,
+)
 from wrenchwork.web.throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -28,6 +40,6 @@ class CachedStatic(StaticFiles):
 def install(app: FastAPI) -> None:
     app.state.login_throttle = LoginThrottle(app.state.settings)
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
-    pages = (sign_in, my_work, work_order, assets, parts, request_inbox, users, api_keys, pm)
+    pages = (sign_in, my_work, work_order, assets, parts, request_inbox, users, api_keys, pm, portal, portal_admin)
     for module in pages:
         app.include_router(module.router)

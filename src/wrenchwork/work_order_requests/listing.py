@@ -22,6 +22,7 @@ REQUEST_LIST = ListSpec(
         "work_order_id": Field(R.work_order_id, Kind.INTEGER),
         "location_id": Field(R.location_id, Kind.INTEGER),
         "asset_id": Field(R.asset_id, Kind.INTEGER),
+        "request_portal_id": Field(R.request_portal_id, Kind.INTEGER),
         "due_date": Field(R.due_date, Kind.DATETIME),
         # The work order's completion (the list joins it in).
         "completed_at": Field(WorkOrder.completed_at, Kind.DATETIME),

@@ -13,6 +13,7 @@ from wrenchwork.models import (
     Asset,
     Category,
     Location,
+    RequestPortal,
     User,
     Vendor,
     WorkOrder,
@@ -58,12 +59,15 @@ class RequestRepository(Repository[WorkOrderRequest]):
                 Creator.email.label("creator_email"),
                 Editor.name.label("editor_name"),
                 Editor.surname.label("editor_surname"),
+                RequestPortal.uuid.label("portal_uuid"),
+                RequestPortal.title.label("portal_title"),
             )
             .outerjoin(Location, Location.id == WorkOrderRequest.location_id)
             .outerjoin(Asset, Asset.id == WorkOrderRequest.asset_id)
             .outerjoin(WorkOrder, WorkOrder.id == WorkOrderRequest.work_order_id)
             .outerjoin(Creator, Creator.id == WorkOrderRequest.created_by_id)
             .outerjoin(Editor, Editor.id == WorkOrderRequest.updated_by_id)
+            .outerjoin(RequestPortal, RequestPortal.id == WorkOrderRequest.request_portal_id)
         )
 
     def read(self, request_id: int) -> AnyRow | None:

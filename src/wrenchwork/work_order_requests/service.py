@@ -92,7 +92,11 @@ def present(repo: RequestRepository, rows: Sequence[AnyRow], detail: bool) -> li
         }
         if not detail:
             item["comments_count"] = counts.get(row.id, 0)
-        item["request_portal"] = None  # requests arrive through the API; there are no request portals
+        item["request_portal"] = (
+            None
+            if row.request_portal_id is None
+            else {"id": row.request_portal_id, "uuid": row.portal_uuid, "title": row.portal_title}
+        )
         if detail:
             item |= {"images": [], "documents": []}
         item |= {
@@ -151,7 +155,10 @@ def visible_request(session: Session, scope: Scope, request_id: int) -> WorkOrde
 # ---- writing ---------------------------------------------------------------------------------------------------
 
 
-def create_request(session: Session, scope: Scope, data: RequestCreate) -> dict[str, Any]:
+def create_request(
+    session: Session, scope: Scope, data: RequestCreate, request_portal_id: int | None = None
+) -> dict[str, Any]:
+    """`request_portal_id`: the portal it is filed on (request_portals/submissions.py), never from a body."""
     repo = RequestRepository(session, scope)
     status = data.status or "pending"
     if status != "pending" and scope.role not in DECIDERS:
@@ -167,6 +174,7 @@ def create_request(session: Session, scope: Scope, data: RequestCreate) -> dict[
             location_id=data.location_id,
             asset_id=data.asset_id,
             due_date=None if data.due_date is None else as_utc(data.due_date),
+            request_portal_id=request_portal_id,
         )
     )
     _save_links(repo, request, data)

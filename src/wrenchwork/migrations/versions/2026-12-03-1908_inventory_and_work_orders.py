@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-12-03 18:26:36.250752
+Create Date: 2026-12-03 19:08:31.052374
 """
 
 from __future__ import annotations
@@ -599,6 +599,48 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_pm_template_work_orders_location_id"), ["location_id"], unique=False)
 
     op.create_table(
+        "request_portals",
+        sa.Column("uuid", sa.String(length=36), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("default_location_id", sa.Integer(), nullable=True),
+        sa.Column("default_asset_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_request_portals_created_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["default_asset_id"],
+            ["assets.id"],
+            name=op.f("fk_request_portals_default_asset_id_assets"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["default_location_id"],
+            ["locations.id"],
+            name=op.f("fk_request_portals_default_location_id_locations"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_request_portals_entity_id_entities"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_request_portals_updated_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_portals")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_request_portals_uuid")),
+    )
+    with op.batch_alter_table("request_portals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_request_portals_entity_id"), ["entity_id"], unique=False)
+
+    op.create_table(
         "vendor_parts",
         sa.Column("part_id", sa.Integer(), nullable=False),
         sa.Column("vendor_id", sa.Integer(), nullable=False),
@@ -881,6 +923,45 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_procedures_work_order_id"), ["work_order_id"], unique=False)
 
     op.create_table(
+        "request_portal_assets",
+        sa.Column("portal_id", sa.Integer(), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_request_portal_assets_asset_id_assets"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["portal_id"],
+            ["request_portals.id"],
+            name=op.f("fk_request_portal_assets_portal_id_request_portals"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("portal_id", "asset_id", name=op.f("pk_request_portal_assets")),
+    )
+    with op.batch_alter_table("request_portal_assets", schema=None) as batch_op:
+        batch_op.create_index("ix_request_portal_assets_asset_id", ["asset_id", "portal_id"], unique=False)
+
+    op.create_table(
+        "request_portal_locations",
+        sa.Column("portal_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["locations.id"],
+            name=op.f("fk_request_portal_locations_location_id_locations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["portal_id"],
+            ["request_portals.id"],
+            name=op.f("fk_request_portal_locations_portal_id_request_portals"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("portal_id", "location_id", name=op.f("pk_request_portal_locations")),
+    )
+    with op.batch_alter_table("request_portal_locations", schema=None) as batch_op:
+        batch_op.create_index("ix_request_portal_locations_location_id", ["location_id", "portal_id"], unique=False)
+
+    op.create_table(
         "time_entries",
         sa.Column("work_order_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -1043,6 +1124,7 @@ def upgrade() -> None:
         sa.Column("location_id", sa.Integer(), nullable=True),
         sa.Column("asset_id", sa.Integer(), nullable=True),
         sa.Column("work_order_id", sa.Integer(), nullable=True),
+        sa.Column("request_portal_id", sa.Integer(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
@@ -1061,6 +1143,12 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["location_id"], ["locations.id"], name=op.f("fk_work_order_requests_location_id_locations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_portal_id"],
+            ["request_portals.id"],
+            name=op.f("fk_work_order_requests_request_portal_id_request_portals"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["updated_by_id"],
@@ -1084,6 +1172,9 @@ def upgrade() -> None:
             "ix_work_order_requests_entity_status", ["entity_id", "status", "created_at", "id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_work_order_requests_location_id"), ["location_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_work_order_requests_request_portal_id"), ["request_portal_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_work_order_requests_work_order_id"), ["work_order_id"], unique=False)
 
     op.create_table(
@@ -1197,6 +1288,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_comments_work_order_id"), ["work_order_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_comments_work_order_request_id"), ["work_order_request_id"], unique=False)
 
+    op.create_table(
+        "portal_submissions",
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("phone", sa.String(length=50), nullable=True),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", wrenchwork.core.model_base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["work_order_requests.id"],
+            name=op.f("fk_portal_submissions_request_id_work_order_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("request_id", name=op.f("pk_portal_submissions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_portal_submissions_token_hash")),
+    )
     op.create_table(
         "procedure_answers",
         sa.Column("procedure_id", sa.Integer(), nullable=False),
@@ -1370,6 +1479,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_procedure_answers_procedure_index")
 
     op.drop_table("procedure_answers")
+    op.drop_table("portal_submissions")
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_comments_work_order_request_id"))
         batch_op.drop_index(batch_op.f("ix_comments_work_order_id"))
@@ -1391,6 +1501,7 @@ def downgrade() -> None:
     op.drop_table("work_order_technicians")
     with op.batch_alter_table("work_order_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_order_requests_work_order_id"))
+        batch_op.drop_index(batch_op.f("ix_work_order_requests_request_portal_id"))
         batch_op.drop_index(batch_op.f("ix_work_order_requests_location_id"))
         batch_op.drop_index("ix_work_order_requests_entity_status")
         batch_op.drop_index(batch_op.f("ix_work_order_requests_entity_id"))
@@ -1422,6 +1533,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_time_entries_entity_id"))
 
     op.drop_table("time_entries")
+    with op.batch_alter_table("request_portal_locations", schema=None) as batch_op:
+        batch_op.drop_index("ix_request_portal_locations_location_id")
+
+    op.drop_table("request_portal_locations")
+    with op.batch_alter_table("request_portal_assets", schema=None) as batch_op:
+        batch_op.drop_index("ix_request_portal_assets_asset_id")
+
+    op.drop_table("request_portal_assets")
     with op.batch_alter_table("procedures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_procedures_work_order_id"))
         batch_op.drop_index(batch_op.f("ix_procedures_procedure_template_id"))
@@ -1474,6 +1593,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vendor_parts_vendor_id"))
 
     op.drop_table("vendor_parts")
+    with op.batch_alter_table("request_portals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_portals_entity_id"))
+
+    op.drop_table("request_portals")
     with op.batch_alter_table("pm_template_work_orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pm_template_work_orders_location_id"))
         batch_op.drop_index(batch_op.f("ix_pm_template_work_orders_entity_id"))
