@@ -17,6 +17,7 @@ transactions anyway. Entities are locked in id order, so two transactions never 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,8 @@ log = logging.getLogger("wrenchwork.events")
 PENDING = "wrenchwork.events.pending"
 # Audit columns are not news of their own.
 _QUIET = frozenset({"updated_at", "updated_by_id", "created_at", "created_by_id"})
+# Records presented at once at commit, by resources that can (`Resource.present_many`).
+PRESENT_BATCH = 1000
 
 
 @dataclass
@@ -61,6 +64,17 @@ def emit(session: Session, type_: str, obj: Any, **extra: Any) -> None:
     and the caller's scope (to present something else as of then). Written only if the transaction commits."""
     resource = registry()[type(obj)]
     _pending(session).append(Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), type_, extra=extra))
+
+
+def note_created(session: Session, model: type[Any], entity_id: int, ids: Sequence[int]) -> None:
+    """`<resource>.created` for records of `model` inserted without the ORM (a batch insert sees no flush): as
+    the flush's own notes, written only if the transaction commits, presented as of the commit. `model`'s
+    resource must present many records at once (`present_many`): there is no ORM object to present."""
+    resource = registry()[model]
+    if resource.present_many is None:
+        raise TypeError(f"{resource.name} records cannot be presented without their objects")
+    txn = _txn(session)
+    _pending(session).extend(Noted(txn, resource, None, id_, entity_id, "created") for id_ in ids)
 
 
 def _pending(session: Session) -> list[Noted]:
@@ -174,7 +188,9 @@ class _Rows:
 
     def build(self, merged: list[Noted]) -> list[dict[str, Any]]:
         rows = []
-        for noted in merged:
+        for index, noted in enumerate(merged):
+            if index % PRESENT_BATCH == 0:
+                self._present_batch(merged[index : index + PRESENT_BATCH])
             entity_id = noted.entity_id
             if entity_id is None:  # a customer-wide record (a user): the entity of the change's caller
                 entity_id = next(iter(self.scopes), None)
@@ -199,6 +215,21 @@ class _Rows:
             })  # fmt: skip
         return rows
 
+    def _present_batch(self, notes: list[Noted]) -> None:
+        """The details of the next notes whose resource presents many records at once, a query or few for all
+        of them (an import's thousands of new assets); the previous batch's are dropped (memory stays flat)."""
+        self.details.clear()
+        wanted: dict[tuple[Resource, int], list[int]] = {}
+        for noted in notes:
+            if noted.kind != "deleted" and noted.resource.present_many is not None and noted.entity_id is not None:
+                wanted.setdefault((noted.resource, noted.entity_id), []).append(noted.resource_id)
+        for (resource, entity_id), ids in wanted.items():
+            scope = self.scopes.get(entity_id)
+            assert resource.present_many is not None
+            found = None if scope is None else self._safely(resource.present_many, scope, list(dict.fromkeys(ids)))
+            for id_, detail in (found or {}).items():
+                self.details[(resource.name, id_)] = detail
+
     def _value(self, value: Any, scope: Scope | None) -> Any:
         if not callable(value):
             return value
@@ -221,7 +252,7 @@ class _Rows:
         if found is not None:
             return found
         found = self._answered(noted)
-        if found is None and scope is not None:
+        if found is None and scope is not None and noted.obj is not None:
             found = self._safely(noted.resource.present, scope, noted.obj)
         if found is None:
             found = {"id": noted.resource_id}

@@ -16,6 +16,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.routing import API_PREFIX
 
 Presenter = Callable[[Session, Scope, Any], dict[str, Any]]
+ManyPresenter = Callable[[Session, Scope, list[int]], dict[int, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Resource:
     name: str  # "work_order": the events are "work_order.created", ...
     present: Presenter
     paths: frozenset[str]
+    # `{id: detail}` of many records at once, for a resource whose records may be created by the thousand
+    present_many: ManyPresenter | None = None
 
 
 def _by_id(getter: Callable[[Session, Scope, int], dict[str, Any]]) -> Presenter:
@@ -36,7 +39,7 @@ def _paths(collection: str) -> frozenset[str]:
 @functools.cache
 def registry() -> dict[type[Any], Resource]:
     """Built on first use: the services import the models, which the outbox's listeners see first."""
-    from wrenchwork.assets.service import get_asset
+    from wrenchwork.assets.service import get_asset, get_assets
     from wrenchwork.locations.service import get_location
     from wrenchwork.lookups.tables import LOOKUPS
     from wrenchwork.models import (
@@ -61,7 +64,7 @@ def registry() -> dict[type[Any], Resource]:
     found: dict[type[Any], Resource] = {
         WorkOrder: Resource("work_order", _by_id(get_work_order), _paths("work_orders")),
         WorkOrderRequest: Resource("work_order_request", _by_id(get_request), _paths("work_order_requests")),
-        Asset: Resource("asset", _by_id(get_asset), _paths("assets")),
+        Asset: Resource("asset", _by_id(get_asset), _paths("assets"), get_assets),
         Location: Resource("location", _by_id(get_location), _paths("locations")),
         Part: Resource("part", _by_id(get_part), _paths("parts")),
         Vendor: Resource("vendor", _by_id(get_vendor), _paths("vendors")),
