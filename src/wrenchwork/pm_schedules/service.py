@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from orjson import Fragment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,6 +82,15 @@ def pm_moment(moment: datetime | None) -> str | None:
 def list_pm_schedules(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = PmScheduleRepository(session, scope)
     return repo.json_page(PM_SCHEDULE_LIST, query, LIST_PAGE, {"pm_now": clock.now()})
+
+
+def export_pm_schedules(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    """The list's items with `repeat_interval`, which neither the item nor the detail shows but an export must
+    carry for its import to make the same schedule (exports/columns.py)."""
+    items, total = list_pm_schedules(session, scope, query)
+    parsed = [orjson.loads(orjson.dumps(item)) for item in items]
+    intervals = PmScheduleRepository(session, scope).intervals([item["id"] for item in parsed])
+    return [item | {"repeat_interval": intervals.get(item["id"])} for item in parsed], total
 
 
 def get_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> dict[str, Any]:
