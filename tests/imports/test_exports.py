@@ -77,7 +77,10 @@ PM_SCHEDULES = (
     "Boiler service,,,one_time,2027-03-01T09:00:00Z,8,day,,,,,Boiler,,,\n"
     "Yearly check,,medium,persistent,2026-02-01T00:00:00Z,24,year,,,2; 8,15,,Annex,,\n"
 )
-USERS = "name,surname,email,role,job_title\nAda,Lovelace,ada@example.com,technician,Engineer\nBob,,bob@example.com,requester,\n"
+USERS = (
+    "name,surname,email,role,job_title\nAda,Lovelace,ada@example.com,technician,Engineer\n"
+    "Bob,,bob@example.com,requester,\n"
+)
 
 
 def test_pm_schedules_and_users_round_trip(api: Api, session: Session, tenant: Tenant) -> None:
