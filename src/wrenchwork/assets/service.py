@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from orjson import Fragment
@@ -61,13 +62,15 @@ CLEARABLE = set(AssetFields.model_fields) - NOT_COLUMNS
 def present(repo: AssetRepository, rows: Sequence[AnyRow]) -> list[dict[str, Any]]:
     """The documented asset details of `rows`, their references loaded for all of them at once (list items are
     rendered by the database: repository.LIST_ITEM)."""
-    ids = [row.id for row in rows]
+    # A Row's attributes cost several microseconds each (its mapping's keys a tenth of that): read once.
+    read = [SimpleNamespace(**row._mapping) for row in rows]
+    ids = [row.id for row in read]
     linked = repo.references(ids)
     vendors = linked["vendors"]
     VendorRepository(repo.session, repo.scope).vendor_refs(vendors, with_contact=True)
     parents = tree.with_children(repo, ids)
     items = []
-    for row in rows:
+    for row in read:
         refs = {
             "parent": None if row.parent_id is None else {"id": row.parent_id, "name": row.parent_name},
             "location": None

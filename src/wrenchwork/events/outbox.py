@@ -119,8 +119,10 @@ def _note_changes(session: Session, _context: Any) -> None:
 @sa_event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     pending: list[Noted] | None = session.info.get(PENDING)
-    if pending:
-        session.info[PENDING] = [n for n in pending if not _inside(n.txn, previous)]
+    # What was noted inside the rolled-back transaction was noted after it began: the end of the list. Only that
+    # end is looked at, so a row-by-row savepoint rolled back in an import of 100,000 noted records stays cheap.
+    while pending and _inside(pending[-1].txn, previous):
+        pending.pop()
 
 
 def _inside(txn: SessionTransaction | None, ended: SessionTransaction) -> bool:
