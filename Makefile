@@ -65,10 +65,10 @@ client-models: $(STAMP)
 # Test processes: one per core, at least 2 and at most 4 (each opens its own connections to the server).
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
 pytest: $(STAMP)
-	$(BIN)/pytest -n $(WORKERS)
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal
 	@if [ -n "$$WRENCHWORK_TEST_POSTGRES_URL" ]; then \
 	  echo "== PostgreSQL =="; \
-	  WRENCHWORK_TEST_DATABASE_URL="$$WRENCHWORK_TEST_POSTGRES_URL" $(BIN)/pytest -n $(WORKERS); \
+	  WRENCHWORK_TEST_DATABASE_URL="$$WRENCHWORK_TEST_POSTGRES_URL" $(BIN)/pytest -n $(WORKERS) --dist worksteal; \
 	fi
 
 test: lint typecheck migrations-check pytest

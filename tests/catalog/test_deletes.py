@@ -212,3 +212,36 @@ def test_technicians_and_requesters_cannot_delete(
     error(api.as_key(token).delete(f"{path}/{record['id']}"), 403)
 
     assert ok(api.get(f"{path}/{record['id']}"))["name"] == "Keep"
+
+
+def test_records_in_use_by_work_orders_requests_or_pm_schedules_are_409_naming_them(api: Api, session: Session) -> None:
+    """A work order, request or PM template pointing at a location, asset or part keeps it; the 409 says what."""
+    hall = create_location(api, "Hall")
+    pump = create_asset(api, "Pump", location_id=hall["id"])
+    part = ok(api.post("/parts", json={"part": {"name": "Seal"}}), 201)
+    order = ok(api.post("/work_orders", json={"work_order": {"title": "Fix", "asset_id": pump["id"]}}), 201)
+    request = ok(
+        api.post("/work_order_requests", json={"work_order_request": {"title": "Leak", "asset_id": pump["id"]}}), 201
+    )
+    template = {"title": "Check", "asset_id": pump["id"], "location_id": hall["id"],
+                "parts": [{"part_id": part["id"], "quantity": 1}]}  # fmt: skip
+    schedule = ok(api.post("/pm_schedules", json={"pm_schedule": {
+        "type": "persistent", "start_date": "2030-01-01T08:00", "time_to_complete": 1, "repeat_frequency": "day",
+        "template_work_order_attributes": template}}), 201)  # fmt: skip
+
+    assert error(api.delete(f"/assets/{pump['id']}"), 409)["message"] == (
+        "Asset is still referenced by 1 work order and 1 request and 1 PM schedule"
+    )
+    assert error(api.delete(f"/parts/{part['id']}"), 409)["message"] == "Part is still referenced by 1 PM schedule"
+    assert error(api.delete(f"/locations/{hall['id']}"), 409)["message"] == (
+        "Location is still referenced by 1 asset and 1 PM schedule"
+    )
+    assert db_get(session, Asset, pump["id"]) is not None
+
+    assert api.delete(f"/pm_schedules/{schedule['id']}").status_code == 204
+    assert api.delete(f"/work_orders/{order['id']}").status_code == 204
+    assert error(api.delete(f"/assets/{pump['id']}"), 409)["message"] == "Asset is still referenced by 1 request"
+    assert api.delete(f"/parts/{part['id']}").status_code == 204
+    assert api.delete(f"/work_order_requests/{request['id']}").status_code == 204
+    assert api.delete(f"/assets/{pump['id']}").status_code == 204
+    assert api.delete(f"/locations/{hall['id']}").status_code == 204

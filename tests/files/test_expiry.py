@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from tests.files.support import attachment_rows, image_bytes, pdf_bytes, stored_files, upload
 from tests.helpers import Api
 from wrenchwork.core import clock
+from wrenchwork.files import lifecycle
+from wrenchwork.files.check import check
+from wrenchwork.files.expiry import sweep_expired
 from wrenchwork.files.storage import Storage
 from wrenchwork.pm_schedules.scheduler import Scheduler
 
@@ -55,3 +58,36 @@ def test_the_background_runner_removes_expired_uploads_and_their_bytes(
     assert len(stored_files(store)) == 3  # three documents; the image and its variants are gone
     assert api.client.get(fresh["url"]).status_code == 200
     assert api.client.get(kept["url"]).status_code == 200
+
+
+class _Killed(BaseException):
+    """The process dying where the sweep stands: nothing after this line of the sweep runs."""
+
+
+def test_a_sweep_killed_between_its_commit_and_the_bytes_leaves_only_bytes_that_files_check_removes(
+    api: Api, app: FastAPI, session: Session, store: Storage, tomorrow: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = [upload(api, "/attachments", pdf_bytes(), f"stale{n}.pdf").json()["data"] for n in range(3)]
+    _day_later()
+    fresh = upload(api, "/attachments", pdf_bytes(), "fresh.pdf").json()["data"]
+
+    def killed(session: Session, keys: list[str]) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(lifecycle, "_remove", killed)
+    with pytest.raises(_Killed):
+        sweep_expired(app.state.sessionmaker)
+    monkeypatch.undo()
+
+    # The rows went with the commit; their bytes are still there, and nothing is served for them.
+    assert [r.id for r in attachment_rows(session)] == [fresh["id"]]
+    assert len(stored_files(store)) == 4
+    assert all(api.client.get(s["url"]).status_code == 404 for s in stale)
+    # A second sweep has nothing left to do; `files check --fix` removes the bytes once they are an hour old.
+    assert sweep_expired(app.state.sessionmaker) == 0
+    later = clock.now() + timedelta(hours=2)
+    assert len(check(session, store, later, fix=False).orphan_bytes) == 3
+    check(session, store, later, fix=True)
+    session.rollback()
+    assert len(stored_files(store)) == 1
+    assert api.client.get(fresh["url"]).status_code == 200

@@ -357,6 +357,11 @@ def test_roles(api: Api, session: Session, tenant: Tenant) -> None:
     assert ok(tech.patch(f"/parts/{part['id']}/reconcile", json={"quantity": -1, "note": "count"}))["on_hand_qty"] == 5
     error(requester.patch(f"/parts/{part['id']}/restock", json={"quantity": 1, "cost": 1}), 403)
     assert ok(requester.get(f"/parts/{part['id']}"))["id"] == part["id"]
+    # The ledger (who took what, at what cost) is the maintenance staff's: a requester sees the catalogue only.
+    assert len(ok(tech.get(f"/parts/{part['id']}/transactions"))) == 3  # initial, restock, reconcile
+    line = ok(tech.get(f"/parts/{part['id']}/transactions"))[0]["id"]
+    error(requester.get(f"/parts/{part['id']}/transactions"), 403)
+    error(requester.get(f"/parts/{part['id']}/transactions/{line}"), 403)
 
 
 def test_delete(api: Api, session: Session) -> None:

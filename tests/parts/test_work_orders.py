@@ -212,4 +212,4 @@ def test_a_part_on_a_work_order_cannot_be_deleted(api: Api, session: Session, te
     wo = make_work_order(session, tenant.entity_id)
     assign(session, wo, part["id"], "1")
     body = error(api.delete(f"/parts/{part['id']}"), 409)
-    assert body["message"] == "Part is still referenced by 1 work orders"
+    assert body["message"] == "Part is still referenced by 1 work order"

@@ -89,7 +89,7 @@ def test_two_processes_racing_on_1000_due_schedules_make_1000_work_orders(
 def test_a_pass_killed_midway_is_completed_by_the_next_without_duplicates(
     api: Api, session: Session, clock: Any, database_url: str, tmp_path: Path
 ) -> None:
-    schedule_ids = due_schedules(api, session, clock, 600)
+    schedule_ids = due_schedules(api, session, clock, 200)
     made = select(func.count()).select_from(PmScheduleRun)
 
     victim = scheduler(database_url, tmp_path)
@@ -101,12 +101,12 @@ def test_a_pass_killed_midway_is_completed_by_the_next_without_duplicates(
     victim.communicate(timeout=60)
 
     [before] = db_scalars(session, made)
-    assert 0 < before < 600
+    assert 0 < before < 200
     assert db_scalars(session, select(func.count()).select_from(WorkOrder)) == [before]  # no half-made occurrence
 
     rerun = scheduler(database_url, tmp_path)
     output = rerun.communicate(timeout=600)[0]
 
     assert rerun.returncode == 0, output
-    assert generated(output) == 600 - before
+    assert generated(output) == 200 - before
     assert_exactly_once(session, schedule_ids)

@@ -98,6 +98,17 @@ def test_requester_reports_but_cannot_change_status(
     assert api.get(f"/assets/{asset_id}").json()["data"]["status"] == "online"
 
 
+def test_a_requester_sees_a_part_but_not_its_ledger(
+    client: TestClient, api: Api, session: Session, tenant: Tenant
+) -> None:
+    part = api.post("/parts", json={"part": {"name": "Filter", "on_hand_qty": 3, "unit_cost": 12}}).json()["data"]
+    _, email = person(session, tenant, "requester")
+    sign_in(client, email)
+    page = client.get(f"/parts/{part['id']}")
+    assert page.status_code == 200 and "Filter" in page.text
+    assert "Latest stock changes" not in page.text and "Used in total" not in page.text and "Restock" not in page.text
+
+
 def test_parts_search_restock_and_reconcile(client: TestClient, api: Api, session: Session, tenant: Tenant) -> None:
     asset_id = api.post("/assets", json={"asset": {"name": "Conveyor"}}).json()["data"]["id"]
     part = api.post(

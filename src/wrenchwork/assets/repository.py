@@ -18,14 +18,24 @@ from wrenchwork.models import (
     Downtime,
     Location,
     Part,
+    PmTemplateWorkOrder,
     User,
     Vendor,
+    WorkOrder,
+    WorkOrderRequest,
     asset_asset_types,
     asset_technicians,
     asset_vendors,
     part_assets,
 )
 
+# What may point at an asset, by (singular, plural) name.
+REFERRERS = {
+    ("sub-asset", "sub-assets"): Asset.parent_id,
+    ("work order", "work orders"): WorkOrder.asset_id,
+    ("request", "requests"): WorkOrderRequest.asset_id,
+    ("PM schedule", "PM schedules"): PmTemplateWorkOrder.asset_id,
+}
 ASSET_LINKS = (
     Link("technicians", asset_technicians, "asset_id", "user_id", User, ("surname",)),
     Link("asset_types", asset_asset_types, "asset_id", "asset_type_id", AssetType),
@@ -115,8 +125,10 @@ class AssetRepository(Repository[Asset]):
         fill_avatars(self.session, (p for people in refs["technicians"].values() for p in people))
         return refs
 
-    def children_count(self, asset_id: int) -> int:
-        return self.session.scalar(select(func.count()).where(Asset.parent_id == asset_id)) or 0
+    def usage(self, asset_id: int) -> str | None:
+        """What still points at an asset, in words (an asset in use cannot be deleted; its downtimes and links
+        go with it)."""
+        return self.still_referenced(asset_id, REFERRERS)
 
     def reads(self, asset_ids: Sequence[int]) -> list[AnyRow]:
         return list(self.session.execute(self.readable().where(Asset.id.in_(asset_ids)).order_by(Asset.id)))

@@ -182,9 +182,9 @@ def update_asset(session: Session, scope: Scope, asset_id: int, data: AssetUpdat
 def delete_asset(session: Session, scope: Scope, asset_id: int) -> None:
     repo = AssetRepository(session, scope)
     asset = _get(repo, asset_id)
-    children = repo.children_count(asset.id)
-    if children:
-        raise Conflict(f"Asset is still referenced by {children} sub-assets")
+    in_use = repo.usage(asset.id)
+    if in_use:
+        raise Conflict(f"Asset is still referenced by {in_use}")
     repo.delete(asset)
 
 

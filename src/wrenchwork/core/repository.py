@@ -286,6 +286,15 @@ class Repository(Generic[M]):
         self.session.delete(obj)
         self.session.flush()
 
+    def still_referenced(self, record_id: int, by: Mapping[tuple[str, str], Any]) -> str | None:
+        """What still points at a record, in words (`2 child locations and 1 PM schedule`), or None: one
+        statement counting each referencing column of `by`, keyed by the referrer's (singular, plural) name."""
+        counts = self.session.execute(
+            select(*(select(func.count()).where(column == record_id).scalar_subquery() for column in by.values()))
+        ).one()
+        found = [f"{n} {one if n == 1 else many}" for (one, many), n in zip(by, counts, strict=True) if n]
+        return " and ".join(found) or None
+
     def ids_in_scope(self, model: type[Any], ids: Iterable[int]) -> set[int]:
         """Which of `ids` are rows of `model` in the caller's entity."""
         wanted = list(set(ids))

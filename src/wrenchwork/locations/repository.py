@@ -3,14 +3,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.listing import AnySelect
 from wrenchwork.core.repository import Repository
-from wrenchwork.models import Asset, Location
+from wrenchwork.models import Asset, Location, PmTemplateWorkOrder, WorkOrder, WorkOrderRequest
 
 Parent = aliased(Location, name="parent_location")
+
+# What may point at a location, by (singular, plural) name.
+REFERRERS = {
+    ("child location", "child locations"): Location.parent_id,
+    ("asset", "assets"): Asset.location_id,
+    ("work order", "work orders"): WorkOrder.location_id,
+    ("request", "requests"): WorkOrderRequest.location_id,
+    ("PM schedule", "PM schedules"): PmTemplateWorkOrder.location_id,
+}
 
 
 class LocationRepository(Repository[Location]):
@@ -28,8 +37,6 @@ class LocationRepository(Repository[Location]):
         rows = self.session.execute(select(Location.id, Location.name, Location.path).where(Location.id.in_(wanted)))
         return {r.id: {"id": r.id, "name": r.name, "path": r.path} for r in rows}
 
-    def usage(self, location_id: int) -> dict[str, int]:
-        """What still points at a location: child locations and assets."""
-        children = self.session.scalar(select(func.count()).where(Location.parent_id == location_id)) or 0
-        assets = self.session.scalar(select(func.count()).where(Asset.location_id == location_id)) or 0
-        return {"child locations": children, "assets": assets}
+    def usage(self, location_id: int) -> str | None:
+        """What still points at a location, in words (a location in use cannot be deleted)."""
+        return self.still_referenced(location_id, REFERRERS)

@@ -68,9 +68,9 @@ def update_location(session: Session, scope: Scope, location_id: int, data: Loca
 def delete_location(session: Session, scope: Scope, location_id: int) -> None:
     repo = LocationRepository(session, scope)
     location = _get(repo, location_id)
-    in_use = [f"{n} {what}" for what, n in repo.usage(location.id).items() if n]
+    in_use = repo.usage(location.id)
     if in_use:
-        raise Conflict(f"Location is still referenced by {' and '.join(in_use)}")
+        raise Conflict(f"Location is still referenced by {in_use}")
     repo.delete(location)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from wrenchwork.core.json_sql import (
@@ -25,6 +25,7 @@ from wrenchwork.models import (
     Part,
     PartTransaction,
     PartType,
+    PmTemplatePart,
     Storeroom,
     User,
     Vendor,
@@ -41,6 +42,11 @@ Editor = aliased(User, name="editor")
 # Part columns with type, storeroom, unit, author references and the reserved quantity: one query per page.
 # Built once; each request only adds its entity, filters, order and page.
 _RESERVED = reserved_quantity(Part.id)
+# What may point at a part, by (singular, plural) name.
+REFERRERS = {
+    ("work order", "work orders"): WorkOrderPart.part_id,
+    ("PM schedule", "PM schedules"): PmTemplatePart.part_id,
+}
 READABLE = (
     select(
         *Part.__table__.c,
@@ -166,8 +172,10 @@ class PartRepository(Repository[Part]):
             stmt = stmt.where(Part.id != except_id)
         return self.session.scalar(stmt) is not None
 
-    def assignment_count(self, part_id: int) -> int:
-        return self.session.scalar(select(func.count()).where(WorkOrderPart.part_id == part_id)) or 0
+    def usage(self, part_id: int) -> str | None:
+        """What still points at a part, in words: work orders it is assigned to, PM schedules whose template
+        has it (its ledger, vendor rows and asset links go with it)."""
+        return self.still_referenced(part_id, REFERRERS)
 
     # ---- ledger ------------------------------------------------------------------------------------------------
 

@@ -147,7 +147,9 @@ async def update_avg_unit_cost(session: DbSession, scope: ManagerScope, id: IdPa
     responses=error_responses(400, 401, 403, 404, 422, 429),
     openapi_extra=list_openapi(TRANSACTION_LIST, "filter[note_cont]=invoice"),
 )
-async def list_transactions(session: DbSession, scope: AnyScope, id: IdPath, query: TransactionParams) -> Response:
+async def list_transactions(
+    session: DbSession, scope: TechnicianScope, id: IdPath, query: TransactionParams
+) -> Response:
     data, total, used = transactions.list_transactions(session, scope, id, query)
     meta = base_meta(scope.entity, scope.customer) | query.meta(total) | {"total_used": used}
     return ok(data, meta)
@@ -159,7 +161,7 @@ async def list_transactions(session: DbSession, scope: AnyScope, id: IdPath, que
     summary="Get part transaction",
     responses=error_responses(400, 401, 403, 404, 422, 429),
 )
-async def get_transaction(session: DbSession, scope: AnyScope, id: IdPath, transaction_id: IdPath) -> Response:
+async def get_transaction(session: DbSession, scope: TechnicianScope, id: IdPath, transaction_id: IdPath) -> Response:
     data = transactions.get_transaction(session, scope, id, transaction_id)
     return ok(data, base_meta(scope.entity, scope.customer))
 

@@ -124,9 +124,9 @@ def delete_part(session: Session, scope: Scope, part_id: int) -> None:
     """A part on work orders stays (409); otherwise it goes with its ledger, vendor rows and asset links."""
     repo = PartRepository(session, scope)
     part = _get(repo, part_id)
-    used = repo.assignment_count(part.id)
-    if used:
-        raise Conflict(f"Part is still referenced by {used} work orders")
+    in_use = repo.usage(part.id)
+    if in_use:
+        raise Conflict(f"Part is still referenced by {in_use}")
     repo.delete(part)
     drop_count(session, PartTransaction.__tablename__, part_id)
 

@@ -42,15 +42,19 @@ async def part_page(request: Request, viewer: CurrentViewer, id: Id) -> Response
     scope = viewer.require(ROLES)
     session = request.state.session
     part = service.get_part(session, scope, id)
-    ledger, _, used = transactions.list_transactions(
-        session, scope, id, parse_list_query(TRANSACTION_LIST, [("per_page", str(LEDGER))])
-    )
+    may_stock = viewer.may(TECHNICIAN_ROLES)
+    ledger, used = None, None
+    if may_stock:  # the ledger is the API's technicians' (GET /parts/{id}/transactions)
+        page, _, used = transactions.list_transactions(
+            session, scope, id, parse_list_query(TRANSACTION_LIST, [("per_page", str(LEDGER))])
+        )
+        ledger = items(page)
     context = {
         "title": part["name"],
         "part": part,
-        "ledger": items(ledger),
+        "ledger": ledger,
         "total_used": used,
-        "may_stock": viewer.may(TECHNICIAN_ROLES),
+        "may_stock": may_stock,
         "tz": scope.entity.timezone,
     }
     return render(request, "part.html", context)
