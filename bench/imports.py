@@ -4,7 +4,8 @@
 
 Each run builds a fresh database through the migrations, one customer, three locations and two asset types,
 then times the import engine (imports/engine.py, the same code `POST /imports` and `wrenchwork import` run) on
-the file, and checks what it wrote: the asset count equals the row counter. The same run also times the
+the file (its commit included: each new asset's `asset.created` event is written then), and checks what it wrote:
+the asset count equals the row counter and the number of `asset.created` events. The same run also times the
 row-by-row path (every row through assets/service.py, what the batch path replaced) on `--per-row-rows` rows,
 and prints both rates and their ratio, since on a shared machine only figures measured side by side compare.
 On PostgreSQL the database `imports_bench` is created afresh on the server the URL names.
@@ -27,7 +28,7 @@ from wrenchwork.core.migrate import upgrade
 from wrenchwork.imports.engine import run_import
 from wrenchwork.locations.schemas import LocationCreate
 from wrenchwork.locations.service import create_location
-from wrenchwork.models import Asset, AssetType, RowCount
+from wrenchwork.models import Asset, AssetType, Event, RowCount
 from wrenchwork.system.bootstrap import create_customer
 
 LOCATIONS = ("Building A", "Building A > Floor 1", "Building A > Floor 2")
@@ -76,6 +77,9 @@ def measure(url: str, data: bytes, bulk: bool = True) -> tuple[float, int]:
         counted = session.scalar(select(RowCount.count).where(RowCount.name == "assets"))
         if count != counted:
             raise RuntimeError(f"row counter {counted} but {count} assets")
+        events = session.scalar(select(func.count()).select_from(Event).where(Event.type == "asset.created"))
+        if events != count:
+            raise RuntimeError(f"{events} asset.created events but {count} assets")
     engine.dispose()
     return elapsed, result.created
 

@@ -27,6 +27,7 @@ from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, Requ
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
 from wrenchwork.events import openapi as events_openapi
+from wrenchwork.exports.negotiation import ExportByAccept
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
 from wrenchwork.imports.runner import ImportRunner
 from wrenchwork.pm_schedules.scheduler import Scheduler
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _mount_docs(app)
 
     # Added inside-out: the last one added is the outermost.
+    app.add_middleware(ExportByAccept)
     app.add_middleware(CatchAll)
     app.add_middleware(
         RequestLimits,

@@ -57,6 +57,7 @@ class ImportResourceName(StrEnum):
     parts = "parts"
     vendors = "vendors"
     users = "users"
+    pm_schedules = "pm_schedules"
 
 
 class ImportModeName(StrEnum):

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.events.support import events
 from tests.helpers import Api, Tenant, make_user
 from tests.imports.support import run
 from wrenchwork.models import Asset, Location, Part, PartTransaction, RowCount
@@ -208,3 +209,18 @@ def test_a_parent_further_down_the_file(api: Api) -> None:
     ]
     paths = sorted(item["path"] for item in api.get("/locations").json()["data"])
     assert paths == ["Building B", "Building B > Floor 1", "Building B > Floor 1 > Room 1"]
+
+
+def test_imported_assets_each_emit_created_with_their_detail(api: Api) -> None:
+    """Batch-written and row-by-row rows alike: one `asset.created` per asset, its data the asset's detail; a file
+    refused as a whole emits nothing."""
+    refused = run(api, "name,asset_code,purchase_cost\nKept,K-1,1\nBad,K-2,abc\n", "assets")
+    assert refused["status"] == "failed"
+    text = "Name,Code,Parent,QR Code\nLine,L-1,,\nPress,P-1,L-1,\nRobot,R-1,Line,QR-R1\n"
+    job = run(api, text, "assets")
+    assert (job["status"], job["created"]) == ("completed", 3), job
+    found = events(api, types="asset.*")
+    assert [e["type"] for e in found] == ["asset.created"] * 3
+    for event in found:
+        assert event["data"] == api.get(f"/assets/{event['data']['id']}").json()["data"]
+    assert sorted(e["data"]["name"] for e in found) == ["Line", "Press", "Robot"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,11 +22,12 @@ from wrenchwork.assets.schemas import (
 )
 from wrenchwork.core import qr, tree
 from wrenchwork.core.auth import Scope
-from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
+from wrenchwork.core.counters import add_to_count
+from wrenchwork.core.errors import AppError, Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.events.outbox import emit
+from wrenchwork.events.outbox import emit, note_created
 from wrenchwork.models import (
     Asset,
     AssetType,
@@ -83,15 +84,55 @@ def _detail_text(session: Session, scope: Scope, asset_id: int) -> str:
 
 
 def create_asset(session: Session, scope: Scope, data: AssetCreate) -> dict[str, Any]:
+    created = create_assets(session, scope, [data])[0]
+    if isinstance(created, AppError):
+        raise created
+    return read_asset(session, scope, created)
+
+
+def create_assets(session: Session, scope: Scope, items: Sequence[AssetCreate]) -> list[int | AppError]:
+    """New assets, checked with one rule set and written in a few statements whatever their number (the API's
+    create is a batch of one, an import sends a thousand): each item's new id, or the error that refused it
+    (nothing is written for that item; a later item sees the earlier ones, e.g. an asset code taken by one).
+    Each asset written counts in the row counter and makes its `asset.created` event (at commit)."""
     repo = AssetRepository(session, scope)
-    parent = tree.checked_parent(repo, None, data.parent_id, "asset.parent_id")
-    _check_references(repo, data, None)
-    code = qr.resolve(repo, None, data.qr_code_attributes, None, "asset.qr_code_attributes.value")
-    columns = data.model_dump(exclude=set(NOT_COLUMNS) | {"name"}, exclude_none=True)
-    asset = repo.add(Asset(name=data.name, qr_code=code, status="online", **columns))
-    tree.place(repo, asset, parent, with_path=False)
-    _save_links(repo, asset, data)
-    return read_asset(session, scope, asset.id)
+    parents = repo.roots_of(d.parent_id for d in items if d.parent_id is not None)
+    known = _References(repo, items, None)
+    qr_codes: set[str] = set()
+    outcomes: list[int | AppError] = []
+    rows: list[dict[str, Any]] = []
+    for data in items:
+        try:
+            if data.parent_id is not None and data.parent_id not in parents:
+                raise Unprocessable.field("asset.parent_id", "is not a record of this entity")
+            known.check(data)
+            field = "asset.qr_code_attributes.value"
+            code = qr.resolve(repo, None, data.qr_code_attributes, None, field)
+            if code is not None and code in qr_codes:
+                raise qr.taken(field)
+        except AppError as exc:
+            outcomes.append(exc)
+            continue
+        if data.asset_code is not None:
+            known.taken.add(data.asset_code)
+        if code is not None:
+            qr_codes.add(code)
+        columns = data.model_dump(exclude=set(NOT_COLUMNS))
+        root = None if data.parent_id is None else parents[data.parent_id]
+        rows.append(columns | {"qr_code": code, "status": "online", "root_id": root})
+        outcomes.append(len(rows) - 1)  # the row's place until its id is known
+    written = [o for o in outcomes if not isinstance(o, AppError)]
+    if not rows:
+        return outcomes
+    ids = repo.insert_many(rows)
+    new_ids = [ids[o] if not isinstance(o, AppError) else o for o in outcomes]
+    created = [(id_, data) for id_, data in zip(new_ids, items, strict=True) if not isinstance(id_, AppError)]
+    for field, (link, column, _model) in LINKS.items():
+        links = [(id_, value) for id_, data in created for value in dict.fromkeys(getattr(data, field) or ())]
+        repo.insert_links(link, [{"asset_id": id_, column: value} for id_, value in links])
+    add_to_count(session, Asset.__tablename__, repo.scope_id, len(written))
+    note_created(session, Asset, repo.scope_id, ids)
+    return new_ids
 
 
 def update_asset(session: Session, scope: Scope, asset_id: int, data: AssetUpdate) -> dict[str, Any]:
@@ -99,7 +140,7 @@ def update_asset(session: Session, scope: Scope, asset_id: int, data: AssetUpdat
     asset = _get(repo, asset_id)
     moved = "parent_id" in data.model_fields_set and data.parent_id != asset.parent_id
     parent = tree.checked_parent(repo, asset.id, data.parent_id, "asset.parent_id") if moved else None
-    _check_references(repo, data, asset.id)
+    _References(repo, [data], asset.id).check(data)
     asset.qr_code = qr.resolve(repo, asset.qr_code, data.qr_code_attributes, asset.id, "asset.qr_code_attributes.value")
     apply_update(asset, data, "asset", clearable=CLEARABLE, skip=NOT_COLUMNS)
     if moved:
@@ -190,26 +231,36 @@ def _get(repo: AssetRepository, asset_id: int) -> Asset:
     return asset
 
 
-def _check_references(repo: AssetRepository, data: AssetFields, asset_id: int | None) -> None:
-    if data.asset_code is not None and repo.code_taken(data.asset_code, asset_id):
-        raise Conflict("Another asset already has this asset_code", {"asset.asset_code": ["is already taken"]})
-    if data.location_id is not None and not repo.ids_in_scope(Location, [data.location_id]):
-        raise Unprocessable.field("asset.location_id", "is not a location of this entity")
-    for field, (_link, _column, model) in LINKS.items():
-        ids = getattr(data, field)
-        if ids is None:
-            if field in data.model_fields_set:
-                raise Unprocessable.field(f"asset.{field}", "cannot be null (send [] to clear)")
-            continue
-        if model is None:
-            known = UserRepository(repo.session, repo.scope).assignable_ids(ids)
-            what = "users of this entity who can be assigned work"
-        else:
-            known = repo.ids_in_scope(model, ids)
-            what = "records of this entity"
-        unknown = sorted(set(ids) - known)
-        if unknown:
-            raise Unprocessable.field(f"asset.{field}", f"unknown ids {unknown}: must be {what}")
+class _References:
+    """What the items' references name, looked up once for all of them: the asset codes other assets have, and
+    which of the locations, users and linked records named are this entity's."""
+
+    def __init__(self, repo: AssetRepository, items: Sequence[AssetFields], asset_id: int | None) -> None:
+        self.taken = repo.codes_taken((d.asset_code for d in items if d.asset_code is not None), asset_id)
+        self.locations = repo.ids_in_scope(Location, (d.location_id for d in items if d.location_id is not None))
+        self.linked: dict[str, set[int]] = {}
+        for field, (_link, _column, model) in LINKS.items():
+            ids = {i for d in items for i in getattr(d, field) or ()}
+            if model is None:
+                self.linked[field] = UserRepository(repo.session, repo.scope).assignable_ids(ids)
+            else:
+                self.linked[field] = repo.ids_in_scope(model, ids)
+
+    def check(self, data: AssetFields) -> None:
+        if data.asset_code is not None and data.asset_code in self.taken:
+            raise Conflict("Another asset already has this asset_code", {"asset.asset_code": ["is already taken"]})
+        if data.location_id is not None and data.location_id not in self.locations:
+            raise Unprocessable.field("asset.location_id", "is not a location of this entity")
+        for field, (_link, _column, model) in LINKS.items():
+            ids = getattr(data, field)
+            if ids is None:
+                if field in data.model_fields_set:
+                    raise Unprocessable.field(f"asset.{field}", "cannot be null (send [] to clear)")
+                continue
+            what = "users of this entity who can be assigned work" if model is None else "records of this entity"
+            unknown = sorted(set(ids) - self.linked[field])
+            if unknown:
+                raise Unprocessable.field(f"asset.{field}", f"unknown ids {unknown}: must be {what}")
 
 
 def _save_links(repo: AssetRepository, asset: Asset, data: AssetFields) -> None:

@@ -876,6 +876,7 @@ class Resource(StrEnum):
     parts = "parts"
     vendors = "vendors"
     users = "users"
+    pm_schedules = "pm_schedules"
 
 
 class Mode(StrEnum):

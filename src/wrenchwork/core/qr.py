@@ -59,8 +59,12 @@ def resolve(
         if model is repo.model and record_id is not None:
             clash = clash.where(model.id != record_id)
         if repo.session.scalar(clash) is not None:
-            raise Conflict("This QR code is already used by another record", {field: ["is already taken"]})
+            raise taken(field)
     return value
+
+
+def taken(field: str) -> Conflict:
+    return Conflict("This QR code is already used by another record", {field: ["is already taken"]})
 
 
 def svg(value: str) -> bytes:

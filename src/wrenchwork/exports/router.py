@@ -4,7 +4,7 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from wrenchwork.core.auth import AnyScope
+from wrenchwork.core.auth import Scope
 from wrenchwork.core.envelope import error_responses
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
@@ -24,7 +24,9 @@ def _route(resource: str, export: Export, extension: str) -> None:
     media_type, chunks = FORMATS[extension]
     Params = Annotated[ListQuery, Depends(list_params(export.spec))]
 
-    async def download(request: Request, scope: AnyScope, query: Params) -> Response:
+    Caller = Annotated[Scope, Depends(export.caller)]
+
+    async def download(request: Request, scope: Caller, query: Params) -> Response:
         body = chunks(request.app.state.read_sessionmaker, scope, export, query)
         headers = {"Content-Disposition": f'attachment; filename="{resource}.{extension}"'}
         return StreamingResponse(body, media_type=media_type, headers=headers)

@@ -40,7 +40,7 @@ def rows(sessions: sessionmaker[Session], scope: Scope, export: Export, query: L
         with sessions() as session:
             items, _meta = export.lister(session, scope, replace(query, page=page, per_page=MAX_PER_PAGE))
         for item in items:
-            values = export.row(item_of(item))
+            values = export.row(item_of(item), scope)
             yield [cell(values[name]) for name in export.columns]
         if len(items) < MAX_PER_PAGE:
             return

@@ -82,12 +82,13 @@ def run_import(
         outcome: str | None = None
         if fast is not None:
             try:
-                outcome = fast.try_row(values)
+                outcome = fast.try_row(number, values)
             except RowProblems as exc:
                 _report(importer, columns, number, result, exc.problems)
                 outcome = "skipped"
             if outcome is None:
-                fast.flush()  # the service's row sees every row above it
+                fast.flush()  # the importer's row sees every row above it
+            _refused(fast, importer, columns, result)
         if outcome is None:
             outcome = _row(session, importer, columns, values, number, result, deferred)
         if outcome == "deferred":
@@ -102,6 +103,7 @@ def run_import(
             progress(result.rows)
     if fast is not None:
         fast.flush()
+        _refused(fast, importer, columns, result)
     _retry(session, importer, columns, deferred, result)
     keep = mode == "partial" or (mode == "all_or_nothing" and not result.errors)
     if keep:
@@ -112,6 +114,20 @@ def run_import(
             result.failed = True
             result.skipped, result.created, result.updated = result.rows, 0, 0
     return result
+
+
+def _refused(fast: BulkAssets, importer: Importer, columns: ColumnMap, result: ImportResult) -> None:
+    """Rows counted as created when they joined a batch that the service then refused: skipped, reported."""
+    for number, exc in fast.refused:
+        result.created -= 1
+        result.skipped += 1
+        _report(importer, columns, number, result, _problems(exc))
+    fast.refused.clear()
+
+
+def _problems(exc: AppError) -> list[tuple[str, str]]:
+    problems = [(path, message) for path, messages in (exc.errors or {}).items() for message in messages]
+    return problems or [("", exc.message)]
 
 
 def _retry(
@@ -159,9 +175,7 @@ def _row(
     except RowProblems as exc:
         problems = exc.problems
     except AppError as exc:
-        problems = [(path, message) for path, messages in (exc.errors or {}).items() for message in messages]
-        if not problems:
-            problems = [("", exc.message)]
+        problems = _problems(exc)
     except IntegrityError:
         # A race the services' own checks could not see; the API answers it the same way (core/handlers.py).
         problems = [("", "Conflict with an existing record")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
@@ -58,43 +58,10 @@ class ImportRepository(Repository[ImportJob]):
         stmt = self.in_entity_of(model, select(key, model.id).where(key.is_not(None)).order_by(model.id.desc()))
         return {value: id_ for value, id_ in self.session.execute(stmt)}
 
-    def asset_names(self) -> dict[tuple[str, int | None], tuple[int, int | None]]:
-        """`{(name, parent id): (id, root id)}` of the entity's assets (the oldest where several share both)."""
-        stmt = self.in_entity_of(
-            Asset, select(Asset.name, Asset.parent_id, Asset.id, Asset.root_id).order_by(Asset.id.desc())
-        )
-        return {(name, parent): (id_, root) for name, parent, id_, root in self.session.execute(stmt)}
-
-    def asset_roots(self) -> dict[int, int | None]:
-        stmt = self.in_entity_of(Asset, select(Asset.id, Asset.root_id))
-        return {id_: root for id_, root in self.session.execute(stmt)}
-
-    def insert_assets(self, rows: list[dict[str, Any]]) -> list[int]:
-        """One multi-row INSERT per batch; the new ids in the rows' order."""
-        scope = {"entity_id": self.scope_id, "created_by_id": self.user_id, "updated_by_id": self.user_id}
-        if self.session.get_bind().dialect.name == "sqlite":
-            # SQLite answers an INSERT ... RETURNING of many rows one row at a time (in the rows' order only so).
-            # Its transaction holds the write lock from BEGIN IMMEDIATE (core/db.py), so nobody inserts meanwhile
-            # and the ids SQLite would give are the next ones after the largest: they are given here instead.
-            start = (self.session.scalar(select(func.max(Asset.id))) or 0) + 1
-            ids = list(range(start, start + len(rows)))
-            self.session.execute(insert(Asset), [row | scope | {"id": id_} for row, id_ in zip(rows, ids, strict=True)])
-            return ids
-        stmt = insert(Asset).returning(Asset.id, sort_by_parameter_order=True)
-        return list(self.session.scalars(stmt, [row | scope for row in rows]))
-
-    def root_themselves(self, ids: list[int]) -> None:
-        """Assets without a parent are their own tree's root (core/tree.py `place`)."""
-        self.session.execute(
-            update(Asset)
-            .where(Asset.id.in_(ids), Asset.parent_id.is_(None))
-            .values(root_id=Asset.id)
-            .execution_options(synchronize_session=False)
-        )
-
-    def insert_links(self, link: Table, rows: list[dict[str, int]]) -> None:
-        if rows:
-            self.session.execute(insert(link), rows)
+    def asset_names(self) -> dict[tuple[str, int | None], int]:
+        """`{(name, parent id): id}` of the entity's assets (the oldest where several share both)."""
+        stmt = self.in_entity_of(Asset, select(Asset.name, Asset.parent_id, Asset.id).order_by(Asset.id.desc()))
+        return {(name, parent): id_ for name, parent, id_ in self.session.execute(stmt)}
 
     def job(self, job_id: int) -> ImportJob | None:
         return self.get(job_id)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import get_args
+
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,7 +12,7 @@ from wrenchwork.core.routing import api_router
 from wrenchwork.core.schemas import IdPath
 from wrenchwork.imports import service
 from wrenchwork.imports.runner import wake_runner
-from wrenchwork.imports.schemas import ImportJobShown
+from wrenchwork.imports.schemas import ImportJobShown, ImportResource
 
 router = api_router(tags=["imports", "extension"])
 
@@ -24,7 +26,7 @@ MULTIPART_IMPORT = {
                     "required": ["file", "resource"],
                     "properties": {
                         "file": {"type": "string", "format": "binary", "description": "CSV or XLSX"},
-                        "resource": {"type": "string", "enum": ["locations", "assets", "parts", "vendors", "users"]},
+                        "resource": {"type": "string", "enum": list(get_args(ImportResource))},
                         "mode": {
                             "type": "string",
                             "enum": ["all_or_nothing", "partial", "validate"],

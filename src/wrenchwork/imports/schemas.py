@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from wrenchwork.core.schemas import RecordId
 
-ImportResource = Literal["locations", "assets", "parts", "vendors", "users"]
+ImportResource = Literal["locations", "assets", "parts", "vendors", "users", "pm_schedules"]
 ImportMode = Literal["all_or_nothing", "partial", "validate"]
 ImportStatus = Literal["queued", "running", "completed", "failed"]
 

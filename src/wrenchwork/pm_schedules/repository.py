@@ -191,6 +191,12 @@ class TemplateRepository(Repository[PmTemplateWorkOrder]):
 class PmScheduleRepository(Repository[PmSchedule]):
     model = PmSchedule
 
+    def intervals(self, schedule_ids: list[int]) -> dict[int, int]:
+        if not schedule_ids:
+            return {}
+        stmt = self.scoped(select(PmSchedule.id, PmSchedule.repeat_interval)).where(PmSchedule.id.in_(schedule_ids))
+        return {id_: interval for id_, interval in self.session.execute(stmt)}
+
     def template_of(self, schedule_id: int) -> PmTemplateWorkOrder | None:
         found: PmTemplateWorkOrder | None = self.session.scalars(
             select(Template).where(Template.pm_schedule_id == schedule_id)

@@ -83,6 +83,15 @@ def list_pm_schedules(session: Session, scope: Scope, query: ListQuery) -> tuple
     return repo.json_page(PM_SCHEDULE_LIST, query, LIST_PAGE, {"pm_now": clock.now()})
 
 
+def export_pm_schedules(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    """The list's items with `repeat_interval`, which neither the item nor the detail shows but an export must
+    carry for its import to make the same schedule (exports/columns.py)."""
+    items, total = list_pm_schedules(session, scope, query)
+    parsed = [orjson.loads(orjson.dumps(item)) for item in items]
+    intervals = PmScheduleRepository(session, scope).intervals([item["id"] for item in parsed])
+    return [item | {"repeat_interval": intervals.get(item["id"])} for item in parsed], total
+
+
 def pm_schedule_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
     """`{id: the documented detail as JSON text}` of those of `ids` the caller sees, rendered by the database in
     one statement (pm_schedules/repository.py `DETAIL`)."""

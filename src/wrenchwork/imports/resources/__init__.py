@@ -6,6 +6,7 @@ from wrenchwork.imports.resources.assets import AssetImporter
 from wrenchwork.imports.resources.base import Importer
 from wrenchwork.imports.resources.locations import LocationImporter
 from wrenchwork.imports.resources.parts import PartImporter
+from wrenchwork.imports.resources.pm_schedules import PmScheduleImporter
 from wrenchwork.imports.resources.users import UserImporter
 from wrenchwork.imports.resources.vendors import VendorImporter
 
@@ -15,4 +16,5 @@ IMPORTERS: dict[str, type[Importer]] = {
     "parts": PartImporter,
     "vendors": VendorImporter,
     "users": UserImporter,
+    "pm_schedules": PmScheduleImporter,
 }
