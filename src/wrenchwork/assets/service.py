@@ -26,7 +26,7 @@ from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
 from wrenchwork.core.presenters import user_ref
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.events.outbox import emit
+from wrenchwork.events.outbox import emit, note_changed
 from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
@@ -225,5 +225,5 @@ def _check_references(repo: AssetRepository, data: AssetFields, asset_id: int | 
 def _save_links(repo: AssetRepository, asset: Asset, data: AssetFields) -> None:
     for field, (link, column, _model) in LINKS.items():
         ids = getattr(data, field)
-        if ids is not None:
-            repo.set_links(link, "asset_id", asset.id, column, ids)
+        if ids is not None and repo.set_links(link, "asset_id", asset.id, column, ids):
+            note_changed(repo.session, asset, field)

@@ -27,3 +27,10 @@ class CommentItem(BaseModel):
     created_at: datetime
     updated_at: datetime
     created_by: UserRef | None
+
+
+class CommentEventData(CommentItem):
+    """A `comment.*` event's data: the comment as its list shows it, and the record it is on (one of the two)."""
+
+    work_order_id: int | None
+    work_order_request_id: int | None

@@ -307,14 +307,18 @@ class Repository(Generic[M]):
 
     def set_links(
         self, link: Table, owner: str, owner_id: int, value: str, ids: Iterable[int], replace: bool = True
-    ) -> None:
+    ) -> bool:
         """Replace the whole set of `owner_id`'s links in `link` with `ids` (`replace=False`: a new owner, which
-        has none yet)."""
+        has none yet). True when the set changed (the owner's event names the field)."""
+        wanted = sorted(set(ids))
         if replace:
+            if self.linked_ids(link, owner, owner_id, value) == wanted:
+                return False
             self.session.execute(delete(link).where(link.c[owner] == owner_id))
-        rows = [{owner: owner_id, value: v} for v in sorted(set(ids))]
+        rows = [{owner: owner_id, value: v} for v in wanted]
         if rows:
             self.session.execute(insert(link), rows)
+        return bool(rows) or replace
 
     def linked_refs(
         self, link: Table, owner: str, value: str, target: type[Any], owner_ids: Iterable[int], *extra: str

@@ -1,11 +1,14 @@
 """The transactional outbox: every committed change of a resource becomes an event row in the same transaction.
 
 Where: the session, the one thing every write goes through (requests, atomic batches, PM generation, the command
-line). `after_flush` notes each created, changed or deleted record of a resource (events/resources.py); services
-add domain events with `emit`. Nothing is written until the transaction commits: `before_commit` presents each
-record once (the request's own answer when it is that record's detail, else the resource's detail presenter),
-numbers the events and inserts them. A rollback (of the request, an atomic batch or a savepoint) forgets what was
-noted inside it, so a rolled-back change emits nothing.
+line). `after_flush` notes each created, changed or deleted record of a resource (events/resources.py), and a change
+of a record shown inside a resource's detail as that resource's update; services add domain events with `emit`
+and changes the session cannot see (link tables written with Core statements) with `note_changed`. A deleted
+record is presented in `before_flush`, while it still exists: its `deleted` event carries its last detail.
+Nothing is written until the transaction commits: `before_commit` presents each record once (the request's own
+answer when it is that record's detail, else the resource's detail presenter), numbers the events and inserts them.
+A rollback (of the request, an atomic batch or a savepoint) forgets what was noted inside it, so a rolled-back
+change emits nothing.
 
 Numbering (the feed's cursor, `seq`): per entity, from the entity's row of `event_counters`, incremented as the
 last thing before COMMIT. On PostgreSQL the row stays locked until the commit, so a second transaction waits there
@@ -33,14 +36,13 @@ from wrenchwork.core.errors import AppError
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.repository import CALLERS
 from wrenchwork.core.routing import ANSWER
-from wrenchwork.events.resources import Resource, registry
+from wrenchwork.events.resources import Resource, parts, registry
 from wrenchwork.models import Event, EventCounter
 
 log = logging.getLogger("wrenchwork.events")
 
 PENDING = "wrenchwork.events.pending"
-# Audit columns are not news of their own.
-_QUIET = frozenset({"updated_at", "updated_by_id", "created_at", "created_by_id"})
+LAST = "wrenchwork.events.last"  # (resource name, id) -> the detail of a record about to be deleted
 
 
 @dataclass
@@ -53,6 +55,15 @@ class Noted:
     kind: str  # created | updated | deleted | a domain event's full type
     changed: set[str] = field(default_factory=set)
     extra: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None  # a deleted record's detail, presented before the delete
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A record known by id only (the parent of a changed part): presenters need nothing else."""
+
+    id: int
+    entity_id: int | None
 
 
 def emit(session: Session, type_: str, obj: Any, **extra: Any) -> None:
@@ -61,6 +72,14 @@ def emit(session: Session, type_: str, obj: Any, **extra: Any) -> None:
     and the caller's scope (to present something else as of then). Written only if the transaction commits."""
     resource = registry()[type(obj)]
     _pending(session).append(Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), type_, extra=extra))
+
+
+def note_changed(session: Session, obj: Any, *fields: str) -> None:
+    """`obj`'s resource was changed in `fields` (API names) where the session cannot see it: its `updated`
+    event (merged with the record's other changes of the transaction)."""
+    resource = registry()[type(obj)]
+    noted = Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), "updated", set(fields))
+    _pending(session).append(noted)
 
 
 def _pending(session: Session) -> list[Noted]:
@@ -80,26 +99,69 @@ def _entity_of(obj: Any) -> int | None:
     return getattr(obj, "entity_id", None)
 
 
+@sa_event.listens_for(Session, "before_flush")
+def _present_deleted(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.deleted:
+        return
+    known = registry()
+    scopes: dict[int, Scope] = session.info.get(CALLERS, {})
+    for obj in session.deleted:
+        resource = known.get(type(obj))
+        if resource is None:
+            continue
+        entity_id = _entity_of(obj)
+        scope = scopes.get(entity_id) if entity_id is not None else next(iter(scopes.values()), None)
+        if scope is not None:
+            detail = _Rows(session, None)._safely(resource.present, scope, obj)
+            if detail is not None:
+                session.info.setdefault(LAST, {})[(resource.name, obj.id)] = detail
+
+
 @sa_event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: Any) -> None:
-    known = registry()
     if not (session.new or session.dirty or session.deleted):
         return
+    known, shown_in = registry(), parts()
+    last: dict[tuple[str, int], dict[str, Any]] = session.info.pop(LAST, {})
     txn = None
+    notes: list[Noted] = []
+    in_parents: list[tuple[str, Any]] = []
     for kind, objects in (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted)):
         for obj in objects:
+            if type(obj) in shown_in:
+                in_parents.append((kind, obj))
             resource = known.get(type(obj))
             if resource is None:
                 continue
             changed: set[str] = set()
             if kind == "updated":
-                state = inspect(obj)
-                changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+                changed = resource.api_fields(_changed_columns(obj))
                 if not changed:
                     continue
-                changed -= _QUIET
             txn = txn or _txn(session)
-            _pending(session).append(Noted(txn, resource, obj, obj.id, _entity_of(obj), kind, changed))
+            noted = Noted(txn, resource, obj, obj.id, _entity_of(obj), kind, changed)
+            if kind == "deleted":
+                noted.last = last.get((resource.name, obj.id))
+            notes.append(noted)
+    # After the records' own notes, so that a record created with its parts is one `created`.
+    for kind, obj in in_parents:
+        if kind == "updated" and not _changed_columns(obj):
+            continue
+        for part in shown_in[type(obj)]:
+            parent_id = part.parent_id(session, obj)
+            if parent_id is None:
+                continue
+            txn = txn or _txn(session)
+            parent = _Ref(parent_id, _entity_of(obj))
+            notes.append(Noted(txn, known[part.parent], parent, parent_id, parent.entity_id, "updated",
+                               set(part.fields(obj))))  # fmt: skip
+    if notes:
+        _pending(session).extend(notes)
+
+
+def _changed_columns(obj: Any) -> set[str]:
+    state = inspect(obj)
+    return {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")
@@ -120,6 +182,7 @@ def _inside(txn: SessionTransaction | None, ended: SessionTransaction) -> bool:
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_all(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(LAST, None)
     session.info.pop(ANSWER, None)
 
 
@@ -158,6 +221,7 @@ def _merged(pending: list[Noted]) -> list[Noted]:
             merged.append(noted)
         elif noted.kind == "deleted":
             first.kind = "gone" if first.kind == "created" else "deleted"
+            first.last = noted.last
         elif noted.kind == "updated" and first.kind == "updated":
             first.changed |= noted.changed
     return [n for n in merged if n.kind != "gone"]
@@ -183,7 +247,7 @@ class _Rows:
             scope = self.scopes.get(entity_id)
             data: dict[str, Any]
             if noted.kind == "deleted":
-                data = {"id": noted.resource_id}
+                data = noted.last or {"id": noted.resource_id}
             else:
                 data = dict(self._detail(noted, scope))
                 if noted.kind == "updated":
