@@ -74,6 +74,7 @@ def registry() -> dict[type[Any], Resource]:
         Location,
         Part,
         PmSchedule,
+        Procedure,
         ProcedureTemplate,
         TimeEntry,
         User,
@@ -85,7 +86,8 @@ def registry() -> dict[type[Any], Resource]:
     )
     from wrenchwork.parts.service import get_part
     from wrenchwork.pm_schedules.service import get_pm_schedule
-    from wrenchwork.procedures.service import get_template
+    from wrenchwork.procedures.schemas import ProcedureDetail
+    from wrenchwork.procedures.service import get_template, present_procedure
     from wrenchwork.users.service import get_user
     from wrenchwork.vendors.service import get_vendor
     from wrenchwork.work_order_requests.service import get_request
@@ -125,6 +127,10 @@ def registry() -> dict[type[Any], Resource]:
             "time_entry", present_time_entry,
             frozenset({f"{on_work_order}/time_entries", f"{on_work_order}/timer/stop"}),
             _AUDIT | {"hours": "duration"}, TimeEntryItem,
+        ),
+        Procedure: Resource(
+            "procedure", present_procedure, frozenset({f"{on_work_order}/procedures/{{procedure_id}}"}),
+            _AUDIT | {"work_order_id": None, "procedure_template_id": None}, ProcedureDetail,
         ),
         WorkOrderCost: Resource(
             "work_order_cost", lambda _s, _c, obj: cost_item(obj), frozenset({f"{on_work_order}/costs"}),
@@ -180,7 +186,7 @@ def parts() -> dict[type[Any], tuple[Part, ...]]:
         WorkOrderCost: (Part(WorkOrder, on_work_order, _fixed("total_costs")),),
         WorkTimer: (Part(WorkOrder, on_work_order, _fixed("active_timer_current_user")),),
         Procedure: (Part(WorkOrder, on_work_order, _fixed("procedures")),),
-        ProcedureAnswer: (Part(WorkOrder, _answer_work_order, _fixed("procedures")),),
+        ProcedureAnswer: (Part(Procedure, _column("procedure_id"), _fixed("items")),),
         ProcedureItem: (Part(ProcedureTemplate, _column("procedure_template_id"), _fixed("items")),),
         VendorContact: (Part(Vendor, _column("vendor_id"), _fixed("vendor_contacts")),),
         VendorPart: (
@@ -205,13 +211,6 @@ def _attachment_field(obj: Any) -> tuple[str, ...]:
     if obj.owner_type == "users":
         return ("avatar",)
     return ("images",) if obj.kind == "image" else ("documents",)
-
-
-def _answer_work_order(session: Session, obj: Any) -> int | None:
-    from wrenchwork.models import Procedure
-
-    procedure = session.get(Procedure, obj.procedure_id)
-    return None if procedure is None else procedure.work_order_id
 
 
 def _template_schedule(session: Session, obj: Any) -> int | None:
