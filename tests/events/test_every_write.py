@@ -423,3 +423,9 @@ def test_the_table_names_every_write_route(app: FastAPI) -> None:
     covered = {case.op for case in CASES}
     assert sorted(routes - covered - set(NO_EVENTS)) == []
     assert sorted((covered | set(NO_EVENTS)) - routes) == []
+
+
+def test_every_event_type_is_documented(app: FastAPI) -> None:
+    documented = set(app.openapi()["webhooks"])
+    emitted = {type_ for case in CASES for type_, _ in case.expect}
+    assert sorted(emitted - documented) == []
