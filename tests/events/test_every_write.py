@@ -379,7 +379,7 @@ CASES: list[Case] = [
 # Write routes that change no resource of the feed, and why.
 NO_EVENTS = {
     "POST /batch": "its operations emit their own events (test_outbox.py's batch tests)",
-    "POST /imports": "the import's records emit their own events (tests/imports)",
+    "POST /imports": "the bulk import writes its records itself (imports/), outside the request's session",
     "POST /entities": "an entity is the feed itself, not a record in one",
     "PATCH /entities/{id}": "as above",
     "POST /api_keys": "credentials are never sent to receivers",
