@@ -187,6 +187,19 @@ def _answer(w: World) -> Send:
     return w.patch(path, body)
 
 
+def _batch(w: World, atomic_failure: bool) -> Send:
+    """A work order's comment, technicians and a part in one atomic batch, with a failing last operation or not."""
+    on = f"{API_PREFIX}{_wo(w)}"
+    ops: list[dict[str, Any]] = [
+        {"method": "POST", "url": f"{on}/comments", "params": COMMENT},
+        {"method": "PATCH", "url": on, "params": {"work_order": {"technicians_ids": [w.tech]}}},
+        {"method": "POST", "url": f"{on}/parts", "params": {"part_id": w.part["id"], "quantity": 1}},
+    ]
+    if atomic_failure:
+        ops.append({"method": "POST", "url": f"{API_PREFIX}/locations", "params": {"location": {}}})
+    return w.post("/batch", {"ops": ops, "sequential": True, "atomic": True})
+
+
 def _time_entry(w: World) -> dict[str, Any]:
     return w.child(_wo(w, "/time_entries"), {"time_entry": ENTRY})
 
@@ -249,6 +262,10 @@ CASES: list[Case] = [
          [("comment.deleted", None)]),
     Case("PATCH /work_orders/{id}/procedures/{procedure_id}", _answer,
          [("procedure.updated", ["completed_at", "items"]), ("work_order.updated", ["procedures"])]),
+    Case("POST /batch", lambda w: _batch(w, False),
+         [("comment.created", None), ("work_order.updated", ["part_assignments", "technicians_ids", "total_costs"]),
+          ("work_order.assigned", None), ("part.updated", ["available", "reserved"])], "atomic"),
+    Case("POST /batch", lambda w: _batch(w, True), [], "atomic, rolled back"),
     # custom statuses
     Case("POST /work_order_statuses",
          lambda w: w.post("/work_order_statuses", {"work_order_status": {"name": "Parts", "base_status_id": 3}}),
@@ -378,7 +395,6 @@ CASES: list[Case] = [
 
 # Write routes that change no resource of the feed, and why.
 NO_EVENTS = {
-    "POST /batch": "its operations emit their own events (test_outbox.py's batch tests)",
     "POST /imports": "the bulk import writes its records itself (imports/), outside the request's session",
     "POST /entities": "an entity is the feed itself, not a record in one",
     "PATCH /entities/{id}": "as above",
