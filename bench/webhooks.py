@@ -6,7 +6,12 @@
 3. kill -9: a `wrenchwork worker` killed midway through 10,000 messages, then a second one; every webhook-id must
    arrive (repeats allowed).
 
-    .venv/bin/python -m bench.webhooks [--db URL] [--events 10000] [--requests 400]
+    .venv/bin/python -m bench.webhooks [--databases sqlite,postgresql] [--postgres-url URL] [--events 10000]
+        [--requests 400] [--db URL]
+
+Each database in turn, in one run (PostgreSQL: a fresh `wrenchwork_bench_webhooks` on the server `--postgres-url`
+or `$WRENCHWORK_BENCH_POSTGRES_URL` names, else a throwaway cluster as `make bench` starts one, bench/postgres.py);
+a table of both side by side at the end. `--db URL` measures that one database only.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +47,9 @@ def _app(url: str, data_dir: Path) -> Any:
 def _outbox(on: bool) -> None:
     from wrenchwork.events import outbox
 
-    for name, listener in (("after_flush", outbox._note_changes), ("before_commit", outbox._write_events)):
+    listeners = (("before_flush", outbox._present_deleted), ("after_flush", outbox._note_changes),
+                 ("before_commit", outbox._write_events))  # fmt: skip
+    for name, listener in listeners:
         present = sa_event.contains(Session, name, listener)
         if on and not present:
             sa_event.listen(Session, name, listener)
@@ -145,30 +153,79 @@ def kill_run(url: str, data_dir: Path, receiver: Receiver, count: int) -> dict[s
             "lost": count - len(set(ids)), "seconds": time.perf_counter() - started}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default="")
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=400)
-    args = parser.parse_args()
+def measure(url: str, data_dir: Path, events: int, requests: int) -> dict[str, Any]:
     from wrenchwork.system.bootstrap import create_customer
 
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
-        url = args.db or f"sqlite:///{data_dir / 'bench.db'}"
-        app = _app(url, data_dir)
+    app = _app(url, data_dir)
+    try:
         with app.state.sessionmaker() as session:
             made = create_customer(session, "Bench", "Main", "bench@example.com", "Ben", "Ch")
             session.commit()
             token, entity_id = made.token, made.entity.id
-        print("latency (outbox on/off):", latency(app, token, entity_id, args.requests), flush=True)
+        found: dict[str, Any] = {"latency": latency(app, token, entity_id, requests)}
+        print("latency (outbox on/off):", found["latency"], flush=True)
         with receiving() as receiver:
             subscribe(app, token, entity_id, receiver.url)
-            queue_events(app, entity_id, args.events)
-            print("throughput:", throughput(app, receiver, args.events), flush=True)
+            queue_events(app, entity_id, events)
+            found["throughput"] = throughput(app, receiver, events)
+            print("throughput:", found["throughput"], flush=True)
             receiver.reset()
-            queue_events(app, entity_id, args.events)
-            print("kill -9:", kill_run(url, data_dir, receiver, args.events), flush=True)
+            queue_events(app, entity_id, events)
+            found["kill"] = kill_run(url, data_dir, receiver, events)
+            print("kill -9:", found["kill"], flush=True)
+        return found
+    finally:
+        app.state.engine.dispose()
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    """The databases side by side: the outbox's cost as on/off ratios, delivery rate, kill -9 outcome."""
+    names = list(results)
+    rows = [("| figure | " + " | ".join(names) + " |"), "|---|" + "---:|" * len(names)]
+
+    def row(label: str, cell: Any) -> None:
+        rows.append(f"| {label} | " + " | ".join(cell(results[n]) for n in names) + " |")
+
+    p50 = "{p50_on_ms:.1f} / {p50_off_ms:.1f} ms (**{p50_ratio:.2f}**)"
+    p99 = "{p99_on_ms:.1f} / {p99_off_ms:.1f} ms ({p99_ratio:.2f})"
+    for kind in ("create", "update"):
+        row(f"{kind} p50 on / off (ratio)", lambda r, k=kind: p50.format(**r["latency"][k]))
+        row(f"{kind} p99 on / off (ratio)", lambda r, k=kind: p99.format(**r["latency"][k]))
+    row("delivery", lambda r: "**{per_second:.0f} events/s** ({events} in {seconds:.1f} s)".format(**r["throughput"]))
+    row("kill -9", lambda r: "{lost} lost, {repeats} repeats, {seconds:.1f} s".format(**r["kill"]))
+    return "\n".join(rows)
+
+
+def main() -> None:
+    from bench import postgres
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="", help="measure this database only")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default=os.environ.get("WRENCHWORK_BENCH_POSTGRES_URL"))
+    parser.add_argument("--postgres-db", default="wrenchwork_bench_webhooks", help="database created on the server")
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    wanted = args.databases.split(",")
+    results: dict[str, dict[str, Any]] = {}
+    on_postgres = "postgresql" in wanted and not args.db
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        postgres.server(args.postgres_url) if on_postgres else nullcontext() as server,
+    ):
+        targets = [("given", args.db)] if args.db else []
+        if not args.db:
+            if "sqlite" in wanted:
+                targets.append(("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}"))
+            if "postgresql" in wanted and server is not None:
+                targets.append(("PostgreSQL", postgres.fresh_database(server, args.postgres_db)))
+        for name, url in targets:
+            print(f"== {name}", flush=True)
+            data_dir = Path(tmp) / name
+            data_dir.mkdir()
+            results[name] = measure(url, data_dir, args.events, args.requests)
+    print(table(results))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ def test_created_updated_deleted_carry_the_detail(api: Api) -> None:
     assert [e["seq"] for e in found] == [1, 2, 3]
     assert found[0]["data"] == created
     assert found[1]["data"] == updated | {"changed_fields": ["priority"]}
-    assert found[2]["data"] == {"id": created["id"]}
+    assert found[2]["data"] == updated  # the last detail, presented before the delete
     assert {e["actor"]["type"] for e in found} == {"user"}
     assert all(e["entity_id"] == api.entity_id for e in found)
 
@@ -43,13 +43,14 @@ def test_domain_events(api: Api) -> None:
     assert api.patch(f"/work_orders/{order_id}", json={"work_order": {"status_id": 5}}).status_code == 200
     found = events(api, cursor)
     assert [e["type"] for e in found] == [
-        "part.updated", "part.stock_changed", "part.low_stock", "work_order.updated",
+        "part.updated", "work_order.updated", "part.stock_changed", "part.low_stock",
         "work_order.status_changed", "work_order.completed",
     ]  # fmt: skip
-    line = found[1]["data"]["transaction"]
+    assert found[1]["data"]["changed_fields"] == ["completed_at", "part_assignments", "status_id", "total_costs"]
+    line = found[2]["data"]["transaction"]
     assert line["type"] == "usage" and line["quantity"] == 4
     assert api.get(f"/parts/{part['id']}/transactions/{line['id']}").json()["data"] == line
-    assert found[2]["data"]["on_hand_qty"] == 1 and found[2]["data"]["previous_on_hand_qty"] == 5
+    assert found[3]["data"]["on_hand_qty"] == 1 and found[3]["data"]["previous_on_hand_qty"] == 5
     assert found[4]["data"]["previous_status_id"] == 1
     # Further down: no second low_stock until the stock rises above min_qty again.
     cursor = found[-1]["seq"]

@@ -27,7 +27,7 @@ from wrenchwork.core.errors import AppError, Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.events.outbox import emit, note_created
+from wrenchwork.events.outbox import emit, note_changed, note_created
 from wrenchwork.models import (
     Asset,
     AssetType,
@@ -266,5 +266,5 @@ class _References:
 def _save_links(repo: AssetRepository, asset: Asset, data: AssetFields) -> None:
     for field, (link, column, _model) in LINKS.items():
         ids = getattr(data, field)
-        if ids is not None:
-            repo.set_links(link, "asset_id", asset.id, column, ids)
+        if ids is not None and repo.set_links(link, "asset_id", asset.id, column, ids):
+            note_changed(repo.session, asset, field)

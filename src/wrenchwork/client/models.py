@@ -3592,7 +3592,7 @@ class AccountCodeEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+    data: Annotated[LookupItem, Field(description="As the API shows it after the change")]
 
 
 class AssetTypeEvent(BaseModel):
@@ -3610,7 +3610,7 @@ class AssetTypeEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+    data: Annotated[LookupItem, Field(description="As the API shows it after the change")]
 
 
 class CategoryEvent(BaseModel):
@@ -3628,7 +3628,26 @@ class CategoryEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+    data: Annotated[LookupItem, Field(description="As the API shows it after the change")]
+
+
+class CommentEventData(BaseModel):
+    id: Annotated[int, Field(description="ID of this record, unique among records of its kind", title="Id")]
+    body: Annotated[str, Field(title="Body")]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    created_by: UserRef | None
+    work_order_id: Annotated[
+        WorkOrderId | None,
+        Field(description="A work order of the entity in X-Entity-Id (GET /work_orders)", title="Work Order Id"),
+    ]
+    work_order_request_id: Annotated[
+        WorkOrderRequestId | None,
+        Field(
+            description="A work order request of the entity in X-Entity-Id (GET /work_order_requests)",
+            title="Work Order Request Id",
+        ),
+    ]
 
 
 class MeasurementUnitEvent(BaseModel):
@@ -3646,7 +3665,7 @@ class MeasurementUnitEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[MeasurementUnitItem, Field(description="As `GET` shows it after the change")]
+    data: Annotated[MeasurementUnitItem, Field(description="As the API shows it after the change")]
 
 
 class PartTypeEvent(BaseModel):
@@ -3664,7 +3683,7 @@ class PartTypeEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+    data: Annotated[LookupItem, Field(description="As the API shows it after the change")]
 
 
 class StoreroomEvent(BaseModel):
@@ -3682,7 +3701,7 @@ class StoreroomEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[LookupItem, Field(description="As `GET` shows it after the change")]
+    data: Annotated[LookupItem, Field(description="As the API shows it after the change")]
 
 
 class UserEvent(BaseModel):
@@ -3700,7 +3719,7 @@ class UserEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[UserItem, Field(description="As `GET` shows it after the change")]
+    data: Annotated[UserItem, Field(description="As the API shows it after the change")]
 
 
 class VendorEvent(BaseModel):
@@ -3718,7 +3737,43 @@ class VendorEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[VendorDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[VendorDetail, Field(description="As the API shows it after the change")]
+
+
+class WorkOrderCostEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[CostItem, Field(description="As the API shows it after the change")]
+
+
+class WorkOrderStatusEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[StatusItem, Field(description="As the API shows it after the change")]
 
 
 class AccountCodeBody(BaseModel):
@@ -4889,7 +4944,25 @@ class AssetEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[AssetDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[AssetDetail, Field(description="As the API shows it after the change")]
+
+
+class CommentEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[CommentEventData, Field(description="As the API shows it after the change")]
 
 
 class LocationEvent(BaseModel):
@@ -4907,7 +4980,25 @@ class LocationEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[LocationDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[LocationDetail, Field(description="As the API shows it after the change")]
+
+
+class ProcedureEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[ProcedureDetail, Field(description="As the API shows it after the change")]
 
 
 class ProcedureTemplateEvent(BaseModel):
@@ -4925,7 +5016,43 @@ class ProcedureTemplateEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[TemplateDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[TemplateDetail, Field(description="As the API shows it after the change")]
+
+
+class RequestPortalEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[PortalOut, Field(description="As the API shows it after the change")]
+
+
+class TimeEntryEvent(BaseModel):
+    id: Annotated[int, Field(description="The event's id; `evt_<id>` is its webhook-id", title="Id")]
+    seq: Annotated[
+        int, Field(description="Its place in the entity's feed: consecutive, in commit order (the cursor)", title="Seq")
+    ]
+    type: Annotated[
+        str,
+        Field(
+            description="`<resource>.created|updated|deleted` or a domain event, e.g. work_order.completed",
+            title="Type",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
+    actor: Actor
+    data: Annotated[TimeEntryItem, Field(description="As the API shows it after the change")]
 
 
 class WorkOrderEvent(BaseModel):
@@ -4943,7 +5070,7 @@ class WorkOrderEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[WorkOrderDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[WorkOrderDetail, Field(description="As the API shows it after the change")]
 
 
 class WorkOrderRequestEvent(BaseModel):
@@ -4961,7 +5088,7 @@ class WorkOrderRequestEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[RequestDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[RequestDetail, Field(description="As the API shows it after the change")]
 
 
 class CalendarEnvelope(BaseModel):
@@ -5297,7 +5424,7 @@ class PartEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[PartDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[PartDetail, Field(description="As the API shows it after the change")]
 
 
 class PmScheduleEvent(BaseModel):
@@ -5315,7 +5442,7 @@ class PmScheduleEvent(BaseModel):
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     entity_id: Annotated[int, Field(description="The entity (site) the event belongs to", title="Entity Id")]
     actor: Actor
-    data: Annotated[PmScheduleDetail, Field(description="As `GET` shows it after the change")]
+    data: Annotated[PmScheduleDetail, Field(description="As the API shows it after the change")]
 
 
 class EnvelopePartDetail(BaseModel):

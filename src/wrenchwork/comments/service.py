@@ -43,6 +43,12 @@ def present(repo: CommentRepository, comments: Sequence[Comment]) -> list[dict[s
     ]
 
 
+def present_one(session: Session, scope: Scope, comment: Comment) -> dict[str, Any]:
+    """A comment's event data: as listed, plus the work order or request it is on."""
+    item = present(CommentRepository(session, scope), [comment])[0]
+    return item | {"work_order_id": comment.work_order_id, "work_order_request_id": comment.work_order_request_id}
+
+
 def list_comments(
     session: Session, scope: Scope, kind: str, owner_id: int, query: ListQuery
 ) -> tuple[list[dict[str, Any]], int]:

@@ -232,6 +232,11 @@ def _ids_in_entity(model: type[Any]) -> AnySelect:
     return stmt
 
 
+# Set in `session.info` by a listener that presents records in the middle of a flush (the event outbox presents a
+# record about to be deleted in `before_flush`): a detail is then read without flushing first.
+IN_FLUSH = "wrenchwork.in_flush"
+
+
 class Repository(Generic[M]):
     model: ClassVar[type[Any]]
     # "entity_id" for entity-owned rows; "customer_id" for rows that belong to the whole tenant.
@@ -332,14 +337,18 @@ class Repository(Generic[M]):
 
     def set_links(
         self, link: Table, owner: str, owner_id: int, value: str, ids: Iterable[int], replace: bool = True
-    ) -> None:
+    ) -> bool:
         """Replace the whole set of `owner_id`'s links in `link` with `ids` (`replace=False`: a new owner, which
-        has none yet)."""
+        has none yet). True when the set changed (the owner's event names the field)."""
+        wanted = sorted(set(ids))
         if replace:
+            if self.linked_ids(link, owner, owner_id, value) == wanted:
+                return False
             self.session.execute(delete(link).where(link.c[owner] == owner_id))
-        rows = [{owner: owner_id, value: v} for v in sorted(set(ids))]
+        rows = [{owner: owner_id, value: v} for v in wanted]
         if rows:
             self.session.execute(insert(link), rows)
+        return bool(rows) or replace
 
     def linked_refs(
         self, link: Table, owner: str, value: str, target: type[Any], owner_ids: Iterable[int], *extra: str
@@ -422,7 +431,8 @@ class Repository(Generic[M]):
         wanted = sorted(set(ids))
         if not wanted:
             return {}
-        self.session.flush()
+        if not self.session.info.get(IN_FLUSH):  # the statement reads the database, not the session
+            self.session.flush()
         stmt = _detail_statement(self, detail)
         bound = dict(params or {}) | {"detail_scope": self.scope_id, "detail_ids": wanted}
         rows = driver.rows(self.session.connection(), stmt, bound)

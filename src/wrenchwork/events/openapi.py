@@ -51,13 +51,14 @@ def install(app: FastAPI) -> None:
         if resource.name in done:
             continue
         done.add(resource.name)
-        detail = _detail_model(routes, next(p for p in sorted(resource.paths) if p.endswith("{id}")))
+        detail = resource.schema or _detail_model(routes, next(p for p in sorted(resource.paths) if p.endswith("{id}")))
         stem = "".join(part.title() for part in resource.name.split("_"))
         body: type[BaseModel] = create_model(
-            f"{stem}Event", __base__=EventItem, data=(detail, Field(description="As `GET` shows it after the change"))
+            f"{stem}Event", __base__=EventItem, data=(detail, Field(description="As the API shows it after the change"))
         )
-        kinds = [("created", "Created"), ("updated", "Changed (`changed_fields` added)"),
-                 ("deleted", "Deleted (`data` is `{id}` only)"), *DOMAIN.get(resource.name, [])]  # fmt: skip
+        kinds = [("created", "Created"), ("updated", "Changed (`changed_fields` added: the API's names of the fields)"),
+                 ("deleted", "Deleted (`data`: the last detail, as presented just before the delete)"),
+                 *DOMAIN.get(resource.name, [])]  # fmt: skip
         for kind, summary in kinds:
             name = f"{resource.name}.{kind}"
             app.webhooks.add_api_route(

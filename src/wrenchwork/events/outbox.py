@@ -1,11 +1,14 @@
 """The transactional outbox: every committed change of a resource becomes an event row in the same transaction.
 
 Where: the session, the one thing every write goes through (requests, atomic batches, PM generation, the command
-line). `after_flush` notes each created, changed or deleted record of a resource (events/resources.py); services
-add domain events with `emit`. Nothing is written until the transaction commits: `before_commit` presents each
-record once (the request's own answer when it is that record's detail, else the resource's detail presenter),
-numbers the events and inserts them. A rollback (of the request, an atomic batch or a savepoint) forgets what was
-noted inside it, so a rolled-back change emits nothing.
+line). `after_flush` notes each created, changed or deleted record of a resource (events/resources.py), and a change
+of a record shown inside a resource's detail as that resource's update; services add domain events with `emit`
+and changes the session cannot see (link tables written with Core statements) with `note_changed`. A deleted
+record is presented in `before_flush`, while it still exists: its `deleted` event carries its last detail.
+Nothing is written until the transaction commits: `before_commit` presents each record once (the request's own
+answer when it is that record's detail, else the resource's detail presenter), numbers the events and inserts them.
+A rollback (of the request, an atomic batch or a savepoint) forgets what was noted inside it, so a rolled-back
+change emits nothing.
 
 Numbering (the feed's cursor, `seq`): per entity, from the entity's row of `event_counters`, incremented as the
 last thing before COMMIT. On PostgreSQL the row stays locked until the commit, so a second transaction waits there
@@ -32,18 +35,17 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.envelope import dumps
 from wrenchwork.core.errors import AppError
 from wrenchwork.core.model_base import utcnow
-from wrenchwork.core.repository import CALLERS
+from wrenchwork.core.repository import CALLERS, IN_FLUSH
 from wrenchwork.core.routing import ANSWER
-from wrenchwork.events.resources import Resource, registry
+from wrenchwork.events.resources import Resource, parts, registry
 from wrenchwork.models import Event, EventCounter
 
 log = logging.getLogger("wrenchwork.events")
 
 PENDING = "wrenchwork.events.pending"
-# Audit columns are not news of their own.
-_QUIET = frozenset({"updated_at", "updated_by_id", "created_at", "created_by_id"})
 # Records presented at once at commit, by resources that can (`Resource.present_many`).
 PRESENT_BATCH = 1000
+LAST = "wrenchwork.events.last"  # (resource name, id) -> the detail of a record about to be deleted
 
 
 @dataclass
@@ -56,6 +58,15 @@ class Noted:
     kind: str  # created | updated | deleted | a domain event's full type
     changed: set[str] = field(default_factory=set)
     extra: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None  # a deleted record's detail, presented before the delete
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A record known by id only (the parent of a changed part): presenters need nothing else."""
+
+    id: int
+    entity_id: int | None
 
 
 def emit(session: Session, type_: str, obj: Any, **extra: Any) -> None:
@@ -77,6 +88,14 @@ def note_created(session: Session, model: type[Any], entity_id: int, ids: Sequen
     _pending(session).extend(Noted(txn, resource, None, id_, entity_id, "created") for id_ in ids)
 
 
+def note_changed(session: Session, obj: Any, *fields: str) -> None:
+    """`obj`'s resource was changed in `fields` (API names) where the session cannot see it: its `updated`
+    event (merged with the record's other changes of the transaction)."""
+    resource = registry()[type(obj)]
+    noted = Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), "updated", set(fields))
+    _pending(session).append(noted)
+
+
 def _pending(session: Session) -> list[Noted]:
     pending: list[Noted] | None = session.info.get(PENDING)
     if pending is None:
@@ -94,26 +113,73 @@ def _entity_of(obj: Any) -> int | None:
     return getattr(obj, "entity_id", None)
 
 
+@sa_event.listens_for(Session, "before_flush")
+def _present_deleted(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.deleted:
+        return
+    known = registry()
+    scopes: dict[int, Scope] = session.info.get(CALLERS, {})
+    session.info[IN_FLUSH] = True
+    try:
+        for obj in session.deleted:
+            resource = known.get(type(obj))
+            if resource is None:
+                continue
+            entity_id = _entity_of(obj)
+            scope = scopes.get(entity_id) if entity_id is not None else next(iter(scopes.values()), None)
+            if scope is not None:
+                detail = _Rows(session, None)._safely(resource.present, scope, obj)
+                if detail is not None:
+                    session.info.setdefault(LAST, {})[(resource.name, obj.id)] = detail
+    finally:
+        session.info.pop(IN_FLUSH, None)
+
+
 @sa_event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: Any) -> None:
-    known = registry()
     if not (session.new or session.dirty or session.deleted):
         return
+    known, shown_in = registry(), parts()
+    last: dict[tuple[str, int], dict[str, Any]] = session.info.pop(LAST, {})
     txn = None
+    notes: list[Noted] = []
+    in_parents: list[tuple[str, Any]] = []
     for kind, objects in (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted)):
         for obj in objects:
+            if type(obj) in shown_in:
+                in_parents.append((kind, obj))
             resource = known.get(type(obj))
             if resource is None:
                 continue
             changed: set[str] = set()
             if kind == "updated":
-                state = inspect(obj)
-                changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+                changed = resource.api_fields(_changed_columns(obj))
                 if not changed:
                     continue
-                changed -= _QUIET
             txn = txn or _txn(session)
-            _pending(session).append(Noted(txn, resource, obj, obj.id, _entity_of(obj), kind, changed))
+            noted = Noted(txn, resource, obj, obj.id, _entity_of(obj), kind, changed)
+            if kind == "deleted":
+                noted.last = last.get((resource.name, obj.id))
+            notes.append(noted)
+    # After the records' own notes, so that a record created with its parts is one `created`.
+    for kind, obj in in_parents:
+        if kind == "updated" and not _changed_columns(obj):
+            continue
+        for part in shown_in[type(obj)]:
+            parent_id = part.parent_id(session, obj)
+            if parent_id is None:
+                continue
+            txn = txn or _txn(session)
+            parent = _Ref(parent_id, _entity_of(obj))
+            notes.append(Noted(txn, known[part.parent], parent, parent_id, parent.entity_id, "updated",
+                               set(part.fields(obj))))  # fmt: skip
+    if notes:
+        _pending(session).extend(notes)
+
+
+def _changed_columns(obj: Any) -> set[str]:
+    state = inspect(obj)
+    return {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")
@@ -136,6 +202,7 @@ def _inside(txn: SessionTransaction | None, ended: SessionTransaction) -> bool:
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_all(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(LAST, None)
     session.info.pop(ANSWER, None)
 
 
@@ -174,6 +241,7 @@ def _merged(pending: list[Noted]) -> list[Noted]:
             merged.append(noted)
         elif noted.kind == "deleted":
             first.kind = "gone" if first.kind == "created" else "deleted"
+            first.last = noted.last
         elif noted.kind == "updated" and first.kind == "updated":
             first.changed |= noted.changed
     return [n for n in merged if n.kind != "gone"]
@@ -201,7 +269,7 @@ class _Rows:
             scope = self.scopes.get(entity_id)
             data: dict[str, Any]
             if noted.kind == "deleted":
-                data = {"id": noted.resource_id}
+                data = noted.last or {"id": noted.resource_id}
             else:
                 data = dict(self._detail(noted, scope))
                 if noted.kind == "updated":
@@ -223,13 +291,14 @@ class _Rows:
         generated work orders, an import thousands of new assets. The previous batch's are dropped (memory stays
         flat); a record the request answered with is taken from its answer."""
         self.details.clear()
-        wanted: dict[tuple[Resource, int], list[int]] = {}
+        wanted: dict[tuple[str, int], tuple[Resource, list[int]]] = {}
         for noted in notes:
             if noted.kind == "deleted" or noted.resource.present_many is None or noted.entity_id is None:
                 continue
             if self._answered(noted) is None:
-                wanted.setdefault((noted.resource, noted.entity_id), []).append(noted.resource_id)
-        for (resource, entity_id), ids in wanted.items():
+                key = (noted.resource.name, noted.entity_id)
+                wanted.setdefault(key, (noted.resource, []))[1].append(noted.resource_id)
+        for (_name, entity_id), (resource, ids) in wanted.items():
             scope = self.scopes.get(entity_id)
             assert resource.present_many is not None
             found = None if scope is None else self._safely(resource.present_many, scope, list(dict.fromkeys(ids)))

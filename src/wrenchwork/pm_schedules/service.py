@@ -24,6 +24,7 @@ from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
+from wrenchwork.events.outbox import note_changed
 from wrenchwork.models import (
     Part,
     PmSchedule,
@@ -257,8 +258,10 @@ def _apply_template(
         template.checklist = shape_checklist(data.checklist)
     for field, (link, column) in TEMPLATE_LINKS.items():
         ids = getattr(data, field)
-        if ids is not None:
-            repo.set_links(link, "template_id", template.id, column, ids)
+        if ids is not None and repo.set_links(link, "template_id", template.id, column, ids):
+            schedule = repo.session.get(PmSchedule, template.pm_schedule_id)
+            if schedule is not None:
+                note_changed(repo.session, schedule, "template_work_order")
     if data.parts is not None:
         repo.set_parts(template.id, [(p.part_id, p.quantity) for p in data.parts])
     repo.session.flush()
@@ -266,4 +269,5 @@ def _apply_template(
 
 def _set_procedure_templates(repo: PmScheduleRepository, schedule: PmSchedule, ids: list[int]) -> None:
     link = pm_schedule_procedure_templates
-    repo.set_links(link, "pm_schedule_id", schedule.id, "procedure_template_id", ids)
+    if repo.set_links(link, "pm_schedule_id", schedule.id, "procedure_template_id", ids):
+        note_changed(repo.session, schedule, "procedure_template_ids")

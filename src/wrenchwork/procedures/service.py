@@ -320,6 +320,15 @@ def get_procedure(session: Session, scope: Scope, work_order_id: int, procedure_
     return _present_procedure(repo, _get_procedure(repo, work_order_id, procedure_id))
 
 
+def present_procedure(session: Session, scope: Scope, procedure: Any) -> dict[str, Any]:
+    """A procedure's event data, as its `GET` shows it (`procedure` may be a stand-in that carries only its id)."""
+    repo = ProcedureRepository(session, scope)
+    row = procedure if isinstance(procedure, Procedure) else session.get(Procedure, procedure.id)
+    if row is None:
+        raise NotFound.of("Procedure")
+    return _present_procedure(repo, row)
+
+
 def record_answers(
     session: Session, scope: Scope, work_order_id: int, procedure_id: int, data: AnswersIn
 ) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from wrenchwork.core.auth import Scope
 from wrenchwork.core.errors import Forbidden, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
-from wrenchwork.events.outbox import emit
+from wrenchwork.events.outbox import emit, note_changed
 from wrenchwork.files.present import fill, fill_avatars
 from wrenchwork.models import (
     Asset,
@@ -286,5 +286,5 @@ def _check_references(repo: RequestRepository, data: RequestFields) -> None:
 def _save_links(repo: RequestRepository, request: WorkOrderRequest, data: RequestFields) -> None:
     for field, (link, column, _model) in LINKS.items():
         ids = getattr(data, field)
-        if ids is not None:
-            repo.set_links(link, "request_id", request.id, column, ids)
+        if ids is not None and repo.set_links(link, "request_id", request.id, column, ids):
+            note_changed(repo.session, request, field)

@@ -72,6 +72,11 @@ def time_entry_item(entry: TimeEntry, user: dict[str, Any] | None) -> dict[str, 
     }
 
 
+def present_time_entry(session: Session, scope: Scope, entry: TimeEntry) -> dict[str, Any]:
+    users = TimeEntryRepository(session, scope).user_refs([entry.user_id])
+    return time_entry_item(entry, users.get(entry.user_id))
+
+
 def list_time_entries(
     session: Session, scope: Scope, work_order_id: int, query: ListQuery
 ) -> tuple[list[dict[str, Any]], int]:

@@ -24,7 +24,7 @@ from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.repository import Repository
-from wrenchwork.events.outbox import emit
+from wrenchwork.events.outbox import emit, note_changed
 from wrenchwork.models import (
     AccountCode,
     Asset,
@@ -305,7 +305,8 @@ def _save_links(repo: WorkOrderRepository, work_order: WorkOrder, data: WorkOrde
             if new or field != "technicians_ids"
             else set(repo.linked_ids(link, "work_order_id", work_order.id, column))
         )
-        repo.set_links(link, "work_order_id", work_order.id, column, ids, replace=not new)
+        if repo.set_links(link, "work_order_id", work_order.id, column, ids, replace=not new):
+            note_changed(repo.session, work_order, field)
         added = sorted(set(ids) - before) if field == "technicians_ids" else []
         if added:
             emit(repo.session, "work_order.assigned", work_order, assigned_technicians_ids=added)
