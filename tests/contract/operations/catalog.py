@@ -364,6 +364,8 @@ ROLE_TABLE: dict[str, tuple[str, ...]] = {
     "POST /imports": ADMIN,
     "GET /imports/{id}": ADMIN,
     **{f"GET /{name}.{kind}": ANY for name in ("locations", "assets", "parts", "vendors") for kind in ("csv", "xlsx")},
+    **{f"GET /{name}.{kind}": ANY for name in ("users", "work_order_requests") for kind in ("csv", "xlsx")},
+    **{f"GET /{name}.{kind}": TECHNICIAN for name in ("work_orders", "pm_schedules") for kind in ("csv", "xlsx")},
 }
 
 
