@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, ColumnElement, Dialect, String, Table, bindparam, literal_column, select
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Dialect, String, Table, bindparam, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -428,31 +428,35 @@ class IdBatch(TypeDecorator[list[int]]):
         return ids if dialect.name == "postgresql" else orjson.dumps(ids).decode()
 
 
-class batch_ids(ColumnElement[Any]):
-    """The ids bound to `name` (an `IdBatch`) as a subquery's rows."""
+class in_batch(ColumnElement[bool]):
+    """`column` is one of the ids bound to `name` (an `IdBatch`): a condition each planner applies where it reads
+    `column`'s table, by key. On PostgreSQL `= ANY(ids)`: an `IN (SELECT unnest(ids))` is a semi-join, which the
+    written join order (core/db.py `join_collapse_limit`) puts after a detail's joins, i.e. after joining every
+    row of the table. On SQLite `IN (SELECT value FROM json_each(ids))`."""
 
     inherit_cache = True
-    _traverse_internals = [("ids", InternalTraversal.dp_clauseelement)]
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition as it stands: no `= 1` after it where booleans are integers
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, column: Any, name: str) -> None:
+        self.column = column
         self.ids = bindparam(name, type_=IdBatch())
 
     @property
     def _from_objects(self) -> list[Any]:
-        return []
+        return list(self.column._from_objects)
 
 
-def in_batch(column: Any, name: str) -> Any:
-    """`column IN (the ids bound to name)`: a plain comparison, so both planners look the ids up by key."""
-    return column.op("IN", is_comparison=True)(batch_ids(name))
-
-
-@compiles(batch_ids)
-def _batch_ids(element: batch_ids, compiler: SQLCompiler, **kw: Any) -> str:
-    ids = compiler.process(element.ids, **kw)
+@compiles(in_batch)
+def _in_batch(element: in_batch, compiler: SQLCompiler, **kw: Any) -> str:
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
     if compiler.dialect.name == "postgresql":
-        return f"(SELECT unnest({ids}))"
-    return f"(SELECT value FROM json_each({ids}))"
+        return f"{column} = ANY({ids})"
+    return f"{column} IN (SELECT value FROM json_each({ids}))"
 
 
 class rounded_product(FunctionElement[Any]):
