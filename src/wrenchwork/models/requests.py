@@ -19,6 +19,8 @@ class WorkOrderRequest(IdMixin, EntityScopedMixin, Base):
         Index("ix_work_order_requests_entity_created", "entity_id", "created_at", "id"),
         # The status filter, and the requests inbox's order (pending first, newest first: web/request_inbox.py).
         Index("ix_work_order_requests_entity_status", "entity_id", "status", "created_at", "id"),
+        # A work order's request, the first by id (its detail's `work_order_request`): found, not walked to.
+        Index("ix_work_order_requests_work_order_id", "work_order_id", "id"),
     )
 
     title: Mapped[str] = mapped_column(String(300))
@@ -30,7 +32,7 @@ class WorkOrderRequest(IdMixin, EntityScopedMixin, Base):
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id"), index=True)
     # The work order created on approval; deleting that work order clears the link.
-    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id", ondelete="SET NULL"), index=True)
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id", ondelete="SET NULL"))
     # The portal it was filed on (models/portals.py); deleting the portal clears the link.
     request_portal_id: Mapped[int | None] = mapped_column(
         ForeignKey("request_portals.id", ondelete="SET NULL"), index=True

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 122a952813af
-Create Date: 2026-12-03 19:08:31.052374
+Create Date: 2026-12-03 20:02:44.578633
 """
 
 from __future__ import annotations
@@ -1175,7 +1175,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_work_order_requests_request_portal_id"), ["request_portal_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_work_order_requests_work_order_id"), ["work_order_id"], unique=False)
+        batch_op.create_index("ix_work_order_requests_work_order_id", ["work_order_id", "id"], unique=False)
 
     op.create_table(
         "work_order_technicians",
@@ -1500,7 +1500,7 @@ def downgrade() -> None:
 
     op.drop_table("work_order_technicians")
     with op.batch_alter_table("work_order_requests", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_work_order_requests_work_order_id"))
+        batch_op.drop_index("ix_work_order_requests_work_order_id")
         batch_op.drop_index(batch_op.f("ix_work_order_requests_request_portal_id"))
         batch_op.drop_index(batch_op.f("ix_work_order_requests_location_id"))
         batch_op.drop_index("ix_work_order_requests_entity_status")
