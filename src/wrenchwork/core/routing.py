@@ -90,6 +90,9 @@ class TransactionalRoute(APIRoute):
         known = frozenset(_query_names(self.dependant))
 
         async def run(request: Request) -> Response:
+            async def answer(_session: Session) -> Response:
+                return await handler(request)
+
             if known:
                 _refuse_unknown_query(request, known)
             if takes_json and request.method in ("POST", "PUT", "PATCH"):
@@ -99,22 +102,27 @@ class TransactionalRoute(APIRoute):
                 request.state.session = shared
                 return await handler(request)
             if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
-                return await _transaction(request, handler, self.path, request.app.state.read_sessionmaker())
+                return await transaction(request, request.app.state.read_sessionmaker(), answer, self.path)
             sessions = request.app.state.sessionmaker
-            return await on_writer_loop(request, lambda: _transaction(request, handler, self.path, sessions()))
+            return await on_writer_loop(request, lambda: transaction(request, sessions(), answer, self.path))
 
         return run
 
 
-async def _transaction(
-    request: Request, handler: Callable[[Request], Coroutine[Any, Any, Response]], path: str, session: Session
+async def transaction(
+    request: Request,
+    session: Session,
+    answer: Callable[[Session], Coroutine[Any, Any, Response]],
+    path: str | None = None,
 ) -> Response:
-    """The request's one transaction: committed when it answers below 400, else rolled back."""
+    """The request's one transaction (an API operation's or a web page's): `answer(session)` is committed when it
+    answers below 400, else rolled back; `path` names the route for whatever reuses the answer at commit (ANSWER)."""
     request.state.session = session
     try:
-        response = await handler(request)
+        response = await answer(session)
         if response.status_code < 400:
-            session.info[ANSWER] = (path, response)
+            if path is not None:
+                session.info[ANSWER] = (path, response)
             session.commit()
         else:
             session.rollback()

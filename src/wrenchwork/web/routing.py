@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from wrenchwork.core.errors import AppError, Unprocessable
 from wrenchwork.core.handlers import field_errors
-from wrenchwork.core.routing import on_writer_loop
+from wrenchwork.core.routing import on_writer_loop, transaction
 from wrenchwork.web import sessions
 from wrenchwork.web.templates import render
 
@@ -74,36 +74,20 @@ class WebRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def run(request: Request) -> Response:
+            async def answer(session: Any) -> Response:
+                return await _answer(request, handler, session)
+
             state = request.app.state
             if request.method in ("GET", "HEAD"):
-                response = await _page(request, handler, state.read_sessionmaker())
+                response = await transaction(request, state.read_sessionmaker(), answer)
             else:  # a form: on a writer loop, as the API's writes (core/routing.py)
-                response = await on_writer_loop(request, lambda: _page(request, handler, state.sessionmaker()))
+                response = await on_writer_loop(request, lambda: transaction(request, state.sessionmaker(), answer))
             new_csrf = getattr(request.state, "new_csrf_cookie", None)
             if new_csrf:
                 sessions.set_cookie(request, response, sessions.ANONYMOUS_CSRF_COOKIE, new_csrf, None)
             return response
 
         return run
-
-
-async def _page(
-    request: Request, handler: Callable[[Request], Coroutine[Any, Any, Response]], session: Any
-) -> Response:
-    """The page's one transaction, as an API request's: committed when it answers below 400."""
-    request.state.session = session
-    try:
-        response = await _answer(request, handler, session)
-        if response.status_code < 400:
-            session.commit()
-        else:
-            session.rollback()
-        return response
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 async def _answer(
