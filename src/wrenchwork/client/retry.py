@@ -2,9 +2,10 @@
 
 A 429 is retried for every method: the server refused it before doing anything. A connection error or timeout
 is retried only for idempotent methods, since a POST or PATCH may have been applied before the connection broke.
-Waits grow exponentially from `backoff` with full jitter, capped at `max_delay`. A 429 waits at least what
-`retry-after` says, plus up to one second: the header counts whole seconds rounded down, so the window may turn up
-to a second later, and the jitter keeps clients refused together from coming back together. A `retry-after`
+Waits grow exponentially from `backoff` with full jitter, capped at `max_delay`. A 429 waits what `retry-after`
+says plus one second, since the header counts whole seconds rounded down and the window may turn up to a second
+later (a "0" would otherwise bring the client straight back into the same window, spending its retries), then up
+to half a second of jitter, which keeps clients refused together from coming back together. A `retry-after`
 longer than `max_delay` is not waited out: the error goes to the caller.
 """
 
@@ -35,4 +36,4 @@ class RetryPolicy:
             return random.uniform(0, min(self.max_delay, self.backoff * 2**attempt))
         if retry_after > self.max_delay:
             return None
-        return retry_after + random.uniform(0, 1.0)
+        return retry_after + 1.0 + random.uniform(0, 0.5)
