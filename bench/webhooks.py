@@ -1,13 +1,14 @@
 """Events and webhooks, measured (docs/performance.md, "Events and webhooks"):
 
 1. latency: work order create and update with the event outbox on and off, side by side in one process
-   (blocks alternate, so machine drift hits both equally); medians and p99 and their ratios;
+   (in rounds; within a round on and off alternate pair by pair, ABBA, so machine drift hits both equally);
+   medians and p99 and their ratios, and each round's ratio of medians;
 2. throughput: 10,000 queued messages delivered to a fast receiver on 127.0.0.1 by one delivery pass loop;
 3. kill -9: a `wrenchwork worker` killed midway through 10,000 messages, then a second one; every webhook-id must
    arrive (repeats allowed).
 
     .venv/bin/python -m bench.webhooks [--databases sqlite,postgresql] [--postgres-url URL] [--events 10000]
-        [--requests 400] [--db URL]
+        [--requests 400] [--rounds 3] [--skip kill,throughput] [--db URL]
 
 Each database in turn, in one run (PostgreSQL: a fresh `wrenchwork_bench_webhooks` on the server `--postgres-url`
 or `$WRENCHWORK_BENCH_POSTGRES_URL` names, else a throwaway cluster as `make bench` starts one, bench/postgres.py);
@@ -62,19 +63,23 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def latency(app: Any, token: str, entity_id: int, requests: int) -> dict[str, Any]:
+def latency(app: Any, token: str, entity_id: int, requests: int, rounds: int = 3) -> dict[str, Any]:
+    """`rounds` rounds of `requests` create+update pairs each; within a round the outbox is switched on and off
+    pair by pair in ABBA order (on, off, off, on, ...), so drift and the growing table hit both sides alike. The
+    ratio of each round's medians, and of the medians over all rounds."""
     from fastapi.testclient import TestClient
 
     headers = {"Authorization": f"Bearer {token}", "X-Entity-Id": str(entity_id)}
-    times: dict[tuple[str, bool], list[float]] = {(k, on): [] for k in ("create", "update") for on in (True, False)}
+    kinds = ("create", "update")
+    per_round: list[dict[tuple[str, bool], list[float]]] = []
     with TestClient(app) as client:
-        for _ in range(20):  # warm-up
+        for _ in range(40):  # warm-up
             client.post("/api/v1/work_orders", json={"work_order": {"title": "warm"}}, headers=headers)
-        block = 25
-        for round_ in range(requests // block):
-            on = round_ % 2 == 0
-            _outbox(on)
-            for n in range(block // 2 + 1):
+        for _round in range(rounds):
+            times: dict[tuple[str, bool], list[float]] = {(k, on): [] for k in kinds for on in (True, False)}
+            for n in range(requests):
+                on = n % 4 in (0, 3)
+                _outbox(on)
                 started = time.perf_counter()
                 made = client.post("/api/v1/work_orders", json={"work_order": {"title": f"W{n}"}}, headers=headers)
                 times[("create", on)].append(time.perf_counter() - started)
@@ -82,14 +87,18 @@ def latency(app: Any, token: str, entity_id: int, requests: int) -> dict[str, An
                 started = time.perf_counter()
                 client.patch(f"/api/v1/work_orders/{made.json()['data']['id']}", json=body, headers=headers)
                 times[("update", on)].append(time.perf_counter() - started)
+            per_round.append(times)
     _outbox(True)
     out: dict[str, Any] = {}
-    for kind in ("create", "update"):
-        on, off = times[(kind, True)], times[(kind, False)]
+    for kind in kinds:
+        on = [t for r in per_round for t in r[(kind, True)]]
+        off = [t for r in per_round for t in r[(kind, False)]]
         out[kind] = {
             "p50_on_ms": statistics.median(on) * 1000, "p50_off_ms": statistics.median(off) * 1000,
             "p99_on_ms": _p(on, 0.99) * 1000, "p99_off_ms": _p(off, 0.99) * 1000,
             "p50_ratio": statistics.median(on) / statistics.median(off), "p99_ratio": _p(on, 0.99) / _p(off, 0.99),
+            "round_ratios": [statistics.median(r[(kind, True)]) / statistics.median(r[(kind, False)])
+                             for r in per_round],
             "n": len(on),
         }  # fmt: skip
     return out
@@ -153,7 +162,7 @@ def kill_run(url: str, data_dir: Path, receiver: Receiver, count: int) -> dict[s
             "lost": count - len(set(ids)), "seconds": time.perf_counter() - started}  # fmt: skip
 
 
-def measure(url: str, data_dir: Path, events: int, requests: int) -> dict[str, Any]:
+def measure(url: str, data_dir: Path, events: int, requests: int, rounds: int, skip: set[str]) -> dict[str, Any]:
     from wrenchwork.system.bootstrap import create_customer
 
     app = _app(url, data_dir)
@@ -162,17 +171,21 @@ def measure(url: str, data_dir: Path, events: int, requests: int) -> dict[str, A
             made = create_customer(session, "Bench", "Main", "bench@example.com", "Ben", "Ch")
             session.commit()
             token, entity_id = made.token, made.entity.id
-        found: dict[str, Any] = {"latency": latency(app, token, entity_id, requests)}
-        print("latency (outbox on/off):", found["latency"], flush=True)
+        found: dict[str, Any] = {}
+        if "latency" not in skip:
+            found["latency"] = latency(app, token, entity_id, requests, rounds)
+            print("latency (outbox on/off):", found["latency"], flush=True)
         with receiving() as receiver:
             subscribe(app, token, entity_id, receiver.url)
-            queue_events(app, entity_id, events)
-            found["throughput"] = throughput(app, receiver, events)
-            print("throughput:", found["throughput"], flush=True)
-            receiver.reset()
-            queue_events(app, entity_id, events)
-            found["kill"] = kill_run(url, data_dir, receiver, events)
-            print("kill -9:", found["kill"], flush=True)
+            if "throughput" not in skip:
+                queue_events(app, entity_id, events)
+                found["throughput"] = throughput(app, receiver, events)
+                print("throughput:", found["throughput"], flush=True)
+            if "kill" not in skip:
+                receiver.reset()
+                queue_events(app, entity_id, events)
+                found["kill"] = kill_run(url, data_dir, receiver, events)
+                print("kill -9:", found["kill"], flush=True)
         return found
     finally:
         app.state.engine.dispose()
@@ -184,13 +197,23 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     rows = [("| figure | " + " | ".join(names) + " |"), "|---|" + "---:|" * len(names)]
 
     def row(label: str, cell: Any) -> None:
-        rows.append(f"| {label} | " + " | ".join(cell(results[n]) for n in names) + " |")
+        cells = []
+        for n in names:
+            try:
+                cells.append(cell(results[n]))
+            except KeyError:
+                cells.append("(not measured)")
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
 
     p50 = "{p50_on_ms:.1f} / {p50_off_ms:.1f} ms (**{p50_ratio:.2f}**)"
     p99 = "{p99_on_ms:.1f} / {p99_off_ms:.1f} ms ({p99_ratio:.2f})"
     for kind in ("create", "update"):
         row(f"{kind} p50 on / off (ratio)", lambda r, k=kind: p50.format(**r["latency"][k]))
         row(f"{kind} p99 on / off (ratio)", lambda r, k=kind: p99.format(**r["latency"][k]))
+        row(
+            f"{kind} p50 ratio per round",
+            lambda r, k=kind: ", ".join(f"{x:.3f}" for x in r["latency"][k]["round_ratios"]),
+        )
     row("delivery", lambda r: "**{per_second:.0f} events/s** ({events} in {seconds:.1f} s)".format(**r["throughput"]))
     row("kill -9", lambda r: "{lost} lost, {repeats} repeats, {seconds:.1f} s".format(**r["kill"]))
     return "\n".join(rows)
@@ -205,7 +228,9 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=os.environ.get("WRENCHWORK_BENCH_POSTGRES_URL"))
     parser.add_argument("--postgres-db", default="wrenchwork_bench_webhooks", help="database created on the server")
     parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=400, help="create+update pairs per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip", default="", help="parts left out: kill, throughput")
     args = parser.parse_args()
     wanted = args.databases.split(",")
     results: dict[str, dict[str, Any]] = {}
@@ -224,7 +249,7 @@ def main() -> None:
             print(f"== {name}", flush=True)
             data_dir = Path(tmp) / name
             data_dir.mkdir()
-            results[name] = measure(url, data_dir, args.events, args.requests)
+            results[name] = measure(url, data_dir, args.events, args.requests, args.rounds, set(args.skip.split(",")))
     print(table(results))
 
 
