@@ -10,8 +10,6 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
-
 # Metadata services that are not in a private or link-local range everywhere (169.254.169.254 is link-local).
 METADATA = frozenset(ipaddress.ip_address(a) for a in ("fd00:ec2::254", "100.100.100.200"))
 
@@ -62,21 +60,21 @@ def checked_address(url: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
 
 @dataclass(frozen=True)
 class Target:
-    url: httpx.URL
-    headers: dict[str, str]
-    extensions: dict[str, str]
+    scheme: str
+    host: str  # connected to: the checked address (or the URL's host name when private addresses are allowed)
+    port: int
+    path: str  # with the query
+    host_header: str  # the URL's host[:port]
+    server_name: str  # the URL's host name: what a TLS certificate must name
 
 
 def target(url: str, allow_private: bool) -> Target:
     """Where a delivery to `url` connects: the checked address itself, with the URL's host name as the Host header
     and as the TLS server name (so certificates are still checked against the name)."""
-    if allow_private:
-        check_url(url)
-        return Target(httpx.URL(url), {}, {})
-    address = checked_address(url)
-    parsed = httpx.URL(url)
-    host = parsed.host
-    pinned = parsed.copy_with(host=str(address))
-    host_header = host if parsed.port is None else f"{host}:{parsed.port}"
-    extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
-    return Target(pinned, {"host": host_header}, extensions)
+    check_url(url)
+    parts = urlsplit(url)
+    name = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = name if allow_private else str(checked_address(url))
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, host, port, path, parts.netloc, name)

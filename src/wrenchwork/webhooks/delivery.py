@@ -19,9 +19,9 @@ is given up (`failed`). A webhook whose every attempt has failed for 3 days is d
 
 from __future__ import annotations
 
+import http.client
 import logging
 import random
-import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-import httpx
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +40,7 @@ from wrenchwork.events.payload import event_body, message_id
 from wrenchwork.models import Event, Webhook, WebhookDelivery
 from wrenchwork.webhooks import addresses
 from wrenchwork.webhooks.signing import signature
+from wrenchwork.webhooks.transport import Client
 
 log = logging.getLogger("wrenchwork.webhooks")
 
@@ -146,11 +146,12 @@ def claim(sessions: sessionmaker[Session], lease_s: float, limit: int = CLAIM) -
     return claimed
 
 
-def send(client: httpx.Client, message: Claimed, allow_private: bool) -> Outcome:
-    """One attempt. Redirects are not followed (a 3xx is a failure); at most RESPONSE_CAP bytes are read."""
+def send(client: Client, message: Claimed, allow_private: bool, checked: addresses.Target | None = None) -> Outcome:
+    """One attempt. Redirects are not followed (a 3xx is a failure); at most RESPONSE_CAP bytes are read. `checked`:
+    the message's URL checked and resolved already (once per webhook and batch), else it is here."""
     started = time.monotonic()
     try:
-        target = addresses.target(message.url, allow_private)
+        target = checked or addresses.target(message.url, allow_private)
     except addresses.Refused as refused:
         return Outcome(message, False, error=f"refused: the URL {refused}", duration_ms=0)
     timestamp = int(time.time())  # real time: receivers compare it with their clocks
@@ -160,32 +161,21 @@ def send(client: httpx.Client, message: Claimed, allow_private: bool) -> Outcome
         "webhook-id": message.message_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signature(message.secrets, message.message_id, timestamp, message.payload),
-        **target.headers,
     }
-    request = client.build_request("POST", target.url, content=message.payload.encode(), headers=headers,
-                                   extensions=target.extensions)  # fmt: skip
     try:
-        response = client.send(request, stream=True, follow_redirects=False)
-        try:
-            body = b""
-            for chunk in response.iter_raw():
-                body += chunk
-                if len(body) >= RESPONSE_CAP:
-                    break
-        finally:
-            response.close()
-    except httpx.TimeoutException:
+        answer = client.post(target, message.payload.encode(), headers, RESPONSE_CAP)
+    except TimeoutError:
         return Outcome(message, False, error="timeout", duration_ms=_ms(started))
-    except httpx.HTTPError as exc:
+    except (OSError, http.client.HTTPException) as exc:
         return Outcome(
             message, False, error=f"network error: {type(exc).__name__}: {exc}"[:500], duration_ms=_ms(started)
         )
-    code = response.status_code
-    excerpt = body[:RESPONSE_CAP].decode("utf-8", errors="replace")
+    code = answer.status
+    excerpt = answer.excerpt.decode("utf-8", errors="replace")
     ok = 200 <= code < 300
     outcome = Outcome(message, ok, code, _ms(started), None if ok else f"HTTP {code}", excerpt)
     if code in (429, 503):
-        outcome.retry_after = _retry_after(response.headers.get("retry-after"))
+        outcome.retry_after = _retry_after(answer.headers.get("retry-after"))
     return outcome
 
 
@@ -212,7 +202,7 @@ def backoff(attempts: int) -> float:
     return delay * random.uniform(0.5, 1.0)
 
 
-def send_batch(claimed: Sequence[Claimed], allow_private: bool, client: httpx.Client) -> list[Outcome]:
+def send_batch(claimed: Sequence[Claimed], allow_private: bool, client: Client) -> list[Outcome]:
     """Each webhook's messages in order, webhooks side by side; after a webhook's first failure the rest of its
     batch is not sent now and waits with it."""
     by_hook: dict[int, list[Claimed]] = {}
@@ -221,8 +211,14 @@ def send_batch(claimed: Sequence[Claimed], allow_private: bool, client: httpx.Cl
 
     def one_webhook(messages: list[Claimed]) -> list[Outcome]:
         outcomes = []
+        # The webhook's URL (one for all its messages of a claim) is checked and resolved once per batch (so a
+        # DNS rebinding is still caught at delivery time), not per message. Refused: the first message says why.
+        try:
+            checked: addresses.Target | None = addresses.target(messages[0].url, allow_private)
+        except addresses.Refused:
+            checked = None
         for index, message in enumerate(messages):
-            outcome = send(client, message, allow_private)
+            outcome = send(client, message, allow_private, checked)
             outcomes.append(outcome)
             if not outcome.ok:
                 outcomes += [Outcome(m, False, attempted=False) for m in messages[index + 1 :]]
@@ -309,7 +305,7 @@ def run_pass(
     sessions: sessionmaker[Session],
     allow_private: bool,
     lease_s: float,
-    client: httpx.Client | None = None,
+    client: Client | None = None,
     stop: threading.Event | None = None,
 ) -> PassResult:
     """Fan out, then claim, send and record until nothing is due (or `stop` is set)."""
@@ -334,10 +330,6 @@ def run_pass(
     return result
 
 
-def make_client(timeout: float = TIMEOUT_S) -> httpx.Client:
-    """Keep-alive connections, no proxies from the environment, no redirects. TCP_NODELAY: a request's headers and
-    body are two writes, and without it the body waits for the receiver's delayed ACK (40 ms per message)."""
-    limits = httpx.Limits(max_connections=SENDERS * 2, max_keepalive_connections=SENDERS * 2)
-    nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-    transport = httpx.HTTPTransport(limits=limits, socket_options=nodelay)
-    return httpx.Client(timeout=timeout, follow_redirects=False, transport=transport, trust_env=False)
+def make_client(timeout: float = TIMEOUT_S) -> Client:
+    """Keep-alive connections, no proxies from the environment, no redirects (webhooks/transport.py)."""
+    return Client(timeout)
