@@ -3,7 +3,9 @@
 1. latency: work order create and update with the event outbox on and off, side by side in one process
    (in rounds; within a round on and off alternate pair by pair, ABBA, so machine drift hits both equally);
    medians and p99 and their ratios, and each round's ratio of medians;
-2. throughput: 10,000 queued messages delivered to a fast receiver on 127.0.0.1 by one delivery pass loop;
+2. throughput: 10,000 queued messages delivered to a fast receiver on 127.0.0.1 by one delivery pass loop, once
+   with the receiver in this process (threads sharing the interpreter with the sender) and once with
+   bench/webhook_receiver.py in a process of its own;
 3. kill -9: a `wrenchwork worker` killed midway through 10,000 messages, then a second one; every webhook-id must
    arrive (repeats allowed).
 
@@ -18,6 +20,7 @@ a table of both side by side at the end. `--db URL` measures that one database o
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import statistics
@@ -25,7 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -117,25 +122,52 @@ def queue_events(app: Any, entity_id: int, count: int) -> None:
             _insert(session, rows)
 
 
-def subscribe(app: Any, token: str, entity_id: int, url: str) -> None:
+def subscribe(app: Any, token: str, entity_id: int, url: str, only: bool = False) -> None:
+    """A webhook for `location.*` to `url`; `only`: the entity's other webhooks disabled first."""
     from fastapi.testclient import TestClient
 
+    headers = {"Authorization": f"Bearer {token}", "X-Entity-Id": str(entity_id)}
     with TestClient(app) as client:
+        if only:
+            for hook in client.get("/api/v1/webhooks", headers=headers).json()["data"]:
+                disabled = client.patch(f"/api/v1/webhooks/{hook['id']}", json={"webhook": {"enabled": False}},
+                                        headers=headers)  # fmt: skip
+                assert disabled.status_code == 200, disabled.text
         response = client.post("/api/v1/webhooks", json={"webhook": {"url": url, "event_types": ["location.*"]}},
-                               headers={"Authorization": f"Bearer {token}", "X-Entity-Id": str(entity_id)})  # fmt: skip
+                               headers=headers)  # fmt: skip
         assert response.status_code == 201, response.text
 
 
-def throughput(app: Any, receiver: Receiver, count: int) -> dict[str, Any]:
+def throughput(app: Any, unique: Callable[[], int], count: int) -> dict[str, Any]:
+    """Delivery passes until `count` messages are sent; `unique()` is how many distinct ones the receiver has."""
     from wrenchwork.webhooks.delivery import run_pass
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     sent = 0
     while sent < count:
         sent += run_pass(app.state.sessionmaker, True, 60).sent
     elapsed = time.perf_counter() - started
-    assert len(set(receiver.ids())) == count
-    return {"events": count, "seconds": elapsed, "per_second": count / elapsed}
+    assert unique() == count
+    return {"events": count, "seconds": elapsed, "per_second": count / elapsed,
+            "cpu_us": (time.process_time() - cpu) / count * 1e6}  # fmt: skip
+
+
+@contextmanager
+def receiver_process() -> Iterator[tuple[str, Callable[[], int]]]:
+    """bench/webhook_receiver.py in a process of its own: its URL, and how many distinct messages it has."""
+    process = subprocess.Popen([sys.executable, "-m", "bench.webhook_receiver"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+
+        def unique() -> int:
+            with urllib.request.urlopen(url.replace("/hook", "/count")) as answer:
+                return int(json.loads(answer.read())["unique"])
+
+        yield url, unique
+    finally:
+        process.kill()
+        process.wait()
 
 
 def kill_run(url: str, data_dir: Path, receiver: Receiver, count: int) -> dict[str, Any]:
@@ -179,13 +211,19 @@ def measure(url: str, data_dir: Path, events: int, requests: int, rounds: int, s
             subscribe(app, token, entity_id, receiver.url)
             if "throughput" not in skip:
                 queue_events(app, entity_id, events)
-                found["throughput"] = throughput(app, receiver, events)
-                print("throughput:", found["throughput"], flush=True)
+                found["throughput"] = throughput(app, lambda: len(set(receiver.ids())), events)
+                print("throughput (receiver in this process):", found["throughput"], flush=True)
             if "kill" not in skip:
                 receiver.reset()
                 queue_events(app, entity_id, events)
                 found["kill"] = kill_run(url, data_dir, receiver, events)
                 print("kill -9:", found["kill"], flush=True)
+        if "throughput" not in skip:
+            with receiver_process() as (url_, unique):
+                subscribe(app, token, entity_id, url_, only=True)
+                queue_events(app, entity_id, events)
+                found["throughput_apart"] = throughput(app, unique, events)
+                print("throughput (receiver in a process of its own):", found["throughput_apart"], flush=True)
         return found
     finally:
         app.state.engine.dispose()
@@ -214,7 +252,9 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             f"{kind} p50 ratio per round",
             lambda r, k=kind: ", ".join(f"{x:.3f}" for x in r["latency"][k]["round_ratios"]),
         )
-    row("delivery", lambda r: "**{per_second:.0f} events/s** ({events} in {seconds:.1f} s)".format(**r["throughput"]))
+    rate = "**{per_second:.0f} events/s** ({events} in {seconds:.1f} s, sender CPU {cpu_us:.0f} us/event)"
+    row("delivery, receiver in the sender's process", lambda r: rate.format(**r["throughput"]))
+    row("delivery, receiver in its own process", lambda r: rate.format(**r["throughput_apart"]))
     row("kill -9", lambda r: "{lost} lost, {repeats} repeats, {seconds:.1f} s".format(**r["kill"]))
     return "\n".join(rows)
 
