@@ -218,6 +218,13 @@ ENTRY = {"started_at": "2024-01-02T08:00:00Z", "duration": 1}
 COST = {"description": "Crane", "amount": 120}
 COMMENT = {"comment": {"body": "Done?"}}
 
+
+def _unlink_parts(w: World) -> Send:
+    """An asset made listing the part, then listing none."""
+    asset = w.made("/assets", "asset", {"name": "Mixer", "parts_ids": [w.part["id"]]})
+    return w.patch(f"/assets/{asset['id']}", {"asset": {"parts_ids": []}})
+
+
 CASES: list[Case] = [
     # work orders
     Case("POST /work_orders", lambda w: w.post("/work_orders", {"work_order": {"title": "New"}}),
@@ -303,6 +310,13 @@ CASES: list[Case] = [
     Case("PATCH /assets/{id}",
          lambda w: w.patch(f"/assets/{w.asset['id']}", {"asset": {"model": "X1", "technicians_ids": [w.tech]}}),
          [("asset.updated", ["model", "technicians_ids"])]),
+    Case("PATCH /assets/{id}",
+         lambda w: w.patch(f"/assets/{w.asset['id']}", {"asset": {"vendors_ids": [w.vendor["id"]]}}),
+         [("asset.updated", ["vendors_ids"]), ("vendor.updated", ["assets_ids"])], "vendors: the vendor lists it"),
+    Case("PATCH /assets/{id}", _unlink_parts,
+         [("asset.updated", ["parts_ids"]), ("part.updated", ["assets_ids"])], "a part unlinked: the part drops it"),
+    Case("POST /assets", lambda w: w.post("/assets", {"asset": {"name": "Fan", "vendors_ids": [w.vendor["id"]]}}),
+         [("asset.created", None), ("vendor.updated", ["assets_ids"])], "with a vendor"),
     Case("DELETE /assets/{id}", lambda w: w.delete(f"/assets/{w.asset['id']}"), [("asset.deleted", None)]),
     Case("PATCH /assets/{id}/status",
          lambda w: w.patch(f"/assets/{w.asset['id']}/status", {"status": "offline", "reason": "broken"}),
@@ -319,7 +333,7 @@ CASES: list[Case] = [
     Case("PATCH /parts/{id}", lambda w: w.patch(f"/parts/{w.part['id']}", {"part": {"area": "B2"}}),
          [("part.updated", ["area"])]),
     Case("PATCH /parts/{id}", lambda w: w.patch(f"/parts/{w.part['id']}", {"part": {"assets_ids": [w.asset["id"]]}}),
-         [("part.updated", ["assets_ids"])], "assets only"),
+         [("part.updated", ["assets_ids"]), ("asset.updated", ["parts_ids"])], "assets only: the asset lists it"),
     Case("PATCH /parts/{id}",
          lambda w: w.patch(f"/parts/{w.part['id']}",
                            {"part": {"vendor_parts_attributes": [{"vendor_id": w.vendor["id"]}]}}),
@@ -343,6 +357,9 @@ CASES: list[Case] = [
     Case("PATCH /vendors/{id}",
          lambda w: w.patch(f"/vendors/{w.vendor['id']}", {"vendor": {"vendor_contacts_attributes": [{"name": "Bo"}]}}),
          [("vendor.updated", ["vendor_contacts"])], "contacts"),
+    Case("PATCH /vendors/{id}",
+         lambda w: w.patch(f"/vendors/{w.vendor['id']}", {"vendor": {"assets_ids": [w.asset["id"]]}}),
+         [("vendor.updated", ["assets_ids"]), ("asset.updated", ["vendors_ids"])], "assets: the asset lists it"),
     Case("DELETE /vendors/{id}", lambda w: w.delete(f"/vendors/{w.vendor['id']}"), [("vendor.deleted", None)]),
     # procedure templates
     Case("POST /procedure_templates",

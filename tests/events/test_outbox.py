@@ -107,3 +107,22 @@ def test_atomic_batch_rolled_back_emits_nothing_and_committed_emits_all(api: Api
     assert response.json()["rolled_back"] is False
     found = events(api)
     assert [(e["type"], e["data"]["name"]) for e in found] == [("location.created", "A"), ("location.created", "B")]
+
+
+def test_a_link_written_from_one_side_updates_the_other_sides_detail(api: Api) -> None:
+    vendor = api.post("/vendors", json={"vendor": {"name": "Acme"}}).json()["data"]
+    part = create_part(api)
+    asset = api.post("/assets", json={"asset": {"name": "Boiler"}}).json()["data"]
+    body = {"asset": {"vendors_ids": [vendor["id"]], "parts_ids": [part["id"]]}}
+    before = events(api)[-1]["seq"]
+    assert api.patch(f"/assets/{asset['id']}", json=body).status_code == 200
+    found = events(api, after=before)
+    assert [(e["type"], e["data"]["changed_fields"]) for e in found] == [
+        ("asset.updated", ["parts_ids", "vendors_ids"]), ("vendor.updated", ["assets_ids"]),
+        ("part.updated", ["assets_ids"]),
+    ]  # fmt: skip
+    vendor_now = api.get(f"/vendors/{vendor['id']}").json()["data"]
+    part_now = api.get(f"/parts/{part['id']}").json()["data"]
+    assert found[1]["data"] == vendor_now | {"changed_fields": ["assets_ids"]}
+    assert found[2]["data"] == part_now | {"changed_fields": ["assets_ids"]}
+    assert [a["id"] for a in vendor_now["assets"]] == [a["id"] for a in part_now["assets"]] == [asset["id"]]

@@ -27,7 +27,7 @@ from wrenchwork.core.errors import AppError, Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.events.outbox import emit, note_changed, note_created
+from wrenchwork.events.outbox import emit, note_changed, note_created, note_linked
 from wrenchwork.models import (
     Asset,
     AssetType,
@@ -127,11 +127,15 @@ def create_assets(session: Session, scope: Scope, items: Sequence[AssetCreate]) 
     ids = repo.insert_many(rows)
     new_ids = [ids[o] if not isinstance(o, AppError) else o for o in outcomes]
     created = [(id_, data) for id_, data in zip(new_ids, items, strict=True) if not isinstance(id_, AppError)]
+    linked = []
     for field, (link, column, _model) in LINKS.items():
         links = [(id_, value) for id_, data in created for value in dict.fromkeys(getattr(data, field) or ())]
         repo.insert_links(link, [{"asset_id": id_, column: value} for id_, value in links])
+        linked.append((link, column, {value for _id, value in links}))
     add_to_count(session, Asset.__tablename__, repo.scope_id, len(written))
     note_created(session, Asset, repo.scope_id, ids)
+    for link, column, values in linked:  # the vendors and parts that now list a new asset
+        note_linked(session, link, column, values, repo.scope_id)
     return new_ids
 
 
@@ -266,5 +270,7 @@ class _References:
 def _save_links(repo: AssetRepository, asset: Asset, data: AssetFields) -> None:
     for field, (link, column, _model) in LINKS.items():
         ids = getattr(data, field)
-        if ids is not None and repo.set_links(link, "asset_id", asset.id, column, ids):
+        changed = set() if ids is None else repo.set_links(link, "asset_id", asset.id, column, ids)
+        if changed:
             note_changed(repo.session, asset, field)
+            note_linked(repo.session, link, column, changed, asset.entity_id)

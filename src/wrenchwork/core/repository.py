@@ -337,18 +337,21 @@ class Repository(Generic[M]):
 
     def set_links(
         self, link: Table, owner: str, owner_id: int, value: str, ids: Iterable[int], replace: bool = True
-    ) -> bool:
+    ) -> set[int]:
         """Replace the whole set of `owner_id`'s links in `link` with `ids` (`replace=False`: a new owner, which
-        has none yet). True when the set changed (the owner's event names the field)."""
+        has none yet). The `value` ids linked or unlinked: empty when the set is unchanged (the owner's event names
+        the field when it changed; the records at the other end whose detail shows the link have theirs too)."""
         wanted = sorted(set(ids))
+        before: list[int] = []
         if replace:
-            if self.linked_ids(link, owner, owner_id, value) == wanted:
-                return False
+            before = self.linked_ids(link, owner, owner_id, value)
+            if before == wanted:
+                return set()
             self.session.execute(delete(link).where(link.c[owner] == owner_id))
         rows = [{owner: owner_id, value: v} for v in wanted]
         if rows:
             self.session.execute(insert(link), rows)
-        return bool(rows) or replace
+        return set(before) ^ set(wanted)
 
     def linked_refs(
         self, link: Table, owner: str, value: str, target: type[Any], owner_ids: Iterable[int], *extra: str

@@ -3,7 +3,8 @@
 Where: the session, the one thing every write goes through (requests, atomic batches, PM generation, the command
 line). `after_flush` notes each created, changed or deleted record of a resource (events/resources.py), and a change
 of a record shown inside a resource's detail as that resource's update; services add domain events with `emit`
-and changes the session cannot see (link tables written with Core statements) with `note_changed`. A deleted
+and changes the session cannot see (link tables written with Core statements) with `note_changed`, and on the
+records at the link's other end with `note_linked`. A deleted
 record is presented in `before_flush`, while it still exists: its `deleted` event carries its last detail.
 Nothing is written until the transaction commits: `before_commit` presents each record once (the request's own
 answer when it is that record's detail, else the resource's detail presenter), numbers the events and inserts them.
@@ -21,13 +22,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, insert, inspect, select, text
+from sqlalchemy import Table, bindparam, insert, inspect, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -38,7 +39,7 @@ from wrenchwork.core.errors import AppError
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.repository import CALLERS, IN_FLUSH
 from wrenchwork.core.routing import ANSWER
-from wrenchwork.events.resources import Resource, parts, registry
+from wrenchwork.events.resources import Resource, mirrored, parts, registry
 from wrenchwork.models import Event, EventCounter
 
 log = logging.getLogger("wrenchwork.events")
@@ -95,6 +96,20 @@ def note_changed(session: Session, obj: Any, *fields: str) -> None:
     resource = registry()[type(obj)]
     noted = Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), "updated", set(fields))
     _pending(session).append(noted)
+
+
+def note_linked(session: Session, link: Table, value: str, ids: Iterable[int], entity_id: int | None) -> None:
+    """Links in `link` to the records `ids` of its `value` column were added or removed (from the other side):
+    each of those records whose detail shows the link (events/resources.py `mirrored`) has an `updated` event
+    naming its field, merged with its other changes of the transaction."""
+    found = mirrored().get((link.name, value))
+    if found is None:
+        return
+    model, field_name = found
+    resource, txn = registry()[model], _txn(session)
+    _pending(session).extend(
+        Noted(txn, resource, _Ref(id_, entity_id), id_, entity_id, "updated", {field_name}) for id_ in sorted(ids)
+    )
 
 
 def _pending(session: Session) -> list[Noted]:

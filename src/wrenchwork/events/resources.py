@@ -6,7 +6,8 @@ instead of presenting the record again (events/outbox.py).
 `fields` names a changed column the way the API does (`changed_fields`): the update body's field for what a client
 writes (`status_id` for `base_status`), None for a column the API does not show. Records that are part of another
 resource's detail (a work order's part assignments, a template's items) are `parts()`: their changes are an
-`updated` event of that resource, naming the detail field they appear in."""
+`updated` event of that resource, naming the detail field they appear in; links that both ends' details show are
+`mirrored()`."""
 
 from __future__ import annotations
 
@@ -218,6 +219,23 @@ def parts() -> dict[type[Any], tuple[Part, ...]]:
             for model, owner in OWNER_MODELS.items()
             if model in registry()
         ),
+    }
+
+
+@functools.cache
+def mirrored() -> dict[tuple[str, str], tuple[type[Any], str]]:
+    """Link tables that the details of both records they link show, written from either side (an asset's
+    `vendors_ids`, a vendor's `assets_ids`): `(table, column)` -> the model of the records that column points at
+    and the field a client writes their side with. A change written from one side is an `updated` of each record
+    linked or unlinked at the other side too, naming that field (events/outbox.py `note_linked`)."""
+    from wrenchwork.models import Asset, Vendor
+    from wrenchwork.models import Part as PartRow
+
+    return {
+        ("asset_vendors", "vendor_id"): (Vendor, "assets_ids"),
+        ("asset_vendors", "asset_id"): (Asset, "vendors_ids"),
+        ("part_assets", "part_id"): (PartRow, "assets_ids"),
+        ("part_assets", "asset_id"): (Asset, "parts_ids"),
     }
 
 

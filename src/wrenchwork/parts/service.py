@@ -15,7 +15,7 @@ from wrenchwork.core.counters import drop_count
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.events.outbox import note_changed
+from wrenchwork.events.outbox import note_changed, note_linked
 from wrenchwork.files.service import link as link_files
 from wrenchwork.models import (
     Asset,
@@ -197,8 +197,11 @@ def _check_references(repo: PartRepository, data: PartFields, part_id: int | Non
 
 
 def _save_links(repo: PartRepository, part: Part, data: PartFields) -> None:
-    if data.assets_ids is not None and repo.set_links(part_assets, "part_id", part.id, "asset_id", data.assets_ids):
+    ids = data.assets_ids
+    changed = set() if ids is None else repo.set_links(part_assets, "part_id", part.id, "asset_id", ids)
+    if changed:
         note_changed(repo.session, part, "assets_ids")
+        note_linked(repo.session, part_assets, "asset_id", changed, part.entity_id)
     if data.vendor_parts_attributes is not None:
         _save_vendor_parts(repo, part, data)
 

@@ -12,7 +12,7 @@ from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.presenters import NO_THUMBNAIL
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.events.outbox import note_changed
+from wrenchwork.events.outbox import note_changed, note_linked
 from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
@@ -130,8 +130,10 @@ def _check_links(repo: VendorRepository, data: VendorFields) -> None:
 def _save_links_and_contacts(repo: VendorRepository, vendor: Vendor, data: VendorFields) -> None:
     for field, link, column, _model in LINKS:
         ids = getattr(data, field)
-        if ids is not None and repo.set_links(link, "vendor_id", vendor.id, column, ids):
+        changed = set() if ids is None else repo.set_links(link, "vendor_id", vendor.id, column, ids)
+        if changed:
             note_changed(repo.session, vendor, field)
+            note_linked(repo.session, link, column, changed, vendor.entity_id)
     if data.vendor_contacts_attributes is not None:
         _save_contacts(repo, vendor, data.vendor_contacts_attributes)
 

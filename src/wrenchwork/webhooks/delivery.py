@@ -101,15 +101,19 @@ def fan_out(sessions: sessionmaker[Session]) -> int:
             up_to = newest[hook.entity_id]
             if up_to <= hook.cursor:
                 continue
-            stmt = select(Event).where(Event.entity_id == hook.entity_id, Event.seq > hook.cursor, Event.seq <= up_to)
+            # Rows, not ORM objects: a pass fans out thousands of events and needs only these columns.
+            ev = Event
+            stmt = select(ev.id, ev.seq, ev.type, ev.created_at, ev.entity_id, ev.actor_type, ev.actor_id, ev.data)
+            stmt = stmt.where(ev.entity_id == hook.entity_id, ev.seq > hook.cursor, ev.seq <= up_to)
             condition = where(Event.type, list(hook.event_types))
             if condition is not None:
                 stmt = stmt.where(condition)
-            events = session.scalars(stmt.order_by(Event.seq).limit(FAN_OUT)).all()
+            events = session.execute(stmt.order_by(Event.seq).limit(FAN_OUT)).all()
+            now = clock.now()
             rows = [
                 {"entity_id": hook.entity_id, "webhook_id": hook.id, "message_id": message_id(e.id),
                  "event_type": e.type, "event_seq": e.seq, "payload": event_body(e), "status": "pending",
-                 "attempts": 0, "next_attempt_at": clock.now(), "created_at": clock.now()}
+                 "attempts": 0, "next_attempt_at": now, "created_at": now}
                 for e in events if matches(hook.event_types, e.type)
             ]  # fmt: skip
             if rows:
