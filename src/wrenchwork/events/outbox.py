@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Table, bindparam, insert, inspect, select, text
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -392,47 +393,42 @@ def _numbering(insert_of: Any) -> Any:
     return stmt.returning(_counters.c.last_seq)
 
 
-_NUMBER = _numbering(sqlite_insert)
+_NUMBER = {"postgresql": _numbering(pg_insert), "sqlite": _numbering(sqlite_insert)}
 _INSERT = insert(Event)
-_COLUMNS = ("type", "resource", "resource_id", "actor_type", "actor_id", "data", "created_at")
-# PostgreSQL: the entity's counter and its events in one statement (one round trip instead of two; on a create
-# or update of one record the round trips were most of what events added). The rows arrive as one array per
-# column, numbered by their position.
-_NUMBERED_INSERT = text("""
+# PostgreSQL, one event of an entity (a request's create or update): the counter and the event in one statement,
+# one round trip instead of two, and less work for the driver than the two statements (measured: 160 against
+# 350 us of CPU; the same for many rows, as arrays, cost more: 520 us). Several events take the two statements.
+_NUMBERED_ONE = text("""
 WITH counter AS (
-    INSERT INTO event_counters (entity_id, last_seq) VALUES (:entity_id, :n)
-    ON CONFLICT (entity_id) DO UPDATE SET last_seq = event_counters.last_seq + EXCLUDED.last_seq
+    INSERT INTO event_counters (entity_id, last_seq) VALUES (:entity_id, 1)
+    ON CONFLICT (entity_id) DO UPDATE SET last_seq = event_counters.last_seq + 1
     RETURNING last_seq
 )
 INSERT INTO events (entity_id, seq, type, resource, resource_id, actor_type, actor_id, data, created_at)
-SELECT :entity_id, counter.last_seq - :n + r.ord, r.type, r.resource, r.resource_id, r.actor_type, r.actor_id,
-       r.data, r.created_at
-FROM counter, unnest(CAST(:type AS varchar[]), CAST(:resource AS varchar[]), CAST(:resource_id AS bigint[]),
-                     CAST(:actor_type AS varchar[]), CAST(:actor_id AS integer[]), CAST(:data AS text[]),
-                     CAST(:created_at AS timestamp[]))
-     WITH ORDINALITY AS r(type, resource, resource_id, actor_type, actor_id, data, created_at, ord)
-ORDER BY r.ord
+SELECT :entity_id, counter.last_seq, :type, :resource, :resource_id, :actor_type, :actor_id, :data, :created_at
+FROM counter
 """)
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     connection = session.connection()
+    dialect = connection.dialect.name
     by_entity: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_entity.setdefault(row["entity_id"], []).append(row)
-    on_postgres = connection.dialect.name == "postgresql"
+    numbered = []
     for entity_id in sorted(by_entity):  # entities in id order: two transactions never wait crosswise
         mine = by_entity[entity_id]
-        if on_postgres:
-            columns: dict[str, Any] = {c: [row[c] for row in mine] for c in _COLUMNS}
-            columns["created_at"] = [moment.astimezone(UTC).replace(tzinfo=None) for moment in columns["created_at"]]
-            connection.execute(_NUMBERED_INSERT, {"entity_id": entity_id, "n": len(mine), **columns})
+        if dialect == "postgresql" and len(mine) == 1:
+            moment = mine[0]["created_at"].astimezone(UTC).replace(tzinfo=None)
+            connection.execute(_NUMBERED_ONE, mine[0] | {"created_at": moment})
             continue
-        last = connection.execute(_NUMBER, {"entity_id": entity_id, "n": len(mine)}).scalar_one()
+        last = connection.execute(_NUMBER[dialect], {"entity_id": entity_id, "n": len(mine)}).scalar_one()
         for offset, row in enumerate(mine):
             row["seq"] = last - len(mine) + 1 + offset
-    if not on_postgres:
-        connection.execute(_INSERT, rows)
+        numbered += mine
+    if numbered:
+        connection.execute(_INSERT, numbered)
 
 
 def last_seq(session: Session, entity_id: int) -> int:
