@@ -21,7 +21,8 @@ WINDOW = 4
 MODELS = ("", "X", "Y", "", "X")
 DATES = ("", "2024-01-01", "2023-06-30", "2024-01-01")
 COSTS = ("", "10", "2.5", "10", "")
-# 22 assets over 6 windows; names unique but not in id order, the other columns with NULLs and ties.
+# 22 assets over 6 windows; names unique but not in id order, the other columns with NULLs and ties (every asset is
+# online: sorted by status, the id alone orders them).
 NAMES = [f"A{(n * 7) % 22:02d}" for n in range(22)]
 ASSETS = "name,model,purchase_date,purchase_cost,manufacturer\n" + "".join(
     f"{name},{MODELS[n % 5]},{DATES[n % 4]},{COSTS[n % 5]},{'M' if n % 3 else ''}\n" for n, name in enumerate(NAMES)
@@ -30,6 +31,8 @@ SORTS = (
     None,
     "name desc",
     "id desc",
+    "status",
+    "created_at desc",
     "model",
     "model desc",
     "purchase_date desc,name",
