@@ -90,7 +90,7 @@ def xlsx_chunks(sessions: sessionmaker[Session], scope: Scope, export: Export, q
     sheet = book.create_sheet()
     sheet.append(list(export.columns))
     for row in rows(sessions, scope, export, query):
-        sheet.append(row)
+        sheet.append([value or None for value in row])  # an empty cell is not written at all
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
         book.save(out)
         out.seek(0)
