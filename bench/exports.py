@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.exports --db sqlite:///bench/out/db/export3-1m.db \\
         [--db postgresql+psycopg://postgres@127.0.0.1:55433/export3] [--rows 10000,100000,1000000] \\
-        [--baseline /work/main/src --baseline-rows 10000] [--repeat 2]
+        [--baseline /work/main/src --baseline-rows 10000] [--xlsx-rows 100000] [--repeat 2]
 
 Each `--db` holding fewer assets than the largest row count is filled by `bench/generate.py` first (a SQLite file
 is replaced; a server database reset), so a million rows are generated once and the file is kept. Each database
@@ -134,7 +134,9 @@ def _env(url: str, data_dir: Path, source: Path | None) -> dict[str, str]:
     return env | ({"PYTHONPATH": str(source)} if source else {})
 
 
-def bench_database(url: str, counts: list[int], baseline: Path | None, baseline_rows: int) -> list[Measurement]:
+def bench_database(
+    url: str, counts: list[int], baseline: Path | None, baseline_rows: int, xlsx_rows: int
+) -> list[Measurement]:
     name = make_url(url).get_backend_name()
     entity_id, ids = ensure_assets(url, max(counts))
     headers = {"Authorization": f"Bearer {BENCH_TOKEN}", "X-Entity-Id": str(entity_id)}
@@ -150,7 +152,12 @@ def bench_database(url: str, counts: list[int], baseline: Path | None, baseline_
             log = OUT / "logs" / f"exports-{name}-{code}.log"
             process = stack.enter_context(servers.serve(argv, env, base_url + "/readyz", log, cwd=REPO, timeout=300))
             started[code] = (base_url, process.pid)
-        cases = [(extension, n, "id") for n in counts for extension in ("csv", "xlsx")]
+        cases = [
+            (extension, n, "id")
+            for n in counts
+            for extension in ("csv", "xlsx")
+            if extension == "csv" or n <= xlsx_rows
+        ]
         cases.append(("csv", len(ids), "name"))
         for extension, n, order in cases:
             params = {"sort": "id"} if order == "id" else {}
@@ -187,13 +194,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", default="10000,100000,1000000", help="row counts, comma-separated")
     parser.add_argument("--baseline", type=Path, help="the `src` directory of the code to compare with")
     parser.add_argument("--baseline-rows", type=int, default=10_000, help="largest row count the baseline runs")
+    parser.add_argument("--xlsx-rows", type=int, default=10**9, help="largest row count XLSX is measured at")
     parser.add_argument("--repeat", type=int, default=1, help="runs of the whole set")
     args = parser.parse_args(argv)
     counts = sorted(int(n) for n in args.rows.split(","))
     results: list[Measurement] = []
     for _run in range(args.repeat):
         for url in args.db:
-            results += bench_database(url, counts, args.baseline, args.baseline_rows)
+            results += bench_database(url, counts, args.baseline, args.baseline_rows, args.xlsx_rows)
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     (OUT / f"exports-{stamp}.json").write_text(json.dumps([asdict(m) for m in results], indent=2))
