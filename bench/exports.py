@@ -54,6 +54,7 @@ class Measurement:
     bytes: int
     rss_before_mib: float
     peak_rss_mib: float
+    rss_along_mib: list[float]  # CSV: resident memory as the client had a tenth, half and all of the rows
 
 
 def _status(pid: int, field: str) -> float:
@@ -92,8 +93,10 @@ def ensure_assets(url: str, rows: int) -> tuple[int, list[int]]:
 
 def measure(
     base_url: str, headers: dict[str, str], pid: int, extension: str, params: dict[str, str], expected: int
-) -> tuple[float, float, int, int, float, float]:
+) -> tuple[float, float, int, int, float, float, list[float]]:
     rss_before = _status(pid, "VmRSS")
+    along: list[float] = []
+    marks = [expected // 10, expected // 2, expected]
     _reset_peak(pid)
     started = time.perf_counter()
     first = 0.0
@@ -109,6 +112,9 @@ def measure(
             size += len(chunk)
             if extension == "csv":
                 newlines += chunk.count(b"\n")
+                if marks and newlines > marks[0]:
+                    along.append(round(_status(pid, "VmRSS"), 1))
+                    marks.pop(0)
             elif body is not None:
                 body.write(chunk)
     seconds = time.perf_counter() - started
@@ -120,7 +126,7 @@ def measure(
         rows = sum(1 for _ in load_workbook(body, read_only=True).worksheets[0].iter_rows()) - 1
     if rows != expected:
         raise RuntimeError(f"{url} {params}: {rows} rows, expected {expected}")
-    return seconds, first, rows, size, rss_before, peak
+    return seconds, first, rows, size, rss_before, peak, along
 
 
 def _env(url: str, data_dir: Path, source: Path | None) -> dict[str, str]:
@@ -167,9 +173,9 @@ def bench_database(
                 if code == "baseline" and n > baseline_rows:
                     continue
                 base_url, pid = started[code]
-                seconds, first, rows, size, before, peak = measure(base_url, headers, pid, extension, params, n)
+                seconds, first, rows, size, before, peak, along = measure(base_url, headers, pid, extension, params, n)
                 found = Measurement(name, code, extension, order, rows, round(seconds, 2), round(first, 3),
-                                    round(rows / seconds), size, round(before, 1), round(peak, 1))  # fmt: skip
+                                    round(rows / seconds), size, round(before, 1), round(peak, 1), along)  # fmt: skip
                 print(json.dumps(asdict(found)), flush=True)
                 results.append(found)
     return results
@@ -177,13 +183,13 @@ def bench_database(
 
 def table(results: list[Measurement]) -> str:
     lines = [
-        "| database | code | format | order | rows | s | rows/s | first byte s | RSS before MiB | peak RSS MiB |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| database | code | format | order | rows | s | rows/s | 1st byte s | RSS before | peak | RSS along (MiB) |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for m in results:
         lines.append(
             f"| {m.database} | {m.code} | {m.format} | {m.order} | {m.rows:,} | {m.seconds} | {m.rows_per_s:,} | "
-            f"{m.first_byte_s} | {m.rss_before_mib} | {m.peak_rss_mib} |"
+            f"{m.first_byte_s} | {m.rss_before_mib} | {m.peak_rss_mib} | {m.rss_along_mib} |"
         )
     return "\n".join(lines)
 
