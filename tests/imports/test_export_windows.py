@@ -44,6 +44,7 @@ SORTS = (
 @pytest.fixture
 def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stream, "WINDOW", WINDOW)
+    monkeypatch.setattr(stream, "FIRST_WINDOW", 3)
 
 
 def _listed(api: Api, sort: str | None) -> list[str]:
