@@ -79,9 +79,9 @@ def csv_chunks(sessions: sessionmaker[Session], scope: Scope, export: Export, qu
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(export.columns)
-    for row in rows(sessions, scope, export, query):
+    for number, row in enumerate(rows(sessions, scope, export, query), 1):
         writer.writerow(row)
-        if buffer.tell() >= CHUNK:
+        if buffer.tell() >= CHUNK or number == FIRST_WINDOW:  # the first window leaves at once
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
