@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    tuple_,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
@@ -147,10 +148,14 @@ class ListQuery:
     conditions: list[Condition] = field(default_factory=list)
     # (FTS5 table, query) of indexed text terms (core/text_index.py): only the rows their index holds are tested.
     text_matches: tuple[tuple[str, str], ...] = ()
+    # Keyset paging (exports): only the rows after the row of this id in the list's order (`after_clause`).
+    after: int | None = None
+    # False: nobody reads the total (an export's window), so none is counted and the lists answer 0.
+    counted: bool = True
 
     @property
     def is_unfiltered(self) -> bool:
-        return not self.conditions and not self.search
+        return not self.conditions and not self.search and self.after is None
 
     def meta(self, total: int) -> dict[str, Any]:
         return {
@@ -359,6 +364,8 @@ def filter_params(query: ListQuery) -> dict[str, Any]:
         params[SEARCH_PARAM] = _search_pattern(query.search)
     for index, (_table, term) in enumerate(query.text_matches):
         params[_match_param(index)] = term
+    if query.after is not None:
+        params[AFTER_PARAM] = query.after
     return params
 
 
@@ -378,7 +385,7 @@ def filter_shape(query: ListQuery) -> tuple[Any, ...]:
         for c in query.conditions
     )
     indexes = tuple(fts for fts, _term in query.text_matches)
-    return conditions, query.search.isascii() if query.search else None, indexes
+    return conditions, query.search.isascii() if query.search else None, indexes, query.after is not None
 
 
 def _bound_value(cond: Condition) -> Any:
@@ -529,6 +536,8 @@ def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]
     if query.search:
         pattern = bindparam(SEARCH_PARAM, _search_pattern(query.search), type_=String())
         clauses.append(or_(*(_contains(column, pattern, query.search.isascii()) for column in spec.search)))
+    if query.after is not None:
+        clauses.append(after_clause(spec, query))
     return clauses
 
 
@@ -541,6 +550,95 @@ def order_by(spec: ListSpec, query: ListQuery) -> list[ColumnElement[Any]]:
     last = query.sort[-1][1] if query.sort else "asc"
     terms.append(spec.id_column.desc() if last == "desc" else spec.id_column.asc())
     return terms
+
+
+AFTER_PARAM = "list_after"
+
+
+class NullsHigh(FunctionElement[bool]):
+    """Whether NULL sorts after every value in ascending order: on PostgreSQL, not on SQLite. The lists order by
+    the bare columns, so a nullable column's NULLs come last on one database and first on the other."""
+
+    type = Boolean()
+    name = "nulls_high"
+    inherit_cache = True
+
+
+@compiles(NullsHigh)
+def _nulls_high(_element: NullsHigh, _compiler: Any, **_kw: Any) -> str:
+    return "(1 = 1)"
+
+
+@compiles(NullsHigh, "sqlite")
+def _nulls_high_sqlite(_element: NullsHigh, _compiler: Any, **_kw: Any) -> str:
+    return "(1 = 0)"
+
+
+def _expression(column: Column) -> ColumnElement[Any]:
+    return column.__clause_element__() if isinstance(column, QueryableAttribute) else column
+
+
+def keyset_terms(spec: ListSpec, query: ListQuery) -> list[tuple[ColumnElement[Any], bool]] | None:
+    """`(column, ascending)` of the list's order (`order_by`) down to the id, or None when the order cannot be
+    keyset-paged: a column of another table (PM schedules by their template's title), whose value at the cursor
+    row would need the list's joins. Exports page those by offset instead (exports/stream.py)."""
+    table, id_column = spec.id_column.table, _expression(spec.id_column)
+    terms: list[tuple[ColumnElement[Any], bool]] = []
+    for name, direction in query.sort:
+        column = _expression(spec.sortable[name])
+        if any(source is not table for source in column._from_objects):
+            return None
+        terms.append((column, direction == "asc"))
+        if column.compare(id_column):
+            return terms
+    last = query.sort[-1][1] if query.sort else "asc"
+    return [*terms, (id_column, last == "asc")]
+
+
+def after_clause(spec: ListSpec, query: ListQuery) -> ColumnElement[bool]:
+    """The rows after the row whose id is `query.after`, in the list's order (keyset paging). The cursor row's
+    sort values are read by the database itself (`SELECT name FROM assets WHERE id = :after`), so nothing is
+    converted to Python and back, and within one transaction (exports/stream.py) the row is there even when it has
+    been deleted meanwhile.
+
+    Without nullable columns and in one direction, a row value `(name, id) > (..., :after)`, which both databases
+    read as a range of the sort's index. Otherwise term by term: later in this term, or the same and later in the
+    next; a nullable term places NULL where the database sorts it (`NullsHigh`)."""
+    terms = keyset_terms(spec, query)
+    if terms is None:
+        raise ValueError("this sort cannot be keyset-paged")
+    id_column = _expression(spec.id_column)
+    cursor = bindparam(AFTER_PARAM, query.after, type_=id_column.type)
+
+    def at_cursor(column: ColumnElement[Any]) -> ColumnElement[Any]:
+        if column.compare(id_column):
+            return cursor
+        return select(column).where(id_column == cursor).scalar_subquery()
+
+    values = [at_cursor(column) for column, _ascending in terms]
+    nullable = [getattr(column, "nullable", True) and not column.compare(id_column) for column, _ in terms]
+    if not any(nullable) and len({ascending for _, ascending in terms}) == 1:
+        row, at = tuple_(*(column for column, _ in terms)), tuple_(*values)
+        clause: ColumnElement[bool] = row > at if terms[0][1] else row < at
+        return clause
+    rest: ColumnElement[bool] | None = None  # the rows after the cursor from this term on
+    for (column, ascending), value, may_be_null in reversed(list(zip(terms, values, nullable, strict=True))):
+        later: ColumnElement[bool] = column > value if ascending else column < value
+        same: ColumnElement[bool] = column == value
+        if may_be_null:
+            nulls_last = NullsHigh() if ascending else not_(NullsHigh())
+            later = or_(
+                later,
+                and_(column.is_(None), value.is_not(None), nulls_last),
+                and_(column.is_not(None), value.is_(None), not_(nulls_last)),
+            )
+            same = or_(same, and_(column.is_(None), value.is_(None)))
+        rest = later if rest is None else or_(later, and_(same, rest))
+    assert rest is not None  # the id is always a term
+    first, ascending = terms[0]
+    if not nullable[0]:  # a range of the first term's index, which the OR alone does not give every planner
+        return and_(first >= values[0] if ascending else first <= values[0], rest)
+    return rest
 
 
 def apply_list_query(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySelect:

@@ -483,6 +483,8 @@ class Repository(Generic[M]):
             total = found[0][1]  # matched
         elif query.page == 1 and len(found) < query.per_page:
             total = len(found)  # the whole filtered set fits on the first page
+        elif not query.counted:
+            total = 0  # an export's window (ListQuery.counted)
         else:
             total = driver.rows(connection, count, bound)[0][0]
         if not found:
@@ -494,6 +496,8 @@ class Repository(Generic[M]):
     def _total(
         self, spec: ListSpec, query: ListQuery, stmt: AnySelect, fetched: int, params: Mapping[str, Any] | None = None
     ) -> int:
+        if not query.counted:
+            return 0  # an export's window: counting every window would read the whole list each time
         if query.is_unfiltered and spec.counter is not None:
             return read_count(self.session, spec.counter, self.counter_scope_id)
         if query.page == 1 and fetched < query.per_page:
