@@ -71,6 +71,8 @@ def test_complete_a_work_order_with_a_part_and_a_photo_on_a_phone(phone: Page, l
     phone.get_by_role("button", name="Save checklist").click()
     expect(phone.get_by_label("Isolate the pump")).to_be_checked()
 
+    phone.get_by_role("link", name="Add a part").click()  # the picker, loaded into the page (htmx)
+    expect(phone.get_by_role("heading", name=f"#{wo} Replace the pump seal")).to_be_visible()
     phone.get_by_label("Part", exact=True).select_option(label="Seal kit (4 available)")
     phone.get_by_label("Quantity").fill("1")
     phone.get_by_role("button", name="Add part").click()
