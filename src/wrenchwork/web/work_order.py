@@ -105,8 +105,8 @@ async def change_status(
 
 @router.get("/work_orders/{id}/parts/new")
 async def part_picker(request: Request, viewer: CurrentViewer, id: Id, search: Search = "") -> Response:
-    """The parts to add, with their available stock: a page of its own, which the work order page loads into
-    itself on demand (htmx `hx-select`), so the work order page does not read 50 parts it rarely shows."""
+    """The parts to add, with their available stock: a page of its own that the work order page links to, so
+    the work order page does not read 50 parts (and their stock) on every view for an action it rarely takes."""
     scope = viewer.require(TECHNICIAN_ROLES)
     session = request.state.session
     work_order = service.read_work_order(session, scope, id)
