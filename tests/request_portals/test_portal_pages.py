@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.catalog.support import create_asset, create_location, db_rows, db_scalars, ok
-from tests.helpers import Api
+from tests.helpers import Api, Tenant, make_user
 from tests.request_portals.support import create_portal
-from tests.web.pages import csrf
+from tests.web.pages import csrf, person, sign_in
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.models import Attachment, PortalSubmission, WorkOrderRequest
 
@@ -63,7 +63,7 @@ def send(client: TestClient, portal: dict[str, Any], files: Any = None, **fields
 
 
 def test_submit_without_an_account_and_follow_the_status_link(
-    client: TestClient, api: Api, session: Session, portal: dict[str, Any]
+    client: TestClient, api: Api, session: Session, tenant: Tenant, portal: dict[str, Any]
 ) -> None:
     page = client.get(portal["url"])
     assert page.status_code == 200
@@ -106,6 +106,7 @@ def test_submit_without_an_account_and_follow_the_status_link(
     shown = client.get(status_url)
     assert shown.status_code == 200
     link = STATUS_LINK.search(shown.text)
+    _check_submitter(client, api, session, tenant, request_id)
     assert link, shown.text
     assert "Received, waiting for review" in shown.text
     ok(api.patch(f"/work_order_requests/{request_id}", json={"work_order_request": {"status": "approved"}}))
@@ -113,6 +114,31 @@ def test_submit_without_an_account_and_follow_the_status_link(
     assert "Accepted: the work is planned" in again.text and "Leak under pump" in again.text
     assert "Thank you" not in again.text  # the private link alone, without the just-sent notice
     assert client.get("/portal/status/not-a-token").status_code == 404
+
+
+def _check_submitter(client: TestClient, api: Api, session: Session, tenant: Tenant, request_id: int) -> None:
+    """The submitter's contact: on the request's admin page and the extension endpoint, to those who may read it."""
+    answer = api.get(f"/work_order_requests/{request_id}/portal_submission").json()
+    created = db_scalars(session, select(PortalSubmission.created_at))[0]
+    assert answer["data"] == {"request_id": request_id, "name": "Olga", "email": "olga@example.com",
+                              "phone": "+44 1234", "created_at": answer["data"]["created_at"]}  # fmt: skip
+    assert answer["data"]["created_at"].startswith(created.strftime("%Y-%m-%dT%H:%M:%S"))
+    own = ok(api.post("/work_order_requests", json={"work_order_request": {"title": "Typed in"}}), 201)
+    assert ok(api.get(f"/work_order_requests/{own['id']}/portal_submission")) is None  # not filed on a portal
+    assert api.get("/work_order_requests/999999/portal_submission").status_code == 404
+    _, technician = make_user(session, tenant, "technician")
+    assert api.as_key(technician).get(f"/work_order_requests/{request_id}/portal_submission").status_code == 200
+    _, requester = make_user(session, tenant, "requester")  # sees only the requests it created
+    refused = api.as_key(requester).get(f"/work_order_requests/{request_id}/portal_submission")
+    assert (refused.status_code, refused.json()["message"]) == (404, "Request not found")
+
+    _, email = person(session, tenant, "admin")
+    sign_in(client, email)
+    page = client.get(f"/requests/{request_id}").text
+    assert "Submitted by" in page and "Olga" in page and 'href="mailto:olga@example.com"' in page
+    assert 'href="tel:+441234"' in page
+    assert "Submitted by" not in client.get(f"/requests/{own['id']}").text
+    client.cookies.clear()
 
 
 def test_qr_value_preselects_an_offered_asset_only(client: TestClient, api: Api, portal: dict[str, Any]) -> None:

@@ -111,7 +111,11 @@ def test_complete_with_a_part_keeps_the_apis_stock_rule(
     part = api.post("/parts", json={"part": {"name": "Gasket", "on_hand_qty": 1, "unit_cost": 4}}).json()["data"]
     wo = new_work_order(api, technicians_ids=[technician])
     page = client.get(f"/work_orders/{wo}")
-    assert "Gasket (1 available)" in page.text
+    assert "Gasket" not in page.text and f'href="/work_orders/{wo}/parts/new"' in page.text  # loaded on demand
+    picker = client.get(f"/work_orders/{wo}/parts/new")
+    assert "Gasket (1 available)" in picker.text and f'action="/work_orders/{wo}/parts"' in picker.text
+    assert "No parts match" in client.get(f"/work_orders/{wo}/parts/new", params={"search": "valve"}).text
+    assert client.get("/work_orders/999999/parts/new").status_code == 404
 
     act(client, f"/work_orders/{wo}/parts", {"part_id": str(part["id"]), "quantity": "2"})
     refused = act(client, f"/work_orders/{wo}/status", {"status_id": "5"})

@@ -1490,6 +1490,18 @@ class PortalFields(BaseModel):
     ] = Phone1.hidden
 
 
+class PortalSubmissionOut(BaseModel):
+    request_id: Annotated[
+        int, Field(description="ID of this record, unique among records of its kind", title="Request Id")
+    ]
+    name: Annotated[
+        str | None, Field(description="Null when the portal did not ask it or it was left empty", title="Name")
+    ]
+    email: Annotated[str | None, Field(title="Email")]
+    phone: Annotated[str | None, Field(title="Phone")]
+    created_at: Annotated[AwareDatetime, Field(description="When the request was filed", title="Created At")]
+
+
 class LocationsIds1Item(RootModel[int]):
     root: Annotated[int, Field(ge=1, le=2147483647)]
 
@@ -4176,6 +4188,12 @@ class EnvelopePartAssignment(BaseModel):
 class EnvelopeStatusItem(BaseModel):
     status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
     data: StatusItem
+    meta: Meta
+
+
+class EnvelopeUnionPortalSubmissionOutNoneType(BaseModel):
+    status: Annotated[Literal["success"], Field(description="Always success on a 2xx response", title="Status")]
+    data: PortalSubmissionOut | None
     meta: Meta
 
 

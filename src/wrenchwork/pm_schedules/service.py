@@ -73,6 +73,8 @@ def pm_moment(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     utc = moment.astimezone(UTC)
+    if utc.year >= 1000:  # the same text, three times faster (a calendar formats 1,000 of them)
+        return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 

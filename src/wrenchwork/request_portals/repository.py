@@ -11,6 +11,7 @@ from wrenchwork.models import (
     Customer,
     Entity,
     Location,
+    PortalSubmission,
     RequestPortal,
     request_portal_assets,
     request_portal_locations,
@@ -52,3 +53,13 @@ def by_uuid(session: Any, uuid: str) -> tuple[RequestPortal, Customer, Entity] |
         .where(RequestPortal.uuid == uuid)
     ).first()
     return None if row is None else (row[0], row[1], row[2])
+
+
+def submission_contact(session: Any, request_id: int) -> Any:
+    """The contact kept with a request filed on a portal (None for any other request). Not scoped: the caller
+    has already found the request in its scope (work_order_requests/service.py `visible_request`)."""
+    return session.execute(
+        select(
+            PortalSubmission.name, PortalSubmission.email, PortalSubmission.phone, PortalSubmission.created_at
+        ).where(PortalSubmission.request_id == request_id)
+    ).first()

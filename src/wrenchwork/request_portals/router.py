@@ -5,15 +5,15 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.responses import Response
 
-from wrenchwork.core.auth import DbSession, ManagerScope, TechnicianScope
+from wrenchwork.core.auth import AnyScope, DbSession, ManagerScope, TechnicianScope
 from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_responses, no_content, ok
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import IdPath
-from wrenchwork.request_portals import service
+from wrenchwork.request_portals import service, submissions
 from wrenchwork.request_portals.listing import PORTAL_LIST
-from wrenchwork.request_portals.schemas import PortalCreateBody, PortalOut, PortalUpdateBody
+from wrenchwork.request_portals.schemas import PortalCreateBody, PortalOut, PortalSubmissionOut, PortalUpdateBody
 
 router = api_router(tags=["request portals", "extension"])
 ListParams = Annotated[ListQuery, Depends(list_params(PORTAL_LIST))]
@@ -79,3 +79,16 @@ async def update_portal(session: DbSession, scope: ManagerScope, id: IdPath, bod
 async def delete_portal(session: DbSession, scope: ManagerScope, id: IdPath) -> Response:
     service.delete_portal(session, scope, id)
     return no_content()
+
+
+@router.get(
+    "/work_order_requests/{id}/portal_submission",
+    response_model=Envelope[PortalSubmissionOut | None],
+    summary="Get a request's portal submitter",
+    description="The name, e-mail and phone the visitor gave when filing the request on a portal. Anyone who may "
+    "read the request may read this (a requester only its own requests, never a portal's); `data` is null when "
+    "the request was not filed on a portal.",
+    responses=error_responses(400, 401, 403, 404, 422, 429),
+)
+async def get_portal_submission(session: DbSession, scope: AnyScope, id: IdPath) -> Response:
+    return ok(submissions.submitter(session, scope, id), base_meta(scope.entity, scope.customer))

@@ -81,3 +81,13 @@ class PortalOut(BaseModel):
     updated_at: datetime
     created_by_id: CreatedById | None
     updated_by_id: UpdatedById | None
+
+
+class PortalSubmissionOut(BaseModel):
+    """Who filed a request on a portal (`GET /work_order_requests/{id}/portal_submission`), as they typed it."""
+
+    request_id: RecordId
+    name: str | None = Field(description="Null when the portal did not ask it or it was left empty")
+    email: str | None
+    phone: str | None
+    created_at: datetime = Field(description="When the request was filed")

@@ -21,12 +21,12 @@ from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.files import lifecycle
 from wrenchwork.files.service import Stored, record
 from wrenchwork.models import Asset, PortalSubmission, RequestPortal, WorkOrder, WorkOrderRequest
-from wrenchwork.request_portals.repository import PortalRepository, by_uuid
+from wrenchwork.request_portals.repository import PortalRepository, by_uuid, submission_contact
 from wrenchwork.request_portals.schemas import PortalFields
 from wrenchwork.request_portals.service import fields_of
 from wrenchwork.users.schemas import Email
 from wrenchwork.work_order_requests.schemas import Description, RequestCreate, Title
-from wrenchwork.work_order_requests.service import create_request
+from wrenchwork.work_order_requests.service import create_request, visible_request
 
 TOKEN_BYTES = 24
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -167,3 +167,15 @@ def status_of(session: Session, token: str) -> dict[str, Any]:
         "portal_title": row.portal_title,
         "portal_uuid": row.portal_uuid,
     }
+
+
+def submitter(session: Session, scope: Scope, request_id: int) -> dict[str, Any] | None:
+    """Who filed the request on a portal, as they gave it: `{request_id, name, email, phone, created_at}` (the
+    fields the portal did not ask are null), or None for a request not filed on a portal. Whoever may read the
+    request may read this (404 otherwise, as for the request)."""
+    visible_request(session, scope, request_id)
+    row = submission_contact(session, request_id)
+    if row is None:
+        return None
+    return {"request_id": request_id, "name": row.name, "email": row.email, "phone": row.phone,
+            "created_at": row.created_at}  # fmt: skip

@@ -15,6 +15,7 @@ from wrenchwork.core.auth import MANAGER_ROLES
 from wrenchwork.core.listing import parse_list_query
 from wrenchwork.core.schemas import MAX_ID
 from wrenchwork.models.requests import REQUEST_STATUSES
+from wrenchwork.request_portals.submissions import submitter
 from wrenchwork.web.listing import searched_page
 from wrenchwork.web.routing import back_to, go, validated, web_router
 from wrenchwork.web.sessions import CurrentViewer, note
@@ -74,6 +75,8 @@ async def request_page(request: Request, viewer: CurrentViewer, id: Id) -> Respo
         "title": found["title"],
         "req": found,
         "comments": thread,
+        # Who filed it on a portal (the same as `GET /work_order_requests/{id}/portal_submission`).
+        "submitter": submitter(session, scope, id),
         # The buttons offered; the service decides (service.TRANSITIONS is its own rule, shown here).
         "decisions": {s: DECISIONS[s] for s in service.TRANSITIONS[found["status"]]},
         "tz": scope.entity.timezone,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Request
+from fastapi import Form, Path, Query, Request
 from starlette.responses import Response
 
 from wrenchwork.comments import service as comments
@@ -32,6 +32,9 @@ from wrenchwork.work_orders.schemas import ChecklistItem, PartAssignmentIn, Work
 router = web_router()
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Text = Annotated[str, Form(max_length=5000)]
+Search = Annotated[str, Query(max_length=200)]
+# Parts the picker lists (by name; a search finds the others).
+PICKER_PARTS = 50
 
 
 def page_of(work_order_id: int) -> str:
@@ -47,7 +50,6 @@ async def work_order_page(request: Request, viewer: CurrentViewer, id: Id) -> Re
     thread, _ = comments.list_comments(
         session, scope, "work_order", id, parse_list_query(COMMENT_LIST, [("per_page", "100")])
     )
-    stock, _ = parts.list_parts(session, scope, parse_list_query(PART_LIST, [("per_page", "50"), ("sort", "name asc")]))
     # The detail names its procedures; their items come from the procedure read (`GET .../procedures/{id}`).
     filled = [procedures.get_procedure(session, scope, id, p["id"]) for p in work_order["procedures"]]
     context = {
@@ -56,7 +58,6 @@ async def work_order_page(request: Request, viewer: CurrentViewer, id: Id) -> Re
         "procedures": filled,
         "statuses": found,
         "comments": thread,
-        "parts": items(stock),
         "attachment_types": ATTACHMENT_TYPES,
     }
     return render(request, "work_order.html", context)
@@ -100,6 +101,20 @@ async def change_status(
     done = service.read_work_order(request.state.session, scope, id)
     note(request, f"Status is now {done['status']['name']}")
     return go(page_of(id))
+
+
+@router.get("/work_orders/{id}/parts/new")
+async def part_picker(request: Request, viewer: CurrentViewer, id: Id, search: Search = "") -> Response:
+    """The parts to add, with their available stock: a page of its own that the work order page links to, so
+    the work order page does not read 50 parts (and their stock) on every view for an action it rarely takes."""
+    scope = viewer.require(TECHNICIAN_ROLES)
+    session = request.state.session
+    work_order = service.read_work_order(session, scope, id)
+    params = [("per_page", str(PICKER_PARTS)), ("sort", "name asc")] + ([("search", search)] if search else [])
+    stock, total = parts.list_parts(session, scope, parse_list_query(PART_LIST, params))
+    context = {"title": f"Add a part to #{id}", "wo": work_order, "parts": items(stock), "total": total,
+               "search": search}  # fmt: skip
+    return render(request, "part_picker.html", context)
 
 
 @router.post("/work_orders/{id}/parts")

@@ -332,6 +332,7 @@ ROLE_TABLE: dict[str, tuple[str, ...]] = {
     "GET /work_order_requests/{id}/comments": ANY,
     "POST /work_order_requests/{id}/comments": ANY,
     "DELETE /work_order_requests/{id}/comments/{comment_id}": ANY,
+    "GET /work_order_requests/{id}/portal_submission": ANY,
     "POST /batch": ANY,
     **_attachment_rows("/assets", MANAGER),
     **_attachment_rows("/locations", MANAGER),

@@ -70,7 +70,11 @@ def test_complete_a_work_order_with_a_part_and_a_photo_on_a_phone(phone: Page, l
     phone.get_by_label("Isolate the pump").check()
     phone.get_by_role("button", name="Save checklist").click()
     expect(phone.get_by_label("Isolate the pump")).to_be_checked()
+    phone.wait_for_load_state("networkidle")  # the box was ticked before the save: wait for the saved page
 
+    phone.get_by_role("link", name="Add a part").click()  # the picker: a page of its own, read on demand
+    expect(phone.get_by_role("heading", name="Add a part")).to_be_visible()
+    screenshot(phone, "phone-part-picker")
     phone.get_by_label("Part", exact=True).select_option(label="Seal kit (4 available)")
     phone.get_by_label("Quantity").fill("1")
     phone.get_by_role("button", name="Add part").click()
