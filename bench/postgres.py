@@ -97,4 +97,9 @@ def fresh_database(server_url: str, name: str) -> str:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         admin.dispose()
+    return database_url(server_url, name)
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database `name` on the server."""
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)

@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from orjson import Fragment
-from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, literal, null, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.selectable import Join, Subquery
@@ -159,31 +171,62 @@ def _items_page(
     return page.order_by(*order)
 
 
+# PostgreSQL: the first pages' statements carry their LIMIT and OFFSET as numbers (see `_unfiltered_page`).
+LITERAL_PAGES = 5
+
+
 def _unfiltered_page(
     repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery, dialect: str
 ) -> AnySelect:
+    """The unfiltered page's statement. On PostgreSQL, pages 1 to `LITERAL_PAGES` (what clients ask for most)
+    write their LIMIT and OFFSET as numbers, one statement per page size and page.
+
+    The driver prepares a statement it runs again (psycopg, on its fifth execution), and PostgreSQL then reuses a
+    generic plan, made without the values, once it is not dearer than the plans made for each execution's values.
+    With a bound LIMIT the generic plan cannot know the page is 50 rows (it assumes a tenth of the table, and joins
+    that many), so it never is: every page was planned again, 1.2-1.6 ms of a work order page whose execution
+    takes 3 (docs/performance.md). With the page's numbers written in, the generic plan is the page's own, and
+    after the driver's first executions each page is run without planning. Later pages keep bound values (and a
+    plan per execution) rather than one statement for each."""
+    literal = dialect == "postgresql" and query.page <= LITERAL_PAGES
+    offset_value = (query.page - 1) * query.per_page
+
     def build() -> AnySelect:
         scope = getattr(repo.model, repo.scope_column) == bindparam("list_scope")
-        limit, offset = bindparam("list_limit", type_=BigInteger), bindparam("list_offset", type_=BigInteger)
+        limit: Any
+        offset: Any
+        if literal:
+            limit, offset = literal_column(str(int(query.per_page))), literal_column(str(int(offset_value)))
+        else:
+            limit, offset = bindparam("list_limit", type_=BigInteger), bindparam("list_offset", type_=BigInteger)
         stmt = _items_page(spec, base, scope, query, limit, offset, page_first=dialect == "postgresql")
         if spec.counter is not None:
             stmt = stmt.add_columns(count_column(spec.counter, bindparam("list_counter_scope")).label("listed_total"))
         return stmt
 
-    return prebuilt(("page", dialect), spec, base, query, build)
+    kind = ("page", dialect, query.per_page, query.page) if literal else ("page", dialect)
+    return prebuilt(kind, spec, base, query, build)
 
 
-_DETAILS: dict[int, Any] = {}
+_DETAILS: dict[tuple[int, bool], Any] = {}
 
 
-def _detail_statement(repo: Repository[Any], detail: Detail) -> AnySelect:
-    """The statement of `Repository.json_details`, built once per detail ."""
-    stmt: AnySelect | None = _DETAILS.get(id(detail))
+def _detail_statement(repo: Repository[Any], detail: Detail, one: bool) -> AnySelect:
+    """The statement of `Repository.json_details`, built once per detail: for one record (`one`, what a
+    `GET /{resource}/{id}` asks) `id = :detail_id`, else a batch of ids bound as one value.
+
+    Two statements, as PostgreSQL plans the batch's on every execution: a prepared statement keeps a generic plan
+    only when it is about as cheap as the plans made for each execution's values, and a generic plan takes a bound
+    array for ten ids where a detail's has one. The single id's generic plan is the one its values would get, so
+    after the driver's first executions (psycopg prepares a statement on its fifth) it is reused: 1-2 ms of
+    planning saved per detail (docs/performance.md)."""
+    stmt: AnySelect | None = _DETAILS.get((id(detail), one))
     if stmt is None:
         scope = getattr(repo.model, repo.scope_column) == bindparam("detail_scope")
         stmt = detail.joined(select(repo.model.id, json_item(detail.key, detail.item)))
-        stmt = stmt.where(scope, in_batch(repo.model.id, "detail_ids"))
-        _DETAILS[id(detail)] = driver.keep(stmt)
+        ids = repo.model.id == bindparam("detail_id") if one else in_batch(repo.model.id, "detail_ids")
+        stmt = stmt.where(scope, ids)
+        _DETAILS[(id(detail), one)] = driver.keep(stmt)
     return stmt
 
 
@@ -231,6 +274,9 @@ def _ids_in_entity(model: type[Any]) -> AnySelect:
         )
     return stmt
 
+
+# The matchers whose condition is a `LIKE` of a bound pattern.
+TEXT_MATCHERS = ("cont", "not_cont", "start", "end")
 
 # Set in `session.info` by a listener that presents records in the middle of a flush (the event outbox presents a
 # record about to be deleted in `before_flush`): a detail is then read without flushing first.
@@ -436,8 +482,10 @@ class Repository(Generic[M]):
             return {}
         if not self.session.info.get(IN_FLUSH):  # the statement reads the database, not the session
             self.session.flush()
-        stmt = _detail_statement(self, detail)
-        bound = dict(params or {}) | {"detail_scope": self.scope_id, "detail_ids": wanted}
+        one = len(wanted) == 1
+        stmt = _detail_statement(self, detail, one)
+        keys: dict[str, Any] = {"detail_id": wanted[0]} if one else {"detail_ids": wanted}
+        bound = dict(params or {}) | {"detail_scope": self.scope_id} | keys
         rows = driver.rows(self.session.connection(), stmt, bound)
         return {row[0]: row[1] for row in rows}
 
@@ -455,9 +503,10 @@ class Repository(Generic[M]):
         self.session.flush()
         if not query.is_unfiltered:
             return self._filtered_json_page(spec, self.indexed(spec, query), base, offset, params)
-        stmt = _unfiltered_page(self, spec, base, query, self.session.get_bind().dialect.name)
+        dialect = self.session.get_bind().dialect.name
         bound = {"list_scope": self.scope_id, "list_counter_scope": self.counter_scope_id,
                  "list_limit": query.per_page, "list_offset": offset}  # fmt: skip
+        stmt = _unfiltered_page(self, spec, base, query, dialect)
         rows = driver.rows(self.session.connection(), stmt, bound | dict(params or {}))
         if rows and spec.counter is not None:
             total = rows[0][-1] or 0  # listed_total
@@ -478,7 +527,11 @@ class Repository(Generic[M]):
         connection = self.session.connection()
         page, count, counted = _filtered_statements(self, spec, base, query)
         bound = dict(params or {}) | filter_params(query) | {"list_scope": self.scope_id}
-        found = driver.rows(connection, page, bound | {"list_limit": query.per_page, "list_offset": offset})
+        # A text term's plan depends on the term (which indexes can serve it, how many rows match): planned for
+        # each request's term, never a generic plan (core/driver.py `rows`).
+        prepare = not (query.search or any(c.matcher in TEXT_MATCHERS for c in query.conditions))
+        limits = {"list_limit": query.per_page, "list_offset": offset}
+        found = driver.rows(connection, page, bound | limits, prepare)
         if found and counted:
             total = found[0][1]  # matched
         elif query.page == 1 and len(found) < query.per_page:
@@ -486,7 +539,7 @@ class Repository(Generic[M]):
         elif not query.counted:
             total = 0  # an export's window (ListQuery.counted)
         else:
-            total = driver.rows(connection, count, bound)[0][0]
+            total = driver.rows(connection, count, bound, prepare)[0][0]
         if not found:
             return [], total
         page_ids = {"page_ids": [row[0] for row in found]}
