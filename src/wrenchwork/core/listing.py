@@ -304,7 +304,7 @@ def _flag(raw: str) -> bool:
 
 def _convert(target: Field | Membership, raw: str, matcher: str = "eq") -> Any:
     kind = target.kind
-    if kind in (Kind.STRING,) or matcher in ("cont", "not_cont", "start", "end"):
+    if kind in (Kind.STRING,) or matcher in TEXT_MATCHERS:
         return raw
     if kind == Kind.ENUM:
         assert isinstance(target, Field)
@@ -351,6 +351,8 @@ def _like_escape(text: str) -> str:
 
 
 _PATTERNS = {"cont": "%{}%", "not_cont": "%{}%", "start": "{}%", "end": "%{}"}
+# The matchers that compare text with a pattern (their values are taken as written, whatever the field's kind).
+TEXT_MATCHERS = frozenset(_PATTERNS)
 SEARCH_PARAM = "list_search"
 
 

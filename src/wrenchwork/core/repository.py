@@ -30,6 +30,7 @@ from wrenchwork.core.auth import Principal, Scope
 from wrenchwork.core.counters import count_column, read_count
 from wrenchwork.core.json_sql import Detail, in_batch, json_item
 from wrenchwork.core.listing import (
+    TEXT_MATCHERS,
     AnyRow,
     AnySelect,
     ListQuery,
@@ -274,9 +275,6 @@ def _ids_in_entity(model: type[Any]) -> AnySelect:
         )
     return stmt
 
-
-# The matchers whose condition is a `LIKE` of a bound pattern.
-TEXT_MATCHERS = ("cont", "not_cont", "start", "end")
 
 # Set in `session.info` by a listener that presents records in the middle of a flush (the event outbox presents a
 # record about to be deleted in `before_flush`): a detail is then read without flushing first.
