@@ -37,6 +37,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
+from wrenchwork.core.direct import direct_call
 from wrenchwork.core.errors import Unprocessable, UnsupportedMediaType
 
 # Every resource route lives under this prefix.
@@ -88,9 +89,12 @@ class TransactionalRoute(APIRoute):
         takes_json = self.body_field is not None
         # An operation that declares its query parameters refuses any other, as lists do (they check their own).
         known = frozenset(_query_names(self.dependant))
+        direct = direct_call(self.dependant) if self.methods == {"GET"} else None
 
         async def run(request: Request) -> Response:
             async def answer(_session: Session) -> Response:
+                if direct is not None and (response := await direct(request)) is not None:
+                    return response
                 return await handler(request)
 
             if known:
@@ -116,10 +120,14 @@ async def transaction(
     path: str | None = None,
 ) -> Response:
     """The request's one transaction (an API operation's or a web page's): `answer(session)` is committed when it
-    answers below 400, else rolled back; `path` names the route for whatever reuses the answer at commit (ANSWER)."""
+    answers below 400, else rolled back; `path` names the route for whatever reuses the answer at commit (ANSWER).
+    A read session's transaction (core/db.py) is simply ended by `close`: it wrote nothing, so committing it would
+    only add the commit's round of session, connection and pool bookkeeping to every GET (a tenth of a detail)."""
     request.state.session = session
     try:
         response = await answer(session)
+        if session.info.get("read"):
+            return response  # wrote nothing: `close` below ends it
         if response.status_code < 400:
             if path is not None:
                 session.info[ANSWER] = (path, response)

@@ -101,7 +101,7 @@ def registry() -> dict[type[Any], Resource]:
     from wrenchwork.request_portals.service import get_portal
     from wrenchwork.users.service import get_user
     from wrenchwork.vendors.service import get_vendor
-    from wrenchwork.work_order_requests.service import get_request
+    from wrenchwork.work_order_requests.service import read_request, request_details
     from wrenchwork.work_orders.labor import cost_item, present_time_entry
     from wrenchwork.work_orders.schemas import CostItem, TimeEntryItem
     from wrenchwork.work_orders.service import read_work_order, work_order_details
@@ -116,8 +116,8 @@ def registry() -> dict[type[Any], Resource]:
             _AUDIT | _PLACED | {"base_status": "status_id"}, present_many=_parsed(work_order_details),
         ),
         WorkOrderRequest: Resource(
-            "work_order_request", _by_id(get_request), _paths("work_order_requests"),
-            _AUDIT | _PLACED | {"request_portal_id": "request_portal"},
+            "work_order_request", _by_id(read_request), _paths("work_order_requests"),
+            _AUDIT | _PLACED | {"request_portal_id": "request_portal"}, present_many=_parsed(request_details),
         ),
         Asset: Resource("asset", _by_id(read_asset), _paths("assets"), _AUDIT, present_many=_parsed(asset_details)),
         Location: Resource("location", _by_id(get_location), _paths("locations"), _AUDIT),

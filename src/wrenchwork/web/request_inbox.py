@@ -67,7 +67,7 @@ async def inbox(
 async def request_page(request: Request, viewer: CurrentViewer, id: Id) -> Response:
     scope = viewer.require(MANAGER_ROLES)
     session = request.state.session
-    found = service.get_request(session, scope, id)
+    found = service.read_request(session, scope, id)
     thread, _ = comments.list_comments(
         session, scope, "work_order_request", id, parse_list_query(COMMENT_LIST, [("per_page", "100")])
     )

@@ -8,10 +8,12 @@ may change only their own requests, and only while they are pending.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+import orjson
+from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.comments.counts import comments_count_by_request
@@ -20,7 +22,6 @@ from wrenchwork.core.errors import Forbidden, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.events.outbox import emit, note_changed
-from wrenchwork.files.present import fill, fill_avatars
 from wrenchwork.models import (
     Asset,
     Category,
@@ -32,7 +33,6 @@ from wrenchwork.models import (
     work_order_request_vendors,
 )
 from wrenchwork.users.repository import UserRepository
-from wrenchwork.vendors.repository import VendorRepository
 from wrenchwork.work_order_requests.listing import REQUEST_LIST
 from wrenchwork.work_order_requests.repository import RequestRepository
 from wrenchwork.work_order_requests.schemas import RequestCreate, RequestFields, RequestUpdate
@@ -60,13 +60,11 @@ CLEARABLE = ("description", "location_id", "asset_id", "due_date")
 # ---- reading ---------------------------------------------------------------------------------------------------
 
 
-def present(repo: RequestRepository, rows: Sequence[AnyRow], detail: bool) -> list[dict[str, Any]]:
-    """Requests as documented (list item or detail); a fixed number of queries for any number of rows."""
+def present(repo: RequestRepository, rows: Sequence[AnyRow]) -> list[dict[str, Any]]:
+    """List items as documented; a fixed number of queries for any number of rows."""
     ids = [r.id for r in rows]
     refs = repo.references(ids)
-    if detail:
-        VendorRepository(repo.session, repo.scope).vendor_refs(refs["vendors"], with_contact=True)
-    counts = {} if detail else comments_count_by_request(repo.session, ids)
+    counts = comments_count_by_request(repo.session, ids)
     items = []
     for row in rows:
         item: dict[str, Any] = {
@@ -74,10 +72,6 @@ def present(repo: RequestRepository, rows: Sequence[AnyRow], detail: bool) -> li
             "title": row.title,
             "description": row.description,
             "status": row.status,
-        }
-        if detail:
-            item["notify"] = row.notify
-        item |= {
             "priority": row.priority,
             "work_order_id": row.work_order_id,
             "location": None
@@ -89,43 +83,21 @@ def present(repo: RequestRepository, rows: Sequence[AnyRow], detail: bool) -> li
             "vendors": refs["vendors"].get(row.id, []),
             "due_date": row.due_date,
             "completed_at": row.completed_at,
-        }
-        if not detail:
-            item["comments_count"] = counts.get(row.id, 0)
-        item["request_portal"] = (
-            None
+            "comments_count": counts.get(row.id, 0),
+            "request_portal": None
             if row.request_portal_id is None
-            else {"id": row.request_portal_id, "uuid": row.portal_uuid, "title": row.portal_title}
-        )
-        if detail:
-            item |= {"images": [], "documents": []}
-        item |= {
+            else {"id": row.request_portal_id, "uuid": row.portal_uuid, "title": row.portal_title},
             "created_at": row.created_at,
             "updated_at": row.updated_at,
-            "created_by": _creator(row, detail),
+            "created_by": None
+            if row.created_by_id is None
+            else {"id": row.created_by_id, "name": row.creator_name, "surname": row.creator_surname},
             "updated_by": None
             if row.updated_by_id is None
             else {"id": row.updated_by_id, "name": row.editor_name, "surname": row.editor_surname},
         }
         items.append(item)
-    fill(repo.session, repo.scope, "work_order_requests", items)
-    if detail:
-        fill_avatars(repo.session, (item["created_by"] for item in items))
     return items
-
-
-def _creator(row: AnyRow, detail: bool) -> dict[str, Any] | None:
-    if row.created_by_id is None:
-        return None
-    user = {"id": row.created_by_id, "name": row.creator_name, "surname": row.creator_surname}
-    if detail:
-        user |= {
-            "phone_number": row.creator_phone_number,
-            "email": row.creator_email,
-            "auth_type": "api_key",
-            "avatar": None,
-        }
-    return user
 
 
 def list_requests(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
@@ -133,15 +105,31 @@ def list_requests(session: Session, scope: Scope, query: ListQuery) -> tuple[lis
     # The entity's row counter counts every request; a requester's list counts only its own.
     spec = REQUEST_LIST if not repo.own_only else replace(REQUEST_LIST, counter=None)
     rows, total = repo.rows_page(spec, query, repo.readable())
-    return present(repo, rows, detail=False), total
+    return present(repo, rows), total
 
 
-def get_request(session: Session, scope: Scope, request_id: int) -> dict[str, Any]:
-    repo = RequestRepository(session, scope)
-    row = repo.read(request_id)
-    if row is None:
+def request_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented detail as JSON text}` of those of `ids` the caller may read, rendered by the database
+    in one statement (work_order_requests/repository.py `DETAIL`; the event outbox renders a commit's at once)."""
+    return RequestRepository(session, scope).details(list(ids))
+
+
+def get_request(session: Session, scope: Scope, request_id: int) -> Fragment:
+    """The detail, embedded in the answer as the database rendered it."""
+    return Fragment(_detail_text(session, scope, request_id))
+
+
+def read_request(session: Session, scope: Scope, request_id: int) -> dict[str, Any]:
+    """The detail as a dict (writes answer it; web pages); date-times are ISO strings."""
+    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, request_id))
+    return loaded
+
+
+def _detail_text(session: Session, scope: Scope, request_id: int) -> str:
+    found = request_details(session, scope, [request_id]).get(request_id)
+    if found is None:
         raise NotFound.of("Request")
-    return present(repo, [row], detail=True)[0]
+    return found
 
 
 def visible_request(session: Session, scope: Scope, request_id: int) -> WorkOrderRequest:
@@ -179,7 +167,7 @@ def create_request(
     )
     _save_links(repo, request, data)
     _change_status(session, scope, request, status)
-    return get_request(session, scope, request.id)
+    return read_request(session, scope, request.id)
 
 
 def update_request(session: Session, scope: Scope, request_id: int, data: RequestUpdate) -> dict[str, Any]:
@@ -208,7 +196,7 @@ def update_request(session: Session, scope: Scope, request_id: int, data: Reques
     if data.status is not None:
         _change_status(session, scope, request, data.status)
     repo.touch(request)
-    return get_request(session, scope, request.id)
+    return read_request(session, scope, request.id)
 
 
 def delete_request(session: Session, scope: Scope, request_id: int) -> None:
