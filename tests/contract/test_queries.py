@@ -39,10 +39,13 @@ def _is_count(statement: str) -> bool:
 
 # An expanded IN list ("IN (?, ?, ?)" / "IN (%(x_1)s::INTEGER, ...)") is one statement whatever its length.
 _IN_LIST = re.compile(r"IN \((?:\s*(?:\?|%\([^)]*\)s(?:::[A-Z]+)?)\s*,?)+\)")
+# PostgreSQL writes the first pages' LIMIT and OFFSET as numbers (core/repository.py LITERAL_PAGES): the same
+# statement for another page size.
+_LIMIT = re.compile(r"LIMIT [0-9]+ OFFSET [0-9]+")
 
 
 def _shape(statements: list[str]) -> list[str]:
-    return [_IN_LIST.sub("IN (...)", s) for s in statements if not _is_count(s)]
+    return [_LIMIT.sub("LIMIT ? OFFSET ?", _IN_LIST.sub("IN (...)", s)) for s in statements if not _is_count(s)]
 
 
 FILTERS = {
