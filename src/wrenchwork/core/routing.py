@@ -8,12 +8,13 @@ transaction; several processes are kept apart by the database (row locks on Post
 SQLite). A GET changes nothing and gets a read session (core/db.py): on SQLite a snapshot that waits for no
 writer.
 
-A write runs, handler and commit, on a writer loop: an event loop of its own thread (`Writers`). The server's
+A write runs, handler and commit, on a writer loop: an event loop of its own thread (`Loops`). The server's
 loop keeps answering reads meanwhile, so a GET waits for no write's Python work nor its fsync, only for its share
 of the interpreter. SQLite has one writer loop per process (its writes are serialized by the database anyway);
 PostgreSQL a few, so that one write's commit does not hold up the next. A write whose body is streamed (a
 multipart upload) stays on the server's loop, where its body arrives, and commits there; so does every op of a
-batch, which runs where its batch runs.
+batch, which runs where its batch runs. On PostgreSQL a read runs on a reader loop too (`on_reader_loop`), so
+that one request's round trips to the database leave the other requests free to run.
 """
 
 from __future__ import annotations
@@ -106,7 +107,8 @@ class TransactionalRoute(APIRoute):
                 request.state.session = shared
                 return await handler(request)
             if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
-                return await transaction(request, request.app.state.read_sessionmaker(), answer, self.path)
+                reads = request.app.state.read_sessionmaker
+                return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
             sessions = request.app.state.sessionmaker
             return await on_writer_loop(request, lambda: transaction(request, sessions(), answer, self.path))
 
@@ -145,14 +147,15 @@ async def transaction(
 T = TypeVar("T")
 
 
-class Writers:
-    """Event loops in threads of their own, for the writes of one process (see the module's docstring)."""
+class Loops:
+    """Event loops in threads of their own: a process's writer loops, and on PostgreSQL its reader loops (see the
+    module's docstring)."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, kind: str = "writer") -> None:
         self.loops = [asyncio.new_event_loop() for _ in range(count)]
         self._next = itertools.cycle(self.loops)
         for n, loop in enumerate(self.loops):
-            threading.Thread(target=loop.run_forever, name=f"wrenchwork-writer-{n}", daemon=True).start()
+            threading.Thread(target=loop.run_forever, name=f"wrenchwork-{kind}-{n}", daemon=True).start()
 
     def owns_running_loop(self) -> bool:
         try:
@@ -184,18 +187,38 @@ def _settle(done: Future[T], task: asyncio.Task[T]) -> None:
         done.set_result(task.result())
 
 
-_writers: dict[tuple[int, str], Writers] = {}
-_writers_lock = threading.Lock()
+_loops: dict[tuple[int, str, str], Loops] = {}
+_loops_lock = threading.Lock()
 
 
-def writers_for(dialect: str) -> Writers:
-    """This process's writer loops (made at first use, so a forked worker makes its own)."""
-    key = (os.getpid(), dialect)
-    with _writers_lock:
-        found = _writers.get(key)
+def _loops_for(kind: str, dialect: str, count: int) -> Loops:
+    """This process's loops of a kind (made at first use, so a forked worker makes its own)."""
+    key = (os.getpid(), kind, dialect)
+    with _loops_lock:
+        found = _loops.get(key)
         if found is None:
-            found = _writers[key] = Writers(1 if dialect == "sqlite" else 4)
+            found = _loops[key] = Loops(count, kind)
         return found
+
+
+def writers_for(dialect: str) -> Loops:
+    return _loops_for("writer", dialect, 1 if dialect == "sqlite" else 4)
+
+
+async def on_reader_loop(request: Request, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`work()` (a read request's transaction) on PostgreSQL's reader loops; on SQLite, right here.
+
+    A statement on PostgreSQL is a round trip to another process, during which a request on the server's loop
+    would hold the loop, and with it every other request, idle: the server and PostgreSQL then took turns, about
+    one core between them under load (docs/performance.md). On loops of their own threads, one request's wait
+    is another's Python work. SQLite works in-process, where threads would only take turns at the interpreter."""
+    dialect = request.app.state.engine.dialect.name
+    if dialect == "sqlite":
+        return await work()
+    readers = _loops_for("reader", dialect, 4)
+    if readers.owns_running_loop():
+        return await work()
+    return await readers.run(work)
 
 
 async def on_writer_loop(request: Request, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
