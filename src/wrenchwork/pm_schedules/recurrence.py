@@ -269,34 +269,24 @@ def _hourly(plan: _Plan, after: datetime, until: datetime | None) -> Iterator[da
         first = plan.start + skipped * step
     except OverflowError:
         return
-    weekdays, months = set(rule.on_week_days), set(rule.in_months)
-    if not weekdays and not months:
-        # Plain steps in absolute time, what the rrule below yields for it, without rrule's cost per step
-        # (the calendar of many hourly schedules spent most of its time there).
-        moment = first
-        while until is None or moment <= until:
-            yield moment
-            try:
-                moment += step
-            except OverflowError:
-                return
-        return
     fraction = first.microsecond
     # `until` stops rrule itself, so a window with no match ends there instead of at the year 9999.
     stop = None if until is None else until.astimezone(UTC).replace(tzinfo=None)
     times = rrule(HOURLY, interval=rule.interval, dtstart=first.replace(tzinfo=None), until=stop)
+    weekdays, months = set(rule.on_week_days), set(rule.in_months)
     misses = 0
     for naive in times:
         moment = naive.replace(microsecond=fraction, tzinfo=UTC)
-        try:
-            local = moment.astimezone(plan.zone)
-        except OverflowError:
-            return
-        if (weekdays and local.isoweekday() not in weekdays) or (months and local.month not in months):
-            misses += 1
-            if misses >= HOURLY_MISS_LIMIT:
+        if weekdays or months:
+            try:
+                local = moment.astimezone(plan.zone)
+            except OverflowError:
                 return
-            continue
+            if (weekdays and local.isoweekday() not in weekdays) or (months and local.month not in months):
+                misses += 1
+                if misses >= HOURLY_MISS_LIMIT:
+                    return
+                continue
         misses = 0
         yield moment
 
@@ -328,7 +318,7 @@ def _calendar(plan: _Plan, after: datetime, until: datetime | None) -> Iterator[
         yield moment
 
 
-def _calendar_rule(plan: _Plan, dtstart: datetime, until: datetime | None) -> Iterable[datetime]:
+def _calendar_rule(plan: _Plan, dtstart: datetime, until: datetime | None) -> rrule | rruleset:
     """The rrule for a calendar frequency, starting at the local wall time `dtstart`.
 
     Weekdays, months and the month day are always given explicitly (their defaults come from the rule's
@@ -336,8 +326,6 @@ def _calendar_rule(plan: _Plan, dtstart: datetime, until: datetime | None) -> It
     """
     rule, start = plan.rule, plan.start_local
     months = rule.in_months or None
-    if rule.frequency == "day" and not rule.on_week_days and not months:
-        return _days_apart(dtstart, rule.interval, until)
     if rule.frequency == "day":
         days = _weekdays(rule.on_week_days)
         return rrule(DAILY, dtstart=dtstart, interval=rule.interval, byweekday=days, bymonth=months, until=until)
@@ -376,19 +364,6 @@ def _calendar_rule(plan: _Plan, dtstart: datetime, until: datetime | None) -> It
             )
         )
     return result
-
-
-def _days_apart(dtstart: datetime, interval: int, until: datetime | None) -> Iterator[datetime]:
-    """What `rrule(DAILY, dtstart=dtstart, interval=interval, until=until)` yields (whole seconds, as rrule
-    drops the fraction), without rrule's cost per step: a calendar of many daily schedules spent its time there."""
-    step = timedelta(days=interval)
-    moment = dtstart.replace(microsecond=0)
-    while until is None or moment <= until:
-        yield moment
-        try:
-            moment += step
-        except OverflowError:
-            return
 
 
 def _resume_point(plan: _Plan, after_local: datetime | None) -> datetime:
