@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import orjson
 from orjson import Fragment
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from wrenchwork.assets.schemas import (
 from wrenchwork.core import qr, tree
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.counters import add_to_count
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import AppError, Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc, utcnow
@@ -66,21 +66,10 @@ def asset_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[in
     return AssetRepository(session, scope).json_details(DETAIL, ids)
 
 
-def get_asset(session: Session, scope: Scope, asset_id: int) -> Fragment:
-    return Fragment(_detail_text(session, scope, asset_id))
-
-
-def read_asset(session: Session, scope: Scope, asset_id: int) -> dict[str, Any]:
-    """The detail as a dict (writes answer it; web pages, demo data)."""
-    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, asset_id))
-    return loaded
-
-
-def _detail_text(session: Session, scope: Scope, asset_id: int) -> str:
-    found = asset_details(session, scope, [asset_id]).get(asset_id)
-    if found is None:
-        raise NotFound.of("Asset")
-    return found
+# The detail of one asset (the API's answer as the database rendered it), or as a dict (web pages, writes).
+_ONE = OneDetail(asset_details, "Asset")
+get_asset = _ONE.fragment
+read_asset = _ONE.read
 
 
 def create_asset(session: Session, scope: Scope, data: AssetCreate) -> dict[str, Any]:

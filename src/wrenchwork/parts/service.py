@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
 from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.core import qr
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.counters import drop_count
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
@@ -61,21 +61,10 @@ def part_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int
     return PartRepository(session, scope).json_details(DETAIL, ids)
 
 
-def get_part(session: Session, scope: Scope, part_id: int) -> Fragment:
-    return Fragment(_detail_text(session, scope, part_id))
-
-
-def read_part(session: Session, scope: Scope, part_id: int) -> dict[str, Any]:
-    """The detail as a dict (writes answer it; web pages, demo data)."""
-    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, part_id))
-    return loaded
-
-
-def _detail_text(session: Session, scope: Scope, part_id: int) -> str:
-    found = part_details(session, scope, [part_id]).get(part_id)
-    if found is None:
-        raise NotFound.of("Part")
-    return found
+# The detail of one part (the API's answer as the database rendered it), or as a dict (web pages, writes).
+_ONE = OneDetail(part_details, "Part")
+get_part = _ONE.fragment
+read_part = _ONE.read
 
 
 def create_part(session: Session, scope: Scope, data: PartCreate) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.events.outbox import note_changed
@@ -101,21 +102,10 @@ def pm_schedule_details(session: Session, scope: Scope, ids: Iterable[int]) -> d
     return PmScheduleRepository(session, scope).json_details(DETAIL, ids, {"pm_now": clock.now()})
 
 
-def get_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> Fragment:
-    return Fragment(_detail_text(session, scope, schedule_id))
-
-
-def read_pm_schedule(session: Session, scope: Scope, schedule_id: int) -> dict[str, Any]:
-    """The detail as a dict (events, demo data)."""
-    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, schedule_id))
-    return loaded
-
-
-def _detail_text(session: Session, scope: Scope, schedule_id: int) -> str:
-    found = pm_schedule_details(session, scope, [schedule_id]).get(schedule_id)
-    if found is None:
-        raise NotFound.of("PM schedule")
-    return found
+# The detail of one pm schedule (the API's answer as the database rendered it), or as a dict (web pages, writes).
+_ONE = OneDetail(pm_schedule_details, "PM schedule")
+get_pm_schedule = _ONE.fragment
+read_pm_schedule = _ONE.read
 
 
 def get_row(repo: PmScheduleRepository, schedule_id: int) -> PmSchedule:

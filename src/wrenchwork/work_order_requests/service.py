@@ -12,12 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import orjson
-from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.comments.counts import comments_count_by_request
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import Forbidden, NotFound, Unprocessable
 from wrenchwork.core.listing import AnyRow, ListQuery
 from wrenchwork.core.model_base import as_utc
@@ -114,22 +113,10 @@ def request_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[
     return RequestRepository(session, scope).details(list(ids))
 
 
-def get_request(session: Session, scope: Scope, request_id: int) -> Fragment:
-    """The detail, embedded in the answer as the database rendered it."""
-    return Fragment(_detail_text(session, scope, request_id))
-
-
-def read_request(session: Session, scope: Scope, request_id: int) -> dict[str, Any]:
-    """The detail as a dict (writes answer it; web pages); date-times are ISO strings."""
-    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, request_id))
-    return loaded
-
-
-def _detail_text(session: Session, scope: Scope, request_id: int) -> str:
-    found = request_details(session, scope, [request_id]).get(request_id)
-    if found is None:
-        raise NotFound.of("Request")
-    return found
+# The detail of one request (the API's answer as the database rendered it), or as a dict (web pages, writes).
+_ONE = OneDetail(request_details, "Request")
+get_request = _ONE.fragment
+read_request = _ONE.read
 
 
 def visible_request(session: Session, scope: Scope, request_id: int) -> WorkOrderRequest:

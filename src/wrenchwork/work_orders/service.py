@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
 from orjson import Fragment
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from wrenchwork.assets import service as assets
 from wrenchwork.assets.schemas import AssetStatusChange
 from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import Conflict, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc
@@ -74,22 +74,10 @@ def work_order_details(session: Session, scope: Scope, ids: Iterable[int]) -> di
     return repo.json_details(DETAIL, ids, repo.caller)
 
 
-def get_work_order(session: Session, scope: Scope, work_order_id: int) -> Fragment:
-    """The detail, embedded in the answer as the database rendered it."""
-    return Fragment(_detail_text(session, scope, work_order_id))
-
-
-def read_work_order(session: Session, scope: Scope, work_order_id: int) -> dict[str, Any]:
-    """The detail as a dict (web pages); date-times are ISO strings, amounts numbers."""
-    loaded: dict[str, Any] = orjson.loads(_detail_text(session, scope, work_order_id))
-    return loaded
-
-
-def _detail_text(session: Session, scope: Scope, work_order_id: int) -> str:
-    found = work_order_details(session, scope, [work_order_id]).get(work_order_id)
-    if found is None:
-        raise NotFound.of("Work order")
-    return found
+# The detail of one work order (the API's answer as the database rendered it), or as a dict (web pages, writes).
+_ONE = OneDetail(work_order_details, "Work order")
+get_work_order = _ONE.fragment
+read_work_order = _ONE.read
 
 
 def list_work_orders(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
