@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from wrenchwork.api_keys.service import issue
@@ -103,3 +106,20 @@ class Api:
 
     def as_key(self, token: str) -> Api:
         return Api(self.client, token, self.entity_id)
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """Collects every SQL statement sent to the database while the block runs, but the import runner's: it polls
+    for queued imports in the background of the tests' app (imports/runner.py), whatever the request."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "import_jobs" not in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

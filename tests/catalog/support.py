@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from tests.helpers import Api
@@ -128,20 +125,3 @@ def db_add(session: Session, *rows: Any) -> None:
     """Arranges rows directly in the database."""
     session.add_all(rows)
     session.commit()
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """Collects every SQL statement sent to the database while the block runs, but the import runner's: it polls
-    for queued imports in the background of the tests' app (imports/runner.py), whatever the request."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "import_jobs" not in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

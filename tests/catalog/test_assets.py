@@ -27,9 +27,8 @@ from tests.catalog.support import (
     error,
     ids,
     ok,
-    statements,
 )
-from tests.helpers import Api, Tenant, make_entity, make_tenant, make_user
+from tests.helpers import Api, Tenant, make_entity, make_tenant, make_user, statements
 from wrenchwork.models import Asset, asset_asset_types, asset_technicians, asset_vendors
 
 ROBERT = {

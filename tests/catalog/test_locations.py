@@ -22,9 +22,8 @@ from tests.catalog.support import (
     error,
     ids,
     ok,
-    statements,
 )
-from tests.helpers import Api, Tenant, make_entity, make_user
+from tests.helpers import Api, Tenant, make_entity, make_user, statements
 from wrenchwork.models import Location
 
 

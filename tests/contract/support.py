@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, event
 
 from tests.contract.resources import RESOURCES, Kind, Resource
 from tests.helpers import Api
@@ -124,23 +123,6 @@ def assert_422(response: httpx.Response, *keys: str) -> dict[str, Any]:
 
 
 # ---- statement counting ---------------------------------------------------------------------------------------
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """Collects every SQL statement sent to the database while the block runs, but the import runner's: it polls
-    for queued imports in the background of the tests' app (imports/runner.py), whatever the request."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "import_jobs" not in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 # ---- the matcher oracle: what each matcher must select, in Python ----------------------------------------------

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests.contract.resources import Resource
-from tests.contract.support import each_resource, ok_list, statements
-from tests.helpers import Api, Tenant
+from tests.contract.support import each_resource, ok_list
+from tests.helpers import Api, Tenant, statements
 
 TOKEN = "QryCount"
 

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import Connection, Engine, bindparam, column, literal, select, table, update
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from tests.contract.support import statements
-from tests.helpers import Tenant
+from tests.helpers import Tenant, statements
 from wrenchwork.core import driver
 from wrenchwork.models import User
 

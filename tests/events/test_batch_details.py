@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.contract.support import statements
 from tests.events.support import events
-from tests.helpers import Api
+from tests.helpers import Api, statements
 from tests.parts.support import create_part
 
 

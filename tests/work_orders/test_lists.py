@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.catalog.support import create_asset, create_location, create_lookup, error, ids, statements
-from tests.helpers import Api, Tenant, make_user
+from tests.catalog.support import create_asset, create_location, create_lookup, error, ids
+from tests.helpers import Api, Tenant, make_user, statements
 from tests.work_orders.support import create_work_order, update_work_order
 from wrenchwork.models import PmSchedule
 
