@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from wrenchwork.core.listing import Field, Kind, ListSpec, Membership
 from wrenchwork.models import (
     WorkOrder,
@@ -51,3 +53,6 @@ REQUEST_LIST = ListSpec(
     default_sort=(("created_at", "desc"),),
     counter="work_order_requests",
 )
+
+# A requester's own requests: the entity's row counter counts everyone's, so its total is counted.
+OWN_REQUEST_LIST = replace(REQUEST_LIST, counter=None)

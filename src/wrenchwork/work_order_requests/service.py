@@ -8,17 +8,16 @@ may change only their own requests, and only while they are pending.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable
 from typing import Any
 
+from orjson import Fragment
 from sqlalchemy.orm import Session
 
-from wrenchwork.comments.counts import comments_count_by_request
 from wrenchwork.core.auth import Scope
 from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import Forbidden, NotFound, Unprocessable
-from wrenchwork.core.listing import AnyRow, ListQuery
+from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.events.outbox import emit, note_changed
 from wrenchwork.models import (
@@ -32,8 +31,8 @@ from wrenchwork.models import (
     work_order_request_vendors,
 )
 from wrenchwork.users.repository import UserRepository
-from wrenchwork.work_order_requests.listing import REQUEST_LIST
-from wrenchwork.work_order_requests.repository import RequestRepository
+from wrenchwork.work_order_requests.listing import OWN_REQUEST_LIST, REQUEST_LIST
+from wrenchwork.work_order_requests.repository import LIST_PAGE, RequestRepository
 from wrenchwork.work_order_requests.schemas import RequestCreate, RequestFields, RequestUpdate
 from wrenchwork.work_orders.schemas import WorkOrderCreate
 from wrenchwork.work_orders.service import create_work_order
@@ -59,52 +58,11 @@ CLEARABLE = ("description", "location_id", "asset_id", "due_date")
 # ---- reading ---------------------------------------------------------------------------------------------------
 
 
-def present(repo: RequestRepository, rows: Sequence[AnyRow]) -> list[dict[str, Any]]:
-    """List items as documented; a fixed number of queries for any number of rows."""
-    ids = [r.id for r in rows]
-    refs = repo.references(ids)
-    counts = comments_count_by_request(repo.session, ids)
-    items = []
-    for row in rows:
-        item: dict[str, Any] = {
-            "id": row.id,
-            "title": row.title,
-            "description": row.description,
-            "status": row.status,
-            "priority": row.priority,
-            "work_order_id": row.work_order_id,
-            "location": None
-            if row.location_id is None
-            else {"id": row.location_id, "name": row.location_name, "path": row.location_path},
-            "asset": None if row.asset_id is None else {"id": row.asset_id, "name": row.asset_name},
-            "categories": refs["categories"].get(row.id, []),
-            "technicians": refs["technicians"].get(row.id, []),
-            "vendors": refs["vendors"].get(row.id, []),
-            "due_date": row.due_date,
-            "completed_at": row.completed_at,
-            "comments_count": counts.get(row.id, 0),
-            "request_portal": None
-            if row.request_portal_id is None
-            else {"id": row.request_portal_id, "uuid": row.portal_uuid, "title": row.portal_title},
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-            "created_by": None
-            if row.created_by_id is None
-            else {"id": row.created_by_id, "name": row.creator_name, "surname": row.creator_surname},
-            "updated_by": None
-            if row.updated_by_id is None
-            else {"id": row.updated_by_id, "name": row.editor_name, "surname": row.editor_surname},
-        }
-        items.append(item)
-    return items
-
-
-def list_requests(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+def list_requests(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
+    """A page of the documented list items, rendered by the database (work_order_requests/repository.py
+    `LIST_PAGE`). The entity's row counter counts every request; a requester's list counts only its own."""
     repo = RequestRepository(session, scope)
-    # The entity's row counter counts every request; a requester's list counts only its own.
-    spec = REQUEST_LIST if not repo.own_only else replace(REQUEST_LIST, counter=None)
-    rows, total = repo.rows_page(spec, query, repo.readable())
-    return present(repo, rows), total
+    return repo.json_page(OWN_REQUEST_LIST if repo.own_only else REQUEST_LIST, query, LIST_PAGE, repo.owner)
 
 
 def request_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
