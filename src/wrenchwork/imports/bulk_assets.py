@@ -37,6 +37,8 @@ class BulkAssets:
         self.pending_keys: set[Any] = set()
         self.pending_names: set[str] = set()
         self.refused: list[tuple[int, AppError]] = []  # rows the service refused when their batch was written
+        self.assets = len(self.named)  # about how many assets the entity has (each name under its parent counted once)
+        self.planned_for = max(self.assets, BATCH)  # how many the database's statistics are taken to know of
 
     def try_row(self, number: int, values: dict[str, str]) -> Outcome | None:
         """`created` once the row is in the batch; None for a row that must go through the importer. A row the
@@ -92,6 +94,10 @@ class BulkAssets:
             self.named.setdefault((data.name, data.parent_id), outcome)
             self.first_named.setdefault(data.name, outcome)
         self.pending, self.pending_keys, self.pending_names = [], set(), set()
+        self.assets += len(outcomes)
+        if self.assets >= 2 * self.planned_for:  # each time the assets have doubled
+            self.importer.repo.refresh_statistics(Asset)
+            self.planned_for = self.assets
 
     def _asset(self, key: str) -> int | None:
         """The parent a row names, by asset code or else by name (as the importer's lookup), or None."""

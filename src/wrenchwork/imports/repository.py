@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
@@ -52,6 +52,15 @@ class ImportRepository(Repository[ImportJob]):
         return found
 
     # ---- the bulk asset path (imports/bulk_assets.py) --------------------------------------------------------
+
+    def refresh_statistics(self, model: type[Any]) -> None:
+        """PostgreSQL's planner statistics of `model`'s table brought up to date inside the import's transaction
+        (ANALYZE counts the rows the transaction itself inserted; autovacuum sees them only after the commit). A
+        table that grew from nothing to many thousand rows in one transaction is otherwise planned as if it still
+        held a handful: the asset service's check of a batch's asset codes then reads every asset of the entity
+        instead of probing the unique index. SQLite's planner needs no statistics for these statements."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text(f"ANALYZE {model.__table__.name}"))
 
     def all_by(self, model: type[Any], key: Any) -> dict[Any, int]:
         """`{key: id}` for every record of `model` in the entity (the oldest one where several share a key)."""
