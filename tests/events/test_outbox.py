@@ -126,3 +126,25 @@ def test_a_link_written_from_one_side_updates_the_other_sides_detail(api: Api) -
     assert found[1]["data"] == vendor_now | {"changed_fields": ["assets_ids"]}
     assert found[2]["data"] == part_now | {"changed_fields": ["assets_ids"]}
     assert [a["id"] for a in vendor_now["assets"]] == [a["id"] for a in part_now["assets"]] == [asset["id"]]
+
+
+def test_a_change_the_commit_itself_flushes_emits_its_event(api: Api, session) -> None:  # type: ignore[no-untyped-def]
+    """Records still pending when the transaction commits (nothing flushed them before) are written by the commit's
+    own flush: their events are written with them."""
+    from wrenchwork.models import Vendor, WorkOrder
+
+    order = api.post("/work_orders", json={"work_order": {"title": "Pump"}}).json()["data"]
+    before = events(api)[-1]["seq"]
+    session.get(WorkOrder, order["id"]).title = "Pump, rebuilt"
+    vendor = Vendor(entity_id=api.entity_id, name="Acme")
+    session.add(vendor)
+    session.commit()  # no flush before: the commit flushes both changes
+    found = events(api, after=before)
+    assert [(e["type"], e["actor"]["type"]) for e in found] == [
+        ("vendor.created", "system"), ("work_order.updated", "system"),
+    ]  # fmt: skip
+    assert found[0]["data"]["id"] == vendor.id
+    assert found[1]["data"]["changed_fields"] == ["title"]
+    # Nothing noted is left over for the session's next transaction.
+    session.commit()
+    assert events(api, after=found[-1]["seq"]) == []

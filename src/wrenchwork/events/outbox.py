@@ -6,8 +6,9 @@ of a record shown inside a resource's detail as that resource's update; services
 and changes the session cannot see (link tables written with Core statements) with `note_changed`, and on the
 records at the link's other end with `note_linked`. A deleted
 record is presented in `before_flush`, while it still exists: its `deleted` event carries its last detail.
-Nothing is written until the transaction commits: `before_commit` presents each record once (the request's own
-answer when it is that record's detail, else the resource's detail presenter), numbers the events and inserts them.
+Nothing is written until the transaction commits: `before_commit` flushes what is still pending (the commit's own
+flush comes after the hook, too late to be noted), presents each record once (the request's own answer when it is
+that record's detail, else the resource's detail presenter), numbers the events and inserts them.
 A rollback (of the request, an atomic batch or a savepoint) forgets what was noted inside it, so a rolled-back
 change emits nothing.
 
@@ -239,6 +240,8 @@ def _committed(session: Session) -> None:
 def _write_events(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint's release: its notes wait for the transaction's commit
+    # The commit's own flush runs after this hook: what is still pending is flushed (and noted) here instead.
+    session.flush()
     pending: list[Noted] | None = session.info.pop(PENDING, None)
     response = session.info.pop(ANSWER, None)
     if not pending:
