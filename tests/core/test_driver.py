@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, bindparam, column, literal, select, table, update
+from sqlalchemy import Connection, Engine, bindparam, column, insert, literal, select, table, update
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from tests.helpers import Tenant, statements
 from wrenchwork.core import driver
-from wrenchwork.models import User
+from wrenchwork.models import Location, User
 
 LOGIN = datetime(2026, 3, 1, 8, 30, 15, tzinfo=UTC)
 
@@ -27,6 +27,13 @@ LOGGED_IN_BEFORE = driver.keep(select(User.id).where(User.last_login_at < bindpa
 NO_TABLE = driver.keep(
     select(column("id")).select_from(table("no_such_table", column("id"))).where(column("id") == bindparam("id"))
 )
+# A location: a date-time to convert on the way in, its id and creation time back from RETURNING.
+ADD_LOCATION = driver.keep(
+    insert(Location)
+    .values(entity_id=bindparam("entity_id"), name=bindparam("name"), path=bindparam("path"),
+            created_at=bindparam("at"), updated_at=bindparam("at"))
+    .returning(Location.name, Location.created_at)
+)  # fmt: skip
 IN_LIST = driver.keep(select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True))))
 
 
@@ -116,3 +123,31 @@ def test_sql_logging_sees_every_statement(engine: Engine, tenant: Tenant, caplog
         rows = driver.rows(conn, BY_ID, {"user_id": tenant.admin_id, "extra": 0})
     assert [row[0] for row in rows] == [tenant.admin_id]
     assert any("FROM users" in record.getMessage() for record in caplog.records)
+
+
+def test_a_kept_insert_writes_and_returns_what_sqlalchemy_would(connection: Connection, tenant: Tenant) -> None:
+    one = {"entity_id": tenant.entity_id, "name": "Plant", "path": "/", "at": LOGIN}
+    rows = driver.execute(connection, ADD_LOCATION, [one])
+    assert [tuple(row) for row in rows] == [("Plant", LOGIN)]
+    assert rows[0][1].tzinfo is UTC
+    assert [tuple(row) for row in connection.execute(ADD_LOCATION, one | {"name": "Yard"})] == [("Yard", LOGIN)]
+    several = [one | {"name": f"Bay {n}"} for n in range(3)]
+    assert driver.execute(connection, ADD_LOCATION, several) == []  # one executemany: no RETURNING rows
+    names = select(Location.name, Location.created_at).where(Location.entity_id == tenant.entity_id)
+    assert sorted(tuple(row) for row in connection.execute(names)) == [
+        ("Bay 0", LOGIN), ("Bay 1", LOGIN), ("Bay 2", LOGIN), ("Plant", LOGIN), ("Yard", LOGIN),
+    ]  # fmt: skip
+
+
+def test_a_kept_insert_is_seen_by_listeners(engine: Engine, connection: Connection, tenant: Tenant) -> None:
+    one = {"entity_id": tenant.entity_id, "name": "Plant", "path": "/", "at": LOGIN}
+    with statements(engine) as seen:
+        rows = driver.execute(connection, ADD_LOCATION, [one])
+    assert [tuple(row) for row in rows] == [("Plant", LOGIN)]
+    assert len(seen) == 1 and "INSERT INTO locations" in seen[0]
+
+
+def test_a_kept_insert_refusing_a_row_is_sqlalchemys_error(connection: Connection, tenant: Tenant) -> None:
+    with pytest.raises(DBAPIError, match="path"):
+        driver.execute(connection, ADD_LOCATION, [{"entity_id": tenant.entity_id, "name": "A", "path": None,
+                                                   "at": LOGIN}])  # fmt: skip

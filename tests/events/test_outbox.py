@@ -22,6 +22,18 @@ def test_created_updated_deleted_carry_the_detail(api: Api) -> None:
     assert all(e["entity_id"] == api.entity_id for e in found)
 
 
+def test_the_detail_is_the_answers_whatever_its_text(api: Api) -> None:
+    """The event carries the detail the request answered with, even when its text looks like the envelope."""
+    text = 'x","meta":{"a":1}},"meta":{"entity":{}} \\"'
+    created = api.post("/work_orders", json={"work_order": {"title": text, "description": ',"meta":'}})
+    assert created.status_code == 201, created.text
+    order = created.json()["data"]
+    updated = api.patch(f"/work_orders/{order['id']}", json={"work_order": {"description": text}}).json()["data"]
+    found = events(api)
+    assert [e["data"] for e in found] == [order, updated | {"changed_fields": ["description"]}]
+    assert order["title"] == updated["description"] == text
+
+
 def test_every_resource_emits(api: Api) -> None:
     location = api.post("/locations", json={"location": {"name": "Plant"}}).json()["data"]
     api.post("/assets", json={"asset": {"name": "Boiler", "location_id": location["id"]}})
