@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from wrenchwork.core import write_lock
@@ -165,11 +166,33 @@ async def keep_statistics(engine: Engine, interval: float) -> None:
                 log.info("planner statistics refreshed", extra={"fields": {"tables": analyzed}})
 
 
+class PostgresReadSession(Session):
+    """A read session on PostgreSQL: a REPEATABLE READ, READ ONLY transaction (one snapshot for all its
+    statements, as SQLite's read transaction is, and refused any write), which `close` ends with a COMMIT.
+
+    Why not the rollback that `close` otherwise sends: it wrote nothing, so the two are the same to the database,
+    but psycopg forgets every statement it prepared on a connection at each ROLLBACK (and deallocates them on the
+    server). A GET ending in one had every statement parsed and planned again on the next request: 1.9-2.9 ms of
+    PostgreSQL CPU per detail at 100,000 rows, where the prepared statement's reused plan takes 0.3-0.7."""
+
+    def close(self) -> None:
+        if self.in_transaction():
+            # A failed commit (the connection lost) changes nothing: the close below then rolls back.
+            with contextlib.suppress(SQLAlchemyError):
+                self.commit()
+        super().close()
+
+
 def make_sessionmaker(engine: Engine, read: bool = False) -> sessionmaker[Session]:
     """Sessions on `engine`. `read=True`: sessions for requests that change nothing (GET), whose SQLite
     transactions neither take nor wait for the write lock (see the top of this module); `session.info["read"]`
-    tells them apart. On PostgreSQL readers never wait for writers anyway, and both kinds are the same."""
+    tells them apart. On PostgreSQL readers never wait for writers anyway; its read sessions are
+    `PostgresReadSession`s, which keep the connection's prepared statements."""
     if not read:
         return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    info = {"read": True}
+    if engine.dialect.name == "postgresql":
+        snapshot = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        return sessionmaker(snapshot, class_=PostgresReadSession, expire_on_commit=False, autoflush=True, info=info)
     bind = engine.execution_options(**{READ_OPTION: True}) if engine.dialect.name == "sqlite" else engine
-    return sessionmaker(bind, expire_on_commit=False, autoflush=True, info={"read": True})
+    return sessionmaker(bind, expire_on_commit=False, autoflush=True, info=info)

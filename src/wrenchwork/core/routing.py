@@ -123,8 +123,9 @@ async def transaction(
 ) -> Response:
     """The request's one transaction (an API operation's or a web page's): `answer(session)` is committed when it
     answers below 400, else rolled back; `path` names the route for whatever reuses the answer at commit (ANSWER).
-    A read session's transaction (core/db.py) is simply ended by `close`: it wrote nothing, so committing it would
-    only add the commit's round of session, connection and pool bookkeeping to every GET (a tenth of a detail)."""
+    A read session's transaction (core/db.py) is simply ended by `close`, whatever the answer: it wrote nothing.
+    (On SQLite, committing it would only add the commit's round of session, connection and pool bookkeeping to
+    every GET, a tenth of a detail; a PostgreSQL read session's `close` commits, which keeps its plans.)"""
     request.state.session = session
     try:
         response = await answer(session)
@@ -138,7 +139,8 @@ async def transaction(
             session.rollback()
         return response
     except BaseException:
-        session.rollback()
+        if not session.info.get("read"):
+            session.rollback()
         raise
     finally:
         session.close()
