@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
-from tests.helpers import Api, Tenant
+from tests.helpers import Api, Tenant, make_user
 from wrenchwork.core import text_index
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.models import Asset
@@ -170,6 +170,41 @@ def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
     )
     if engine.dialect.name == "sqlite":
         assert [len(q.text_matches) for q in seen] == [1, 0, 0]
+
+
+def test_a_technicians_few_work_orders_drive_a_common_term(
+    api: Api, session: Session, engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a technician filter, a term drives only when fewer rows hold it than the technician has."""
+    technician, _ = make_user(session, tenant)
+    mine = [0, 7, 21]
+    for n in range(30):
+        linked = [technician] if n in mine else []
+        body = {"work_order": {"title": f"Pump {n:03d}", "technicians_ids": linked}}
+        assert api.post("/work_orders", json=body).status_code == 201
+    assert api.post("/work_orders", json={"work_order": {"title": "Fan", "technicians_ids": [technician]}})
+    seen: list[ListQuery] = []
+    original: Callable[..., ListQuery] = text_index.narrowed
+
+    def spy(*args: Any) -> ListQuery:
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(text_index, "narrowed", spy)
+
+    def titles(search: str) -> list[str]:
+        params = {"filter[technicians_id_eq]": str(technician), "search": search, "sort": "title"}
+        response = api.get("/work_orders", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["meta"]["pagination"]["total"] == len(body["data"])
+        return [item["title"] for item in body["data"]]
+
+    assert titles("pump") == ["Pump 000", "Pump 007", "Pump 021"]  # 30 hold it, the technician has 4
+    assert titles("pump 007") == ["Pump 007"]  # 1 holds it
+    assert titles("pump 00") == ["Pump 000", "Pump 007"]  # 10 hold it
+    if engine.dialect.name == "sqlite":
+        assert [len(q.text_matches) for q in seen] == [0, 1, 0]
 
 
 def test_the_index_follows_updates_and_deletes(api: Api, session: Session, tenant: Tenant) -> None:

@@ -165,3 +165,30 @@ def test_forecast_starts_at_the_next_order_date(api: Api) -> None:
     # The next order date is still March 2 (generation would have moved it): the forecast starts there.
     data, _ = _forecast(api, schedule["id"], until="2026-03-03")
     assert [o["order_date"] for o in data] == ["2026-03-02T08:00:00.000Z", "2026-03-03T08:00:00.000Z"]
+
+
+def test_a_changed_schedule_is_forecast_anew(api: Api, tenant: Tenant) -> None:
+    """Forecasts keep occurrences between requests (pm_schedules/occurrence_cache.py): after an edit of the rule,
+    a pause and resume, or a change of the entity's time zone, the same request answers the new occurrences."""
+    weekly = create_schedule(api, repeat_frequency="week", on_week_days=[3], start_date="2026-03-02T08:00:00Z")
+    window = {"from": "2026-03-02", "until": "2026-03-15"}
+
+    def orders() -> list[str]:
+        calendar = ok(api.get("/pm_forecast", params=window))
+        own, _ = _forecast(api, weekly["id"], until="2026-03-15")
+        assert [e["order_date"] for e in own] == [e["order_date"] for e in calendar]
+        return [e["order_date"] for e in calendar]
+
+    assert orders() == ["2026-03-04T08:00:00.000Z", "2026-03-11T08:00:00.000Z"]
+    ok(api.patch(f"/pm_schedules/{weekly['id']}", json={"pm_schedule": {"on_week_days": [5]}}))
+    assert orders() == ["2026-03-06T08:00:00.000Z", "2026-03-13T08:00:00.000Z"]
+    ok(api.patch(f"/pm_schedules/{weekly['id']}", json={"pm_schedule": {"repeat_interval": 2}}))
+    assert orders() == ["2026-03-06T08:00:00.000Z"]
+    ok(api.patch(f"/pm_schedules/{weekly['id']}", json={"pm_schedule": {"status": "paused"}}))
+    assert orders() == []
+    ok(api.patch(f"/pm_schedules/{weekly['id']}", json={"pm_schedule": {"status": "planned"}}))
+    assert orders() == ["2026-03-06T08:00:00.000Z"]
+    # Read in New York, 03:00 local every other Friday: 07:00 UTC once summer time has begun (8 March).
+    ok(api.patch(f"/entities/{tenant.entity_id}", json={"entity": {"timezone": "America/New_York"}}))
+    ok(api.patch(f"/pm_schedules/{weekly['id']}", json={"pm_schedule": {"repeat_interval": 1}}))
+    assert orders() == ["2026-03-06T08:00:00.000Z", "2026-03-13T07:00:00.000Z"]

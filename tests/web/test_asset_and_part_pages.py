@@ -7,10 +7,10 @@ import io
 import segno
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.helpers import Api, Tenant
+from tests.helpers import Api, Tenant, statements
 from tests.web.pages import csrf, person, sign_in
 from tests.web.test_work_order_pages import act, flash, new_work_order
 from wrenchwork.models import WorkOrderRequest
@@ -146,3 +146,23 @@ def test_a_searched_list_pages_with_its_search(client: TestClient, api: Api, ses
     assert 'href="?search=a%26b+%23&amp;page=2"' in first.text
     second = client.get("/assets?search=a%26b+%23&page=2")
     assert "Pump A&amp;B #20" in second.text and "Pump A&amp;B #00" not in second.text
+
+
+def test_the_asset_page_reads_in_few_statements(
+    client: TestClient, api: Api, session: Session, engine: Engine, tenant: Tenant
+) -> None:
+    asset_id = api.post("/assets", json={"asset": {"name": "Press"}}).json()["data"]["id"]
+    for n in range(110):  # more than a page of each
+        new_work_order(api, title=f"Press job {n}", asset_id=asset_id, status_id=5 if n % 2 else 1)
+    _, email = person(session, tenant)
+    sign_in(client, email)
+    act(client, f"/assets/{asset_id}/status", {"status": "offline", "reason": "Jammed"})
+    client.get(f"/assets/{asset_id}")
+    with statements(engine) as seen:
+        page = client.get(f"/assets/{asset_id}")
+    assert page.status_code == 200
+    assert "Open work orders (55)" in page.text and page.text.count("Press job") == 50 + 10
+    # The session and the viewer's roles; the asset; the open work orders' page (ids, then items) and count;
+    # the closed ones' page (ids, then items), not counted; the downtimes.
+    assert len(seen) == 9, seen
+    assert "Jammed" in page.text.split('id="h-downtime"')[1]

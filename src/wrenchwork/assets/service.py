@@ -185,6 +185,13 @@ def list_downtimes(session: Session, scope: Scope, asset_id: int, query: ListQue
     return [downtime_item(r[0]) for r in rows], total
 
 
+def latest_downtimes(session: Session, scope: Scope, asset_id: int, count: int) -> list[dict[str, Any]]:
+    """The items of `GET /assets/{id}/downtimes` for its first page of `count`, without the asset's own read or
+    the total: for a page that has read the asset (`read_asset`) and shows no total."""
+    rows = AssetRepository(session, scope).latest_downtimes(asset_id, count)
+    return [downtime_item(row) for row in rows]
+
+
 def availability(
     session: Session, scope: Scope, asset_id: int, start: datetime | None, end: datetime | None
 ) -> dict[str, Any]:

@@ -28,10 +28,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, text
+from sqlalchemy import Column, Connection, func, select, text
 
 from wrenchwork.core.db import fold
-from wrenchwork.core.listing import Field, ListQuery, ListSpec
+from wrenchwork.core.listing import Field, ListQuery, ListSpec, Membership
 
 # Listed table -> its indexed text columns: the list's search columns and the string fields with text matchers.
 INDEXED: dict[str, tuple[str, ...]] = {
@@ -116,20 +116,35 @@ def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: Cal
     are counted up to a limit (`drive_limit`); when one term has no more, the matches drive the page and its
     total. Otherwise the query is left to the plain statements: the page walks the sort's index testing each row
     and stops after a page, and the total is one pass over the table (through the index, every match would be
-    looked up by id: two to three times slower when most rows match)."""
+    looked up by id: two to three times slower when most rows match).
+
+    A link filter (`technicians_id_eq`) drives the plain statements from the link's index (listing.link_joins):
+    a term then drives only if it holds fewer rows than the link does. A technician's 1,116 work orders, each
+    tested for "pump", cost 2 ms; the 5,453 that hold "pump", each tested for the technician, 10."""
     if connection.dialect.name != "sqlite":
         return query
     table = fts_table(spec.id_column.table.name)
     terms = index_terms(spec, query)
     if not terms:
         return query
-    limit = drive_limit(rows())
+    limit = min(drive_limit(rows()), _linked_rows(connection, spec, query, drive_limit(rows())))
     # A row past the first `limit` of the term's, if there is one.
     beyond = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :term LIMIT 1 OFFSET :limit")
     for term in terms:
         if connection.execute(beyond, {"term": term, "limit": limit}).first() is None:
             return replace(query, text_matches=tuple((table, term) for term in terms))
     return query
+
+
+def _linked_rows(connection: Connection, spec: ListSpec, query: ListQuery, limit: int) -> int:
+    """The fewest rows a link filter of the query names (at most `limit`; `limit` without one)."""
+    fewest = limit
+    for cond in query.conditions:
+        target = spec.fields[cond.name]
+        if isinstance(target, Membership) and target.semi_join and cond.matcher == "eq":
+            linked = select(target.link_value).where(target.link_value == cond.value).limit(fewest)
+            fewest = min(fewest, connection.execute(select(func.count()).select_from(linked.subquery())).scalar_one())
+    return fewest
 
 
 def drive_limit(rows: int | None) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from wrenchwork.core.errors import Unprocessable
 from wrenchwork.core.schemas import check_year
 from wrenchwork.models import Asset, PmSchedule, PmTemplateWorkOrder
 from wrenchwork.pm_schedules import timing
+from wrenchwork.pm_schedules.occurrence_cache import OCCURRENCES
 from wrenchwork.pm_schedules.recurrence import occurrences
 from wrenchwork.pm_schedules.repository import PmScheduleRepository
 from wrenchwork.pm_schedules.service import get_row, pm_moment
@@ -85,7 +86,9 @@ def calendar(
         raise Unprocessable.field("until", "must not be before from")
     if (last_day - first_day).days + 1 > MAX_CALENDAR_DAYS:
         raise Unprocessable.field("until", f"must be at most {MAX_CALENDAR_DAYS} days from from, both included")
-    start, end = _start_of(first_day, zone), _end_of(last_day, zone)
+    # In UTC, like the occurrences and next order dates they are compared with (moments of two zones compare
+    # through their offsets: most of the merge's time).
+    start, end = _start_of(first_day, zone).astimezone(UTC), _end_of(last_day, zone).astimezone(UTC)
     repo = PmScheduleRepository(session, scope)
     # Columns, not mapped objects, by next order date: the order in which `merge_coming` opens their streams.
     stmt = repo.scoped(
@@ -149,13 +152,23 @@ def _opens_at(schedule: Forecast, start: datetime) -> datetime:
 
 
 def _coming(schedule: Forecast, zone: str, start: datetime | None, end: datetime) -> Iterator[datetime]:
-    """The schedule's occurrences from its next order date (and from `start`) up to `end`, ascending."""
+    """The schedule's occurrences from its next order date (and from `start`) up to `end`, ascending: a
+    persistent schedule's from the occurrence cache (pm_schedules/occurrence_cache.py), keyed on its rule's
+    fields, the zone and the window."""
     next_order = schedule.next_order_date
     if schedule.status != "planned" or next_order is None or next_order > end:
         return iter(())
     if schedule.type != "persistent":
         return iter(()) if start is not None and next_order < start else iter((next_order,))
     after = next_order if start is None else max(next_order, start)
+    key = (
+        schedule.repeat_frequency, schedule.start_date, schedule.repeat_interval, tuple(schedule.on_week_days or ()),
+        tuple(schedule.in_months or ()), schedule.on_month_day, zone, after, end,
+    )  # fmt: skip
+    return iter(OCCURRENCES.moments(key, lambda: _expanded(schedule, zone, after, end)))
+
+
+def _expanded(schedule: Timed, zone: str, after: datetime, end: datetime) -> Iterator[datetime]:
     return occurrences(timing.rule_of(schedule, zone), after, end, inclusive=True, limit=MAX_OCCURRENCES + 1)
 
 

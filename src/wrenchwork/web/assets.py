@@ -3,13 +3,14 @@ each through the API's service and role rule."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Form, Path, Query, Request
 from starlette.responses import Response
 
 from wrenchwork.assets import service
-from wrenchwork.assets.listing import ASSET_LIST, DOWNTIME_LIST
+from wrenchwork.assets.listing import ASSET_LIST
 from wrenchwork.assets.schemas import AssetStatusChange
 from wrenchwork.core.auth import ROLES, TECHNICIAN_ROLES
 from wrenchwork.core.errors import NotFound
@@ -56,6 +57,8 @@ async def scanned(request: Request, viewer: CurrentViewer, value: str) -> Respon
 
 @router.get("/assets/{id}")
 async def asset_page(request: Request, viewer: CurrentViewer, id: Id) -> Response:
+    """The asset (404 elsewhere), its open work orders with their number, the latest closed ones and downtimes
+    (neither counted: the page shows no total of them)."""
     scope = viewer.require(ROLES)
     session = request.state.session
     asset = service.read_asset(session, scope, id)
@@ -66,15 +69,12 @@ async def asset_page(request: Request, viewer: CurrentViewer, id: Id) -> Respons
         opened, open_total = page_of_work(
             request, scope, parse_list_query(MY_WORK_LIST, [*open_query, ("sort", "undated asc,due_date asc")])
         )
-        closed, _ = page_of_work(
-            request,
-            scope,
-            parse_list_query(MY_WORK_LIST, [*history_query, ("sort", "updated_at desc"), ("per_page", str(HISTORY))]),
+        latest = parse_list_query(
+            MY_WORK_LIST, [*history_query, ("sort", "updated_at desc"), ("per_page", str(HISTORY))]
         )
+        closed, _ = page_of_work(request, scope, replace(latest, counted=False))
         context |= {"open": mark_due(opened, scope.entity.timezone), "open_total": open_total, "history": closed}
-    downtimes, _ = service.list_downtimes(
-        session, scope, id, parse_list_query(DOWNTIME_LIST, [("per_page", str(HISTORY))])
-    )
+    downtimes = service.latest_downtimes(session, scope, id, HISTORY)
     context |= {"downtimes": downtimes, "tz": scope.entity.timezone}
     return render(request, "asset.html", context)
 

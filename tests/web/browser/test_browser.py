@@ -166,3 +166,43 @@ def test_main_pages_have_no_serious_accessibility_problems(desktop: Page, live: 
     desktop.goto(live.url + f"/assets/{asset_id}")
     screenshot(desktop, "phone-asset")
     desktop.set_viewport_size(DESKTOP)
+
+
+def test_answer_a_procedure_on_a_phone(phone: Page, live: Live) -> None:
+    items = [
+        {"name": "Oil level", "item_type": "meter_reading", "options": {"unit": "mm", "min": 0, "max": 50}},
+        {"name": "Guard fitted", "item_type": "checkbox"},
+        {"name": "Mode", "item_type": "multiple_choice", "options": {"choices": ["Auto", "Manual"]}},
+        {"name": "Leaks", "item_type": "yes_no"},
+    ]
+    body = {"name": "Gearbox check", "description": "Monthly", "items_attributes": items}
+    template = live.api.post("/procedure_templates", json={"procedure_template": body})
+    assert template.status_code == 201, template.text
+    wo = work_order(live, title="Gearbox inspection", procedure_template_ids=[template.json()["data"]["id"]])
+    sign_in(phone, live)
+    expect(phone.get_by_role("heading", name="My work")).to_be_visible()
+    phone.goto(live.url + f"/work_orders/{wo}")
+    answers = {"Oil level * (mm)": "32", "Mode *": "Manual", "Leaks *": "no"}
+    for label, value in answers.items():
+        field = phone.get_by_label(label, exact=True)
+        form = phone.locator("form.answer").filter(has=field)
+        if value.isdigit():
+            field.fill(value)
+        else:
+            field.select_option(value)
+        form.get_by_role("button", name="Save").click()
+        expect(form.locator(".answered")).to_be_visible()  # the saved page, answered by the technician
+        expect(phone.get_by_label(label, exact=True)).to_have_value(value)
+    guard = phone.locator("form.answer").filter(has=phone.get_by_label("Guard fitted *"))
+    guard.get_by_label("Guard fitted *").check()
+    guard.get_by_role("button", name="Save").click()
+    expect(guard.locator(".answered")).to_be_visible()
+    expect(phone.get_by_label("Guard fitted *")).to_be_checked()
+    assert accessibility_problems(phone) == []
+    procedure = live.api.get(f"/work_orders/{wo}").json()["data"]["procedures"][0]
+    answered = live.api.get(f"/work_orders/{wo}/procedures/{procedure['id']}").json()["data"]["items"]
+    assert {i["name"]: i["value"] for i in answered} == {
+        "Oil level": 32, "Guard fitted": True, "Mode": "Manual", "Leaks": "no"
+    }  # fmt: skip
+    phone.locator(f"#procedure-{procedure['id']}").evaluate("e => e.scrollIntoView({block: 'start'})")
+    screenshot(phone, "phone-work-order-answers")

@@ -70,3 +70,14 @@ def test_submit_on_a_portal_without_an_account(phone: Page, desktop: Page, live:
     expect(desktop.locator("svg")).to_be_visible()
     assert accessibility_problems(desktop) == []
     screenshot(desktop, "desktop-portal-poster")
+    # The request as the admin reviews it: who submitted it on which portal, and how to reach them.
+    request_path = f"/requests/{filed['data'][0]['id']}"
+    for page, name in ((desktop, "desktop-request-submitter"), (phone, "phone-request-submitter")):
+        if page is phone:  # the admin's session, on a phone
+            page.context.add_cookies(desktop.context.cookies())
+        page.goto(live.url + request_path)
+        expect(page.get_by_role("heading", name="Door does not close")).to_be_visible()
+        expect(page.get_by_text("Olga Operator on the portal Report a problem")).to_be_visible()
+        expect(page.get_by_role("link", name="olga@example.com")).to_be_visible()
+        assert accessibility_problems(page) == []
+        screenshot(page, name)
