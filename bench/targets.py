@@ -47,6 +47,14 @@ BASELINE = Target("baseline work_orders list", f"/api/v1/work_orders?{PAGE}", is
 BASELINE_SEARCH = Target("baseline work_orders search", "/api/v1/work_orders?per_page=50&search=5000")
 # The baseline's detail: one work order by id (its list item's shape, one statement).
 BASELINE_DETAIL = Target("baseline work_orders detail", "/api/v1/work_orders/500")
+# The baseline's durable create: one work order inserted and committed with synchronous=FULL. Writes are compared
+# with it, not with a read.
+BASELINE_CREATE = Target(
+    "baseline work_orders create",
+    "/api/v1/work_orders",
+    method="POST",
+    body='{"work_order": {"title": "Bench job", "description": "Created under load", "priority": "high"}}',
+)
 
 TARGETS: dict[str, list[Target]] = {
     "users": [
@@ -126,12 +134,14 @@ TARGETS: dict[str, list[Target]] = {
             method="PATCH",
             body='{"quantity": 1, "cost": 2.5}',
             random_ids=("parts_first", "parts_spread_last"),
+            baseline=BASELINE_CREATE,
         ),
         Target(
             "parts restock 1 part",
             "/api/v1/parts/{parts_hot}/restock",
             method="PATCH",
             body='{"quantity": 1, "cost": 2.5}',
+            baseline=BASELINE_CREATE,
         ),
     ],
     "vendors": [
