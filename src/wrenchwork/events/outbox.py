@@ -451,8 +451,8 @@ def _numbering(insert_of: Any) -> Any:
     return stmt.returning(_counters.c.last_seq)
 
 
-# These statements run on the driver's cursor (core/driver.py): through SQLAlchemy's ORM and execution path, they
-# were half of what the outbox adds to a request.
+# These statements run on the driver's cursor (core/driver.py): SQLAlchemy's ORM and execution path around them
+# were a third of what the outbox added to a request.
 _NUMBER = {"postgresql": driver.keep(_numbering(pg_insert)), "sqlite": driver.keep(_numbering(sqlite_insert))}
 _INSERT = driver.keep(insert(_events).values({c.key: bindparam(c.key, type_=c.type) for c in _written}))
 # PostgreSQL, one event of an entity (a request's create or update): the counter and the event in one statement,
