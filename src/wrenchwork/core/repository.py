@@ -22,6 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.selectable import Join, Subquery
 
@@ -237,19 +238,43 @@ def _filtered_statements(
     """A filtered page's ids (with `matched`, the number of matches, when a link drives the search) and its
     count, built once per list, sort and filter shape: the filter values, scope, limit and offset are bound."""
 
+    dialect = repo.session.get_bind().dialect.name
+
     def build() -> tuple[AnySelect, AnySelect, bool]:
         joins, rest = link_joins(spec, query)
         scope = getattr(repo.model, repo.scope_column) == bindparam("list_scope")
         where, order = [scope, *where_clauses(spec, rest)], order_by(spec, query)
         # Every match is visited anyway when a link or a text index drives the page: count them on the way.
         driven = bool(joins) or bool(rest.text_matches)
-        matched = [func.count().over().label("matched")] if driven else []
-        page = _ids_of(spec, base, spec.id_column, *matched, where=where, order=order, joins=joins)
+        if driven and dialect == "postgresql":
+            page = _matched_then_sorted(spec, base, where, order, joins)
+        else:
+            matched = [func.count().over().label("matched")] if driven else []
+            page = _ids_of(spec, base, spec.id_column, *matched, where=where, order=order, joins=joins)
         limit, offset = bindparam("list_limit", type_=BigInteger), bindparam("list_offset", type_=BigInteger)
         count = _ids_of(spec, base, func.count(), where=where, joins=joins)
         return page.limit(limit).offset(offset), count, driven
 
-    return prebuilt(("filtered", filter_shape(query)), spec, base, query, build)
+    return prebuilt(("filtered", filter_shape(query), dialect), spec, base, query, build)
+
+
+def _matched_then_sorted(
+    spec: ListSpec, base: AnySelect, where: Sequence[Any], order: Sequence[Any], joins: Sequence[tuple[Any, Any]]
+) -> AnySelect:
+    """PostgreSQL: the matches with their number (`count(*) OVER ()`) in a derived table, sorted outside it.
+
+    With the count and the order in one SELECT under a LIMIT, PostgreSQL 15 costs the window as if the LIMIT
+    stopped it early and walks the order's index over the whole entity, testing every row for the link (a
+    technician's 592 open work orders by due date: 52,729 rows visited, 187-202 ms). Counted apart from the
+    order, the planner starts from the link's rows and sorts the few matches (5-7 ms)."""
+    keys = [term.element.label(f"list_key_{n}") for n, term in enumerate(order)]
+    matches = _ids_of(spec, base, spec.id_column, *keys, func.count().over().label("matched"), where=where, joins=joins)
+    derived = matches.subquery("list_matches")
+    outer = [
+        derived.c[key.name].desc() if term.modifier is operators.desc_op else derived.c[key.name].asc()
+        for term, key in zip(order, keys, strict=True)
+    ]
+    return select(derived.c[spec.id_column.name], derived.c.matched).order_by(*outer)
 
 
 def _items_of(spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
