@@ -109,6 +109,7 @@ TARGETS: dict[str, list[Target]] = {
             method="POST",
             body='{"work_order": {"title": "Bench job", "priority": "high", "description": "Created under load", '
             '"technicians_ids": [{work_order_technician}], "checklist": [{"text": "Inspect", "order": 1}]}}',
+            baseline=BASELINE_CREATE,
         ),
         Target(
             "work_orders complete",

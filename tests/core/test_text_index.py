@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
-from tests.helpers import Api, Tenant, make_user
+from tests.helpers import Api, Tenant, make_user, statements
 from wrenchwork.core import text_index
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.models import Asset
@@ -51,7 +51,7 @@ def _mode(engine: Engine, monkeypatch: pytest.MonkeyPatch, indexed: bool) -> Ite
 
 
 def _answer(api: Api, params: dict[str, str]) -> tuple[int, list[int], int]:
-    response = api.get("/assets", params={"per_page": "100", "sort": "name", **params})
+    response = api.get("/assets", params={"per_page": "100", "sort": "name"} | params)
     body = response.json()
     ids = [item["id"] for item in body["data"]] if response.status_code == 200 else []
     total = body["meta"]["pagination"]["total"] if response.status_code == 200 else -1
@@ -96,7 +96,14 @@ def test_indexed_answers_equal_the_scan(
         term = picks.draw(from_data | VALUE, label="term")
         key = picks.draw(st.sampled_from(("search", *TEXT_MATCHERS)), label="key")
         params = {"search": term} if key == "search" else {f"filter[{key}]": term}
-        with _mode(engine, monkeypatch, indexed=True):
+        # A small page: the first page holds every match or not, and a later page is read too.
+        per_page, page = picks.draw(st.sampled_from([(100, 1), (2, 1), (2, 2), (3, 3)]), label="page")
+        params |= {"per_page": str(per_page), "page": str(page)}
+        # On SQLite, which way the index is read: the few ids of a term bound to the page's statement, or the
+        # term's matches read inside it (no term is few).
+        few = picks.draw(st.sampled_from((text_index.FEW_MATCHES, -1)), label="few")
+        with _mode(engine, monkeypatch, indexed=True), monkeypatch.context() as patch:
+            patch.setattr(text_index, "FEW_MATCHES", few)
             indexed = _answer(api, params)
         with _mode(engine, monkeypatch, indexed=False):
             scanned = _answer(api, params)
@@ -152,7 +159,7 @@ def test_what_a_search_finds(api: Api, params: dict[str, str], expected: list[st
 def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
     api: Api, session: Session, engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _add_assets(session, tenant, [(f"Pump {n:03d}", None, None) for n in range(30)])
+    _add_assets(session, tenant, [(f"Pump {n:03d}", "spare" if n < 20 else None, None) for n in range(40)])
     seen: list[ListQuery] = []
     original: Callable[..., ListQuery] = text_index.narrowed
 
@@ -161,15 +168,24 @@ def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
         return seen[-1]
 
     monkeypatch.setattr(text_index, "narrowed", spy)
-    monkeypatch.setattr(text_index, "MIN_DRIVE_LIMIT", 10)
+    monkeypatch.setattr(text_index, "FEW_MATCHES", 10)
+    monkeypatch.setattr(text_index, "MIN_DRIVE_LIMIT", 25)
     assert _names(api, search="pump 01", per_page="5") == ([f"Pump 01{n}" for n in range(5)], 10)
-    assert _names(api, search="pump", per_page="5", page="2") == ([f"Pump {n:03d}" for n in range(5, 10)], 30)
+    assert _names(api, search="pump 01", per_page="5", page="2") == ([f"Pump 01{n}" for n in range(5, 10)], 10)
+    with statements(engine) as sql:
+        assert _names(api, search="pump 012") == (["Pump 012"], 1)
+    assert _names(api, search="spare", per_page="5", page="2") == ([f"Pump {n:03d}" for n in range(5, 10)], 20)
     assert _names(api, **{"filter[name_cont]": "pump", "per_page": "5", "page": "3"}) == (
         [f"Pump {n:03d}" for n in range(10, 15)],
-        30,
+        40,
     )
     if engine.dialect.name == "sqlite":
-        assert [len(q.text_matches) for q in seen] == [1, 0, 0]
+        # Few matches: their ids; more, up to the drive limit: the index read in the statement; more: neither.
+        ways = [(q.text_ids is not None, len(q.text_matches)) for q in seen]
+        assert ways == [(True, 0), (True, 0), (True, 0), (False, 1), (False, 0)]
+        # A first page that holds every match: its items and total in one statement after the index's.
+        assert [s.split()[-4:] for s in sql if "assets_text" in s] == [["MATCH", "?", "LIMIT", "?"]]
+        assert sum("FROM assets" in s and "assets_text" not in s for s in sql) == 1
 
 
 def test_a_technicians_few_work_orders_drive_a_common_term(
@@ -204,7 +220,8 @@ def test_a_technicians_few_work_orders_drive_a_common_term(
     assert titles("pump 007") == ["Pump 007"]  # 1 holds it
     assert titles("pump 00") == ["Pump 000", "Pump 007"]  # 10 hold it
     if engine.dialect.name == "sqlite":
-        assert [len(q.text_matches) for q in seen] == [0, 1, 0]
+        # Only the term one work order holds drives (by the ids the index gives: fewer than the technician's 4).
+        assert [bool(q.text_matches) or q.text_ids is not None for q in seen] == [False, True, False]
 
 
 def test_the_index_follows_updates_and_deletes(api: Api, session: Session, tenant: Tenant) -> None:

@@ -432,7 +432,8 @@ class in_batch(ColumnElement[bool]):
     """`column` is one of the ids bound to `name` (an `IdBatch`): a condition each planner applies where it reads
     `column`'s table, by key. On PostgreSQL `= ANY(ids)`: an `IN (SELECT unnest(ids))` is a semi-join, which the
     written join order (core/db.py `join_collapse_limit`) puts after a detail's joins, i.e. after joining every
-    row of the table. On SQLite `IN (SELECT value FROM json_each(ids))`."""
+    row of the table. On SQLite `IN (SELECT value FROM json_each(ids))`. `ids`, when given, is the bound value (a
+    statement run without parameters of its own); otherwise each execution binds `name`."""
 
     inherit_cache = True
     type = Boolean()
@@ -442,9 +443,9 @@ class in_batch(ColumnElement[bool]):
         ("ids", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, column: Any, name: str) -> None:
+    def __init__(self, column: Any, name: str, ids: Sequence[int] | None = None) -> None:
         self.column = column
-        self.ids = bindparam(name, type_=IdBatch())
+        self.ids = bindparam(name, type_=IdBatch()) if ids is None else bindparam(name, list(ids), type_=IdBatch())
 
     @property
     def _from_objects(self) -> list[Any]:

@@ -42,6 +42,7 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.functions import FunctionElement
 
 from wrenchwork.core.errors import Unprocessable
+from wrenchwork.core.json_sql import in_batch
 from wrenchwork.core.model_base import as_utc
 from wrenchwork.core.schemas import check_year
 
@@ -150,6 +151,8 @@ class ListQuery:
     conditions: list[Condition] = field(default_factory=list)
     # (FTS5 table, query) of indexed text terms (core/text_index.py): only the rows their index holds are tested.
     text_matches: tuple[tuple[str, str], ...] = ()
+    # The ids a text index holds for a term few rows hold (core/text_index.py): only these rows are tested.
+    text_ids: tuple[int, ...] | None = None
     # Keyset paging (exports): only the rows after the row of this id in the list's order (`after_clause`).
     after: int | None = None
     # False: nobody reads the total (an export's window), so none is counted and the lists answer 0.
@@ -354,6 +357,7 @@ _PATTERNS = {"cont": "%{}%", "not_cont": "%{}%", "start": "{}%", "end": "%{}"}
 # The matchers that compare text with a pattern (their values are taken as written, whatever the field's kind).
 TEXT_MATCHERS = frozenset(_PATTERNS)
 SEARCH_PARAM = "list_search"
+TEXT_IDS_PARAM = "list_text_ids"
 
 
 def _param(cond: Condition) -> str:
@@ -368,6 +372,8 @@ def filter_params(query: ListQuery) -> dict[str, Any]:
         params[SEARCH_PARAM] = _search_pattern(query.search)
     for index, (_table, term) in enumerate(query.text_matches):
         params[_match_param(index)] = term
+    if query.text_ids is not None:
+        params[TEXT_IDS_PARAM] = query.text_ids
     if query.after is not None:
         params[AFTER_PARAM] = query.after
     return params
@@ -389,7 +395,8 @@ def filter_shape(query: ListQuery) -> tuple[Any, ...]:
         for c in query.conditions
     )
     indexes = tuple(fts for fts, _term in query.text_matches)
-    return conditions, query.search.isascii() if query.search else None, indexes, query.after is not None
+    search = query.search.isascii() if query.search else None
+    return conditions, search, indexes, query.text_ids is not None, query.after is not None
 
 
 def _bound_value(cond: Condition) -> Any:
@@ -522,7 +529,7 @@ def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, Column
 
 def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]:
     """The conditions and search as SQL, each value bound under its own name (`filter_params`), over the rows the
-    text indexes hold when the query names them (`ListQuery.text_matches`)."""
+    text indexes hold when the query names them (`ListQuery.text_matches`, `ListQuery.text_ids`)."""
     clauses: list[ColumnElement[bool]] = []
     for index, (fts, term) in enumerate(query.text_matches):
         held: AnySelect = (
@@ -531,6 +538,8 @@ def where_clauses(spec: ListSpec, query: ListQuery) -> list[ColumnElement[bool]]
             .where(literal_column(fts).op("MATCH")(bindparam(_match_param(index), term, type_=String())))
         )
         clauses.append(spec.id_column.in_(held))
+    if query.text_ids is not None:
+        clauses.append(in_batch(spec.id_column, TEXT_IDS_PARAM, query.text_ids))
     for cond in query.conditions:
         target = spec.fields[cond.name]
         if isinstance(target, Membership):

@@ -245,7 +245,7 @@ def _filtered_statements(
         scope = getattr(repo.model, repo.scope_column) == bindparam("list_scope")
         where, order = [scope, *where_clauses(spec, rest)], order_by(spec, query)
         # Every match is visited anyway when a link or a text index drives the page: count them on the way.
-        driven = bool(joins) or bool(rest.text_matches)
+        driven = bool(joins) or bool(rest.text_matches) or rest.text_ids is not None
         if driven and dialect == "postgresql":
             page = _matched_then_sorted(spec, base, where, order, joins)
         else:
@@ -275,6 +275,17 @@ def _matched_then_sorted(
         for term, key in zip(order, keys, strict=True)
     ]
     return select(derived.c[spec.id_column.name], derived.c.matched).order_by(*outer)
+
+
+def _matching_items(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
+    """The items of every match, in the page's order: for a first page that the few ids a text index gave
+    (`ListQuery.text_ids`) fill at most, so the page and its total are one statement."""
+
+    def build() -> AnySelect:
+        scope = getattr(repo.model, repo.scope_column) == bindparam("list_scope")
+        return base.where(scope, *where_clauses(spec, query)).order_by(*order_by(spec, query))
+
+    return prebuilt(("matching items", filter_shape(query)), spec, base, query, build)
 
 
 def _items_of(spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
@@ -542,14 +553,20 @@ class Repository(Generic[M]):
     ) -> tuple[list[Fragment], int]:
         """A filtered page: the page's ids and the number of matches, then the items of those ids.
 
-        When a link drives the search (`technicians_id_eq`) or a text index does (core/text_index.py), every
-        match is visited anyway, so one statement pages and counts them (`count(*) OVER ()`). Otherwise the page
+        When a text index gave few enough ids to fill at most the first page, one statement reads their items,
+        and their number is the total. When a link drives the search (`technicians_id_eq`) or a text index does
+        (core/text_index.py), every match is visited anyway, so one statement pages and counts them
+        (`count(*) OVER ()`). Otherwise the page
         is read in the order's index and stops after one page, and the total is counted by a statement of its
         own, index-only where an index covers the filters: with `count(*) OVER ()` every match would be fetched
         and sorted (47 ms instead of 4 for the open work orders among 100k)."""
         connection = self.session.connection()
-        page, count, counted = _filtered_statements(self, spec, base, query)
         bound = dict(params or {}) | filter_params(query) | {"list_scope": self.scope_id}
+        ids = query.text_ids
+        if ids is not None and query.page == 1 and len(ids) <= query.per_page and query.counted:
+            items = driver.rows(connection, _matching_items(self, spec, base, query), bound)
+            return [Fragment(row[0]) for row in items], len(items)
+        page, count, counted = _filtered_statements(self, spec, base, query)
         # A text term's plan depends on the term (which indexes can serve it, how many rows match): planned for
         # each request's term, never a generic plan (core/driver.py `rows`).
         prepare = not (query.search or any(c.matcher in TEXT_MATCHERS for c in query.conditions))

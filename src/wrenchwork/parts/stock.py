@@ -162,7 +162,7 @@ def _stock_events(session: Session, part: Part, line: PartTransaction, before: D
 
     part_id, line_id = part.id, line.id
     emit(session, "part.stock_changed", part,
-         transaction=lambda s, scope: transactions.get_transaction(s, scope, part_id, line_id))  # fmt: skip
+         transaction=lambda s, scope: transactions.transaction_json(s, scope, part_id, line_id))  # fmt: skip
     low = part.min_qty
     if before is None or low is None or part.is_non_stock:
         return
