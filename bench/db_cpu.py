@@ -1,7 +1,7 @@
 """CPU per request, the server's and the database server's, for GETs served in-process.
 
-    python -m bench.db_cpu --db postgresql+psycopg://postgres@127.0.0.1:55433/pg5_100000 \
-        --generated bench/out/db/pg5-postgresql-100000.json --requests 300 --only "detail,list"
+    python -m bench.db_cpu --db postgresql+psycopg://postgres@localhost/wrenchwork_bench_100000 \
+        --generated bench/out/db/wrenchwork_bench-postgresql-100000.json --requests 300 --only "detail,list"
 
 On a loaded two-core machine requests per second swing with whatever else runs; CPU time per request does far
 less. Each target of bench/targets.py (GETs only) is requested `--warmup` times and then `--requests` times

@@ -60,11 +60,14 @@ def prepared_runs(engine: Engine, table: str) -> tuple[int, int]:
     return executions, generic
 
 
-def _assert_reused(api: Api, engine: Engine, path: str, table: str) -> None:
+def _assert_reused(api: Api, engine: Engine, path: str, table: str, missing: str | None = None) -> None:
+    """`missing`: a path answered 404, requested before each measured request (an error answer keeps them too)."""
     for _ in range(WARMUP):
         assert api.get(path).status_code == 200
     before = prepared_runs(engine, table)
     for _ in range(REQUESTS):
+        if missing is not None:
+            assert api.get(missing).status_code == 404
         assert api.get(path).status_code == 200
     after = prepared_runs(engine, table)
     executions, generic = after[0] - before[0], after[1] - before[1]
@@ -79,6 +82,11 @@ def test_details_run_prepared_on_a_generic_plan(api: Api, engine: Engine) -> Non
     _assert_reused(api, engine, f"/assets/{asset['id']}", "assets")
     _assert_reused(api, engine, f"/parts/{part['id']}", "parts")
     _assert_reused(api, engine, f"/work_orders/{order['id']}", "work_orders")
+
+
+def test_a_read_answered_with_an_error_keeps_them(api: Api, engine: Engine) -> None:
+    asset = api.post("/assets", json={"asset": {"name": "Pump"}}).json()["data"]
+    _assert_reused(api, engine, f"/assets/{asset['id']}", "assets", missing=f"/assets/{asset['id'] + 1000}")
 
 
 def test_list_pages_run_prepared_on_a_generic_plan(api: Api, engine: Engine) -> None:

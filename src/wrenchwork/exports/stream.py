@@ -8,8 +8,9 @@ of another table) is paged by offset instead.
 
 Every window is read in one read transaction, opened when the body starts (the request's own transaction has ended
 by then): one snapshot, so a row written or deleted meanwhile is neither read twice nor skipped. SQLite's read
-transaction is a WAL snapshot from its first read; PostgreSQL's is REPEATABLE READ (READ COMMITTED would take a
-new snapshot per statement). No total is counted (`ListQuery.counted`).
+transaction is a WAL snapshot from its first read; PostgreSQL's is REPEATABLE READ (core/db.py
+`PostgresReadSession`; READ COMMITTED would take a new snapshot per statement). No total is counted
+(`ListQuery.counted`).
 
 CSV is sent as it is written; XLSX (openpyxl's write-only mode, which keeps the sheet in a temporary file) is then
 zipped into a temporary file that spills to disk past 8 MiB, and sent.
@@ -67,8 +68,6 @@ def windows(session: Session, scope: Scope, export: Export, query: ListQuery) ->
 
 def rows(sessions: sessionmaker[Session], scope: Scope, export: Export, query: ListQuery) -> Iterator[list[str]]:
     with sessions() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         for items in windows(session, scope, export, query):
             for item in items:
                 values = export.row(item, scope)
