@@ -156,10 +156,8 @@ def test_what_a_search_finds(api: Api, params: dict[str, str], expected: list[st
     assert _names(api, **params) == (expected, len(expected))
 
 
-def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
-    api: Api, session: Session, engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _add_assets(session, tenant, [(f"Pump {n:03d}", "spare" if n < 20 else None, None) for n in range(40)])
+def _narrowed_queries(monkeypatch: pytest.MonkeyPatch) -> list[ListQuery]:
+    """The queries `text_index.narrowed` answers from now on (what drives each searched page), in order."""
     seen: list[ListQuery] = []
     original: Callable[..., ListQuery] = text_index.narrowed
 
@@ -168,6 +166,14 @@ def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
         return seen[-1]
 
     monkeypatch.setattr(text_index, "narrowed", spy)
+    return seen
+
+
+def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
+    api: Api, session: Session, engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_assets(session, tenant, [(f"Pump {n:03d}", "spare" if n < 20 else None, None) for n in range(40)])
+    seen = _narrowed_queries(monkeypatch)
     monkeypatch.setattr(text_index, "FEW_MATCHES", 10)
     monkeypatch.setattr(text_index, "MIN_DRIVE_LIMIT", 25)
     assert _names(api, search="pump 01", per_page="5") == ([f"Pump 01{n}" for n in range(5)], 10)
@@ -199,14 +205,7 @@ def test_a_technicians_few_work_orders_drive_a_common_term(
         body = {"work_order": {"title": f"Pump {n:03d}", "technicians_ids": linked}}
         assert api.post("/work_orders", json=body).status_code == 201
     assert api.post("/work_orders", json={"work_order": {"title": "Fan", "technicians_ids": [technician]}})
-    seen: list[ListQuery] = []
-    original: Callable[..., ListQuery] = text_index.narrowed
-
-    def spy(*args: Any) -> ListQuery:
-        seen.append(original(*args))
-        return seen[-1]
-
-    monkeypatch.setattr(text_index, "narrowed", spy)
+    seen = _narrowed_queries(monkeypatch)
 
     def titles(search: str) -> list[str]:
         params = {"filter[technicians_id_eq]": str(technician), "search": search, "sort": "title"}
