@@ -3,9 +3,12 @@ record of every resource, plus the domain events; a rolled-back change emits not
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from tests.events.support import events, types
 from tests.helpers import Api, make_user
 from tests.parts.support import create_part
+from wrenchwork.models import Vendor, WorkOrder
 
 
 def test_created_updated_deleted_carry_the_detail(api: Api) -> None:
@@ -140,14 +143,12 @@ def test_a_link_written_from_one_side_updates_the_other_sides_detail(api: Api) -
     assert [a["id"] for a in vendor_now["assets"]] == [a["id"] for a in part_now["assets"]] == [asset["id"]]
 
 
-def test_a_change_the_commit_itself_flushes_emits_its_event(api: Api, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_the_commit_itself_flushes_emits_its_event(api: Api, session: Session) -> None:
     """Records still pending when the transaction commits (nothing flushed them before) are written by the commit's
     own flush: their events are written with them."""
-    from wrenchwork.models import Vendor, WorkOrder
-
     order = api.post("/work_orders", json={"work_order": {"title": "Pump"}}).json()["data"]
     before = events(api)[-1]["seq"]
-    session.get(WorkOrder, order["id"]).title = "Pump, rebuilt"
+    session.get_one(WorkOrder, order["id"]).title = "Pump, rebuilt"
     vendor = Vendor(entity_id=api.entity_id, name="Acme")
     session.add(vendor)
     session.commit()  # no flush before: the commit flushes both changes

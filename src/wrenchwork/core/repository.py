@@ -556,10 +556,10 @@ class Repository(Generic[M]):
         When a text index gave few enough ids to fill at most the first page, one statement reads their items,
         and their number is the total. When a link drives the search (`technicians_id_eq`) or a text index does
         (core/text_index.py), every match is visited anyway, so one statement pages and counts them
-        (`count(*) OVER ()`). Otherwise the page
-        is read in the order's index and stops after one page, and the total is counted by a statement of its
-        own, index-only where an index covers the filters: with `count(*) OVER ()` every match would be fetched
-        and sorted (47 ms instead of 4 for the open work orders among 100k)."""
+        (`count(*) OVER ()`). Otherwise the page is read in the order's index and stops after one page, and the
+        total is counted by a statement of its own, index-only where an index covers the filters: with
+        `count(*) OVER ()` every match would be fetched and sorted (47 ms instead of 4 for the open work orders
+        among 100k)."""
         connection = self.session.connection()
         bound = dict(params or {}) | filter_params(query) | {"list_scope": self.scope_id}
         ids = query.text_ids

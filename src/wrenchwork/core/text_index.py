@@ -134,7 +134,8 @@ def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: Cal
     terms = index_terms(spec, query)
     if not terms:
         return query
-    limit = min(drive_limit(rows()), _linked_rows(connection, spec, query, drive_limit(rows())))
+    unfiltered = drive_limit(rows())
+    limit = min(unfiltered, _linked_rows(connection, spec, query, unfiltered))
     few = min(FEW_MATCHES, limit)
     held = f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?"
     for term in terms:

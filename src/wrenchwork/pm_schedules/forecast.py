@@ -166,10 +166,7 @@ def _coming(schedule: Forecast, zone: str, start: datetime | None, end: datetime
     if schedule.type != "persistent":
         return iter(()) if start is not None and next_order < start else iter((next_order,))
     after = next_order if start is None else max(next_order, start)
-    key = (
-        schedule.repeat_frequency, schedule.start_date, schedule.repeat_interval, tuple(schedule.on_week_days or ()),
-        tuple(schedule.in_months or ()), schedule.on_month_day, zone, after, end,
-    )  # fmt: skip
+    key = (timing.rule_key(schedule, zone), after, end)
     return iter(OCCURRENCES.moments(key, lambda: _expanded(schedule, zone, after, end)))
 
 

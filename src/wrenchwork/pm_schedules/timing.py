@@ -7,7 +7,7 @@ API, the generation engine and the forecast read a schedule's timing the same wa
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from wrenchwork.pm_schedules.recurrence import Recurrence, next_occurrence, occurrences
 
@@ -52,6 +52,16 @@ def rule_of(schedule: Timed, timezone: str) -> Recurrence:
         in_months=tuple(schedule.in_months or ()),
         on_month_day=schedule.on_month_day,
     )
+
+
+def rule_key(schedule: Timed, timezone: str) -> tuple[Any, ...]:
+    """Every stored value `rule_of` reads, as a hashable key (cheaper than building the rule, which checks its
+    fields): two schedules with equal keys have the same occurrences. Kept beside `rule_of`: a field it starts
+    reading goes here too."""
+    return (
+        schedule.repeat_frequency, schedule.start_date, schedule.repeat_interval, tuple(schedule.on_week_days or ()),
+        tuple(schedule.in_months or ()), schedule.on_month_day, timezone,
+    )  # fmt: skip
 
 
 def initial_next_order_date(schedule: Timed, timezone: str, now: datetime) -> datetime | None:
