@@ -20,6 +20,7 @@ from wrenchwork.api import API_PREFIX, RESOURCE_ROUTERS
 from wrenchwork.config import Settings
 from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
+from wrenchwork.core.auth import KNOWN_KEYS, KnownKeys
 from wrenchwork.core.background import Runner
 from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, refresh_statistics
 from wrenchwork.core.logging import configure as configure_logging
@@ -95,8 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.effective_database_url)
-    app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.read_sessionmaker = make_sessionmaker(app.state.engine, read=True)
+    # One cache of authenticated API keys for the process's sessions, which forget it when they change a key.
+    app.state.known_keys = KnownKeys(settings.api_key_cache_seconds)
+    known_keys = {KNOWN_KEYS: app.state.known_keys}
+    app.state.sessionmaker = make_sessionmaker(app.state.engine, info=known_keys)
+    app.state.read_sessionmaker = make_sessionmaker(app.state.engine, read=True, info=known_keys)
     app.state.storage = files_storage(app.state.engine, settings)
 
     # The routes themselves, not included routers (FastAPI walks nested routers again on every request), grouped

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # SQLite: every this many seconds, refresh the planner statistics of tables whose size has changed a lot since
     # (core/db.py `keep_statistics`); 0 turns it off. They are always refreshed as the server starts.
     statistics_interval: float = Field(default=600, ge=0)
+    # A server process believes an API key it authenticated for this many seconds without asking the database
+    # again (core/auth.py `KnownKeys`). A key revoked, a user deactivated or a role changed through another process
+    # (another worker, the command line) is refused within this time; through the same process, at once. 0: every
+    # request looks its key up.
+    api_key_cache_seconds: float = Field(default=5, ge=0)
     # Every this many seconds each server process runs a PM generation pass (pm_schedules/scheduler.py); 0 turns
     # it off there, e.g. when a `wrenchwork scheduler` process of its own does the work.
     scheduler_interval: float = Field(default=60, ge=0)

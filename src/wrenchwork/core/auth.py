@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from wrenchwork.core import driver
@@ -155,6 +157,69 @@ _AUTHENTICATE = driver.keep(
 )
 
 
+# Where a session finds its process's `KnownKeys` (`session.info`, given by app.py's sessionmakers).
+KNOWN_KEYS = "wrenchwork.known_keys"
+_AUTH_CHANGED = "wrenchwork.auth_changed"
+# What a key's lookup reads: a change to any of these may change who a key is, or what it may do where.
+_AUTH_MODELS = (ApiKey, User, UserRole, Entity, Customer)
+
+
+class KnownKeys:
+    """The API keys this server process authenticated in the last `seconds`: (key digest, entity id) -> the row
+    `_AUTHENTICATE` read. A request with a known key makes no lookup: on PostgreSQL that lookup was a third of a
+    detail's round trips.
+
+    A commit in this process that changed a key, a user, a role, an entity or a customer (`_forget_on_commit`)
+    forgets every key at once, so a revocation, a deactivation or a role change made through this process applies
+    to its very next request. One made elsewhere (another server worker, `wrenchwork api-key revoke`) applies
+    within `seconds` (docs/api.md). 0 turns the cache off. A lookup that began before a forget is not kept
+    (`generation`): it may have read what the forgetting commit replaced."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.generation = 0
+        self._rows: dict[tuple[str, int], tuple[float, tuple[Any, ...]]] = {}
+
+    def get(self, digest: str, entity_id: int) -> tuple[Any, ...] | None:
+        found = self._rows.get((digest, entity_id))
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def keep(self, digest: str, entity_id: int, row: tuple[Any, ...], generation: int) -> None:
+        if self.seconds <= 0 or generation != self.generation:
+            return
+        if len(self._rows) >= self.MAX_KEYS:
+            self._rows.clear()
+        self._rows[(digest, entity_id)] = (time.monotonic() + self.seconds, row)
+
+    def forget(self) -> None:
+        self.generation += 1
+        self._rows.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_auth_change(session: Session, _context: Any) -> None:
+    if KNOWN_KEYS in session.info and any(
+        isinstance(instance, _AUTH_MODELS)
+        for instance in itertools.chain(session.new, session.dirty, session.deleted)
+    ):
+        session.info[_AUTH_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_on_commit(session: Session) -> None:
+    if session.info.pop(_AUTH_CHANGED, False):
+        session.info[KNOWN_KEYS].forget()
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_on_rollback(session: Session) -> None:
+    session.info.pop(_AUTH_CHANGED, None)
+
+
 def _bearer_token(request: Request) -> str:
     """The API key of `Authorization: Bearer <key>` (the scheme in any case), else 401. Two Authorization headers
     are refused rather than one of them picked: a proxy in front may have read the other one."""
@@ -171,18 +236,27 @@ def _authenticate(request: Request, entity_id: int | None) -> tuple[Principal, E
     """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query per request."""
     session: Session = request.state.session
     digest = hash_token(_bearer_token(request))
-    found = driver.rows(session.connection(), _AUTHENTICATE, {"digest": digest, "entity_id": entity_id or 0})
-    row = found[0] if found else None
+    known: KnownKeys | None = session.info.get(KNOWN_KEYS)
+    row = known.get(digest, entity_id or 0) if known is not None else None
+    if row is None:
+        generation = known.generation if known is not None else 0
+        found = driver.rows(session.connection(), _AUTHENTICATE, {"digest": digest, "entity_id": entity_id or 0})
+        row = tuple(found[0]) if found else None
+        if row is not None and known is not None:
+            known.keep(digest, entity_id or 0, row, generation)
     if row is None or not hmac.compare_digest(row[1], digest) or row[6] != "active":
         raise Unauthorized()
     (key_id, _, last_used_at, user_id, name, surname, _, last_login_at, *customer, role) = row[:12]
     if _note_due(last_used_at):
+        generation = known.generation if known is not None else 0
         if session.info.get("read"):
             # A read request's transaction may not write (core/db.py): the note gets a short one of its own.
             with request.app.state.sessionmaker.begin() as bookkeeping:
-                _note_use(bookkeeping, key_id, last_used_at, user_id, last_login_at)
+                used_at, login_at = _note_use(bookkeeping, key_id, last_used_at, user_id, last_login_at)
         else:
-            _note_use(session, key_id, last_used_at, user_id, last_login_at)
+            used_at, login_at = _note_use(session, key_id, last_used_at, user_id, last_login_at)
+        if known is not None:  # the note is not due again for a while, wherever the key's row comes from
+            known.keep(digest, entity_id or 0, (*row[:2], used_at, *row[3:7], login_at, *row[8:]), generation)
     principal = Principal(UserInfo(user_id, name, surname), CustomerInfo(*customer), key_id)
     if role is None or row[12] is None:
         return principal, None, None
@@ -202,11 +276,13 @@ def _note_due(last_used_at: datetime | None) -> bool:
 
 def _note_use(
     session: Session, key_id: int, last_used_at: datetime | None, user_id: int, last_login_at: datetime | None
-) -> None:
+) -> tuple[datetime, datetime | None]:
     """Record the key's use (and a login after a pause). Bookkeeping, not a change of the user or the key: each
-    `updated_at` is kept (set to itself, which also keeps the column's onupdate from running)."""
+    `updated_at` is kept (set to itself, which also keeps the column's onupdate from running). Returns the key's
+    `last_used_at` and the user's `last_login_at` as they now are."""
     now = utcnow()
     if last_login_at is None or last_used_at is None or now - last_used_at >= LOGIN_GAP:
+        last_login_at = now
         # A login is activity, not an edit of the user: `updated_at` is set to itself, which keeps the column's
         # `onupdate` from moving it (the user record shows when an admin last changed it).
         session.execute(
@@ -221,6 +297,7 @@ def _note_use(
         .values(last_used_at=now, updated_at=ApiKey.updated_at)
         .execution_options(synchronize_session=False)
     )
+    return now, last_login_at
 
 
 def _entity_header(value: str | None) -> int:

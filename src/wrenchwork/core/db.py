@@ -183,14 +183,15 @@ class PostgresReadSession(Session):
         super().close()
 
 
-def make_sessionmaker(engine: Engine, read: bool = False) -> sessionmaker[Session]:
-    """Sessions on `engine`. `read=True`: sessions for requests that change nothing (GET), whose SQLite
-    transactions neither take nor wait for the write lock (see the top of this module); `session.info["read"]`
-    tells them apart. On PostgreSQL readers never wait for writers anyway; its read sessions are
-    `PostgresReadSession`s, which keep the connection's prepared statements."""
+def make_sessionmaker(engine: Engine, read: bool = False, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """Sessions on `engine`, each with a copy of `info` in its `session.info`. `read=True`: sessions for requests
+    that change nothing (GET), whose SQLite transactions neither take nor wait for the write lock (see the top of
+    this module); `session.info["read"]` tells them apart. On PostgreSQL readers never wait for writers anyway; its
+    read sessions are `PostgresReadSession`s, which keep the connection's prepared statements."""
+    info = dict(info or {})
     if not read:
-        return sessionmaker(engine, expire_on_commit=False, autoflush=True)
-    info = {"read": True}
+        return sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
+    info["read"] = True
     if engine.dialect.name == "postgresql":
         snapshot = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         return sessionmaker(snapshot, class_=PostgresReadSession, expire_on_commit=False, autoflush=True, info=info)
