@@ -203,8 +203,7 @@ class KnownKeys:
 @event.listens_for(Session, "after_flush")
 def _note_auth_change(session: Session, _context: Any) -> None:
     if KNOWN_KEYS in session.info and any(
-        isinstance(instance, _AUTH_MODELS)
-        for instance in itertools.chain(session.new, session.dirty, session.deleted)
+        isinstance(instance, _AUTH_MODELS) for instance in itertools.chain(session.new, session.dirty, session.deleted)
     ):
         session.info[_AUTH_CHANGED] = True
 

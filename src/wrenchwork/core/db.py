@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from wrenchwork.core import write_lock
@@ -22,6 +23,8 @@ READ_OPTION = "wrenchwork_read"
 # How long a SQLite transaction waits for the write lock before it fails with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 15
 SQLITE_CACHE_KIB = 64 * 1024
+# A pooled connection to a database server left unused this long is checked before it is handed out again.
+IDLE_CHECK_SECONDS = 10.0
 # A table's planner statistics are refreshed once its size is this many rows and at least a factor of two away
 # from what they say.
 STALE_ROWS = 1000
@@ -48,10 +51,36 @@ def _postgresql_on_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.commit()
 
 
+def _check_idle_connections(engine: Engine) -> None:
+    """A pooled connection is pinged (`SELECT 1`) before it is handed out only when it sat unused for
+    `IDLE_CHECK_SECONDS`: a server restarted or a firewall that dropped an idle connection is then noticed before a
+    request uses it, and the pool connects again (the pool retries a checkout that raises `DisconnectionError`).
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: one more round trip for every request, 13 % of a
+    PostgreSQL detail's time under load (docs/performance.md). A connection used in the last seconds that is
+    found broken all the same fails its request instead, which the pool notices and then replaces every
+    connection it holds: a read is tried again once (core/routing.py), a write answers 503 (core/handlers.py)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_CHECK_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection was found broken") from exc
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **kwargs)
+        _check_idle_connections(engine)
         if parsed.get_backend_name() == "postgresql":
             event.listen(engine, "connect", _postgresql_on_connect)
         return engine

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -83,11 +83,27 @@ async def integrity_error(_request: Request, exc: Exception) -> Response:
 BUSY_RETRY_AFTER = 5
 
 
-async def operational_error(_request: Request, exc: Exception) -> Response:
+async def lost_connection(_request: Request, exc: Exception) -> Response:
+    """The connection to the database broke during the request (its server restarted, the network dropped it):
+    503 with Retry-After. The pool has replaced its connections by then (core/db.py), so a retry finds a good one;
+    a read was already tried again once (core/routing.py). Any other database error stays the server's (500)."""
+    assert isinstance(exc, DBAPIError)
+    if not exc.connection_invalidated:
+        raise exc
+    log.warning("database connection lost: answered 503", exc_info=exc)
+    response = error(503, "The connection to the database was lost; try again")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+async def operational_error(request: Request, exc: Exception) -> Response:
     """SQLite's "database is locked": the write lock stayed taken past the busy timeout (core/db.py), e.g. by a
     large import's one transaction. The request changed nothing: 503 with Retry-After, which a client retries as
-    it retries a 429. Any other operational error is the server's fault, and stays one (500)."""
+    it retries a 429. A lost connection is answered as `lost_connection` does; any other operational error is the
+    server's fault, and stays one (500)."""
     assert isinstance(exc, OperationalError)
+    if exc.connection_invalidated:
+        return await lost_connection(request, exc)
     if "database is locked" not in str(exc.orig):
         raise exc
     log.warning("database busy: answered 503", exc_info=exc)
@@ -102,3 +118,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(OperationalError, operational_error)
+    app.add_exception_handler(DBAPIError, lost_connection)

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette._utils import get_route_path
 from starlette.datastructures import URLPath
@@ -108,7 +109,14 @@ class TransactionalRoute(APIRoute):
                 return await handler(request)
             if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
                 reads = request.app.state.read_sessionmaker
-                return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
+                try:
+                    return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
+                except DBAPIError as exc:
+                    if not exc.connection_invalidated:
+                        raise
+                    # Its connection was found broken, and the pool has replaced them all (core/db.py): a read
+                    # changed nothing, so it is simply tried again, once.
+                    return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
             sessions = request.app.state.sessionmaker
             return await on_writer_loop(request, lambda: transaction(request, sessions(), answer, self.path))
 
