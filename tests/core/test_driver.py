@@ -8,7 +8,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, bindparam, column, insert, literal, select, table, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    column,
+    insert,
+    literal,
+    literal_column,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from tests.helpers import Tenant, statements
@@ -34,6 +45,12 @@ ADD_LOCATION = driver.keep(
             created_at=bindparam("at"), updated_at=bindparam("at"))
     .returning(Location.name, Location.created_at)
 )  # fmt: skip
+# Percent signs written into the SQL (a LIKE pattern, a literal), which a `%(name)s` driver form doubles.
+PERCENT = driver.keep(
+    select(User.id, literal_column("'50%'").label("share")).where(
+        User.name.like(literal_column("'A%'")), User.id == bindparam("user_id")
+    )
+)
 IN_LIST = driver.keep(select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True))))
 
 
@@ -56,6 +73,12 @@ def test_rows_are_the_values_sqlalchemy_returns(connection: Connection, tenant: 
     assert rows[0][2].tzinfo is UTC  # through the column type's result processing
     assert [tuple(row) for row in rows] == _sqlalchemy(connection, BY_ID, params)
     assert driver.rows(connection, BY_ID, {"user_id": tenant.admin_id + 1, "extra": 0}) == []
+
+
+def test_percent_signs_in_the_sql_stay_as_written(connection: Connection, tenant: Tenant) -> None:
+    rows = driver.rows(connection, PERCENT, {"user_id": tenant.admin_id})
+    assert [tuple(row) for row in rows] == [(tenant.admin_id, "50%")]
+    assert [tuple(row) for row in rows] == _sqlalchemy(connection, PERCENT, {"user_id": tenant.admin_id})
 
 
 def test_parameters_go_through_their_types(connection: Connection, tenant: Tenant) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import InternalError
 
 from tests.helpers import Api
+from wrenchwork.core import driver
 from wrenchwork.core.db import make_sessionmaker
 
 WARMUP = 60
@@ -129,3 +130,35 @@ def test_a_read_sees_one_snapshot(engine: Engine, probe: str) -> None:
         assert session.execute(text(f"SELECT count(*) FROM {probe}")).scalar_one() == 0
     with make_sessionmaker(engine, read=True)() as session:
         assert session.execute(text(f"SELECT count(*) FROM {probe}")).scalar_one() == 1
+
+
+def test_a_detail_runs_alone_without_a_transaction_and_a_list_in_one(
+    api: Api, engine: Engine, probe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A detail whose API key is known is its read's only statement: it runs in autocommit, without the BEGIN
+    and COMMIT round trips (core/db.py `run_alone`). A list page reads in its snapshot transaction. Either way
+    the pool's connections run the next write in a transaction again."""
+    asset = api.post("/assets", json={"asset": {"name": "Pump"}}).json()["data"]
+    assert api.get(f"/assets/{asset['id']}").status_code == 200  # the key is known from now on
+    autocommit: list[bool] = []
+    original = driver.rows
+
+    def spy(connection: Any, stmt: Any, params: Any, prepare: bool = True) -> Any:
+        autocommit.append(connection.connection.driver_connection.autocommit)
+        return original(connection, stmt, params, prepare)
+
+    monkeypatch.setattr(driver, "rows", spy)
+    for _ in range(3):
+        assert api.get(f"/assets/{asset['id']}").status_code == 200
+    assert autocommit == [True, True, True]
+    autocommit.clear()
+    assert api.get("/assets").status_code == 200
+    assert autocommit and not any(autocommit)
+
+    writes = make_sessionmaker(engine)
+    for _ in range(engine.pool.size() + 1):  # type: ignore[attr-defined]  # whichever connection comes back
+        with writes() as session:
+            session.execute(text(f"INSERT INTO {probe} VALUES (1)"))
+            session.rollback()
+    with engine.connect() as connection:
+        assert connection.execute(text(f"SELECT count(*) FROM {probe}")).scalar_one() == 0

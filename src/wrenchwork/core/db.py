@@ -11,9 +11,10 @@ import logging
 import time
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from wrenchwork.core import write_lock
@@ -206,10 +207,24 @@ class PostgresReadSession(Session):
 
     def close(self) -> None:
         if self.in_transaction():
-            # A failed commit (the connection lost) changes nothing: the close below then rolls back.
-            with contextlib.suppress(SQLAlchemyError):
-                self.commit()
+            # Committed on the driver's connection itself: the session's own commit would first run the flush,
+            # the commit's events and its bookkeeping, a fifth of a detail's Python time, for a transaction that
+            # changed nothing. SQLAlchemy's rollback in the close below then finds the connection idle, and psycopg
+            # sends nothing for it. A failed commit (the connection lost) changes nothing either.
+            with contextlib.suppress(psycopg.Error):
+                self.connection().connection.driver_connection.commit()  # type: ignore[union-attr]
         super().close()
+
+
+def run_alone(session: Session) -> None:
+    """Called by a read that is about to run its one and only statement (a detail, core/details.py): on
+    PostgreSQL, if the session has run nothing yet (the API key was known, core/auth.py), that statement runs
+    without a transaction. One statement reads one snapshot anyway, and the read saves the BEGIN and the COMMIT, two
+    of its three round trips (a detail answered 1,600 times a second instead of 1,260 on one server process). A
+    read that then ran more statements would read each in a snapshot of its own: only a read's last statement may
+    call this."""
+    if isinstance(session, PostgresReadSession) and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def make_sessionmaker(engine: Engine, read: bool = False, info: dict[str, Any] | None = None) -> sessionmaker[Session]:

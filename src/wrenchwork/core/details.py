@@ -12,6 +12,7 @@ from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.db import run_alone
 from wrenchwork.core.errors import NotFound
 
 Details = Callable[[Session, Scope, Iterable[int]], dict[int, str]]
@@ -29,6 +30,8 @@ class OneDetail:
         return found
 
     def fragment(self, session: Session, scope: Scope, record_id: int) -> Fragment:
+        """The detail as a request's answer: its last statement (in a GET, often its only one: `run_alone`)."""
+        run_alone(session)
         return Fragment(self.text(session, scope, record_id))
 
     def read(self, session: Session, scope: Scope, record_id: int) -> dict[str, Any]:
