@@ -190,7 +190,8 @@ def test_a_selective_term_drives_the_page_and_a_common_one_does_not(
         ways = [(q.text_ids is not None, len(q.text_matches)) for q in seen]
         assert ways == [(True, 0), (True, 0), (True, 0), (False, 1), (False, 0)]
         # A first page that holds every match: its items and total in one statement after the index's.
-        assert [s.split()[-4:] for s in sql if "assets_text" in s] == [["MATCH", "?", "LIMIT", "?"]]
+        index_reads = [" ".join(s.split()) for s in sql if "assets_text" in s]
+        assert len(index_reads) == 1 and "WHERE assets_text MATCH ? LIMIT ?" in index_reads[0], index_reads
         assert sum("FROM assets" in s and "assets_text" not in s for s in sql) == 1
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from wrenchwork.core import write_lock
@@ -211,7 +211,7 @@ class PostgresReadSession(Session):
             # the commit's events and its bookkeeping, a fifth of a detail's Python time, for a transaction that
             # changed nothing. SQLAlchemy's rollback in the close below then finds the connection idle, and psycopg
             # sends nothing for it. A failed commit (the connection lost) changes nothing either.
-            with contextlib.suppress(psycopg.Error):
+            with contextlib.suppress(psycopg.Error, SQLAlchemyError):
                 self.connection().connection.driver_connection.commit()  # type: ignore[union-attr]
         super().close()
 

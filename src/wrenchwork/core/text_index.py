@@ -30,8 +30,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Column, Connection, func, select, text
+from sqlalchemy import Column, Connection, Integer, Select, String, bindparam, func, literal_column, select, text
+from sqlalchemy import table as sql_table
 
+from wrenchwork.core import driver
 from wrenchwork.core.db import fold
 from wrenchwork.core.listing import Field, ListQuery, ListSpec, Membership
 
@@ -134,20 +136,35 @@ def narrowed(connection: Connection, spec: ListSpec, query: ListQuery, rows: Cal
     terms = index_terms(spec, query)
     if not terms:
         return query
-    unfiltered = drive_limit(rows())
-    limit = min(unfiltered, _linked_rows(connection, spec, query, unfiltered))
-    few = min(FEW_MATCHES, limit)
-    held = f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?"
+    # At most FEW_MATCHES, and no more than a link filter's rows: the list itself always holds more than that
+    # (`drive_limit` is at least MIN_DRIVE_LIMIT), so `rows()` is not needed yet.
+    few = _linked_rows(connection, spec, query, min(FEW_MATCHES, MIN_DRIVE_LIMIT))
     for term in terms:
-        ids = connection.exec_driver_sql(held, (term, few + 1)).scalars().all()
+        ids = [row[0] for row in driver.rows(connection, _held(table), {"term": term, "most": few + 1})]
         if len(ids) <= few:
             return replace(query, text_ids=tuple(ids))
+    unfiltered = drive_limit(rows())
+    limit = min(unfiltered, few if few < FEW_MATCHES else _linked_rows(connection, spec, query, unfiltered))
     # A row past the first `limit` of the term's, if there is one.
     beyond = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :term LIMIT 1 OFFSET :limit")
     for term in terms:
         if connection.execute(beyond, {"term": term, "limit": limit}).first() is None:
             return replace(query, text_matches=tuple((table, term) for term in terms))
     return query
+
+
+_HELD: dict[str, Select[Any]] = {}
+
+
+def _held(table: str) -> Select[Any]:
+    """The first `most` rows of the FTS5 `table` that hold `term`: kept (core/driver.py), one per indexed table,
+    since every searched page reads it (through SQLAlchemy's text statement it was a fifth of a search's time)."""
+    if table not in _HELD:
+        fts = sql_table(table)
+        match = text(f"{table} MATCH :term").bindparams(bindparam("term", type_=String()))
+        stmt = select(literal_column("rowid", Integer())).select_from(fts).where(match)
+        _HELD[table] = driver.keep(stmt.limit(bindparam("most", type_=Integer())))
+    return _HELD[table]
 
 
 def _linked_rows(connection: Connection, spec: ListSpec, query: ListQuery, limit: int) -> int:

@@ -75,7 +75,7 @@ def registry() -> dict[type[Any], Resource]:
     from wrenchwork.assets.service import asset_details, read_asset
     from wrenchwork.comments.schemas import CommentEventData
     from wrenchwork.comments.service import present_one as present_comment
-    from wrenchwork.locations.service import get_location
+    from wrenchwork.locations.service import location_details, read_location
     from wrenchwork.lookups.tables import LOOKUPS
     from wrenchwork.models import (
         Asset,
@@ -120,7 +120,9 @@ def registry() -> dict[type[Any], Resource]:
             _AUDIT | _PLACED | {"request_portal_id": "request_portal"}, present_many=_parsed(request_details),
         ),
         Asset: Resource("asset", _by_id(read_asset), _paths("assets"), _AUDIT, present_many=_parsed(asset_details)),
-        Location: Resource("location", _by_id(get_location), _paths("locations"), _AUDIT),
+        Location: Resource(
+            "location", _by_id(read_location), _paths("locations"), _AUDIT, present_many=_parsed(location_details)
+        ),
         Part: Resource(
             "part", _by_id(read_part), _paths("parts"), _AUDIT | {"used_qty": None, "low_stock": None},
             present_many=_parsed(part_details),

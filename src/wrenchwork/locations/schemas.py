@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -74,38 +74,3 @@ class LocationDetail(BaseModel):
     updated_at: datetime
     created_by_id: CreatedById | None
     updated_by_id: UpdatedById | None
-
-
-def location_item(row: Any, parent: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "description": row.description,
-        "address": row.address,
-        "parent": parent,
-        "path": row.path,
-        "qr_code": row.qr_code,
-        "image": {"small": None, "medium": None},
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-    }
-
-
-def location_detail(row: Any, parent: dict[str, Any] | None, has_children: bool) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "description": row.description,
-        "address": row.address,
-        "parent": parent,
-        "root_id": row.root_id,
-        "path": row.path,
-        "has_children": has_children,
-        "qr_code": row.qr_code,
-        "images": [],
-        "documents": [],
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "created_by_id": row.created_by_id,
-        "updated_by_id": row.updated_by_id,
-    }

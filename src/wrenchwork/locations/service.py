@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.core import qr, tree
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import Conflict, NotFound
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
-from wrenchwork.files.present import fill
 from wrenchwork.locations.listing import LOCATION_LIST
-from wrenchwork.locations.repository import LocationRepository
-from wrenchwork.locations.schemas import LocationCreate, LocationUpdate, location_detail, location_item
+from wrenchwork.locations.repository import DETAIL, LIST_PAGE, LocationRepository
+from wrenchwork.locations.schemas import LocationCreate, LocationUpdate
 from wrenchwork.models import Location
 
 
-def list_locations(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+def list_locations(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
     repo = LocationRepository(session, scope)
-    rows, total = repo.page(LOCATION_LIST, query, repo.with_parent())
-    items = [location_item(loc, _parent_ref(loc, parent_name)) for loc, parent_name in rows]
-    fill(session, scope, "locations", items)
-    return items, total
+    return repo.json_page(LOCATION_LIST, query, LIST_PAGE)
 
 
-def get_location(session: Session, scope: Scope, location_id: int) -> dict[str, Any]:
-    repo = LocationRepository(session, scope)
-    return _detail(repo, _get(repo, location_id))
+def location_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented detail as JSON text}` of those of `ids` the caller sees, rendered by the database in
+    one statement (locations/repository.py `DETAIL`)."""
+    return LocationRepository(session, scope).json_details(DETAIL, ids)
+
+
+# The detail of one location (the API's answer as the database rendered it), or as a dict (writes answer it).
+_ONE = OneDetail(location_details, "Location")
+get_location = _ONE.fragment
+read_location = _ONE.read
 
 
 def create_location(session: Session, scope: Scope, data: LocationCreate) -> dict[str, Any]:
@@ -41,7 +47,7 @@ def create_location(session: Session, scope: Scope, data: LocationCreate) -> dic
     )  # fmt: skip
     repo.add(location)
     tree.place(repo, location, parent, with_path=True)
-    return _detail(repo, location)
+    return read_location(session, scope, location.id)
 
 
 def update_location(session: Session, scope: Scope, location_id: int, data: LocationUpdate) -> dict[str, Any]:
@@ -62,7 +68,7 @@ def update_location(session: Session, scope: Scope, location_id: int, data: Loca
             parent = repo.get(location.parent_id)
         tree.place(repo, location, parent, with_path=True)
     repo.touch(location)
-    return _detail(repo, location)
+    return read_location(session, scope, location.id)
 
 
 def delete_location(session: Session, scope: Scope, location_id: int) -> None:
@@ -79,15 +85,3 @@ def _get(repo: LocationRepository, location_id: int) -> Location:
     if location is None:
         raise NotFound.of("Location")
     return location
-
-
-def _parent_ref(location: Location, parent_name: str | None) -> dict[str, Any] | None:
-    return None if location.parent_id is None else {"id": location.parent_id, "name": parent_name}
-
-
-def _detail(repo: LocationRepository, location: Location) -> dict[str, Any]:
-    parent_name = repo.refs([location.parent_id]).get(location.parent_id, {}).get("name")
-    has_children = location.id in tree.with_children(repo, [location.id])
-    item = location_detail(location, _parent_ref(location, parent_name), has_children)
-    fill(repo.session, repo.scope, "locations", [item])
-    return item
