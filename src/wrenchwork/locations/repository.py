@@ -6,44 +6,31 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from wrenchwork.core.json_sql import Detail, json_bool, json_item, json_moment, json_object, json_ref
+from wrenchwork.core.json_sql import Detail, json_bool, json_moment, json_object, json_ref
 from wrenchwork.core.listing import AnySelect
 from wrenchwork.core.repository import Repository
-from wrenchwork.files.urls import first_image_url, json_files
+from wrenchwork.files.urls import json_files
 from wrenchwork.models import Asset, Location, PmTemplateWorkOrder, WorkOrder, WorkOrderRequest
 
 Parent = aliased(Location, name="parent_location")
 Child = aliased(Location, name="child_location")
-
-# The documented list item and detail (locations/schemas.py `LocationListItem`, `LocationDetail`), rendered by
-# the database.
-_SHOWN = {
-    "id": Location.id, "name": Location.name, "description": Location.description, "address": Location.address,
-    "parent": json_ref(Location.parent_id, ("id", Location.parent_id), ("name", Parent.name)),
-    "path": Location.path, "qr_code": Location.qr_code,
-    "created_at": json_moment(Location.created_at), "updated_at": json_moment(Location.updated_at),
-}  # fmt: skip
-LIST_ITEM = json_object(
-    *((name, _SHOWN[name]) for name in ("id", "name", "description", "address", "parent", "path", "qr_code")),
-    ("image", json_object(("small", first_image_url("locations", Location.id, "small")),
-                          ("medium", first_image_url("locations", Location.id, "medium")))),
-    ("created_at", _SHOWN["created_at"]), ("updated_at", _SHOWN["updated_at"]),
-)  # fmt: skip
 
 
 def _joined(stmt: AnySelect) -> AnySelect:
     return stmt.outerjoin(Parent, Parent.id == Location.parent_id)
 
 
-LIST_PAGE = _joined(select(json_item("locations.list_item", LIST_ITEM).label("item")))
+# The documented detail (locations/schemas.py `LocationDetail`), rendered by the database.
 DETAIL = Detail("locations.detail", json_object(
-    *((name, _SHOWN[name]) for name in ("id", "name", "description", "address", "parent")),
+    ("id", Location.id), ("name", Location.name), ("description", Location.description),
+    ("address", Location.address),
+    ("parent", json_ref(Location.parent_id, ("id", Location.parent_id), ("name", Parent.name))),
     ("root_id", Location.root_id), ("path", Location.path),
     ("has_children", json_bool(exists().where(Child.parent_id == Location.id))),
     ("qr_code", Location.qr_code),
     ("images", json_files("locations", Location.id, "image")),
     ("documents", json_files("locations", Location.id, "document")),
-    ("created_at", _SHOWN["created_at"]), ("updated_at", _SHOWN["updated_at"]),
+    ("created_at", json_moment(Location.created_at)), ("updated_at", json_moment(Location.updated_at)),
     ("created_by_id", Location.created_by_id), ("updated_by_id", Location.updated_by_id),
 ), _joined)  # fmt: skip
 
@@ -59,6 +46,10 @@ REFERRERS = {
 
 class LocationRepository(Repository[Location]):
     model = Location
+
+    def with_parent(self) -> AnySelect:
+        """Each location with its parent's name, in one query."""
+        return self.scoped(_joined(select(Location, Parent.name)))
 
     def refs(self, ids: Iterable[int | None]) -> dict[int | None, dict[str, Any]]:
         """`{id: {id, name, path}}` for references from other records."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -74,3 +74,20 @@ class LocationDetail(BaseModel):
     updated_at: datetime
     created_by_id: CreatedById | None
     updated_by_id: UpdatedById | None
+
+
+def location_item(row: Any, parent_name: str | None) -> dict[str, Any]:
+    """The list item of a location row (its parent's name beside it); `image` is filled by files/present.py."""
+    parent = None if row.parent_id is None else {"id": row.parent_id, "name": parent_name}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": row.description,
+        "address": row.address,
+        "parent": parent,
+        "path": row.path,
+        "qr_code": row.qr_code,
+        "image": {"small": None, "medium": None},
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from orjson import Fragment
 from sqlalchemy.orm import Session
 
 from wrenchwork.core import qr, tree
@@ -14,15 +13,21 @@ from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import Conflict, NotFound
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
+from wrenchwork.files.present import fill
 from wrenchwork.locations.listing import LOCATION_LIST
-from wrenchwork.locations.repository import DETAIL, LIST_PAGE, LocationRepository
-from wrenchwork.locations.schemas import LocationCreate, LocationUpdate
+from wrenchwork.locations.repository import DETAIL, LocationRepository
+from wrenchwork.locations.schemas import LocationCreate, LocationUpdate, location_item
 from wrenchwork.models import Location
 
 
-def list_locations(session: Session, scope: Scope, query: ListQuery) -> tuple[list[Fragment], int]:
+def list_locations(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    """A page of list items, presented here rather than by the database: rendered by PostgreSQL (`json_page`),
+    a page of a small locations table was planned as a hash join over the whole table (tests/perf)."""
     repo = LocationRepository(session, scope)
-    return repo.json_page(LOCATION_LIST, query, LIST_PAGE)
+    rows, total = repo.page(LOCATION_LIST, query, repo.with_parent())
+    items = [location_item(location, parent_name) for location, parent_name in rows]
+    fill(session, scope, "locations", items)
+    return items, total
 
 
 def location_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
