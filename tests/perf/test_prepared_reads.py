@@ -11,7 +11,6 @@ a warm-up, every further request of a detail or a list page executes its stateme
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -163,22 +162,3 @@ def test_a_detail_runs_alone_without_a_transaction_and_a_list_in_one(
             session.rollback()
     with engine.connect() as connection:
         assert connection.execute(text(f"SELECT count(*) FROM {probe}")).scalar_one() == 0
-
-
-def test_a_detail_runs_on_the_servers_loop_and_a_list_on_a_reader(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A `quick_read` (a detail, one statement) is answered where its request arrived; a list page, whose
-    statements take longer, on a reader loop of its own thread (core/routing.py `on_reader_loop`)."""
-    asset = api.post("/assets", json={"asset": {"name": "Pump"}}).json()["data"]
-    threads: list[str] = []
-    original = driver.rows
-
-    def spy(connection: Any, stmt: Any, params: Any, prepare: bool = True) -> Any:
-        threads.append(threading.current_thread().name)
-        return original(connection, stmt, params, prepare)
-
-    monkeypatch.setattr(driver, "rows", spy)
-    assert api.get(f"/assets/{asset['id']}").status_code == 200
-    assert threads and not any(name.startswith("wrenchwork-reader") for name in threads), threads
-    threads.clear()
-    assert api.get("/assets").status_code == 200
-    assert threads and all(name.startswith("wrenchwork-reader") for name in threads), threads

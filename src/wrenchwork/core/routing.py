@@ -92,7 +92,6 @@ class TransactionalRoute(APIRoute):
         # An operation that declares its query parameters refuses any other, as lists do (they check their own).
         known = frozenset(_query_names(self.dependant))
         direct = direct_call(self.dependant) if self.methods == {"GET"} else None
-        quick = getattr(self.endpoint, QUICK_READ, False)
 
         async def run(request: Request) -> Response:
             async def answer(_session: Session) -> Response:
@@ -110,18 +109,14 @@ class TransactionalRoute(APIRoute):
                 return await handler(request)
             if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
                 reads = request.app.state.read_sessionmaker
-
-                def read() -> Coroutine[Any, Any, Response]:
-                    return transaction(request, reads(), answer, self.path)
-
                 try:
-                    return await on_reader_loop(request, read, quick)
+                    return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
                 except DBAPIError as exc:
                     if not exc.connection_invalidated:
                         raise
                     # Its connection was found broken, and the pool has replaced them all (core/db.py): a read
                     # changed nothing, so it is simply tried again, once.
-                    return await on_reader_loop(request, read, quick)
+                    return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
             sessions = request.app.state.sessionmaker
             return await on_writer_loop(request, lambda: transaction(request, sessions(), answer, self.path))
 
@@ -160,9 +155,6 @@ async def transaction(
 
 
 T = TypeVar("T")
-E = TypeVar("E", bound=Callable[..., Any])
-# The attribute `quick_read` sets on an endpoint.
-QUICK_READ = "wrenchwork_quick_read"
 
 
 class Loops:
@@ -223,26 +215,15 @@ def writers_for(dialect: str) -> Loops:
     return _loops_for("writer", dialect, 1 if dialect == "sqlite" else 4)
 
 
-def quick_read(endpoint: E) -> E:
-    """Marks a GET endpoint whose answer is one statement that reads a record by its id (a detail rendered by the
-    database, core/details.py): on PostgreSQL it runs on the server's loop (`on_reader_loop`)."""
-    setattr(endpoint, QUICK_READ, True)
-    return endpoint
-
-
-async def on_reader_loop(request: Request, work: Callable[[], Coroutine[Any, Any, T]], quick: bool = False) -> T:
-    """`work()` (a read request's transaction) on PostgreSQL's reader loops; on SQLite, and for a `quick_read`,
-    right here.
+async def on_reader_loop(request: Request, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`work()` (a read request's transaction) on PostgreSQL's reader loops; on SQLite, right here.
 
     A statement on PostgreSQL is a round trip to another process, during which a request on the server's loop
     would hold the loop, and with it every other request, idle: the server and PostgreSQL then took turns, about
     one core between them under load (docs/performance.md). On loops of their own threads, one request's wait
-    is another's Python work. SQLite works in-process, where threads would only take turns at the interpreter.
-    A quick read's one round trip (a detail: 0.25 ms of PostgreSQL's time) holds the loop for less than the
-    handing over to a reader thread and back costs: 0.39 ms of server CPU per asset detail on the loop against
-    0.66 through a reader, 1,800-1,900 requests/s against 1,400-1,560."""
+    is another's Python work. SQLite works in-process, where threads would only take turns at the interpreter."""
     dialect = request.app.state.engine.dialect.name
-    if dialect == "sqlite" or quick:
+    if dialect == "sqlite":
         return await work()
     readers = _loops_for("reader", dialect, 4)
     if readers.owns_running_loop():

@@ -10,7 +10,7 @@ from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_re
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.qr_api import add_qr_routes
-from wrenchwork.core.routing import api_router, quick_read, update_route
+from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import IdPath
 from wrenchwork.locations import service
 from wrenchwork.locations.listing import LOCATION_LIST
@@ -51,7 +51,6 @@ async def list_locations(session: DbSession, scope: AnyScope, query: ListParams)
     summary="Get location",
     responses=error_responses(400, 401, 403, 404, 422, 429),
 )
-@quick_read
 async def get_location(session: DbSession, scope: AnyScope, id: IdPath) -> Response:
     return ok(service.get_location(session, scope, id), base_meta(scope.entity, scope.customer))
 

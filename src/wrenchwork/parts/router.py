@@ -10,7 +10,7 @@ from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_re
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.qr_api import add_qr_routes
-from wrenchwork.core.routing import api_router, quick_read, update_route
+from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import IdPath
 from wrenchwork.parts import service, transactions
 from wrenchwork.parts.listing import PART_LIST, TRANSACTION_LIST
@@ -62,7 +62,6 @@ async def list_parts(session: DbSession, scope: AnyScope, query: ListParams) -> 
     summary="Get part",
     responses=error_responses(400, 401, 403, 404, 422, 429),
 )
-@quick_read
 async def get_part(session: DbSession, scope: AnyScope, id: IdPath) -> Response:
     return ok(service.get_part(session, scope, id), base_meta(scope.entity, scope.customer))
 

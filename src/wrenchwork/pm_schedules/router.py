@@ -9,7 +9,7 @@ from wrenchwork.core.auth import DbSession, ManagerScope, TechnicianScope
 from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_responses, no_content, ok
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
-from wrenchwork.core.routing import api_router, quick_read, update_route
+from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import Date, IdPath
 from wrenchwork.pm_schedules import forecast, service
 from wrenchwork.pm_schedules.generate_now import GenerateIn, generate_now
@@ -45,7 +45,6 @@ async def list_pm_schedules(session: DbSession, scope: TechnicianScope, query: L
 
 
 @router.get("/pm_schedules/{id}", response_model=Envelope[PmScheduleDetail], summary="Get PM schedule", responses=READ)
-@quick_read
 async def get_pm_schedule(session: DbSession, scope: TechnicianScope, id: IdPath) -> Response:
     return ok(service.get_pm_schedule(session, scope, id), base_meta(scope.entity, scope.customer))
 

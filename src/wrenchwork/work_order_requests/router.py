@@ -9,7 +9,7 @@ from wrenchwork.core.auth import AnyScope, DbSession, ManagerScope
 from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_responses, no_content, ok
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
-from wrenchwork.core.routing import api_router, quick_read, update_route
+from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import IdPath
 from wrenchwork.work_order_requests import service
 from wrenchwork.work_order_requests.listing import REQUEST_LIST
@@ -57,7 +57,6 @@ async def list_requests(session: DbSession, scope: AnyScope, query: ListParams) 
     summary="Get request",
     responses=error_responses(400, 401, 403, 404, 422, 429),
 )
-@quick_read
 async def get_request(session: DbSession, scope: AnyScope, id: IdPath) -> Response:
     return ok(service.get_request(session, scope, id), base_meta(scope.entity, scope.customer))
 

@@ -9,7 +9,7 @@ from wrenchwork.core.auth import DbSession, ManagerScope, TechnicianScope
 from wrenchwork.core.envelope import Envelope, ListEnvelope, base_meta, error_responses, no_content, ok
 from wrenchwork.core.list_api import list_openapi, list_params
 from wrenchwork.core.listing import ListQuery
-from wrenchwork.core.routing import api_router, quick_read, update_route
+from wrenchwork.core.routing import api_router, update_route
 from wrenchwork.core.schemas import IdPath
 from wrenchwork.work_orders import assignments, labor, service, statuses
 from wrenchwork.work_orders.listing import COST_LIST, TIME_ENTRY_LIST, WORK_ORDER_LIST
@@ -65,7 +65,6 @@ async def list_work_orders(session: DbSession, scope: TechnicianScope, query: Li
 
 
 @router.get("/work_orders/{id}", response_model=Envelope[WorkOrderDetail], summary="Get work order", responses=READ)
-@quick_read
 async def get_work_order(session: DbSession, scope: TechnicianScope, id: IdPath) -> Response:
     return ok(service.get_work_order(session, scope, id), base_meta(scope.entity, scope.customer))
 
