@@ -232,7 +232,8 @@ def _bearer_token(request: Request) -> str:
 
 
 def _authenticate(request: Request, entity_id: int | None) -> tuple[Principal, EntityInfo | None, str | None]:
-    """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query per request."""
+    """Key -> user -> customer and, when `entity_id` is given, the user's role there: one query, and none for a key
+    this process checked within the last seconds (`KnownKeys`)."""
     session: Session = request.state.session
     digest = hash_token(_bearer_token(request))
     known: KnownKeys | None = session.info.get(KNOWN_KEYS)

@@ -12,7 +12,7 @@ outbox's time).
 On psycopg a kept statement is compiled with PostgreSQL's own placeholders (`$1`, SQLAlchemy's `numeric_dollar`
 style) and run on a `RawCursor`, which sends it as it is. psycopg's usual cursor rewrites every `%(name)s` into
 `$n` on each execution and caches the result only for statements under 4 KiB; a detail or list page that renders
-its JSON is 10-20 KiB, and that rewrite was a tenth of a PostgreSQL detail's server CPU.
+its JSON is 5-11 KiB, and that rewrite was a tenth of a PostgreSQL detail's server time.
 
 `rows` runs any other statement through SQLAlchemy, with the same answer, and so it does a kept one when the
 driver cannot take it as compiled (an expanding `IN` list, a value rendered into the SQL) or whenever anything
