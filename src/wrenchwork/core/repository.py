@@ -506,17 +506,18 @@ class Repository(Generic[M]):
         return rows, self._total(spec, query, stmt, len(rows), params)
 
     def json_details(
-        self, detail: Detail, ids: Iterable[int], params: Mapping[str, Any] | None = None
+        self, detail: Detail, ids: Iterable[int], params: Mapping[str, Any] | None = None, batch: bool = False
     ) -> dict[int, str]:
         """`{id: detail as JSON text}` of those of `ids` that are records in the caller's scope, rendered by the
         database: `detail` is module-level (core/json_sql.py `Detail`). One statement for any number of ids,
-        built once per detail; `params` fills the item's own bind parameters."""
+        built once per detail; `params` fills the item's own bind parameters. `batch`: the statement for many
+        even for one id (a list page's items: the same statement whatever the page's size)."""
         wanted = sorted(set(ids))
         if not wanted:
             return {}
         if not self.session.info.get(IN_FLUSH):  # the statement reads the database, not the session
             self.session.flush()
-        one = len(wanted) == 1
+        one = len(wanted) == 1 and not batch
         stmt = _detail_statement(self, detail, one)
         keys: dict[str, Any] = {"detail_id": wanted[0]} if one else {"detail_ids": wanted}
         bound = dict(params or {}) | {"detail_scope": self.scope_id} | keys

@@ -99,7 +99,7 @@ def registry() -> dict[type[Any], Resource]:
     from wrenchwork.procedures.schemas import ProcedureDetail
     from wrenchwork.procedures.service import get_template, present_procedure
     from wrenchwork.request_portals.service import get_portal
-    from wrenchwork.users.service import get_user
+    from wrenchwork.users.service import read_user, user_details
     from wrenchwork.vendors.service import get_vendor
     from wrenchwork.work_order_requests.service import read_request, request_details
     from wrenchwork.work_orders.labor import cost_item, present_time_entry
@@ -135,7 +135,9 @@ def registry() -> dict[type[Any], Resource]:
         ProcedureTemplate: Resource(
             "procedure_template", _by_id(get_template), _paths("procedure_templates"), _AUDIT
         ),
-        User: Resource("user", _by_id(get_user), _paths("users"), _AUDIT | user_fields),
+        User: Resource(
+            "user", _by_id(read_user), _paths("users"), _AUDIT | user_fields, present_many=_parsed(user_details)
+        ),
         RequestPortal: Resource("request_portal", _by_id(get_portal), _paths("request_portals"), _AUDIT),
         WorkOrderStatus: Resource(
             "work_order_status", lambda _s, _c, obj: status_item(obj), _paths("work_order_statuses"), _AUDIT

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from wrenchwork.core.auth import CustomerInfo
 from wrenchwork.core.schemas import (
     AuthType,
     CreatedById,
@@ -134,38 +132,3 @@ class UserItem(BaseModel):
 
 class UserCreated(UserItem):
     invitation_url: str = Field(description="The invitation link that sets the user's password; shown only here")
-
-
-def user_item(user: Any, customer: CustomerInfo, permissions: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """`user` is a User or a row of its columns."""
-    return {
-        "id": user.id,
-        "name": user.name,
-        "surname": user.surname,
-        "full_name": f"{user.name} {user.surname}".strip(),
-        "language": user.language,
-        "email": user.email,
-        "unconfirmed_email": None,
-        "phone_number": user.phone_number,
-        "job_title": user.job_title,
-        "status": user.status,
-        "can_be_assigned_to_wo": user.can_be_assigned_to_wo,
-        "auth_type": "api_key",
-        "avatar": None,
-        "regular_rate": user.regular_rate,
-        "overtime_rate1": user.overtime_rate1,
-        "overtime_rate2": user.overtime_rate2,
-        "permissions": list(permissions),
-        "activity": {"last_login": user.last_login_at, "login_count": user.login_count},
-        "tenant": customer.slug,
-        # The latest invitation link (users/invitations.py): made, valid until, used.
-        "invitation_details": {
-            "sent_at": user.invitation_sent_at,
-            "due_at": user.invitation_due_at,
-            "accepted_at": user.invitation_accepted_at,
-        },
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-        "created_by_id": user.created_by_id,
-        "updated_by_id": user.updated_by_id,
-    }

@@ -2,44 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.envelope import base_meta
 from wrenchwork.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
 from wrenchwork.core.schemas import apply_update
 from wrenchwork.entities.repository import EntityRepository
-from wrenchwork.files.present import fill_avatars
 from wrenchwork.models import User, UserRole
 from wrenchwork.users import invitations
 from wrenchwork.users.repository import UserRepository
-from wrenchwork.users.schemas import PermissionIn, UserCreate, UserUpdate, user_item
+from wrenchwork.users.schemas import PermissionIn, UserCreate, UserUpdate
 
 
 def list_users(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     repo = UserRepository(session, scope)
     users, total = repo.list_in_entity(query)
-    permissions = repo.permissions(u.id for u in users)
-    data = [user_item(u, scope.customer, permissions.get(u.id, [])) for u in users]
-    fill_avatars(session, data)
+    shown = repo.details((u.id for u in users), batch=True)
+    data = [orjson.loads(shown[u.id]) for u in users]
     return data, base_meta(scope.entity, scope.customer) | query.meta(total)
 
 
-def get_user(session: Session, scope: Scope, user_id: int) -> dict[str, Any]:
-    repo = UserRepository(session, scope)
-    user = repo.get_in_entity(user_id)
-    if user is None:
-        raise NotFound.of("User")
-    return present(repo, user)
+def user_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented user as JSON text}` of those of `ids` the caller may read, rendered by the database in
+    one statement (users/repository.py `DETAIL`)."""
+    return UserRepository(session, scope).details(ids)
+
+
+# One user (the API's answer as the database rendered it), or as a dict (writes and web pages).
+_ONE = OneDetail(user_details, "User")
+get_user = _ONE.fragment
+read_user = _ONE.read
 
 
 def present(repo: UserRepository, user: User) -> dict[str, Any]:
-    item = user_item(user, repo.scope.customer, repo.permissions([user.id]).get(user.id, []))
-    fill_avatars(repo.session, [item])
-    return item
+    """The user a write created or changed, as the API shows it (even one that has just left this entity)."""
+    shown: dict[str, Any] = orjson.loads(repo.details([user.id], members_only=False)[user.id])
+    return shown
 
 
 def create_user(

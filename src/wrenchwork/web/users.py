@@ -97,7 +97,7 @@ async def change_role(request: Request, viewer: CurrentViewer, id: Id, role: Tex
     session = request.state.session
     if role != "remove" and role not in ROLES:
         validated(UserUpdate, {"permissions": [{"entity_id": scope.entity_id, "role": role}]})
-    user = service.get_user(session, scope, id)
+    user = service.read_user(session, scope, id)
     administered = {m.entity_id for m in viewer.memberships if m.role == "admin"}
     kept = [
         {"entity_id": p["entity_id"], "role": p["role"]}
