@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -48,6 +47,7 @@ DETAIL = Detail("users.detail", json_object(
     ("permissions", _PERMISSIONS),
     ("activity", json_object(("last_login", json_moment(User.last_login_at)), ("login_count", User.login_count))),
     ("tenant", Customer.slug),
+    # The latest invitation link (users/invitations.py): made, valid until, used.
     ("invitation_details", json_object(
         ("sent_at", json_moment(User.invitation_sent_at)), ("due_at", json_moment(User.invitation_due_at)),
         ("accepted_at", json_moment(User.invitation_accepted_at)))),
@@ -104,22 +104,6 @@ class UserRepository(Repository[User]):
         if except_id is not None:
             stmt = stmt.where(User.id != except_id)
         return self.session.scalar(stmt) is not None
-
-    def permissions(self, user_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-        """Each user's roles, limited to the entities the caller can see. One query for any number of users."""
-        visible = select(UserRole.entity_id).where(UserRole.user_id == self.user_id)
-        rows = self.session.execute(
-            select(UserRole.user_id, UserRole.id, UserRole.role, Entity.id, Entity.name)
-            .join(Entity, Entity.id == UserRole.entity_id)
-            .where(UserRole.user_id.in_(list(user_ids)), UserRole.entity_id.in_(visible))
-            .order_by(UserRole.user_id, Entity.id)
-        ).all()
-        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for user_id, role_id, role, entity_id, entity_name in rows:
-            grouped[user_id].append(
-                {"entity": entity_name, "entity_id": entity_id, "role": role, "user_role_id": role_id}
-            )
-        return grouped
 
     def roles_of(self, user_id: int) -> Sequence[UserRole]:
         return self.session.scalars(select(UserRole).where(UserRole.user_id == user_id)).all()
