@@ -88,19 +88,21 @@ def keep(stmt: S) -> S:
     return stmt
 
 
-_NATIVE: dict[int, Dialect] = {}
+# psycopg's dialect writing `$n` placeholders, made from the first one seen (as `_COMPILED` keeps one compiled
+# form per dialect name).
+_NATIVE: dict[str, Dialect] = {}
 
 
 def _native_dialect(dialect: Dialect) -> Dialect | None:
     """`dialect` writing PostgreSQL's own `$n` placeholders, for psycopg's RawCursor (see the module's text)."""
     if dialect.driver != "psycopg":
         return None
-    if id(dialect) not in _NATIVE:
+    if dialect.name not in _NATIVE:
         native: Any = copy.copy(dialect)
         native.paramstyle, native.positional = "numeric_dollar", True
         native.identifier_preparer = native.preparer(native)  # a `%` is written as it is, not doubled
-        _NATIVE[id(dialect)] = native
-    return _NATIVE[id(dialect)]
+        _NATIVE[dialect.name] = native
+    return _NATIVE[dialect.name]
 
 
 def _compile(stmt: Select[Any] | Insert, dialect: Dialect) -> _Compiled | None:
