@@ -19,7 +19,7 @@ INVALID_KEY = {"status": "error", "message": "Invalid API key"}
 
 
 class Clock:
-    """`time.monotonic` as core/auth.py sees it, moved on by the test."""
+    """The monotonic clock as core/auth.py sees it (and only it), moved on by the test."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -31,7 +31,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
     fake = Clock()
-    monkeypatch.setattr(auth.time, "monotonic", fake)
+    monkeypatch.setattr(auth, "monotonic", fake)
     yield fake
 
 

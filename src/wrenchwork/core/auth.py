@@ -6,9 +6,9 @@ import hashlib
 import hmac
 import itertools
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -184,7 +184,7 @@ class KnownKeys:
 
     def get(self, digest: str, entity_id: int) -> tuple[Any, ...] | None:
         found = self._rows.get((digest, entity_id))
-        if found is None or found[0] < time.monotonic():
+        if found is None or found[0] < monotonic():
             return None
         return found[1]
 
@@ -193,7 +193,7 @@ class KnownKeys:
             return
         if len(self._rows) >= self.MAX_KEYS:
             self._rows.clear()
-        self._rows[(digest, entity_id)] = (time.monotonic() + self.seconds, row)
+        self._rows[(digest, entity_id)] = (monotonic() + self.seconds, row)
 
     def forget(self) -> None:
         self.generation += 1
