@@ -109,14 +109,18 @@ class TransactionalRoute(APIRoute):
                 return await handler(request)
             if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
                 reads = request.app.state.read_sessionmaker
+
+                def read() -> Coroutine[Any, Any, Response]:
+                    return transaction(request, reads(), answer, self.path)
+
                 try:
-                    return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
+                    return await on_reader_loop(request, read)
                 except DBAPIError as exc:
                     if not exc.connection_invalidated:
                         raise
                     # Its connection was found broken, and the pool has replaced them all (core/db.py): a read
                     # changed nothing, so it is simply tried again, once.
-                    return await on_reader_loop(request, lambda: transaction(request, reads(), answer, self.path))
+                    return await on_reader_loop(request, read)
             sessions = request.app.state.sessionmaker
             return await on_writer_loop(request, lambda: transaction(request, sessions(), answer, self.path))
 
