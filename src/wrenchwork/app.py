@@ -22,7 +22,8 @@ from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
 from wrenchwork.core.auth import KNOWN_KEYS, KnownKeys
 from wrenchwork.core.background import Runner
-from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, refresh_statistics
+from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, on_disk_sqlite, refresh_statistics
+from wrenchwork.core.group_commit import CommitGroup
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
@@ -101,6 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     known_keys = {KNOWN_KEYS: app.state.known_keys}
     app.state.sessionmaker = make_sessionmaker(app.state.engine, info=known_keys)
     app.state.read_sessionmaker = make_sessionmaker(app.state.engine, read=True, info=known_keys)
+    # SQLite's writes in this process share their commits' syncs to disk (core/group_commit.py).
+    app.state.commit_group = (
+        CommitGroup(app.state.engine, app.state.sessionmaker) if on_disk_sqlite(app.state.engine) else None
+    )
     app.state.storage = files_storage(app.state.engine, settings)
 
     # The routes themselves, not included routers (FastAPI walks nested routers again on every request), grouped

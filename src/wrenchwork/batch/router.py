@@ -9,6 +9,7 @@ from wrenchwork.batch import service
 from wrenchwork.batch.schemas import BatchRequest, BatchResponse
 from wrenchwork.core.auth import AnyScope, DbSession
 from wrenchwork.core.envelope import JSONBytes, error_responses
+from wrenchwork.core.group_commit import commits_alone
 from wrenchwork.core.routing import api_router
 
 router = api_router(tags=["batch"])
@@ -26,6 +27,7 @@ router = api_router(tags=["batch"])
     ),
     responses=error_responses(400, 401, 403, 413, 415, 422, 429),
 )
+@commits_alone  # its ops commit one by one (or all at once, atomic), not in a group with other writes
 async def batch(request: Request, session: DbSession, _scope: AnyScope, body: BatchRequest) -> Response:
     service.check_urls(body.ops)
     results: list[dict[str, Any]] = []

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core import driver
 from wrenchwork.core.errors import BadRequest, Forbidden, Unauthorized
+from wrenchwork.core.group_commit import when_durable
 from wrenchwork.core.model_base import utcnow
 from wrenchwork.core.schemas import MAX_ID
 from wrenchwork.models import ApiKey, Customer, Entity, User, UserRole
@@ -211,7 +212,9 @@ def _note_auth_change(session: Session, _context: Any) -> None:
 @event.listens_for(Session, "after_commit")
 def _forget_on_commit(session: Session) -> None:
     if session.info.pop(_AUTH_CHANGED, False):
-        session.info[KNOWN_KEYS].forget()
+        # Once the change is on disk: a lookup between a grouped write's savepoint and its group's commit would
+        # read (and keep) what the change replaces.
+        when_durable(session, session.info[KNOWN_KEYS].forget)
 
 
 @event.listens_for(Session, "after_rollback")

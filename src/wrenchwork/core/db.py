@@ -77,6 +77,11 @@ def _check_idle_connections(engine: Engine) -> None:
             raise DisconnectionError("a pooled connection was found broken") from exc
 
 
+def on_disk_sqlite(engine: Engine) -> bool:
+    """A SQLite database in a file: WAL and a sync of its log at each commit (`make_engine`)."""
+    return engine.dialect.name == "sqlite" and (engine.url.database or "") not in ("", ":memory:")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":

@@ -11,10 +11,11 @@ writer.
 A write runs, handler and commit, on a writer loop: an event loop of its own thread (`Loops`). The server's
 loop keeps answering reads meanwhile, so a GET waits for no write's Python work nor its fsync, only for its share
 of the interpreter. SQLite has one writer loop per process (its writes are serialized by the database anyway);
-PostgreSQL a few, so that one write's commit does not hold up the next. A write whose body is streamed (a
-multipart upload) stays on the server's loop, where its body arrives, and commits there; so does every op of a
-batch, which runs where its batch runs. On PostgreSQL a read runs on a reader loop too (`on_reader_loop`), so
-that one request's round trips to the database leave the other requests free to run.
+PostgreSQL a few, so that one write's commit does not hold up the next. On SQLite the writes that queue up meanwhile
+share one commit (core/group_commit.py). A write whose body is streamed (a multipart upload) stays on the server's
+loop, where its body arrives, and commits there; every op of a batch runs where its batch runs. On PostgreSQL a
+read runs on a reader loop too (`on_reader_loop`), so that one request's round trips to the database leave the
+other requests free to run.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from starlette.types import Receive, Scope, Send
 
 from wrenchwork.core.direct import direct_call
 from wrenchwork.core.errors import Unprocessable, UnsupportedMediaType
+from wrenchwork.core.group_commit import CommitGroup
 
 # Every resource route lives under this prefix.
 API_PREFIX = "/api/v1"
@@ -92,6 +94,7 @@ class TransactionalRoute(APIRoute):
         # An operation that declares its query parameters refuses any other, as lists do (they check their own).
         known = frozenset(_query_names(self.dependant))
         direct = direct_call(self.dependant) if self.methods == {"GET"} else None
+        alone = getattr(self.endpoint, "commits_alone", False)
 
         async def run(request: Request) -> Response:
             async def answer(_session: Session) -> Response:
@@ -121,8 +124,7 @@ class TransactionalRoute(APIRoute):
                     # Its connection was found broken, and the pool has replaced them all (core/db.py): a read
                     # changed nothing, so it is simply tried again, once.
                     return await on_reader_loop(request, read)
-            sessions = request.app.state.sessionmaker
-            return await on_writer_loop(request, lambda: transaction(request, sessions(), answer, self.path))
+            return await write(request, answer, self.path, alone)
 
         return run
 
@@ -235,14 +237,27 @@ async def on_reader_loop(request: Request, work: Callable[[], Coroutine[Any, Any
     return await readers.run(work)
 
 
-async def on_writer_loop(request: Request, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """`work()` (a write request's transaction) on a writer loop, unless its body streams in on this loop (a
-    multipart upload) or it already runs on one (an op of a batch)."""
-    writers = writers_for(request.app.state.engine.dialect.name)
-    content_type = request.headers.get("content-type", "")
-    if writers.owns_running_loop() or content_type.lower().startswith("multipart/"):
-        return await work()
-    return await writers.run(work)
+async def write(
+    request: Request,
+    answer: Callable[[Session], Coroutine[Any, Any, Response]],
+    path: str | None = None,
+    alone: bool = False,
+) -> Response:
+    """A write request's transaction (see `transaction`), on a writer loop, and on SQLite in a commit group
+    (core/group_commit.py) unless `alone`. Where its body streams in on this loop (a multipart upload), right here;
+    where it is made by a write already on a writer loop (an op of a batch), right there."""
+    state = request.app.state
+    group: CommitGroup | None = state.commit_group
+    writers = writers_for(state.engine.dialect.name)
+    if writers.owns_running_loop():
+        session = group.nested_session() if group is not None else state.sessionmaker()
+        return await transaction(request, session, answer, path)
+    if request.headers.get("content-type", "").lower().startswith("multipart/"):
+        return await transaction(request, state.sessionmaker(), answer, path)
+    if group is None:
+        return await writers.run(lambda: transaction(request, state.sessionmaker(), answer, path))
+    group.expect()
+    return await writers.run(lambda: group.write(lambda session: transaction(request, session, answer, path), alone))
 
 
 def api_router(**kwargs: Any) -> APIRouter:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from wrenchwork.core.group_commit import when_durable
 from wrenchwork.files.owners import CASCADES, OWNER_MODELS
 from wrenchwork.files.repository import delete_of_owners
 from wrenchwork.files.storage import Storage
@@ -67,8 +68,8 @@ def _owners_deleted(session: Session, flush_context: Any, instances: Any) -> Non
 def _committed(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
     keys = session.info.pop(_DOOMED, None)
-    if keys:
-        _remove(session, keys)
+    if keys:  # once the rows that named them are gone for good
+        when_durable(session, lambda: _remove(session, keys))
 
 
 @event.listens_for(Session, "after_rollback")

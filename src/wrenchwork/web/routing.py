@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from wrenchwork.core.errors import AppError, Unprocessable
 from wrenchwork.core.handlers import field_errors
-from wrenchwork.core.routing import on_writer_loop, transaction
+from wrenchwork.core.routing import transaction, write
 from wrenchwork.web import sessions
 from wrenchwork.web.templates import render
 
@@ -81,7 +81,7 @@ class WebRoute(APIRoute):
             if request.method in ("GET", "HEAD"):
                 response = await transaction(request, state.read_sessionmaker(), answer)
             else:  # a form: on a writer loop, as the API's writes (core/routing.py)
-                response = await on_writer_loop(request, lambda: transaction(request, state.sessionmaker(), answer))
+                response = await write(request, answer)
             new_csrf = getattr(request.state, "new_csrf_cookie", None)
             if new_csrf:
                 sessions.set_cookie(request, response, sessions.ANONYMOUS_CSRF_COOKIE, new_csrf, None)
