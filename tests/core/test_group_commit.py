@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session
 
 from tests.helpers import Api
-from wrenchwork.core import group_commit
+from wrenchwork.core import db, group_commit
 from wrenchwork.core.group_commit import CommitGroup
 from wrenchwork.core.routing import writers_for
 from wrenchwork.models import WorkOrder
@@ -176,3 +176,16 @@ def test_a_batch_commits_alone_between_grouped_writes(
     # and is known: its authentication reads nothing, so commits nothing).
     assert len(commits) == 4
     assert titles() == ["After 1", "After 2", "Batch 1", "Batch 2", "Before 1", "Before 2"]
+
+
+def test_a_write_that_cannot_take_the_write_lock_fails_alone(
+    app: FastAPI, api: Api, group: CommitGroup, monkeypatch: pytest.MonkeyPatch, titles: Callable[[], list[str]]
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    with app.state.sessionmaker() as holder:
+        holder.execute(text("SELECT 1"))  # a write transaction: it holds the write lock (BEGIN IMMEDIATE)
+        refused = _create(api, "Waited too long")
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"]
+    assert _create(api, "After").status_code == 201  # the next write opens a group of its own
+    assert titles() == ["After"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from tests.catalog.support import ok
@@ -147,7 +147,7 @@ def test_a_begin_that_fails_releases_the_lock(sqlite_engine: Engine, tmp_path: P
     outsider.execute("BEGIN IMMEDIATE")
     try:
         with (
-            pytest.raises(sqlite3.OperationalError, match="database is locked"),
+            pytest.raises(OperationalError, match="database is locked"),  # as any statement's (core/db.py)
             sqlite_engine.connect() as connection,
         ):
             connection.execute(text("INSERT INTO parent (id) VALUES (1)"))

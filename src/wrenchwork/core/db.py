@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from typing import Any
 
 import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from wrenchwork.core import write_lock
@@ -132,7 +133,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if conn.get_execution_options().get(READ_OPTION):
             driver_connection.begin_read()
         else:
-            driver_connection.begin_immediate(SQLITE_BUSY_TIMEOUT_S)
+            try:
+                driver_connection.begin_immediate(SQLITE_BUSY_TIMEOUT_S)
+            except sqlite3.OperationalError as exc:
+                # As SQLAlchemy reports any statement's error, so that "database is locked" after the busy timeout
+                # is answered 503 with Retry-After (core/handlers.py), not 500.
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
     return engine
 

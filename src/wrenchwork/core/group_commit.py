@@ -23,6 +23,7 @@ arrives, on its own connection, which waits for the group's commit as any other 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -120,9 +121,13 @@ class CommitGroup:
 
     def _session(self) -> Session:
         if self._connection is None:
-            self._connection = self._engine.connect()
-            self._connection.begin()  # BEGIN IMMEDIATE (core/db.py): the group holds the write lock from here
-            self._opened_at = time.monotonic()
+            connection = self._engine.connect()
+            try:
+                connection.begin()  # BEGIN IMMEDIATE (core/db.py): the group holds the write lock from here
+            except BaseException:  # the lock stayed taken past the busy timeout: this write fails (503), not the next
+                connection.close()
+                raise
+            self._connection, self._opened_at = connection, time.monotonic()
         return self._sessions(
             bind=self._connection, join_transaction_mode="create_savepoint", info={DURABLE: self._durable}
         )
@@ -150,8 +155,9 @@ class CommitGroup:
         except BaseException as exc:  # every write of the group is answered with it
             failure = exc
             log.error("a group of %d writes failed to commit", len(saved), exc_info=exc)
-            connection.invalidate()
-        finally:
+            with contextlib.suppress(Exception):  # its writes are answered below whatever happens here
+                connection.invalidate()
+        with contextlib.suppress(Exception):
             connection.close()
         if failure is None:
             for action in durable:
