@@ -100,7 +100,7 @@ def registry() -> dict[type[Any], Resource]:
     from wrenchwork.procedures.service import get_template, present_procedure
     from wrenchwork.request_portals.service import get_portal
     from wrenchwork.users.service import read_user, user_details
-    from wrenchwork.vendors.service import get_vendor
+    from wrenchwork.vendors.service import read_vendor, vendor_details
     from wrenchwork.work_order_requests.service import read_request, request_details
     from wrenchwork.work_orders.labor import cost_item, present_time_entry
     from wrenchwork.work_orders.schemas import CostItem, TimeEntryItem
@@ -127,7 +127,9 @@ def registry() -> dict[type[Any], Resource]:
             "part", _by_id(read_part), _paths("parts"), _AUDIT | {"used_qty": None, "low_stock": None},
             present_many=_parsed(part_details),
         ),
-        Vendor: Resource("vendor", _by_id(get_vendor), _paths("vendors"), _AUDIT),
+        Vendor: Resource(
+            "vendor", _by_id(read_vendor), _paths("vendors"), _AUDIT, present_many=_parsed(vendor_details)
+        ),
         PmSchedule: Resource(
             "pm_schedule", _by_id(read_pm_schedule), _paths("pm_schedules"), _AUDIT,
             present_many=_parsed(pm_schedule_details),

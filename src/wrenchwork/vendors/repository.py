@@ -1,18 +1,31 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import Table, select
+from sqlalchemy.orm import aliased
 
-from wrenchwork.core.json_sql import json_first, json_list, json_object
+from wrenchwork.core.json_sql import (
+    Detail,
+    json_author,
+    json_bool,
+    json_decimal,
+    json_first,
+    json_list,
+    json_moment,
+    json_object,
+    json_refs,
+)
+from wrenchwork.core.listing import AnySelect, ListQuery
 from wrenchwork.core.repository import Repository
+from wrenchwork.files.urls import first_image_url, json_files
 from wrenchwork.models import (
     Asset,
     Category,
     Location,
     Part,
+    User,
     Vendor,
     VendorContact,
     VendorPart,
@@ -20,7 +33,7 @@ from wrenchwork.models import (
     vendor_categories,
     vendor_locations,
 )
-from wrenchwork.vendors.schemas import contact_item
+from wrenchwork.vendors.listing import VENDOR_LIST
 
 _PRIMARY_CONTACT = json_first(
     json_object(("id", VendorContact.id), ("name", VendorContact.name), ("email", VendorContact.email),
@@ -39,61 +52,76 @@ def json_vendors_with_contact(link: Table, owner_column: str, outer: Any, *extra
     )  # fmt: skip
 
 
+Creator = aliased(User, name="creator")
+Editor = aliased(User, name="editor")
+
+
+def _linked(key: str, link: Any, value: str, target: Any, *extra: tuple[str, Any]) -> Any:
+    return json_refs(f"vendors.{key}", link, "vendor_id", value, target, Vendor.id, *extra)
+
+
+_CONTACTS = json_list(
+    json_object(("id", VendorContact.id), ("name", VendorContact.name), ("role", VendorContact.role),
+                ("email", VendorContact.email), ("phone", VendorContact.phone),
+                ("extension", VendorContact.extension), ("is_primary", json_bool(VendorContact.is_primary))),
+    VendorContact.vendor_id == Vendor.id, order_by=[VendorContact.is_primary.desc(), VendorContact.id], outer=Vendor,
+)  # fmt: skip
+_SCALARS = (
+    ("id", Vendor.id), ("name", Vendor.name), ("description", Vendor.description),
+    *((name, json_bool(getattr(Vendor, name))) for name in ("is_active", "assign_to_work_orders", "parts_supplier")),
+    ("tax_id", Vendor.tax_id), ("address", Vendor.address), ("rating", Vendor.rating),
+    ("hourly_rate", json_decimal(Vendor.hourly_rate)),
+)  # fmt: skip
+_REFERENCES = (
+    ("vendor_contacts", _CONTACTS),
+    ("categories", _linked("categories", vendor_categories, "category_id", Category)),
+    ("assets", _linked("assets", asset_vendors, "asset_id", Asset)),
+    ("parts", _linked("parts", cast(Table, VendorPart.__table__), "part_id", Part)),
+)
+_MOMENTS = (("created_at", json_moment(Vendor.created_at)), ("updated_at", json_moment(Vendor.updated_at)))
+
+
+def _with_authors(stmt: AnySelect) -> AnySelect:
+    return stmt.outerjoin(Creator, Creator.id == Vendor.created_by_id).outerjoin(
+        Editor, Editor.id == Vendor.updated_by_id
+    )
+
+
+# The documented detail (vendors/schemas.py `VendorDetail`) and list item (`VendorListItem`), rendered by the
+# database: one statement for a detail, one for a list page's items.
+DETAIL = Detail("vendors.detail", json_object(
+    *_SCALARS,
+    ("locations", _linked("locations_with_path", vendor_locations, "location_id", Location, ("path", Location.path))),
+    *_REFERENCES,
+    ("images", json_files("vendors", Vendor.id, "image")),
+    ("documents", json_files("vendors", Vendor.id, "document")),
+    *_MOMENTS,
+    ("created_by_id", Vendor.created_by_id), ("updated_by_id", Vendor.updated_by_id),
+))  # fmt: skip
+LIST_ITEM = Detail("vendors.list_item", json_object(
+    *_SCALARS,
+    ("locations", _linked("locations", vendor_locations, "location_id", Location)),
+    *_REFERENCES,
+    ("image", json_object(("small", first_image_url("vendors", Vendor.id, "small")),
+                          ("medium", first_image_url("vendors", Vendor.id, "medium")))),
+    *_MOMENTS,
+    ("created_by", json_author(Creator, Vendor.created_by_id)),
+    ("updated_by", json_author(Editor, Vendor.updated_by_id)),
+), _with_authors)  # fmt: skip
+
+
 class VendorRepository(Repository[Vendor]):
     model = Vendor
 
-    def contacts(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-        ids = list(vendor_ids)
-        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        if ids:
-            rows = self.session.scalars(
-                select(VendorContact)
-                .where(VendorContact.vendor_id.in_(ids))
-                .order_by(VendorContact.vendor_id, VendorContact.is_primary.desc(), VendorContact.id)
-            )
-            for contact in rows:
-                grouped[contact.vendor_id].append(contact_item(contact))
-        return grouped
+    def list_ids(self, query: ListQuery) -> tuple[list[int], int]:
+        """One page of the vendors' ids (the items are rendered from them: `details`)."""
+        rows, total = self.rows_page(VENDOR_LIST, query, self.scoped(select(Vendor.id)))
+        return [row[0] for row in rows], total
+
+    def details(self, vendor_ids: Iterable[int], item: Detail = DETAIL) -> dict[int, str]:
+        """`{id: the vendor as JSON text}` of those of `vendor_ids` in the entity: the detail, or `LIST_ITEM` (the
+        same statement for any number)."""
+        return self.json_details(item, vendor_ids, batch=item is LIST_ITEM)
 
     def contact_rows(self, vendor_id: int) -> list[VendorContact]:
         return list(self.session.scalars(select(VendorContact).where(VendorContact.vendor_id == vendor_id)))
-
-    def primary_contacts(self, vendor_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """The `primary_contact` of each vendor reference: `{id, name, email, phone, extension}`."""
-        ids = list(vendor_ids)
-        if not ids:
-            return {}
-        rows = self.session.execute(
-            select(
-                VendorContact.vendor_id,
-                VendorContact.id,
-                VendorContact.name,
-                VendorContact.email,
-                VendorContact.phone,
-                VendorContact.extension,
-            ).where(VendorContact.vendor_id.in_(ids), VendorContact.is_primary.is_(True))
-        )
-        keys = ("id", "name", "email", "phone", "extension")
-        return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
-
-    def categories(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-        return self.linked_refs(vendor_categories, "vendor_id", "category_id", Category, vendor_ids)
-
-    def locations(self, vendor_ids: Iterable[int], with_path: bool) -> dict[int, list[dict[str, Any]]]:
-        extra = ("path",) if with_path else ()
-        return self.linked_refs(vendor_locations, "vendor_id", "location_id", Location, vendor_ids, *extra)
-
-    def assets(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-        return self.linked_refs(asset_vendors, "vendor_id", "asset_id", Asset, vendor_ids)
-
-    def parts(self, vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-        return self.linked_refs(cast(Table, VendorPart.__table__), "vendor_id", "part_id", Part, vendor_ids)
-
-    def vendor_refs(self, link_rows: dict[int, list[dict[str, Any]]], with_contact: bool) -> None:
-        """Adds `primary_contact` to vendor references in place (detail views)."""
-        if not with_contact:
-            return
-        contacts = self.primary_contacts({ref["id"] for refs in link_rows.values() for ref in refs})
-        for refs in link_rows.values():
-            for ref in refs:
-                ref["primary_contact"] = contacts.get(ref["id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -115,25 +115,3 @@ class VendorDetail(VendorBase):
     documents: list[Document]
     created_by_id: CreatedById | None
     updated_by_id: UpdatedById | None
-
-
-SCALARS = (
-    "id", "name", "description", "is_active", "assign_to_work_orders", "parts_supplier", "tax_id", "address",
-    "rating", "hourly_rate",
-)  # fmt: skip
-
-
-def vendor_scalars(vendor: Any) -> dict[str, Any]:
-    return {name: getattr(vendor, name) for name in SCALARS}
-
-
-def contact_item(contact: Any) -> dict[str, Any]:
-    return {
-        "id": contact.id,
-        "name": contact.name,
-        "role": contact.role,
-        "email": contact.email,
-        "phone": contact.phone,
-        "extension": contact.extension,
-        "is_primary": contact.is_primary,
-    }

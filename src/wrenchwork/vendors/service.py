@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.details import OneDetail
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.listing import ListQuery
-from wrenchwork.core.presenters import NO_THUMBNAIL
 from wrenchwork.core.schemas import apply_update
 from wrenchwork.events.outbox import note_changed, note_linked
-from wrenchwork.files.present import fill
 from wrenchwork.models import (
     Asset,
     Category,
@@ -24,9 +24,8 @@ from wrenchwork.models import (
     vendor_categories,
     vendor_locations,
 )
-from wrenchwork.vendors.listing import VENDOR_LIST
-from wrenchwork.vendors.repository import VendorRepository
-from wrenchwork.vendors.schemas import ContactIn, VendorCreate, VendorFields, VendorUpdate, vendor_scalars
+from wrenchwork.vendors.repository import LIST_ITEM, VendorRepository
+from wrenchwork.vendors.schemas import ContactIn, VendorCreate, VendorFields, VendorUpdate
 
 LINKS = (
     ("categories_ids", vendor_categories, "category_id", Category),
@@ -36,47 +35,23 @@ LINKS = (
 CONTACTS = "vendor.vendor_contacts_attributes"
 
 
-def present(repo: VendorRepository, vendors: Sequence[Vendor], detail: bool) -> list[dict[str, Any]]:
-    """Vendors as documented: the list item or the detail. A fixed number of queries for any number."""
-    ids = [v.id for v in vendors]
-    contacts = repo.contacts(ids)
-    categories = repo.categories(ids)
-    locations = repo.locations(ids, with_path=detail)
-    assets = repo.assets(ids)
-    parts = repo.parts(ids)
-    users = {} if detail else repo.user_refs(u for v in vendors for u in (v.created_by_id, v.updated_by_id))
-    items = []
-    for vendor in vendors:
-        item = vendor_scalars(vendor) | {
-            "locations": locations.get(vendor.id, []),
-            "vendor_contacts": contacts.get(vendor.id, []),
-            "categories": categories.get(vendor.id, []),
-            "assets": assets.get(vendor.id, []),
-            "parts": parts.get(vendor.id, []),
-        }
-        if detail:
-            item |= {"images": [], "documents": []}
-        else:
-            item["image"] = dict(NO_THUMBNAIL)
-        item |= {"created_at": vendor.created_at, "updated_at": vendor.updated_at}
-        if detail:
-            item |= {"created_by_id": vendor.created_by_id, "updated_by_id": vendor.updated_by_id}
-        else:
-            item |= {"created_by": users.get(vendor.created_by_id), "updated_by": users.get(vendor.updated_by_id)}
-        items.append(item)
-    fill(repo.session, repo.scope, "vendors", items)
-    return items
+def vendor_details(session: Session, scope: Scope, ids: Iterable[int]) -> dict[int, str]:
+    """`{id: the documented detail as JSON text}` of those of `ids` in the caller's entity, rendered by the
+    database in one statement (vendors/repository.py `DETAIL`)."""
+    return VendorRepository(session, scope).details(ids)
+
+
+# The detail of one vendor (the API's answer as the database rendered it), or as a dict (writes, events).
+_ONE = OneDetail(vendor_details, "Vendor")
+get_vendor = _ONE.fragment
+read_vendor = _ONE.read
 
 
 def list_vendors(session: Session, scope: Scope, query: ListQuery) -> tuple[list[dict[str, Any]], int]:
     repo = VendorRepository(session, scope)
-    rows, total = repo.page(VENDOR_LIST, query, repo.scoped())
-    return present(repo, [r[0] for r in rows], detail=False), total
-
-
-def get_vendor(session: Session, scope: Scope, vendor_id: int) -> dict[str, Any]:
-    repo = VendorRepository(session, scope)
-    return present(repo, [_get(repo, vendor_id)], detail=True)[0]
+    ids, total = repo.list_ids(query)
+    shown = repo.details(ids, LIST_ITEM)
+    return [orjson.loads(shown[i]) for i in ids], total
 
 
 def create_vendor(session: Session, scope: Scope, data: VendorCreate) -> dict[str, Any]:
@@ -85,7 +60,7 @@ def create_vendor(session: Session, scope: Scope, data: VendorCreate) -> dict[st
     fields = data.model_dump(exclude_unset=True, exclude={"vendor_contacts_attributes", *(n for n, *_ in LINKS)})
     vendor = repo.add(Vendor(**{k: v for k, v in fields.items() if v is not None}))
     _save_links_and_contacts(repo, vendor, data)
-    return present(repo, [vendor], detail=True)[0]
+    return read_vendor(session, scope, vendor.id)
 
 
 def update_vendor(session: Session, scope: Scope, vendor_id: int, data: VendorUpdate) -> dict[str, Any]:
@@ -101,7 +76,7 @@ def update_vendor(session: Session, scope: Scope, vendor_id: int, data: VendorUp
     )
     _save_links_and_contacts(repo, vendor, data)
     repo.touch(vendor)
-    return present(repo, [vendor], detail=True)[0]
+    return read_vendor(session, scope, vendor.id)
 
 
 def delete_vendor(session: Session, scope: Scope, vendor_id: int) -> None:
