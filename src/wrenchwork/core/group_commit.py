@@ -11,7 +11,8 @@ releases its savepoint and its rollback undoes only its own changes), and that t
 further write is waiting, or once it holds `MAX_WRITES` writes or is `MAX_AGE_S` old, so that a steady stream of
 writes still commits. Every write of the group is answered after that one commit: a 2xx still means the write is
 durable. A write answered 4xx or 5xx is rolled back to its savepoint and answered at once; if the group's commit
-fails, every write of the group fails with it (a 500, as a failed commit always was).
+fails, every write of the group fails with it (a 500, as a failed commit always was). A group begins once it has the
+write lock: the write that could not take it in time fails alone (503).
 
 What a commit's hooks do that must wait for the disk (forget the cached API keys, remove a deleted file's bytes)
 goes through `when_durable`, which runs them after the group's commit. A write that must not share a transaction (a
