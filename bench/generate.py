@@ -809,6 +809,19 @@ def fresh_database(url: str, reset: bool = False) -> None:
     upgrade(url)
 
 
+def _assignee(ctx: Context) -> int:
+    """The technician the write targets assign their new work to (bench/targets.py): not one whose work a filtered
+    list target reads, so that a run's creates leave those lists as they were generated (`bench.run --reuse`)."""
+    read = {ctx.sample_ids.get("work_order_technician"), ctx.sample_ids.get("pm_schedule_technician")}
+    technicians = ctx.session.scalars(
+        select(UserRole.user_id)
+        .where(UserRole.entity_id == ctx.entity_id, UserRole.role == "technician")
+        .order_by(UserRole.user_id)
+        .limit(3)
+    )
+    return next((user_id for user_id in technicians if user_id not in read), ctx.admin_id)
+
+
 def generate(
     url: str, counts: dict[str, int], token: str = BENCH_TOKEN, seed: int = 1, reset: bool = False
 ) -> Generated:
@@ -825,6 +838,7 @@ def generate(
                 resource.generate(ctx, counts.get(resource.name, resource.default))
                 for model in resource.counted:
                     recount(session, model)
+            ctx.sample_ids["assignee"] = _assignee(ctx)
         # Planner statistics, as the server refreshes them when it starts.
         refresh_statistics(engine)
     finally:

@@ -108,7 +108,7 @@ TARGETS: dict[str, list[Target]] = {
             "/api/v1/work_orders",
             method="POST",
             body='{"work_order": {"title": "Bench job", "priority": "high", "description": "Created under load", '
-            '"technicians_ids": [{work_order_technician}], "checklist": [{"text": "Inspect", "order": 1}]}}',
+            '"technicians_ids": [{assignee}], "checklist": [{"text": "Inspect", "order": 1}]}}',
             baseline=BASELINE_CREATE,
         ),
         Target(
@@ -174,7 +174,7 @@ TARGETS: dict[str, list[Target]] = {
             method="POST",
             body='{"pm_schedule": {"type": "persistent", "start_date": "2026-01-05T08:00:00Z", "time_to_complete": 2, '
             '"repeat_frequency": "week", "on_week_days": [1, 4], "template_work_order_attributes": {"title": '
-            '"Bench PM", "technicians_ids": [{pm_schedule_technician}], "checklist": [{"text": "Inspect"}]}}}',
+            '"Bench PM", "technicians_ids": [{assignee}], "checklist": [{"text": "Inspect"}]}}}',
         ),
     ],
 }
