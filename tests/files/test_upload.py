@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from PIL import Image
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from tests.files.support import (
@@ -210,3 +212,25 @@ def test_procedure_template_items_take_files(api: Api, session: Session, tenant:
     assert (wrong.status_code, wrong.json()) == (404, {"status": "error", "message": "Procedure item not found"})
     assert api.delete(f"{path}/{doc['id']}").status_code == 204
     assert api.get(f"/procedure_templates/{template['id']}").json()["data"]["items"][0]["documents"] == []
+
+
+def test_a_deleted_files_bytes_stay_when_the_delete_does_not_commit(
+    api: Api, asset: int, session: Session, store: Storage, engine: Engine
+) -> None:
+    """The bytes go once the row's deletion is on disk (files/lifecycle.py): on SQLite after the commit the delete
+    shares with other writes (core/group_commit.py), not when its own part of it ends."""
+    data = upload(api, f"/assets/{asset}/attachments", image_bytes(), "a.jpg").json()["data"]
+    kept = stored_files(store)
+
+    def failing_commit(_conn: Any) -> None:
+        raise OSError("disk full")
+
+    event.listen(engine, "commit", failing_commit)
+    try:
+        refused = api.delete(f"/assets/{asset}/attachments/{data['id']}")
+    finally:
+        event.remove(engine, "commit", failing_commit)
+    assert refused.status_code == 500
+    assert stored_files(store) == kept
+    assert api.client.get(data["attachment_urls"]["small"]).status_code == 200
+    assert len(attachment_rows(session)) == 1

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from wrenchwork.core.schemas import RecordId
 
-# Files arrive with the attachments feature; until a record has one, these are what the API shows.
+# A list item's `image` while its record has no image.
 NO_THUMBNAIL: dict[str, Any] = {"small": None, "medium": None}
 
 

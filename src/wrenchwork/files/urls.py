@@ -11,6 +11,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from wrenchwork.core.json_sql import sqlite_keeps_json
+from wrenchwork.core.presenters import NO_THUMBNAIL
 from wrenchwork.core.routing import API_PREFIX
 
 STORE = f"{API_PREFIX}/store/attachments"
@@ -43,7 +44,7 @@ def shape(row: Any) -> dict[str, Any]:
 def thumbnail(row: Any | None) -> dict[str, Any]:
     """A list item's `image`: the first image's small and medium URLs, or nulls."""
     if row is None:
-        return {"small": None, "medium": None}
+        return dict(NO_THUMBNAIL)
     return {"small": url(row, "small"), "medium": url(row, "medium")}
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from wrenchwork.core.presenters import Document, Image, Ref, Thumbnail
+from wrenchwork.core.presenters import NO_THUMBNAIL, Document, Image, Ref, Thumbnail
 from wrenchwork.core.qr import QrCodeCreate, QrCodeUpdate
 from wrenchwork.core.schemas import CreatedById, ParentLocationId, RecordId, RootId, UpdatedById
 
@@ -87,7 +87,7 @@ def location_item(row: Any, parent_name: str | None) -> dict[str, Any]:
         "parent": parent,
         "path": row.path,
         "qr_code": row.qr_code,
-        "image": {"small": None, "medium": None},
+        "image": dict(NO_THUMBNAIL),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
