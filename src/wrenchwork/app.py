@@ -22,7 +22,14 @@ from wrenchwork.config import settings as default_settings
 from wrenchwork.core import handlers, openapi
 from wrenchwork.core.auth import KNOWN_KEYS, KnownKeys
 from wrenchwork.core.background import Runner
-from wrenchwork.core.db import keep_statistics, make_engine, make_sessionmaker, on_disk_sqlite, refresh_statistics
+from wrenchwork.core.db import (
+    KeptReadSessions,
+    keep_statistics,
+    make_engine,
+    make_sessionmaker,
+    on_disk_sqlite,
+    refresh_statistics,
+)
 from wrenchwork.core.group_commit import CommitGroup
 from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
@@ -81,6 +88,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
+        if isinstance(app.state.read_sessionmaker, KeptReadSessions):
+            app.state.read_sessionmaker.close_idle()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
