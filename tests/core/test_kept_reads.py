@@ -1,6 +1,7 @@
-"""SQLite read sessions are kept for the next read (core/db.py `KeptReadSessions`), and a kept one behaves as a
+"""Read sessions are kept for the next read (core/db.py `KeptReadSessions`), and a kept one behaves as a
 new one would: each read sees the database as it is when it begins, holds no snapshot once closed, and carries
-nothing over from the read before."""
+nothing over from the read before. The first tests use a SQLite file of their own; the last ones, PostgreSQL's read
+sessions (a snapshot that is read only, connections that break when the server restarts)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from tests.catalog.support import ok
+from tests.core.connections import end_other_connections
+from tests.core.test_lost_connections import location_names
+from tests.helpers import Api
+from wrenchwork.core import db
 from wrenchwork.core.db import KeptReadSessions, make_engine, make_sessionmaker
 
 
@@ -109,3 +117,64 @@ def test_a_read_session_may_not_write(reads: KeptReadSessions) -> None:
     with reads() as session, pytest.raises(OperationalError):
         session.execute(text("INSERT INTO note (body) VALUES ('no')"))
     assert _bodies(reads) == ["first"]
+
+
+# On PostgreSQL (WRENCHWORK_TEST_DATABASE_URL), the API's own read sessions.
+
+
+@pytest.fixture
+def postgresql_reads(app: FastAPI, engine: Engine) -> KeptReadSessions:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a connection to a database server (WRENCHWORK_TEST_DATABASE_URL)")
+    reads: KeptReadSessions = app.state.read_sessionmaker
+    return reads
+
+
+def _isolation(session: Session) -> tuple[str, str]:
+    level = session.execute(text("SHOW transaction_isolation")).scalar_one()
+    read_only = session.execute(text("SHOW transaction_read_only")).scalar_one()
+    return level, read_only
+
+
+def test_a_kept_postgresql_read_is_a_read_only_snapshot_again_after_a_detail_read_alone(
+    api: Api, postgresql_reads: KeptReadSessions
+) -> None:
+    """A detail runs its one statement outside a transaction (core/db.py `run_alone`): the session it used is
+    handed out again as a repeatable read, read-only transaction, not in autocommit."""
+    location = ok(api.post("/locations", json={"location": {"name": "Hall"}}), 201)
+    postgresql_reads.close_idle()
+    assert ok(api.get(f"/locations/{location['id']}"))["name"] == "Hall"
+    assert len(postgresql_reads.idle) == 1
+    with postgresql_reads() as session:
+        assert session.connection().get_isolation_level() == "REPEATABLE READ"
+        assert _isolation(session) == ("repeatable read", "on")
+
+
+def test_every_kept_postgresql_read_is_let_go_once_one_is_found_broken(
+    api: Api, postgresql_reads: KeptReadSessions, killer: Engine
+) -> None:
+    assert api.post("/locations", json={"location": {"name": "Hall"}}).status_code == 201
+    held = [postgresql_reads() for _ in range(3)]
+    for session in held:
+        session.execute(text("SELECT 1"))
+    for session in held:
+        session.close()
+    assert len(postgresql_reads.idle) == 3
+    assert end_other_connections(killer) >= 3
+
+    assert location_names(api) == ["Hall"]  # its first try broke, and let every kept session go
+    assert len(postgresql_reads.idle) == 1  # the one its second try used
+    assert location_names(api) == ["Hall"]
+
+
+def test_a_kept_postgresql_read_idle_for_a_while_is_checked_first(
+    postgresql_reads: KeptReadSessions, killer: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    postgresql_reads.close_idle()
+    with postgresql_reads() as session:
+        session.execute(text("SELECT 1"))
+    assert end_other_connections(killer) >= 1
+    monkeypatch.setattr(db, "IDLE_CHECK_SECONDS", 0.0)
+
+    with postgresql_reads() as session:  # not the broken one: found broken before it was handed out
+        assert session.execute(text("SELECT 1")).scalar_one() == 1

@@ -4,12 +4,10 @@ succeeds, and a connection idle for a while is checked before it is handed out (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine, make_url
 
+from tests.core.connections import end_other_connections
 from tests.helpers import Api
 from wrenchwork.core import db
 
@@ -18,26 +16,6 @@ from wrenchwork.core import db
 def _postgresql_only(database_url: str) -> None:
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("a connection to a database server (WRENCHWORK_TEST_DATABASE_URL)")
-
-
-@pytest.fixture
-def killer(database_url: str) -> Iterator[Engine]:
-    """A connection of its own that ends every other connection to the test database, as a restart would."""
-    engine = db.make_engine(database_url, poolclass=NullPool)
-    yield engine
-    engine.dispose()
-
-
-def end_other_connections(killer: Engine) -> int:
-    with killer.connect() as connection:
-        ended = connection.execute(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar_one()
-        connection.commit()
-    return int(ended)
 
 
 def location_names(api: Api) -> list[str]:

@@ -16,12 +16,13 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import InternalError
 
 from tests.helpers import Api
 from wrenchwork.core import driver
-from wrenchwork.core.db import make_sessionmaker
+from wrenchwork.core.db import KeptReadSessions, make_sessionmaker
 
 WARMUP = 60
 REQUESTS = 10
@@ -33,20 +34,26 @@ def _postgresql_only(database_url: str) -> None:
         pytest.skip("prepared statements are PostgreSQL's (WRENCHWORK_TEST_DATABASE_URL)")
 
 
-def _pooled(engine: Engine) -> Iterator[Any]:
-    """Each connection resting in the engine's pool, once (all are checked out together)."""
+def _connections(app: FastAPI) -> Iterator[Any]:
+    """Each connection the app holds between requests, once: those resting in the engine's pool (all checked out
+    together) and those of its idle read sessions (core/db.py `KeptReadSessions`)."""
+    engine: Engine = app.state.engine
+    reads = app.state.read_sessionmaker
     with ExitStack() as stack:
         for _ in range(engine.pool.checkedin()):  # type: ignore[attr-defined]
             raw = engine.raw_connection()
             stack.callback(raw.close)
             yield raw
+        if isinstance(reads, KeptReadSessions):
+            for session in list(reads.idle):
+                yield session.kept_connection.connection
 
 
-def prepared_runs(engine: Engine, table: str) -> tuple[int, int]:
+def prepared_runs(app: FastAPI, table: str) -> tuple[int, int]:
     """(executions, of them on a generic plan) of the prepared statements reading `table`, over every connection
-    of the pool. Read in a transaction that commits, so that it keeps what it reads."""
+    the app holds. Read in a transaction that commits, so that it keeps what it reads."""
     executions = generic = 0
-    for raw in _pooled(engine):
+    for raw in _connections(app):
         cursor = raw.cursor()
         cursor.execute(
             "SELECT coalesce(sum(generic_plans + custom_plans), 0), coalesce(sum(generic_plans), 0)"
@@ -61,43 +68,43 @@ def prepared_runs(engine: Engine, table: str) -> tuple[int, int]:
     return executions, generic
 
 
-def _assert_reused(api: Api, engine: Engine, path: str, table: str, missing: str | None = None) -> None:
+def _assert_reused(api: Api, app: FastAPI, path: str, table: str, missing: str | None = None) -> None:
     """`missing`: a path answered 404, requested before each measured request (an error answer keeps them too)."""
     for _ in range(WARMUP):
         assert api.get(path).status_code == 200
-    before = prepared_runs(engine, table)
+    before = prepared_runs(app, table)
     for _ in range(REQUESTS):
         if missing is not None:
             assert api.get(missing).status_code == 404
         assert api.get(path).status_code == 200
-    after = prepared_runs(engine, table)
+    after = prepared_runs(app, table)
     executions, generic = after[0] - before[0], after[1] - before[1]
     assert executions >= REQUESTS, f"{path}: {executions} prepared executions in {REQUESTS} requests"
     assert generic >= REQUESTS, f"{path}: {generic} of {executions} prepared executions on a generic plan"
 
 
-def test_details_run_prepared_on_a_generic_plan(api: Api, engine: Engine) -> None:
+def test_details_run_prepared_on_a_generic_plan(api: Api, app: FastAPI) -> None:
     asset = api.post("/assets", json={"asset": {"name": "Pump"}}).json()["data"]
     part = api.post("/parts", json={"part": {"name": "Seal"}}).json()["data"]
     order = api.post("/work_orders", json={"work_order": {"title": "Fix", "asset_id": asset["id"]}}).json()["data"]
-    _assert_reused(api, engine, f"/assets/{asset['id']}", "assets")
-    _assert_reused(api, engine, f"/parts/{part['id']}", "parts")
-    _assert_reused(api, engine, f"/work_orders/{order['id']}", "work_orders")
+    _assert_reused(api, app, f"/assets/{asset['id']}", "assets")
+    _assert_reused(api, app, f"/parts/{part['id']}", "parts")
+    _assert_reused(api, app, f"/work_orders/{order['id']}", "work_orders")
 
 
-def test_a_read_answered_with_an_error_keeps_them(api: Api, engine: Engine) -> None:
+def test_a_read_answered_with_an_error_keeps_them(api: Api, app: FastAPI) -> None:
     asset = api.post("/assets", json={"asset": {"name": "Pump"}}).json()["data"]
-    _assert_reused(api, engine, f"/assets/{asset['id']}", "assets", missing=f"/assets/{asset['id'] + 1000}")
+    _assert_reused(api, app, f"/assets/{asset['id']}", "assets", missing=f"/assets/{asset['id'] + 1000}")
 
 
-def test_list_pages_run_prepared_on_a_generic_plan(api: Api, engine: Engine) -> None:
+def test_list_pages_run_prepared_on_a_generic_plan(api: Api, app: FastAPI) -> None:
     for n in range(3):
         asset = api.post("/assets", json={"asset": {"name": f"Pump {n}"}}).json()["data"]
         api.post("/parts", json={"part": {"name": f"Seal {n}"}})
         api.post("/work_orders", json={"work_order": {"title": f"Fix {n}", "asset_id": asset["id"]}})
-    _assert_reused(api, engine, "/assets?per_page=50", "assets")
-    _assert_reused(api, engine, "/parts?per_page=50", "parts")
-    _assert_reused(api, engine, "/work_orders?per_page=50", "work_orders")
+    _assert_reused(api, app, "/assets?per_page=50", "assets")
+    _assert_reused(api, app, "/parts?per_page=50", "parts")
+    _assert_reused(api, app, "/work_orders?per_page=50", "work_orders")
 
 
 def test_a_read_session_cannot_write_and_its_connection_writes_again_afterwards(engine: Engine) -> None:

@@ -239,84 +239,122 @@ def run_alone(session: Session) -> None:
 
 
 class KeptReadSession(Session):
-    """A SQLite read session that its `KeptReadSessions` hands out again once it is closed (see there)."""
+    """A read session that its `KeptReadSessions` hands out again once it is closed (see there)."""
 
     def __init__(self, owner: KeptReadSessions, connection: Connection) -> None:
         super().__init__(bind=connection, expire_on_commit=False, autoflush=True)
         self.owner = owner
         self.kept_connection = connection
         self.lent = False
+        self.idle_since = 0.0
 
     def close(self) -> None:
-        super().close()  # ends the read transaction (a ROLLBACK); the connection stays open, bound to the session
+        super().close()  # ends the read transaction; the connection stays open, bound to the session
         if self.lent:
             self.lent = False
             self.owner.give_back(self)
 
 
-class KeptReadSessions(sessionmaker[Session]):
-    """SQLite's read sessions (`make_sessionmaker(read=True)`), each with its own connection, handed out again
-    when closed: called like a sessionmaker, it answers an idle one, or a new one when none is idle.
+class KeptPostgresReadSession(KeptReadSession, PostgresReadSession):
+    """A `PostgresReadSession` kept for the next read."""
 
-    Why: a new session checks a connection out of the pool, wraps it in a new `Connection` and checks it in again
-    at its close: 39 µs of SQLAlchemy's bookkeeping per GET, where a session bound to a connection it keeps takes
-    14 µs (a fifth of a detail's Python time). Closing one is what it always was (its transaction rolled back, its
-    objects let go): its next read begins a new transaction and sees the database as it is then. At most
-    `KEEP_IDLE` wait idle, each holding one of the pool's connections; one whose connection was found broken or was
-    left in a transaction is not kept. Only for a database in a file: in-memory SQLite's pools give each thread a
-    connection of its own, and a kept session is handed out in whatever thread asks (exports read in a thread)."""
+
+class KeptReadSessions(sessionmaker[Session]):
+    """Read sessions (`make_sessionmaker(read=True)`), each with its own connection, handed out again when closed:
+    called like a sessionmaker, it answers an idle one, or a new one when none is idle.
+
+    Why: a new session checks a connection out of the pool, wraps it in a new `Connection`, sets its isolation
+    level, and at its close resets it and checks the connection in again: on SQLite 39 µs of SQLAlchemy's
+    bookkeeping per GET, where a session bound to a connection it keeps takes 14 µs (a detail's in-process CPU
+    went from 0.17 to 0.12 ms). Closing one is what it always was (its transaction ended, its objects let go): its
+    next read begins a new transaction and sees the database as it is then.
+
+    At most `KEEP_IDLE` wait idle, each holding one of the pool's connections. One whose connection was found
+    broken is let go with every idle one (on PostgreSQL the server may have restarted: the pool replaces them
+    all, core/db.py `_check_idle_connections`); one idle for `IDLE_CHECK_SECONDS` is pinged before it is handed out
+    again, as the pool does; one left in a transaction (used after its close) is not kept. An isolation level a
+    read changed for itself (`run_alone`) is set back. Only for a database server or a SQLite file: in-memory
+    SQLite's pools give each thread a connection of its own, and a kept session is handed out in whatever thread
+    asks (PostgreSQL reads run on several reader loops, exports read in a worker thread)."""
 
     KEEP_IDLE = 4
 
-    def __init__(self, engine: Engine, info: dict[str, Any]) -> None:
-        super().__init__(engine.execution_options(**{READ_OPTION: True}), info=info)
+    def __init__(self, bind: Engine, session_class: type[KeptReadSession], info: dict[str, Any]) -> None:
+        super().__init__(bind, info=info)
+        self.session_class = session_class
+        self.isolation_level = bind.get_execution_options().get("isolation_level")
         self.idle: list[KeptReadSession] = []
 
     def __call__(self, **_local_kw: Any) -> Session:
-        session = None
-        while self.idle:
-            try:
-                session = self.idle.pop()  # atomic: two threads never take the same one
-            except IndexError:
-                break
-            if not session.in_transaction():
-                break
-            session.kept_connection.close()  # used again after its close, by whoever held it: not lent out
-            session = None
-        if session is None:
-            session = KeptReadSession(self, self.kw["bind"].connect())
+        session = self._take_idle() or self.session_class(self, self.kw["bind"].connect())
         session.lent = True
         session.info.clear()
         session.info.update(self.kw["info"])
         return session
 
+    def _take_idle(self) -> KeptReadSession | None:
+        while self.idle:
+            try:
+                session = self.idle.pop()  # atomic: two threads never take the same one
+            except IndexError:
+                return None
+            connection = session.kept_connection
+            if session.in_transaction():
+                connection.close()  # used again after its close, by whoever held it: not lent out
+            elif time.monotonic() - session.idle_since >= IDLE_CHECK_SECONDS and not self._alive(connection):
+                connection.invalidate()
+                connection.close()
+                self.close_idle()
+            else:
+                return session
+        return None
+
+    def _alive(self, connection: Connection) -> bool:
+        driver_connection = connection.connection.dbapi_connection
+        try:
+            if driver_connection is None or not connection.dialect.do_ping(driver_connection):
+                return False
+        except Exception:
+            return False
+        return True
+
     def give_back(self, session: KeptReadSession) -> None:
         connection = session.kept_connection
-        if connection.invalidated or connection.in_transaction() or len(self.idle) >= self.KEEP_IDLE:
-            connection.close()  # back to the pool, which replaces it if it was broken
+        if connection.invalidated:
+            connection.close()  # back to the pool, which replaces it
+            self.close_idle()
+        elif connection.in_transaction() or len(self.idle) >= self.KEEP_IDLE:
+            connection.close()
         else:
+            if connection.get_execution_options().get("isolation_level") != self.isolation_level:
+                connection.execution_options(isolation_level=self.isolation_level)
+            session.idle_since = time.monotonic()
             self.idle.append(session)
 
     def close_idle(self) -> None:
-        """Every idle session's connection back to the pool (the server's shutdown, before the engine's disposal)."""
+        """Every idle session's connection back to the pool (also the server's shutdown, before the engine's
+        disposal)."""
         while self.idle:
-            self.idle.pop().kept_connection.close()
+            try:
+                self.idle.pop().kept_connection.close()
+            except IndexError:
+                return
 
 
 def make_sessionmaker(engine: Engine, read: bool = False, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
     """Sessions on `engine`, each with a copy of `info` in its `session.info`. `read=True`: sessions for requests
     that change nothing (GET), whose SQLite transactions neither take nor wait for the write lock (see the top of
     this module); `session.info["read"]` tells them apart. On PostgreSQL readers never wait for writers anyway; its
-    read sessions are `PostgresReadSession`s, which keep the connection's prepared statements. A SQLite database
-    in a file has its read sessions kept for the next read (`KeptReadSessions`)."""
+    read sessions are `PostgresReadSession`s, which keep the connection's prepared statements. Read sessions are
+    kept for the next read (`KeptReadSessions`), but for in-memory SQLite."""
     info = dict(info or {})
     if not read:
         return sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
     info["read"] = True
     if engine.dialect.name == "postgresql":
         snapshot = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        return sessionmaker(snapshot, class_=PostgresReadSession, expire_on_commit=False, autoflush=True, info=info)
+        return KeptReadSessions(snapshot, KeptPostgresReadSession, info)
     if on_disk_sqlite(engine):
-        return KeptReadSessions(engine, info)
+        return KeptReadSessions(engine.execution_options(**{READ_OPTION: True}), KeptReadSession, info)
     bind = engine.execution_options(**{READ_OPTION: True}) if engine.dialect.name == "sqlite" else engine
     return sessionmaker(bind, expire_on_commit=False, autoflush=True, info=info)
