@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from tests.core.connections import end_other_connections
 from tests.core.test_lost_connections import location_names
 from tests.helpers import Api
 from wrenchwork.core import db
-from wrenchwork.core.db import KeptReadSessions, make_engine, make_sessionmaker
+from wrenchwork.core.db import KeptReadSession, KeptReadSessions, make_engine, make_sessionmaker
 
 
 @pytest.fixture
@@ -178,3 +179,24 @@ def test_a_kept_postgresql_read_idle_for_a_while_is_checked_first(
 
     with postgresql_reads() as session:  # not the broken one: found broken before it was handed out
         assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_reads_queued_for_the_reader_loops_take_no_session_before_they_begin(
+    api: Api, postgresql_reads: KeptReadSessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sixteen reads at once on four reader loops: a read waiting for its loop holds no session (nor a
+    connection), so no more sessions are ever made than reads run at once."""
+    location = ok(api.post("/locations", json={"location": {"name": "Hall"}}), 201)
+    postgresql_reads.close_idle()
+    made: list[KeptReadSession] = []
+    make = postgresql_reads.session_class
+
+    def counted(owner: KeptReadSessions, connection: Connection) -> KeptReadSession:
+        made.append(make(owner, connection))
+        return made[-1]
+
+    monkeypatch.setattr(postgresql_reads, "session_class", counted)
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: api.get(f"/locations/{location['id']}"), range(160)))
+    assert {answer.status_code for answer in answers} == {200}
+    assert 1 <= len(made) <= 4

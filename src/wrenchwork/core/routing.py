@@ -113,8 +113,9 @@ class TransactionalRoute(APIRoute):
             if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
                 reads = request.app.state.read_sessionmaker
 
-                def read() -> Coroutine[Any, Any, Response]:
-                    return transaction(request, reads(), answer, self.path)
+                async def read() -> Response:
+                    # The session is taken when the read begins, not when it is queued for a reader loop.
+                    return await transaction(request, reads(), answer, self.path)
 
                 try:
                     return await on_reader_loop(request, read)
