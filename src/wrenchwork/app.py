@@ -35,6 +35,7 @@ from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
+from wrenchwork.core.text_index import merge_segments
 from wrenchwork.events import openapi as events_openapi
 from wrenchwork.exports.negotiation import ExportByAccept
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
@@ -54,15 +55,19 @@ log = logging.getLogger("wrenchwork.db")
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Planner statistics before serving (core/db.py `refresh_statistics`), off the event loop, then kept up with
+    """Planner statistics and text indexes in one segment before serving (core/db.py `refresh_statistics`,
+    core/text_index.py `merge_segments`), off the event loop, then the statistics kept up with
     the data while serving (`keep_statistics`); PM generation in the background while serving
     (pm_schedules/scheduler.py) unless `scheduler_interval` is 0, webhook delivery (webhooks/runner.py) unless
     `webhook_interval` is 0, queued imports (imports/runner.py) unless `import_interval` is 0."""
     engine = app.state.engine
     try:
         await asyncio.to_thread(refresh_statistics, engine)
-    except Exception:  # a busy or read-only database: serve with the statistics it has
-        log.warning("planner statistics not refreshed", exc_info=True)
+        merged = await asyncio.to_thread(merge_segments, engine)
+        if merged:
+            log.info("text indexes merged", extra={"fields": {"tables": merged}})
+    except Exception:  # a busy or read-only database: serve with the statistics and indexes it has
+        log.warning("planner statistics or text indexes not refreshed", exc_info=True)
     interval = app.state.settings.statistics_interval
     keeper = (
         asyncio.create_task(keep_statistics(engine, interval)) if interval and engine.dialect.name == "sqlite" else None

@@ -249,3 +249,36 @@ def test_every_indexed_table_has_its_index(engine: Engine) -> None:
                 names = connection.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": table})
                 expected = {text_index.trigram_index(table, column) for column in columns}
                 assert expected <= set(names.scalars())
+
+
+def _segments(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        found: int = connection.exec_driver_sql(f"SELECT count(DISTINCT segid) FROM {table}_idx").scalar_one()
+        return found
+
+
+def test_an_index_written_in_many_segments_is_merged_into_one_and_answers_the_same(
+    api: Api, session: Session, tenant: Tenant, engine: Engine
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's GIN indexes are kept by PostgreSQL itself")
+    text_index.merge_segments(engine)  # whatever earlier tests' writes left
+    assert _segments(engine, "assets_text") <= 1
+    # A segment for each transaction: FTS5's own merging of them is held off for the test, so that they stay.
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO assets_text(assets_text, rank) VALUES ('automerge', 0)")
+    try:
+        for n in range(40):
+            _add_assets(session, tenant, [(f"Pump {n:03d}", f"Hall {n % 7}", None)])
+    finally:
+        with engine.begin() as connection:  # its default again
+            connection.exec_driver_sql("INSERT INTO assets_text(assets_text, rank) VALUES ('automerge', 4)")
+    assert _segments(engine, "assets_text") > text_index.MAX_SEGMENTS
+    searches = [{"search": "pump 01"}, {"search": "hall 3"}, {"filter[name_cont]": "mp 03"}, {"search": "p 0"}]
+    before = [_names(api, **params) for params in searches]
+
+    assert text_index.merge_segments(engine) == ["assets_text"]
+    assert _segments(engine, "assets_text") == 1
+    assert [_names(api, **params) for params in searches] == before
+    assert before[0] == ([f"Pump 01{n}" for n in range(10)], 10)
+    assert text_index.merge_segments(engine) == []  # every index in one segment: left alone
