@@ -165,10 +165,18 @@ def test_a_batch_commits_alone_between_grouped_writes(
         {"method": "POST", "url": "/api/v1/work_orders", "params": {"work_order": {"title": f"Batch {n}"}}}
         for n in (1, 2)
     ]
+    sends: list[tuple[Callable[..., httpx.Response], tuple[Any, ...], dict[str, Any]]] = [
+        (_create, (api, "Before 1"), {}),
+        (_create, (api, "Before 2"), {}),
+        (api.post, ("/batch",), {"json": {"ops": ops, "sequential": True}}),
+        (_create, (api, "After 1"), {}),
+        (_create, (api, "After 2"), {}),
+    ]
+    sent: list[Future[httpx.Response]] = []
     with _queued(group, 5) as pool:
-        sent = [pool.submit(_create, api, "Before 1"), pool.submit(_create, api, "Before 2")]
-        sent.append(pool.submit(api.post, "/batch", json={"ops": ops, "sequential": True}))
-        sent += [pool.submit(_create, api, "After 1"), pool.submit(_create, api, "After 2")]
+        for n, (send, args, kwargs) in enumerate(sends, 1):
+            sent.append(pool.submit(send, *args, **kwargs))
+            _wait_for(lambda n=n: group.queued == n)  # queued in this order, which decides the commits
     answers = [future.result(30) for future in sent]
     assert [a.status_code for a in answers] == [201, 201, 200, 201, 201]
     assert [r["status"] for r in answers[2].json()["results"]] == [201, 201]
