@@ -28,6 +28,7 @@ a migration that does so to one of these tables recreates them (see migration 00
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -218,15 +219,16 @@ def merge_segments(engine: Engine) -> list[str]:
     left to merge (it changes fewer than two rows). An index already in one segment costs a count of its segments."""
     if engine.dialect.name != "sqlite":
         return []
-    merged = []
-    for name in INDEXED:
-        table = fts_table(name)
-        with engine.connect() as connection:
-            if not connection.exec_driver_sql(f"SELECT name FROM sqlite_schema WHERE name = '{table}'").first():
-                continue
-            count = f"SELECT count(DISTINCT segid) FROM {table}_idx"
-            if connection.exec_driver_sql(count).scalar_one() <= MAX_SEGMENTS:
-                continue
+    with contextlib.closing(engine.raw_connection()) as raw:  # counted outside any transaction: no write lock
+        db: Any = raw.driver_connection
+        present = {row[0] for row in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        fragmented = [
+            fts_table(name)
+            for name in INDEXED
+            if fts_table(name) in present
+            and db.execute(f"SELECT count(DISTINCT segid) FROM {fts_table(name)}_idx").fetchone()[0] > MAX_SEGMENTS
+        ]
+    for table in fragmented:
         pages = -MERGE_PAGES  # negative: begins merging every segment into one
         while True:
             with engine.begin() as connection:
@@ -236,5 +238,4 @@ def merge_segments(engine: Engine) -> list[str]:
                 if driver_connection.total_changes - before < 2:
                     break
             pages = MERGE_PAGES
-        merged.append(table)
-    return merged
+    return fragmented
