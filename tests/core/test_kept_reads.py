@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -21,21 +20,13 @@ from tests.core.connections import end_other_connections
 from tests.core.test_lost_connections import location_names
 from tests.helpers import Api
 from wrenchwork.core import db
-from wrenchwork.core.db import KeptReadSession, KeptReadSessions, make_engine, make_sessionmaker
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'scratch.db'}")
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"))
-        connection.execute(text("INSERT INTO note (body) VALUES ('first')"))
-    yield engine
-    engine.dispose()
+from wrenchwork.core.db import KeptReadSession, KeptReadSessions, make_sessionmaker
 
 
 @pytest.fixture
 def reads(scratch: Engine) -> Iterator[KeptReadSessions]:
+    with scratch.begin() as connection:
+        connection.execute(text("INSERT INTO note (body) VALUES ('first')"))
     made = make_sessionmaker(scratch, read=True, info={"shared": "kept"})
     assert isinstance(made, KeptReadSessions)
     yield made

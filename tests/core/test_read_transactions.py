@@ -6,8 +6,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -15,22 +13,13 @@ from sqlalchemy.exc import OperationalError
 
 from tests.catalog.support import create_asset, ok
 from tests.helpers import Api
-from wrenchwork.core.db import make_engine, make_sessionmaker
+from wrenchwork.core.db import make_sessionmaker
 
 
 @pytest.fixture
 def sqlite_only(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL readers never wait for writers; there is no write lock to step around")
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'scratch.db'}")
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"))
-    yield engine
-    engine.dispose()
 
 
 def test_a_get_is_answered_while_a_writer_holds_the_lock_and_sees_only_committed_data(
