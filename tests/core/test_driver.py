@@ -174,3 +174,60 @@ def test_a_kept_insert_refusing_a_row_is_sqlalchemys_error(connection: Connectio
     with pytest.raises(DBAPIError, match="path"):
         driver.execute(connection, ADD_LOCATION, [{"entity_id": tenant.entity_id, "name": "A", "path": None,
                                                    "at": LOGIN}])  # fmt: skip
+
+
+def _name(conn: Connection, user_id: int) -> str | None:
+    return conn.scalar(select(User.name).where(User.id == user_id))
+
+
+def test_savepoints_are_sent_on_the_driver_and_still_work(
+    engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SAVEPOINT, RELEASE SAVEPOINT and ROLLBACK TO SAVEPOINT skip SQLAlchemy's execution (`quick_savepoints`): a
+    released savepoint's change stays, a rolled back one's goes, the transaction's own change stays."""
+
+    def refused(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("went through Connection.execute")
+
+    rename = update(User).where(User.id == tenant.admin_id)
+    with engine.connect() as conn:
+        conn.begin()
+        conn.execute(rename.values(surname="Outer"))
+        monkeypatch.setattr(Connection, "execute", refused)
+        kept = conn.begin_nested()
+        monkeypatch.undo()
+        conn.execute(rename.values(name="Kept"))
+        monkeypatch.setattr(Connection, "execute", refused)
+        kept.commit()
+        undone = conn.begin_nested()
+        monkeypatch.undo()
+        conn.execute(rename.values(name="Undone"))
+        monkeypatch.setattr(Connection, "execute", refused)
+        undone.rollback()
+        monkeypatch.undo()
+        assert _name(conn, tenant.admin_id) == "Kept"
+        assert conn.scalar(select(User.surname).where(User.id == tenant.admin_id)) == "Outer"
+        conn.rollback()
+        assert _name(conn, tenant.admin_id) == "Ada"
+
+
+def test_listeners_see_savepoints(engine: Engine, tenant: Tenant) -> None:
+    with engine.connect() as conn, statements(engine) as seen:
+        conn.begin()
+        conn.begin_nested().commit()
+        conn.begin_nested().rollback()
+        conn.rollback()
+    assert [s.split(" sa_savepoint")[0] for s in seen] == [
+        "SAVEPOINT",
+        "RELEASE SAVEPOINT",
+        "SAVEPOINT",
+        "ROLLBACK TO SAVEPOINT",
+    ]
+
+
+def test_a_savepoint_error_is_raised_as_sqlalchemys(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.begin()
+        with pytest.raises(DBAPIError, match="RELEASE SAVEPOINT"):
+            engine.dialect.do_release_savepoint(conn, "never_made")
+        conn.rollback()

@@ -18,7 +18,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from wrenchwork.core import write_lock
+from wrenchwork.core import driver, write_lock
 
 # The execution option that marks a read session's connections (make_sessionmaker).
 READ_OPTION = "wrenchwork_read"
@@ -87,6 +87,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, **kwargs)
+        driver.quick_savepoints(engine.dialect)
         _check_idle_connections(engine)
         if parsed.get_backend_name() == "postgresql":
             event.listen(engine, "connect", _postgresql_on_connect)
@@ -98,6 +99,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     lock = write_lock.for_database(database) if on_disk and not database.startswith("file:") else None
     connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, "factory": write_lock.WriteLockedConnection}
     engine = create_engine(url, connect_args=connect_args, **kwargs)
+    driver.quick_savepoints(engine.dialect)
 
     @event.listens_for(engine, "connect")
     def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, func, literal_column, null, or_, select
 from sqlalchemy.orm import aliased
 
+from wrenchwork.core import driver
 from wrenchwork.core.auth import Scope
-from wrenchwork.core.json_sql import Detail, json_bool, json_decimal, json_list, json_moment, json_object
+from wrenchwork.core.json_sql import Detail, in_batch, json_bool, json_decimal, json_list, json_moment, json_object
 from wrenchwork.core.listing import AnyRow, AnySelect, ListQuery
 from wrenchwork.core.repository import Repository
 from wrenchwork.files.urls import first_image_url
@@ -114,17 +115,17 @@ class UserRepository(Repository[User]):
         if not wanted:
             return set()
         params = {"customer_id": self.scope.customer.id, "entity_id": self.scope.entity_id, "user_ids": wanted}
-        return set(self.session.scalars(_ASSIGNABLE, params))
+        return self.kept_ids(_ASSIGNABLE, params)
 
 
 # Built once (every work order created or changed with technicians asks): the customer's users among `user_ids`
 # who hold a working role in `entity_id` and can be assigned work.
-_ASSIGNABLE = (
+_ASSIGNABLE = driver.keep(
     select(User.id)
     .join(UserRole, (UserRole.user_id == User.id) & (UserRole.entity_id == bindparam("entity_id")))
     .where(
         User.customer_id == bindparam("customer_id"),
-        User.id.in_(bindparam("user_ids", expanding=True)),
+        in_batch(User.id, "user_ids"),
         User.status == "active",
         User.can_be_assigned_to_wo.is_(True),
         UserRole.role != "requester",  # requesters only ask for work
