@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, bindparam, func, inspect, literal_column, 
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wrenchwork.core.errors import NotFound, Unprocessable
+from wrenchwork.core.json_sql import in_batch
 from wrenchwork.events.outbox import emit
 from wrenchwork.models import MeasurementUnit, Part, PartTransaction, WorkOrder, WorkOrderPart
 from wrenchwork.models.work_orders import CLOSED_STATUSES
@@ -102,7 +103,7 @@ def ledger_stock(session: Session, part_id: int) -> Stock:
 # restock's time.
 _LOCK_PARTS = (
     select(Part)
-    .where(Part.entity_id == bindparam("entity_id"), Part.id.in_(bindparam("ids", expanding=True)))
+    .where(Part.entity_id == bindparam("entity_id"), in_batch(Part.id, "ids"))
     .order_by(Part.id)
     .with_for_update()
     .execution_options(populate_existing=True)
