@@ -76,3 +76,47 @@ def test_upgrade_fills_the_index_and_downgrade_removes_it(scratch_url: str) -> N
         assert _found(engine, "pump é") == ["Centrifugal Pump École"]
     finally:
         engine.dispose()
+
+
+def _pending_pages(engine: Engine) -> dict[str, int]:
+    """Each asset trigram index's pending list, in pages (PostgreSQL's `pgstattuple`)."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        rows = conn.execute(
+            text(
+                "SELECT indexname, (pgstatginindex(indexname::regclass)).pending_pages FROM pg_indexes "
+                "WHERE tablename = 'assets' AND indexname LIKE '%\\_trgm'"
+            )
+        )
+        return {name: int(pages) for name, pages in rows}
+
+
+def test_trigram_indexes_are_written_in_place(scratch_url: str) -> None:
+    """Migration 0004: a search reads no pending list (GIN `fastupdate`), however recently its rows were written."""
+    if make_url(scratch_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL's GIN indexes")
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0003")
+    engine = make_engine(scratch_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            made = create_customer(session, "Pending", "Main", "admin@example.com", "Ada", "Admin")
+            session.add_all(Asset(entity_id=made.entity.id, name=f"Pump {n}", model="P-1") for n in range(50))
+            session.commit()
+        assert all(_pending_pages(engine).values())  # written to the pending lists
+
+        command.upgrade(config, "head")
+        assert set(_pending_pages(engine).values()) == {0}  # moved into the indexes
+        with make_sessionmaker(engine)() as session:
+            session.add(Asset(entity_id=made.entity.id, name="Pump 51", model="P-2"))
+            session.commit()
+        assert set(_pending_pages(engine).values()) == {0}  # and the new row went straight in
+        assert _found(engine, "pump 51") == ["Pump 51"]
+
+        command.downgrade(config, "0003")
+        with make_sessionmaker(engine)() as session:
+            session.add(Asset(entity_id=made.entity.id, name="Pump 52"))
+            session.commit()
+        assert _pending_pages(engine)["ix_assets_name_trgm"] > 0
+    finally:
+        engine.dispose()
