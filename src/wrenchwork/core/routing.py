@@ -93,7 +93,9 @@ class TransactionalRoute(APIRoute):
         takes_json = self.body_field is not None
         # An operation that declares its query parameters refuses any other, as lists do (they check their own).
         known = frozenset(_query_names(self.dependant))
-        direct = direct_call(self.dependant) if self.methods == {"GET"} else None
+        # A body is taken directly only where `_require_json` below has seen it declared JSON.
+        json_checked = set(self.methods or ()) <= {"POST", "PUT", "PATCH"}
+        direct = direct_call(self.dependant) if not takes_json or json_checked else None
         alone = getattr(self.endpoint, "commits_alone", False)
 
         async def run(request: Request) -> Response:
