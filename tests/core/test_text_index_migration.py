@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from alembic import command
 from sqlalchemy import Engine, make_url, text
@@ -13,24 +10,6 @@ from wrenchwork.core.db import make_engine, make_sessionmaker
 from wrenchwork.core.migrate import alembic_config
 from wrenchwork.models import Asset
 from wrenchwork.system.bootstrap import create_customer
-
-
-@pytest.fixture
-def scratch_url(database_url: str, tmp_path: object) -> Iterator[str]:
-    """A database of its own, empty, on the same server as the run's."""
-    if make_url(database_url).get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path}/scratch.db"
-        return
-    name = f"wrenchwork_scratch_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _found(engine: Engine, term: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
 from wrenchwork.app import create_app
 from wrenchwork.config import Settings
@@ -107,3 +107,41 @@ def test_the_server_refreshes_statistics_while_it_runs(tmp_path: Path) -> None:
         client.app.state.engine.dispose()
     assert _said(engine, "customers") == 1500
     engine.dispose()
+
+
+def _never_analyzed(engine: Engine) -> set[str]:
+    with engine.connect() as connection:  # a transaction of its own: the statistics views as they are now
+        rows = connection.execute(
+            text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NULL AND last_autoanalyze IS NULL")
+        )
+        return set(rows.scalars())
+
+
+def test_postgresql_tables_never_analyzed_are_analyzed_at_start(scratch_url: str) -> None:
+    """A database restored or loaded in bulk has no statistics until autovacuum comes round: the server takes
+    them for the tables that have none, and leaves the others to autovacuum."""
+    if make_url(scratch_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    try:
+        _customers(engine, 0, 50)
+        assert "customers" in _never_analyzed(engine)
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE users"))
+            connection.commit()
+            analyzed_at = connection.execute(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'users'")
+            ).scalar_one()
+
+        refresh_statistics(engine)
+        assert _never_analyzed(engine) == set()
+        with engine.connect() as connection:
+            said = connection.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'customers'")).scalar_one()
+            again = connection.execute(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'users'")
+            ).scalar_one()
+        assert said == 50
+        assert again == analyzed_at  # already had statistics: not analyzed again
+    finally:
+        engine.dispose()
