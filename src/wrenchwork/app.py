@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -35,7 +36,7 @@ from wrenchwork.core.logging import configure as configure_logging
 from wrenchwork.core.middleware import CatchAll, RateLimit, RequestContext, RequestLimits
 from wrenchwork.core.ratelimit import RateLimiter
 from wrenchwork.core.routing import grouped
-from wrenchwork.core.text_index import merge_segments
+from wrenchwork.core.text_index import SERVING_MERGE_PAGES, SERVING_PAUSE_S, merge_segments
 from wrenchwork.events import openapi as events_openapi
 from wrenchwork.exports.negotiation import ExportByAccept
 from wrenchwork.files.serving import UPLOAD_OVERHEAD_BYTES, files_storage
@@ -56,8 +57,8 @@ log = logging.getLogger("wrenchwork.db")
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Planner statistics and text indexes in one segment before serving (core/db.py `refresh_statistics`,
-    core/text_index.py `merge_segments`), off the event loop, then the statistics kept up with
-    the data while serving (`keep_statistics`); PM generation in the background while serving
+    core/text_index.py `merge_segments`), off the event loop, then both kept up with the data while serving
+    (`keep_statistics`); PM generation in the background while serving
     (pm_schedules/scheduler.py) unless `scheduler_interval` is 0, webhook delivery (webhooks/runner.py) unless
     `webhook_interval` is 0, queued imports (imports/runner.py) unless `import_interval` is 0."""
     engine = app.state.engine
@@ -69,8 +70,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     except Exception:  # a busy or read-only database: serve with the statistics and indexes it has
         log.warning("planner statistics or text indexes not refreshed", exc_info=True)
     interval = app.state.settings.statistics_interval
+    # While serving, a fragmented text index is merged in small steps that leave the write lock to waiting writes.
+    merge = functools.partial(merge_segments, pages=SERVING_MERGE_PAGES, pause=SERVING_PAUSE_S)
     keeper = (
-        asyncio.create_task(keep_statistics(engine, interval)) if interval and engine.dialect.name == "sqlite" else None
+        asyncio.create_task(keep_statistics(engine, interval, merge))
+        if interval and engine.dialect.name == "sqlite"
+        else None
     )
     runners: list[Runner] = []
     if app.state.settings.scheduler_interval > 0:

@@ -7,19 +7,25 @@ few rows of a test."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
-from tests.helpers import Api, Tenant, make_user, statements
+from tests.helpers import Api, Tenant, make_tenant, make_user, statements
+from wrenchwork.app import create_app
+from wrenchwork.config import Settings
 from wrenchwork.core import text_index
 from wrenchwork.core.listing import ListQuery
+from wrenchwork.core.migrate import upgrade
 from wrenchwork.models import Asset
 
 # Letters whose case folding is not plain ASCII (sharp s, dotted and dotless i, the Kelvin sign, final sigma),
@@ -282,3 +288,32 @@ def test_an_index_written_in_many_segments_is_merged_into_one_and_answers_the_sa
     assert [_names(api, **params) for params in searches] == before
     assert before[0] == ([f"Pump 01{n}" for n in range(10)], 10)
     assert text_index.merge_segments(engine) == []  # every index in one segment: left alone
+
+
+def test_a_serving_server_merges_an_index_its_writes_left_in_many_segments(tmp_path: Path) -> None:
+    """Every `statistics_interval` the server merges a fragmented index again, in small steps, while it serves."""
+    url = f"sqlite:///{tmp_path / 'serving.db'}"
+    upgrade(url)
+    app = create_app(
+        Settings(database_url=url, log_level="WARNING", rate_limit="", statistics_interval=0.2, scheduler_interval=0)
+    )
+    with TestClient(app) as client:
+        engine: Engine = app.state.engine
+        with app.state.sessionmaker() as session:
+            tenant = make_tenant(session)
+        api = Api(client, tenant.token, tenant.entity_id)
+        with engine.begin() as connection:  # FTS5's own merging held off: a segment for each create
+            connection.exec_driver_sql("INSERT INTO assets_text(assets_text, rank) VALUES ('automerge', 0)")
+        for n in range(40):
+            assert api.post("/assets", json={"asset": {"name": f"Pump {n:03d}"}}).status_code == 201
+        fragmented = _segments(engine, "assets_text")
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO assets_text(assets_text, rank) VALUES ('automerge', 4)")
+
+        deadline = time.monotonic() + 10
+        while _segments(engine, "assets_text") > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert fragmented > text_index.MAX_SEGMENTS
+        assert _segments(engine, "assets_text") == 1
+        assert _names(api, search="pump 01") == ([f"Pump 01{n}" for n in range(10)], 10)
+    engine.dispose()

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -209,19 +210,24 @@ def refresh_stale_statistics(engine: Engine) -> list[str]:
     return stale
 
 
-async def keep_statistics(engine: Engine, interval: float) -> None:
+async def keep_statistics(engine: Engine, interval: float, merge: Callable[[Engine], list[str]] | None = None) -> None:
     """Every `interval` seconds, the statistics of the tables that grew or shrank since they were taken: a
     database that grows through the API, without restarts, keeps plans that fit its size (`refresh_statistics`
-    tells what stale ones cost). Runs until cancelled; a failed round is logged and the next one tries again."""
+    tells what stale ones cost). Then `merge(engine)`, the text indexes that writes left in many segments merged
+    again (core/text_index.py `merge_segments`): a server that runs for months under writes searches as one just
+    started does. Runs until cancelled; a failed round is logged and the next one tries again."""
     while True:
         await asyncio.sleep(interval)
         try:
             analyzed = await asyncio.to_thread(refresh_stale_statistics, engine)
+            merged = await asyncio.to_thread(merge, engine) if merge is not None else []
         except Exception:
-            log.warning("planner statistics not refreshed", exc_info=True)
+            log.warning("planner statistics or text indexes not refreshed", exc_info=True)
         else:
             if analyzed:
                 log.info("planner statistics refreshed", extra={"fields": {"tables": analyzed}})
+            if merged:
+                log.info("text indexes merged", extra={"fields": {"tables": merged}})
 
 
 class PostgresReadSession(Session):

@@ -18,7 +18,8 @@ that predicate is tested on, so every answer, and `meta.pagination.total`, stays
   same lookups for more rows); a term that more rows hold is left to the plain statements, which walk the sort's
   index testing each row and stop after a page.
 
-The server merges an index written in many segments into one as it starts (`merge_segments`).
+The server merges an index written in many segments into one as it starts and, while it serves, every
+`STATISTICS_INTERVAL` (`merge_segments`).
 
 A term shorter than three characters (folded) has no trigram and is always scanned. A write from a connection
 without `text_fold` (the sqlite3 shell, say) fails with "no such function: text_fold" rather than indexing other
@@ -29,6 +30,7 @@ a migration that does so to one of these tables recreates them (see migration 00
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -99,9 +101,9 @@ def indexable(term: str) -> bool:
 
 def match_expression(term: str, columns: tuple[str, ...], indexed: tuple[str, ...] = ()) -> str:
     """An FTS5 query for `term` as one phrase within any of `columns` of an index over `indexed`: quoted, so no
-    character of the term is FTS5 syntax (a `"` is doubled). Within every column, the phrase goes without a column
-    filter: FTS5 then skips testing each match's columns (a selective search of 100,000 assets' six columns read
-    the index in 0.11 ms instead of 0.14)."""
+    character of the term is FTS5 syntax (a `"` is doubled). A phrase wanted in every column of the index goes
+    without a column filter: FTS5 then skips testing each match's columns (a selective search of 100,000 assets'
+    six columns read the index in 0.11 ms instead of 0.14)."""
     phrase = '"' + str(fold(term)).replace('"', '""') + '"'
     if set(columns) == set(indexed):
         return phrase
@@ -205,22 +207,27 @@ def drive_limit(rows: int | None) -> int:
     return max(MIN_DRIVE_LIMIT, (100_000 if rows is None else rows) // DRIVE_FRACTION)
 
 
-# A SQLite text index of more segments than this is merged into one as the server starts (`merge_segments`).
+# A SQLite text index of more segments than this is merged into one (`merge_segments`).
 MAX_SEGMENTS = 4
-# The pages one step of that merge writes, in a write transaction of its own.
+# The pages one step of that merge writes, in a write transaction of its own: as the server starts, and while it
+# serves, where a pause after each step lets the writes waiting meanwhile take the write lock. A 32-page step held
+# it 1-5 ms (an index of 100,000 assets left in 19 segments by a benchmark's creates: 110 steps, 0.4 s in all).
 MERGE_PAGES = 200
+SERVING_MERGE_PAGES = 32
+SERVING_PAUSE_S = 0.005
 
 
-def merge_segments(engine: Engine) -> list[str]:
+def merge_segments(engine: Engine, pages: int = MERGE_PAGES, pause: float = 0.0) -> list[str]:
     """Each SQLite text index held in more than `MAX_SEGMENTS` segments, merged into one; the tables merged.
 
     FTS5 writes each transaction's new rows as a segment of their own and merges segments only as they pile up,
-    so an index filled by many writes (an import, the triggers of months of changes) holds a dozen or more: a term
+    so an index filled by many writes (an import, the triggers of a day of changes) holds a dozen or more: a term
     is then looked up, and its rows read, in each. A selective search's read of the index took 0.16-0.19 ms in 14
     segments and 0.11 in one (100,000 assets). Run as the server starts, with the planner statistics
-    (core/db.py `refresh_statistics`), before it serves: FTS5's incremental optimize ('merge' with a negative page
-    count, then positive ones) in steps of `MERGE_PAGES` pages, each its own transaction, until a step has nothing
-    left to merge (it changes fewer than two rows). An index already in one segment costs a count of its segments."""
+    (core/db.py `refresh_statistics`), before it serves, and while it serves with them (`keep_statistics`, in
+    smaller steps with a `pause` after each): FTS5's incremental optimize ('merge' with a negative page count, then
+    positive ones) in steps of `pages` pages, each its own transaction, until a step has nothing left to merge (it
+    changes fewer than two rows). An index already in one segment costs a count of its segments."""
     if engine.dialect.name != "sqlite":
         return []
     with contextlib.closing(engine.raw_connection()) as raw:  # counted outside any transaction: no write lock
@@ -233,13 +240,15 @@ def merge_segments(engine: Engine) -> list[str]:
             and db.execute(f"SELECT count(DISTINCT segid) FROM {fts_table(name)}_idx").fetchone()[0] > MAX_SEGMENTS
         ]
     for table in fragmented:
-        pages = -MERGE_PAGES  # negative: begins merging every segment into one
+        step = -pages  # negative: begins merging every segment into one
         while True:
             with engine.begin() as connection:
                 driver_connection: Any = connection.connection.driver_connection
                 before = driver_connection.total_changes
-                connection.exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES ('merge', {pages})")
+                connection.exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES ('merge', {step})")
                 if driver_connection.total_changes - before < 2:
                     break
-            pages = MERGE_PAGES
+            step = pages
+            if pause:
+                time.sleep(pause)
     return fragmented
