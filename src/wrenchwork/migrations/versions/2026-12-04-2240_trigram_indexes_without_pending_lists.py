@@ -8,8 +8,7 @@ the lists were cleaned (docs/performance.md). Written in place, each insert or c
 its own trigrams, and a search costs the same however recently its rows were written. The lists pending now are
 moved into the indexes here.
 
-SQLite's FTS5 indexes have no such list (core/text_index.py merges their segments as the server starts). The tables
-and columns are those of revision 0003.
+SQLite's FTS5 indexes have no such list (core/text_index.py merges their segments as the server starts).
 
 Revision ID: 0004
 Revises: 0003
@@ -20,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
@@ -27,18 +27,12 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-INDEXED: dict[str, tuple[str, ...]] = {
-    "assets": ("name", "asset_code", "serial_number", "model", "manufacturer", "description"),
-    "parts": ("name", "number", "description", "area"),
-    "work_orders": ("title", "description"),
-    "work_order_requests": ("title", "description"),
-    "locations": ("name", "description", "address"),
-    "vendors": ("name", "description", "tax_id", "address"),
-}
-
 
 def _indexes() -> list[str]:
-    return [f"ix_{table}_{column}_trgm" for table, columns in INDEXED.items() for column in columns]
+    """Revision 0003's trigram indexes (`ix_<table>_<column>_trgm`), as the catalog lists them."""
+    query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE :name"
+    found = op.get_bind().execute(sa.text(query + " ORDER BY indexname"), {"name": "ix\\_%\\_trgm"})
+    return list(found.scalars())
 
 
 def upgrade() -> None:
