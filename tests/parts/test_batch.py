@@ -66,3 +66,27 @@ def test_sequential_batch_keeps_the_ops_that_succeed(api: Api, session: Session)
     assert [r["status"] for r in body.json()["results"]] == [200, 422, 200]
     assert assert_ledger_matches(session, part["id"]).on_hand_qty == 4
     assert [t.type for t in ledger(session, part["id"])] == ["initial", "restock", "restock"]
+
+
+def test_a_later_op_reads_the_stock_an_earlier_op_changed(api: Api, session: Session) -> None:
+    """Stock is written beside the ORM (parts/stock.py): a copy of the part that an earlier op of the same atomic
+    batch loaded must not show what was on hand before."""
+    part = create_part(api, on_hand_qty=5, unit_cost=2)
+    order = api.post(
+        "/work_orders", json={"work_order": {"title": "Fix", "parts": [{"part_id": part["id"], "quantity": 3}]}}
+    ).json()["data"]
+    ops = [
+        {"method": "PATCH", "url": f"/api/v1/parts/{part['id']}", "params": {"part": {"name": "Renamed"}}},
+        {"method": "PATCH", "url": f"/api/v1/work_orders/{order['id']}", "params": {"work_order": {"status_id": 5}}},
+        {"method": "PATCH", "url": f"/api/v1/parts/{part['id']}", "params": {"part": {"area": "Bay 2"}}},
+        # Past the last page: `total_used` then comes from the part itself.
+        {"method": "GET", "url": f"/api/v1/parts/{part['id']}/transactions?page=9"},
+    ]
+    body = api.post("/batch", json={"ops": ops, "sequential": True, "atomic": True})
+    assert body.status_code == 200, body.text
+    results = body.json()["results"]
+    assert [r["status"] for r in results] == [200, 200, 200, 200]
+    assert results[2]["body"]["data"]["on_hand_qty"] == 2
+    assert results[3]["body"]["data"] == [] and results[3]["body"]["meta"]["total_used"] == 3
+    stock = assert_ledger_matches(session, part["id"])
+    assert (stock.on_hand_qty, stock.used_qty) == (2, 3)

@@ -7,7 +7,7 @@ live as long as the process: module-level, or held by core/repository.py `prebui
 into the driver's SQL and parameter order; `rows` then hands back the driver's rows, each value through its column
 type's result processor (so a date-time is still an aware `datetime`). A kept INSERT is run the same way by
 `execute` (the event outbox's rows, written with every change: through SQLAlchemy they cost a third of the
-outbox's time).
+outbox's time), and so is a kept UPDATE (a part's stock, parts/stock.py).
 
 On psycopg a kept statement is compiled with PostgreSQL's own placeholders (`$1`, SQLAlchemy's `numeric_dollar`
 style) and run on a `RawCursor`, which sends it as it is. psycopg's usual cursor rewrites every `%(name)s` into
@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from psycopg import RawCursor
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Connection, Dialect, Float, Numeric
 from sqlalchemy.exc import DBAPIError, InvalidRequestError, StatementError
-from sqlalchemy.sql import Insert, Select
+from sqlalchemy.sql import Insert, Select, Update
+from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any]
 S = TypeVar("S")
@@ -77,13 +78,13 @@ class _Compiled:
 
 # The kept statements by identity (each held here, so its identity is never reused), and their compiled forms by
 # (identity, dialect name). Both are bounded by what is kept: module-level statements and `prebuilt`'s own bound.
-_KEPT: dict[int, Select[Any] | Insert] = {}
+_KEPT: dict[int, Select[Any] | Insert | Update] = {}
 _COMPILED: dict[tuple[int, str], _Compiled | None] = {}
 
 
 def keep(stmt: S) -> S:
     """Registers `stmt`, which lives as long as the process, for the driver's path; returns it."""
-    if isinstance(stmt, Select | Insert):
+    if isinstance(stmt, Select | Insert | Update):
         _KEPT[id(stmt)] = stmt
     return stmt
 
@@ -105,7 +106,7 @@ def _native_dialect(dialect: Dialect) -> Dialect | None:
     return _NATIVE[dialect.name]
 
 
-def _compile(stmt: Select[Any] | Insert, dialect: Dialect) -> _Compiled | None:
+def _compile(stmt: Select[Any] | Insert | Update, dialect: Dialect) -> _Compiled | None:
     """The driver's form of `stmt`, or None when only SQLAlchemy can run it (values to expand or render)."""
     native = _native_dialect(dialect)
     compiled: Any = stmt.compile(dialect=native or dialect)
@@ -121,13 +122,24 @@ def _compile(stmt: Select[Any] | Insert, dialect: Dialect) -> _Compiled | None:
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
         driver_name = compiled.escaped_bind_names.get(name, name)
         placeholders.append(_Placeholder(driver_name, bind.key, default, processor))
-    results = tuple(
-        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in stmt.exported_columns
-    )
+    results = tuple(_result_processor(column.type, dialect) for column in stmt.exported_columns)
     return _Compiled(compiled.string, tuple(placeholders), compiled.positional, results, native is not None)
 
 
-def _compiled(stmt: Select[Any] | Insert, dialect: Dialect) -> _Compiled | None:
+# What psycopg answers a numeric column with (float8, numeric): SQLAlchemy's PostgreSQL numeric types choose their
+# result processor by it, and a statement compiled ahead of its first cursor has none to give.
+_PG_TYPE_CODES = ((Float, 701), (Numeric, 1700))
+
+
+def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor | None:
+    impl = type_.dialect_impl(dialect)
+    stored = getattr(impl, "impl_instance", impl)  # a TypeDecorator's own type
+    code = next((code for kind, code in _PG_TYPE_CODES if isinstance(stored, kind)), None)
+    processor: Processor | None = impl.result_processor(dialect, code if dialect.name == "postgresql" else None)
+    return processor
+
+
+def _compiled(stmt: Select[Any] | Insert | Update, dialect: Dialect) -> _Compiled | None:
     if id(stmt) not in _KEPT:
         return None
     key = (id(stmt), dialect.name)
@@ -184,8 +196,10 @@ def rows(
     return compiled.processed(fetched)
 
 
-def execute(connection: Connection, stmt: Insert, params: Sequence[Mapping[str, Any]]) -> Sequence[Sequence[Any]]:
-    """Runs the kept INSERT `stmt` once for each of `params` (one `executemany` for several) on the driver's
+def execute(
+    connection: Connection, stmt: Insert | Update, params: Sequence[Mapping[str, Any]]
+) -> Sequence[Sequence[Any]]:
+    """Runs the kept INSERT or UPDATE `stmt` once for each of `params` (one `executemany` for several) on the driver's
     cursor, as `rows` runs a query, and answers the rows its RETURNING gives for a single execution (none for
     several). Through SQLAlchemy in the same cases as `rows`."""
     compiled = _compiled(stmt, connection.dialect)

@@ -68,18 +68,25 @@ class Noted:
 
 
 @dataclass(frozen=True)
-class _Ref:
-    """A record known by id only (the parent of a changed part): presenters need nothing else."""
+class Ref:
+    """A record known by its model and id only (the parent of a changed part, a part whose stock changed without
+    the ORM): presenters need nothing else."""
 
+    model: type[Any]
     id: int
     entity_id: int | None
 
 
+def _resource_of(obj: Any) -> Resource:
+    return registry()[obj.model if isinstance(obj, Ref) else type(obj)]
+
+
 def emit(session: Session, type_: str, obj: Any, **extra: Any) -> None:
-    """A domain event (`work_order.completed`, `part.low_stock`...) about `obj`, a record of a resource: its data
-    is the record's detail (as of the commit) plus `extra`, whose callables are called at commit with the session
-    and the caller's scope (to present something else as of then). Written only if the transaction commits."""
-    resource = registry()[type(obj)]
+    """A domain event (`work_order.completed`, `part.low_stock`...) about `obj`, a record of a resource (or its
+    `Ref`): its data is the record's detail (as of the commit) plus `extra`, whose callables are called at commit
+    with the session and the caller's scope (to present something else as of then). Written only if the
+    transaction commits."""
+    resource = _resource_of(obj)
     _pending(session).append(Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), type_, extra=extra))
 
 
@@ -95,9 +102,9 @@ def note_created(session: Session, model: type[Any], entity_id: int, ids: Sequen
 
 
 def note_changed(session: Session, obj: Any, *fields: str) -> None:
-    """`obj`'s resource was changed in `fields` (API names) where the session cannot see it: its `updated`
-    event (merged with the record's other changes of the transaction)."""
-    resource = registry()[type(obj)]
+    """`obj`'s resource (`obj` a record or its `Ref`) was changed in `fields` (API names) where the session cannot
+    see it: its `updated` event (merged with the record's other changes of the transaction)."""
+    resource = _resource_of(obj)
     noted = Noted(_txn(session), resource, obj, obj.id, _entity_of(obj), "updated", set(fields))
     _pending(session).append(noted)
 
@@ -112,7 +119,7 @@ def note_linked(session: Session, link: Table, value: str, ids: Iterable[int], e
     model, field_name = found
     resource, txn = registry()[model], _txn(session)
     _pending(session).extend(
-        Noted(txn, resource, _Ref(id_, entity_id), id_, entity_id, "updated", {field_name}) for id_ in sorted(ids)
+        Noted(txn, resource, Ref(model, id_, entity_id), id_, entity_id, "updated", {field_name}) for id_ in sorted(ids)
     )
 
 
@@ -190,7 +197,7 @@ def _note_changes(session: Session, _context: Any) -> None:
             if parent_id is None:
                 continue
             txn = txn or _txn(session)
-            parent = _Ref(parent_id, _entity_of(obj))
+            parent = Ref(part.parent, parent_id, _entity_of(obj))
             notes.append(Noted(txn, known[part.parent], parent, parent_id, parent.entity_id, "updated",
                                set(part.fields(obj))))  # fmt: skip
     if notes:

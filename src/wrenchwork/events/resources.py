@@ -67,6 +67,9 @@ _AUDIT: dict[str, str | None] = {
     "entity_id": None, "created_at": None, "updated_at": None, "created_by_id": None, "updated_by_id": None,
 }  # fmt: skip
 _PLACED = {"location_id": "location_id", "asset_id": "asset_id"}
+# A part's stock actions answer with its detail: its events take it from the answer.
+_STOCK_ACTIONS = tuple(f"{API_PREFIX}/parts/{{id}}/{action}" for action in ("restock", "reconcile", "unit_cost",
+                                                                           "avg_unit_cost"))  # fmt: skip
 
 
 @functools.cache
@@ -124,7 +127,7 @@ def registry() -> dict[type[Any], Resource]:
             "location", _by_id(read_location), _paths("locations"), _AUDIT, present_many=_parsed(location_details)
         ),
         Part: Resource(
-            "part", _by_id(read_part), _paths("parts"), _AUDIT | {"used_qty": None, "low_stock": None},
+            "part", _by_id(read_part), _paths("parts", *_STOCK_ACTIONS), _AUDIT | {"used_qty": None, "low_stock": None},
             present_many=_parsed(part_details),
         ),
         Vendor: Resource(

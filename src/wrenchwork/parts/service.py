@@ -115,29 +115,29 @@ def delete_part(session: Session, scope: Scope, part_id: int) -> None:
 
 def restock(session: Session, scope: Scope, part_id: int, body: Restock) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    line = stock.restock(session, part, body.quantity, body.cost, body.note, scope.user_id)
-    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
+    line_id = stock.restock(session, part, body.quantity, body.cost, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line_id, "attachment_ids")
     return read_part(session, scope, part.id)
 
 
 def reconcile(session: Session, scope: Scope, part_id: int, body: Reconcile) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    line = stock.reconcile(session, part, body.quantity, body.note, scope.user_id)
-    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
+    line_id = stock.reconcile(session, part, body.quantity, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line_id, "attachment_ids")
     return read_part(session, scope, part.id)
 
 
 def set_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    line = stock.set_unit_cost(session, part, body.cost, body.note, scope.user_id)
-    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
+    line_id = stock.set_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line_id, "attachment_ids")
     return read_part(session, scope, part.id)
 
 
 def set_avg_unit_cost(session: Session, scope: Scope, part_id: int, body: CostChange) -> dict[str, Any]:
     part = stock.lock_part(session, scope.entity_id, part_id)
-    line = stock.set_avg_unit_cost(session, part, body.cost, body.note, scope.user_id)
-    link_files(session, scope, body.attachment_ids, "part_transactions", line.id, "attachment_ids")
+    line_id = stock.set_avg_unit_cost(session, part, body.cost, body.note, scope.user_id)
+    link_files(session, scope, body.attachment_ids, "part_transactions", line_id, "attachment_ids")
     return read_part(session, scope, part.id)
 
 

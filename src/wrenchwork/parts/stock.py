@@ -5,8 +5,9 @@ A part's `on_hand_qty`, `unit_cost`, `avg_unit_cost` and `used_qty` are a cache 
 
 Concurrency: every function here first locks the rows of the parts it changes (`lock_parts`), in id order so
 two requests never wait on each other in a cycle: `SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the
-transaction already holds the database's write lock from its `BEGIN IMMEDIATE` (core/db.py). The locked read
-refreshes the session's copy, so a change is always computed from the committed values.
+transaction already holds the database's write lock from its `BEGIN IMMEDIATE` (core/db.py). A change is computed
+from the locked read (`Locked`, the row as committed) and written with statements of its own, beside the ORM; a
+copy of the part the session holds forgets its stock once it changed.
 
 For work orders (DESIGN §6), callers use:
 - `assign(session, work_order, part_id, quantity, user_id, add=True)` / `remove(...)`: the work order's part
@@ -22,16 +23,21 @@ None of them commits: the request's transaction does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, inspect, literal_column, select
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, literal_column, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm.util import identity_key
 
+from wrenchwork.core import driver
+from wrenchwork.core.counters import add_to_count
 from wrenchwork.core.errors import NotFound, Unprocessable
 from wrenchwork.core.json_sql import in_batch
-from wrenchwork.events.outbox import emit
+from wrenchwork.core.model_base import utcnow
+from wrenchwork.events.outbox import Ref, emit, note_changed
+from wrenchwork.events.resources import registry
 from wrenchwork.models import MeasurementUnit, Part, PartTransaction, WorkOrder, WorkOrderPart
 from wrenchwork.models.work_orders import CLOSED_STATUSES
 
@@ -96,29 +102,65 @@ def ledger_stock(session: Session, part_id: int) -> Stock:
     return replay(session.scalars(stmt))
 
 
-# ---- locking ---------------------------------------------------------------------------------------------------
+# ---- locking ----------------------------------------------------------------------------------------------------
 
 
-# Built once (every part action locks its parts): building and keying the statement anew was a tenth of a
-# restock's time.
-_LOCK_PARTS = (
-    select(Part)
-    .where(Part.entity_id == bindparam("entity_id"), in_batch(Part.id, "ids"))
-    .order_by(Part.id)
+@dataclass(slots=True)
+class Locked:
+    """A part's row as a stock change reads it, locked for the transaction: its stock (the ledger's cache), and
+    what the change's checks and events need."""
+
+    id: int
+    entity_id: int
+    name: str
+    is_non_stock: bool
+    min_qty: Decimal | None
+    on_hand_qty: Decimal
+    unit_cost: Decimal
+    avg_unit_cost: Decimal
+    used_qty: Decimal
+
+
+_parts: Table = Part.__table__  # type: ignore[assignment]
+# The stock columns a ledger line changes, and what the database derives from them.
+STOCK_COLUMNS = ("on_hand_qty", "unit_cost", "avg_unit_cost", "used_qty")
+_EXPIRED = (*STOCK_COLUMNS, "low_stock", "updated_at", "updated_by_id")
+
+# The stock statements run on the driver's cursor (core/driver.py) and are built once. Through the ORM (the locked
+# read of a Part, the flush of its UPDATE and of the line's INSERT) they were half of a restock's interpreter time.
+_LOCK_PARTS = driver.keep(
+    select(*(_parts.c[f.name] for f in fields(Locked)))
+    .where(_parts.c.entity_id == bindparam("entity_id"), in_batch(_parts.c.id, "ids"))
+    .order_by(_parts.c.id)
     .with_for_update()
-    .execution_options(populate_existing=True)
+)
+_SET_STOCK = driver.keep(
+    update(_parts)
+    .where(_parts.c.id == bindparam("part_id"))
+    .values(
+        {column: bindparam(f"new_{column}", type_=_parts.c[column].type) for column in STOCK_COLUMNS}
+        | {"updated_at": bindparam("now", type_=_parts.c.updated_at.type), "updated_by_id": bindparam("user_id")}
+    )
+)
+_lines: Table = PartTransaction.__table__  # type: ignore[assignment]
+_ADD_LINE = driver.keep(
+    insert(_lines)
+    .values({c.key: bindparam(c.key, type_=c.type) for c in _lines.columns if c.key != "id"})
+    .returning(_lines.c.id)
 )
 
 
-def lock_parts(session: Session, entity_id: int, part_ids: Iterable[int]) -> dict[int, Part]:
+def lock_parts(session: Session, entity_id: int, part_ids: Iterable[int]) -> dict[int, Locked]:
     """The entity's parts among `part_ids`, locked for this transaction and freshly read (see the module doc)."""
     ids = sorted(set(part_ids))
     if not ids:
         return {}
-    return {part.id: part for part in session.scalars(_LOCK_PARTS, {"entity_id": entity_id, "ids": ids})}
+    session.flush()  # nothing the session holds back is missed by the read
+    found = driver.rows(session.connection(), _LOCK_PARTS, {"entity_id": entity_id, "ids": ids})
+    return {row[0]: Locked(*row) for row in found}
 
 
-def lock_part(session: Session, entity_id: int, part_id: int) -> Part:
+def lock_part(session: Session, entity_id: int, part_id: int) -> Locked:
     part = lock_parts(session, entity_id, [part_id]).get(part_id)
     if part is None:
         raise NotFound.of("Part")
@@ -130,76 +172,97 @@ def lock_part(session: Session, entity_id: int, part_id: int) -> Part:
 
 def _write(
     session: Session,
-    part: Part,
+    part: Locked,
     kind: str,
     quantity: Decimal,
     cost: Decimal,
     note: str | None,
     user_id: int | None,
     work_order_id: int | None = None,
-) -> PartTransaction:
-    line = PartTransaction(
-        entity_id=part.entity_id,
-        part_id=part.id,
-        type=kind,
-        quantity=quantity,
-        cost=money(cost),
-        total_cost=money(quantity * cost),
-        note=note,
-        work_order_id=work_order_id,
-        created_by_id=user_id,
-        updated_by_id=user_id,
-    )
-    session.add(line)
+    **stock: Decimal,
+) -> int:
+    """The ledger line `kind` and the part's new `stock` values (`on_hand_qty=...`, the others as they are; usage
+    moves `used_qty` here), in the database and in `part`; the part's `updated` and stock events. The new line's
+    id."""
     if kind in USED:
-        part.used_qty = part.used_qty + (quantity if kind == "usage" else -quantity)
-    part.updated_by_id = user_id
-    before = inspect(part).attrs.on_hand_qty.history.deleted  # the stock before this line, if it changed
+        stock["used_qty"] = part.used_qty + (quantity if kind == "usage" else -quantity)
+    changed = {column for column, value in stock.items() if value != getattr(part, column)}
+    before = part.on_hand_qty
+    ref = Ref(Part, part.id, part.entity_id)
+    fields_changed = registry()[Part].api_fields(changed)
+    if fields_changed:  # noted, then the session's own changes that led here (a work order's consumed parts)
+        note_changed(session, ref, *fields_changed)
     session.flush()
-    _stock_events(session, part, line, before[0] if before else None)
-    return line
+    now = utcnow()
+    connection = session.connection()
+    if stock:
+        values = {f"new_{column}": stock.get(column, getattr(part, column)) for column in STOCK_COLUMNS}
+        driver.execute(connection, _SET_STOCK, [{"part_id": part.id, "now": now, "user_id": user_id, **values}])
+        for column, value in stock.items():
+            setattr(part, column, value)
+        _expire_loaded(session, part.id)
+    line = {
+        "entity_id": part.entity_id, "part_id": part.id, "type": kind, "quantity": quantity, "cost": money(cost),
+        "total_cost": money(quantity * cost), "note": note, "work_order_id": work_order_id, "created_at": now,
+        "updated_at": now, "created_by_id": user_id, "updated_by_id": user_id,
+    }  # fmt: skip
+    [(line_id,)] = driver.execute(connection, _ADD_LINE, [line])
+    add_to_count(session, _lines.name, part.id, 1)
+    _stock_events(session, part, ref, line_id, before if "on_hand_qty" in changed else None)
+    return int(line_id)
 
 
-def _stock_events(session: Session, part: Part, line: PartTransaction, before: Decimal | None) -> None:
+def _expire_loaded(session: Session, part_id: int) -> None:
+    """A copy of the part the session holds (a batch's earlier operation loaded it) forgets its stock, which it
+    would otherwise show as it was before this change."""
+    loaded = session.identity_map.get(identity_key(Part, part_id))
+    if loaded is not None:
+        session.expire(loaded, _EXPIRED)
+
+
+def _stock_events(session: Session, part: Locked, ref: Ref, line_id: int, before: Decimal | None) -> None:
     """`part.stock_changed` for every line; `part.low_stock` when this line takes the stock from above the part's
     `min_qty` to at or below it (once per crossing: it must rise above again before the next)."""
     from wrenchwork.parts import transactions  # it reads the ledger this module writes
 
-    part_id, line_id = part.id, line.id
-    emit(session, "part.stock_changed", part,
+    part_id = part.id
+    emit(session, "part.stock_changed", ref,
          transaction=lambda s, scope: transactions.transaction_json(s, scope, part_id, line_id))  # fmt: skip
     low = part.min_qty
     if before is None or low is None or part.is_non_stock:
         return
     if before > low >= part.on_hand_qty:
-        emit(session, "part.low_stock", part, previous_on_hand_qty=before)
+        emit(session, "part.low_stock", ref, previous_on_hand_qty=before)
 
 
-def _stocked(part: Part, field: str) -> None:
+def _stocked(part: Locked, field: str) -> None:
     if part.is_non_stock:
         raise Unprocessable.field(field, "cannot be changed: this is a non-stock part (it keeps no stock)")
 
 
-def record_initial(session: Session, part: Part, user_id: int | None) -> PartTransaction:
-    """The first line of a new part's ledger: its starting stock valued at its unit cost."""
+def record_initial(session: Session, part: Part, user_id: int | None) -> int:
+    """The first line of a new part's ledger (`part`, not yet flushed): its starting stock valued at its unit
+    cost. The line's id."""
     part.avg_unit_cost = part.unit_cost
-    return _write(session, part, "initial", part.on_hand_qty, part.unit_cost, None, user_id)
+    session.flush()  # the part's row, and its id
+    row = Locked(*(getattr(part, f.name) for f in fields(Locked)))
+    return _write(session, row, "initial", part.on_hand_qty, part.unit_cost, None, user_id)
 
 
 def restock(
-    session: Session, part: Part, quantity: Decimal, cost: Decimal, note: str | None, user_id: int | None
-) -> PartTransaction:
+    session: Session, part: Locked, quantity: Decimal, cost: Decimal, note: str | None, user_id: int | None
+) -> int:
     """`quantity` (> 0) received at `cost` each: on hand grows, the average cost is re-weighted."""
     _stocked(part, "quantity")
     if quantity <= 0:
         raise Unprocessable.field("quantity", "must be greater than 0")
     _within_limit(part.on_hand_qty + quantity)
-    part.avg_unit_cost = weighted_average(part.on_hand_qty, part.avg_unit_cost, quantity, cost)
-    part.on_hand_qty = part.on_hand_qty + quantity
-    return _write(session, part, "restock", quantity, cost, note, user_id)
+    average = weighted_average(part.on_hand_qty, part.avg_unit_cost, quantity, cost)
+    return _write(session, part, "restock", quantity, cost, note, user_id,
+                  on_hand_qty=part.on_hand_qty + quantity, avg_unit_cost=average)  # fmt: skip
 
 
-def reconcile(session: Session, part: Part, quantity: Decimal, note: str, user_id: int | None) -> PartTransaction:
+def reconcile(session: Session, part: Locked, quantity: Decimal, note: str, user_id: int | None) -> int:
     """A counted correction (+/-), valued at the average cost; stock may not go below zero."""
     _stocked(part, "quantity")
     if quantity == 0:
@@ -210,22 +273,15 @@ def reconcile(session: Session, part: Part, quantity: Decimal, note: str, user_i
             "quantity", f"would make on_hand_qty negative ({_plain(after)}); on hand is {_plain(part.on_hand_qty)}"
         )
     _within_limit(after)
-    part.on_hand_qty = after
-    return _write(session, part, "reconcile", quantity, part.avg_unit_cost, note, user_id)
+    return _write(session, part, "reconcile", quantity, part.avg_unit_cost, note, user_id, on_hand_qty=after)
 
 
-def set_unit_cost(
-    session: Session, part: Part, cost: Decimal, note: str | None, user_id: int | None
-) -> PartTransaction:
-    part.unit_cost = money(cost)
-    return _write(session, part, "cost_update", ZERO, cost, note, user_id)
+def set_unit_cost(session: Session, part: Locked, cost: Decimal, note: str | None, user_id: int | None) -> int:
+    return _write(session, part, "cost_update", ZERO, cost, note, user_id, unit_cost=money(cost))
 
 
-def set_avg_unit_cost(
-    session: Session, part: Part, cost: Decimal, note: str | None, user_id: int | None
-) -> PartTransaction:
-    part.avg_unit_cost = money(cost)
-    return _write(session, part, "avg_cost_update", ZERO, cost, note, user_id)
+def set_avg_unit_cost(session: Session, part: Locked, cost: Decimal, note: str | None, user_id: int | None) -> int:
+    return _write(session, part, "avg_cost_update", ZERO, cost, note, user_id, avg_unit_cost=money(cost))
 
 
 def _within_limit(on_hand: Decimal) -> None:
@@ -336,7 +392,7 @@ def _assignments(session: Session, work_order_id: int) -> list[WorkOrderPart]:
     return list(session.scalars(stmt))
 
 
-def consume(session: Session, work_order: WorkOrder, user_id: int | None = None) -> list[PartTransaction]:
+def consume(session: Session, work_order: WorkOrder, user_id: int | None = None) -> list[int]:
     """Completing a work order uses its parts: one `usage` line per assigned part (quantity > 0) at the part's
     average cost, which is frozen on the assignment. Non-stock parts keep no stock: their cost is frozen, no
     line is written. If any stocked part has less on hand than assigned, 422 lists every short part and
@@ -359,14 +415,14 @@ def consume(session: Session, work_order: WorkOrder, user_id: int | None = None)
         row.consumed_unit_cost = part.avg_unit_cost
         if part.is_non_stock or row.quantity == 0:
             continue
-        part.on_hand_qty = part.on_hand_qty - row.quantity
         note = f"Used on work order #{work_order.id}"
-        lines.append(_write(session, part, "usage", row.quantity, part.avg_unit_cost, note, user_id, work_order.id))
+        lines.append(_write(session, part, "usage", row.quantity, part.avg_unit_cost, note, user_id, work_order.id,
+                            on_hand_qty=part.on_hand_qty - row.quantity))  # fmt: skip
     session.flush()
     return lines
 
 
-def restore(session: Session, work_order: WorkOrder, user_id: int | None = None) -> list[PartTransaction]:
+def restore(session: Session, work_order: WorkOrder, user_id: int | None = None) -> list[int]:
     """Reopening a completed work order puts its consumed parts back: one `usage_return` line per consumed
     part, at the cost it was consumed at; the average cost is left as it is. Call it in the same transaction
     that moves the work order out of completed."""
@@ -379,9 +435,9 @@ def restore(session: Session, work_order: WorkOrder, user_id: int | None = None)
         row.consumed_unit_cost = None
         if part.is_non_stock or row.quantity == 0:
             continue
-        part.on_hand_qty = part.on_hand_qty + row.quantity
         note = f"Returned from work order #{work_order.id}"
-        lines.append(_write(session, part, "usage_return", row.quantity, cost, note, user_id, work_order.id))
+        lines.append(_write(session, part, "usage_return", row.quantity, cost, note, user_id, work_order.id,
+                            on_hand_qty=part.on_hand_qty + row.quantity))  # fmt: skip
     session.flush()
     return lines
 
