@@ -87,8 +87,11 @@ def plans_client(plans_url: str, generated: Generated, tmp_path_factory: pytest.
         yield client, app.state.engine
 
 
-def statements_of(client: TestClient, engine: Engine, path: str, headers: dict[str, str]) -> list[tuple[str, Any]]:
-    """The SELECT statements (with their values) that one request ran, after a request that warmed it up."""
+def statements_of(
+    client: TestClient, engine: Engine, path: str, headers: dict[str, str], fewest: int = ROWS
+) -> list[tuple[str, Any]]:
+    """The SELECT statements (with their values) that one request ran, after a request that warmed it up. A list
+    must hold at least `fewest` rows."""
     assert client.get(path, headers=headers).status_code == 200
     seen: list[tuple[str, Any]] = []
 
@@ -102,7 +105,7 @@ def statements_of(client: TestClient, engine: Engine, path: str, headers: dict[s
     finally:
         event.remove(engine, "before_cursor_execute", grab)
     assert response.status_code == 200, response.text
-    assert "id" in response.json()["data"] or response.json()["meta"]["pagination"]["total"] >= ROWS
+    assert "id" in response.json()["data"] or response.json()["meta"]["pagination"]["total"] >= fewest
     return seen
 
 
@@ -147,6 +150,33 @@ def test_list_page_reads_only_its_page(
             for problem in found:
                 problems.append(f"{problem}\n  in {' '.join(sql.split())[:400]}\n  plan {json.dumps(plan)[:2000]}")
     assert not problems, "\n".join(problems)
+
+
+# Filtered lists: a page's ids, then its items read by those ids (core/repository.py `_items_of`, `= ANY(ids)`),
+# a statement the driver prepares, so PostgreSQL may run its generic plan.
+FILTERED = [
+    ("/api/v1/work_orders?filter[status_id_in]=1,2&filter[technicians_id_eq]={work_order_technician}", "work_orders"),
+    ("/api/v1/pm_schedules?filter[status_eq]=planned&filter[technicians_id_eq]={pm_schedule_technician}",
+     "pm_schedules"),
+    ("/api/v1/assets?search=pump", "assets"),
+    ("/api/v1/parts?filter[name_cont]=a", "parts"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "table"), FILTERED, ids=[table for _, table in FILTERED])
+def test_filtered_page_reads_its_items_by_id(plans_client: Any, generated: Generated, path: str, table: str) -> None:
+    client, engine = plans_client
+    headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
+    url = path.format(**generated.sample_ids) + "&per_page=50"
+    statements = statements_of(client, engine, url, headers, fewest=1)
+    items = [(sql, params) for sql, params in statements if table in sql and "= ANY(" in sql]
+    assert len(items) == 1, f"{url}: not one statement reading the page's items by id"
+    [(sql, params)] = items
+    with engine.connect() as conn:
+        (plan,) = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params).scalar_one()
+        generic = generic_plan(conn, sql, params)
+    problems = whole_reads(plan["Plan"], table) + whole_reads(generic["Plan"], table)
+    assert not problems, f"{problems}\n  in {' '.join(sql.split())[:400]}\n  plan {json.dumps(generic)[:2000]}"
 
 
 # Details rendered by the database (core/json_sql.py `Detail`): each in one statement whose ids are one bound

@@ -289,11 +289,11 @@ def _matching_items(repo: Repository[Any], spec: ListSpec, base: AnySelect, quer
 
 
 def _items_of(spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
-    """The items of the ids bound to `page_ids`, in the page's order (a filtered page's second statement)."""
+    """The items of the ids bound to `page_ids`, in the page's order (a filtered page's second statement): one
+    batch parameter, so the statement is the same for any page and runs on the driver's path."""
 
     def build() -> AnySelect:
-        page_ids: Any = bindparam("page_ids", expanding=True)
-        return base.where(spec.id_column.in_(page_ids)).order_by(*order_by(spec, query))
+        return base.where(in_batch(spec.id_column, "page_ids")).order_by(*order_by(spec, query))
 
     return prebuilt("items", spec, base, query, build)
 
