@@ -159,7 +159,7 @@ FILTERED = [
     ("/api/v1/pm_schedules?filter[status_eq]=planned&filter[technicians_id_eq]={pm_schedule_technician}",
      "pm_schedules"),
     ("/api/v1/assets?search=pump", "assets"),
-    ("/api/v1/parts?filter[name_cont]=a", "parts"),
+    ("/api/v1/parts?filter[low_stock_eq]=true", "parts"),
 ]  # fmt: skip
 
 
@@ -169,14 +169,45 @@ def test_filtered_page_reads_its_items_by_id(plans_client: Any, generated: Gener
     headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
     url = path.format(**generated.sample_ids) + "&per_page=50"
     statements = statements_of(client, engine, url, headers, fewest=1)
-    items = [(sql, params) for sql, params in statements if table in sql and "= ANY(" in sql]
+    reading = [(sql, params) for sql, params in statements if table in sql]
+    items = [(sql, params) for sql, params in reading if "= ANY(" in sql]
     assert len(items) == 1, f"{url}: not one statement reading the page's items by id"
-    [(sql, params)] = items
+    problems = []
+    with engine.connect() as conn:
+        for sql, params in reading:
+            (plan,) = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params).scalar_one()
+            plans = [plan, generic_plan(conn, sql, params)] if (sql, params) in items else [plan]
+            for found in plans:
+                problems += [f"{p}\n  in {' '.join(sql.split())[:400]}" for p in whole_reads(found["Plan"], table)]
+    assert not problems, "\n".join(problems)
+
+
+def reads_by_key_only(plan: dict[str, Any], table: str) -> list[str]:
+    """The plan nodes below `plan` that read `table` other than by its primary key."""
+    found = []
+    if plan.get("Relation Name") == table and not str(plan.get("Index Name", "")).startswith("pk_"):
+        found.append(f"{plan['Node Type']} on {table} using {plan.get('Index Name')}")
+    for child in plan.get("Plans", []):
+        found += reads_by_key_only(child, table)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "table"), [(path, table) for path, table in FILTERED if "technicians_id_eq" in path], ids=["wo", "pm"]
+)
+def test_a_link_filter_drives_the_page(plans_client: Any, generated: Generated, path: str, table: str) -> None:
+    """The link's rows come first and each looks its row up by key (core/repository.py `_matched_then_sorted`),
+    whatever the planner makes of the other filters' rows."""
+    client, engine = plans_client
+    headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
+    statements = statements_of(client, engine, path.format(**generated.sample_ids), headers, fewest=1)
+    [(sql, params)] = [(sql, params) for sql, params in statements if "matched" in sql]
+    # The planner's own choice at this size is the same either way; with a table written since its last vacuum
+    # it hash-joined the links with every open work order (docs/performance.md): the statement must not let it.
+    assert " JOIN LATERAL " in sql, sql
     with engine.connect() as conn:
         (plan,) = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params).scalar_one()
-        generic = generic_plan(conn, sql, params)
-    problems = whole_reads(plan["Plan"], table) + whole_reads(generic["Plan"], table)
-    assert not problems, f"{problems}\n  in {' '.join(sql.split())[:400]}\n  plan {json.dumps(generic)[:2000]}"
+    assert not reads_by_key_only(plan["Plan"], table), json.dumps(plan)[:3000]
 
 
 # Details rendered by the database (core/json_sql.py `Detail`): each in one statement whose ids are one bound

@@ -506,22 +506,37 @@ def _membership_clause(target: Membership, cond: Condition) -> ColumnElement[boo
     raise AssertionError(cond.matcher)  # pragma: no cover
 
 
-def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[tuple[Any, ColumnElement[bool]]], ListQuery]:
-    """The `eq` conditions on semi-join memberships as inner joins `(link, on)`, and the query without them.
+@dataclass(frozen=True)
+class LinkJoin:
+    """A membership's `eq` condition as an inner join of its link table (an alias of its own, `link`): the link's
+    `owner` column names the listed row's `listed` column, and `value` is the condition on the link's value."""
+
+    link: Any
+    owner: Any
+    listed: Any
+    value: ColumnElement[bool]
+
+    @property
+    def on(self) -> ColumnElement[bool]:
+        return and_(self.owner == self.listed, self.value)
+
+
+def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[LinkJoin], ListQuery]:
+    """The `eq` conditions on semi-join memberships as inner joins (`LinkJoin`), and the query without them.
 
     A link row is unique per owner and value, so each join keeps at most one row per listed row. Joined, the
     database walks the link's index on the value straight into the listed table; as `IN (SELECT ...)` it first
     copies the matching owner ids into a temporary list (a third of the time for a technician's 2,000 work
     orders). Each join uses its own alias of the link table, so a subquery of another condition on the same
     link is never correlated to it."""
-    joins: list[tuple[Any, ColumnElement[bool]]] = []
+    joins: list[LinkJoin] = []
     rest: list[Condition] = []
     for cond in query.conditions:
         target = spec.fields[cond.name]
         if isinstance(target, Membership) and target.semi_join and cond.matcher == "eq":
             link = target.link_owner.table.alias()
             owner, value = link.c[target.link_owner.name], link.c[target.link_value.name]
-            joins.append((link, and_(owner == target.owner, value == _bind(cond, value))))
+            joins.append(LinkJoin(link, owner, target.owner, value == _bind(cond, value)))
         else:
             rest.append(cond)
     return joins, replace(query, conditions=rest)

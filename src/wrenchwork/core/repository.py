@@ -19,6 +19,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from wrenchwork.core.listing import (
     TEXT_MATCHERS,
     AnyRow,
     AnySelect,
+    LinkJoin,
     ListQuery,
     ListSpec,
     apply_list_query,
@@ -116,7 +118,7 @@ def _ids_of(
     *columns: Any,
     where: Sequence[Any],
     order: Sequence[Any] = (),
-    joins: Sequence[tuple[Any, Any]] = (),
+    joins: Sequence[LinkJoin] = (),
 ) -> AnySelect:
     """`columns` (the id first) of the rows that match `where` and `joins` (listing.link_joins), in `order`: over
     the list's own table alone when those read nothing else, as the list specs' fields do. `base` joins the tables
@@ -127,8 +129,8 @@ def _ids_of(
         stmt = select(*columns).select_from(table)
     else:
         stmt = base.with_only_columns(*columns)
-    for link, on in joins:
-        stmt = stmt.join(link, on)
+    for join in joins:
+        stmt = stmt.join(join.link, join.on)
     return stmt.where(*where).order_by(*order)
 
 
@@ -259,16 +261,29 @@ def _filtered_statements(
 
 
 def _matched_then_sorted(
-    spec: ListSpec, base: AnySelect, where: Sequence[Any], order: Sequence[Any], joins: Sequence[tuple[Any, Any]]
+    spec: ListSpec, base: AnySelect, where: Sequence[Any], order: Sequence[Any], joins: Sequence[LinkJoin]
 ) -> AnySelect:
     """PostgreSQL: the matches with their number (`count(*) OVER ()`) in a derived table, sorted outside it.
 
     With the count and the order in one SELECT under a LIMIT, PostgreSQL 15 costs the window as if the LIMIT
     stopped it early and walks the order's index over the whole entity, testing every row for the link (a
     technician's 592 open work orders by due date: 52,729 rows visited, 187-202 ms). Counted apart from the
-    order, the planner starts from the link's rows and sorts the few matches (5-7 ms)."""
+    order, the planner starts from the link's rows and sorts the few matches.
+
+    A link filter's rows drive, each looking its listed row up by key (a LATERAL subquery), as SQLite's planner
+    does by itself. Joined plainly, PostgreSQL hash-joined them with every row the other filters let through,
+    costed as if those were read from the index alone: a technician's 475 links against 51,257 open work orders,
+    29,352 of them read from the table (written since the last vacuum), 8-14 ms; looked up by key, 0.7-1.6."""
     keys = [term.element.label(f"list_key_{n}") for n, term in enumerate(order)]
-    matches = _ids_of(spec, base, spec.id_column, *keys, func.count().over().label("matched"), where=where, joins=joins)
+    count = func.count().over().label("matched")
+    if joins:
+        first = joins[0]
+        row = _ids_of(spec, base, spec.id_column, *keys, where=where, joins=joins[1:])
+        # LIMIT 1 (a link names one row) keeps the planner from flattening the subquery into a plain join.
+        looked_up = row.where(first.listed == first.owner).limit(literal_column("1")).lateral("list_row")
+        matches = select(*looked_up.c, count).select_from(first.link).join(looked_up, true()).where(first.value)
+    else:
+        matches = _ids_of(spec, base, spec.id_column, *keys, count, where=where)
     derived = matches.subquery("list_matches")
     outer = [
         derived.c[key.name].desc() if term.modifier is operators.desc_op else derived.c[key.name].asc()
