@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from wrenchwork.core import clock
 from wrenchwork.core.auth import Scope
+from wrenchwork.core.db import run_alone
 from wrenchwork.core.errors import Unprocessable
 from wrenchwork.core.schemas import check_year
 from wrenchwork.models import Asset, PmSchedule, PmTemplateWorkOrder
@@ -63,6 +64,7 @@ def schedule_forecast(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """`[{order_date, due_date}]` of one schedule up to `until` (default: a year from today), and the meta."""
     repo = PmScheduleRepository(session, scope)
+    run_alone(session)  # the schedule's row is all it reads
     schedule = get_row(repo, schedule_id)
     zone = scope.entity.timezone
     today = clock.now().astimezone(ZoneInfo(zone)).date()
