@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import (
     Connection,
     Engine,
+    Numeric,
     bindparam,
     column,
     insert,
@@ -24,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 
 from tests.helpers import Tenant, statements
 from wrenchwork.core import driver
-from wrenchwork.models import Location, User
+from wrenchwork.models import Location, Part, User
 
 LOGIN = datetime(2026, 3, 1, 8, 30, 15, tzinfo=UTC)
 
@@ -50,6 +52,21 @@ PERCENT = driver.keep(
     select(User.id, literal_column("'50%'").label("share")).where(
         User.name.like(literal_column("'A%'")), User.id == bindparam("user_id")
     )
+)
+# A part's stock: exact decimals both ways (whole thousandths on SQLite, numeric on PostgreSQL).
+_parts = Part.__table__
+PART_STOCK = driver.keep(
+    select(_parts.c.on_hand_qty, _parts.c.avg_unit_cost).where(_parts.c.id == bindparam("part_id"))
+)
+SET_STOCK = driver.keep(
+    update(_parts)
+    .where(_parts.c.id == bindparam("part_id"))
+    .values(on_hand_qty=bindparam("qty", type_=_parts.c.on_hand_qty.type),
+            avg_unit_cost=bindparam("avg", type_=_parts.c.avg_unit_cost.type), updated_at=bindparam("at"))
+)  # fmt: skip
+# The same without `updated_at`, which SQLAlchemy fills from the column's `onupdate` at each execution.
+SET_STOCK_NOW = driver.keep(
+    update(_parts).where(_parts.c.id == bindparam("part_id")).values(on_hand_qty=bindparam("qty", type_=Numeric()))
 )
 IN_LIST = driver.keep(select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True))))
 
@@ -174,6 +191,40 @@ def test_a_kept_insert_refusing_a_row_is_sqlalchemys_error(connection: Connectio
     with pytest.raises(DBAPIError, match="path"):
         driver.execute(connection, ADD_LOCATION, [{"entity_id": tenant.entity_id, "name": "A", "path": None,
                                                    "at": LOGIN}])  # fmt: skip
+
+
+def _part(connection: Connection, tenant: Tenant) -> int:
+    part = {"entity_id": tenant.entity_id, "name": "Filter", "is_non_stock": False, "on_hand_qty": Decimal("1.5"),
+            "unit_cost": Decimal(2), "avg_unit_cost": Decimal(2), "used_qty": Decimal(0)}  # fmt: skip
+    part_id: int = connection.execute(insert(Part).values(part).returning(Part.id)).scalar_one()
+    return part_id
+
+
+def test_a_kept_update_writes_and_decimals_stay_exact(
+    connection: Connection, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part_id = _part(connection, tenant)
+
+    def refused(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("went through Connection.execute")
+
+    monkeypatch.setattr(Connection, "execute", refused)
+    changed = {"part_id": part_id, "qty": Decimal("2.125"), "avg": Decimal("3.33"), "at": LOGIN}
+    assert driver.execute(connection, SET_STOCK, [changed]) == []
+    rows = driver.rows(connection, PART_STOCK, {"part_id": part_id})
+    monkeypatch.undo()
+    assert [tuple(row) for row in rows] == [(Decimal("2.125"), Decimal("3.33"))]
+    assert _sqlalchemy(connection, PART_STOCK, {"part_id": part_id}) == [(Decimal("2.125"), Decimal("3.33"))]
+    assert connection.scalar(select(Part.updated_at).where(Part.id == part_id)) == LOGIN
+
+
+def test_a_default_python_computes_is_filled_by_sqlalchemy(connection: Connection, tenant: Tenant) -> None:
+    """On the driver's cursor the `onupdate` time would be written as NULL (or refused by NOT NULL)."""
+    part_id = _part(connection, tenant)
+    before = datetime.now(UTC)
+    driver.execute(connection, SET_STOCK_NOW, [{"part_id": part_id, "qty": Decimal(3)}])
+    changed = connection.scalar(select(Part.updated_at).where(Part.id == part_id))
+    assert changed is not None and changed >= before.replace(microsecond=0)
 
 
 def _name(conn: Connection, user_id: int) -> str | None:

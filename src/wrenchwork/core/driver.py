@@ -15,7 +15,8 @@ style) and run on a `RawCursor`, which sends it as it is. psycopg's usual cursor
 its JSON is 5-11 KiB, and that rewrite was a tenth of a PostgreSQL detail's server time.
 
 `rows` runs any other statement through SQLAlchemy, with the same answer, and so it does a kept one when the
-driver cannot take it as compiled (an expanding `IN` list, a value rendered into the SQL) or whenever anything
+driver cannot take it as compiled (an expanding `IN` list, a value rendered into the SQL, a column default that
+Python computes for each execution) or whenever anything
 watches statements: execution listeners (`before_cursor_execute` and the like: a tracer, the tests' statement
 counter) or SQLAlchemy's SQL log. They still see every statement, with its full context. Errors are
 SQLAlchemy's either way: a parameter that is missing or that its type refuses is a `StatementError`, a driver
@@ -112,6 +113,8 @@ def _compile(stmt: Select[Any] | Insert | Update, dialect: Dialect) -> _Compiled
     compiled: Any = stmt.compile(dialect=native or dialect)
     if compiled.post_compile_params or compiled.literal_execute_params:
         return None
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        return None  # a column default Python computes at each execution (an `onupdate` time), which SQLAlchemy fills
     names = compiled.positiontup if compiled.positional else list(compiled.binds)
     placeholders = []
     for name in names:
