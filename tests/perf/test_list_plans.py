@@ -182,13 +182,13 @@ def test_filtered_page_reads_its_items_by_id(plans_client: Any, generated: Gener
     assert not problems, "\n".join(problems)
 
 
-def reads_by_key_only(plan: dict[str, Any], table: str) -> list[str]:
+def reads_not_by_key(plan: dict[str, Any], table: str) -> list[str]:
     """The plan nodes below `plan` that read `table` other than by its primary key."""
     found = []
     if plan.get("Relation Name") == table and not str(plan.get("Index Name", "")).startswith("pk_"):
         found.append(f"{plan['Node Type']} on {table} using {plan.get('Index Name')}")
     for child in plan.get("Plans", []):
-        found += reads_by_key_only(child, table)
+        found += reads_not_by_key(child, table)
     return found
 
 
@@ -207,7 +207,7 @@ def test_a_link_filter_drives_the_page(plans_client: Any, generated: Generated, 
     assert " JOIN LATERAL " in sql, sql
     with engine.connect() as conn:
         (plan,) = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params).scalar_one()
-    assert not reads_by_key_only(plan["Plan"], table), json.dumps(plan)[:3000]
+    assert not reads_not_by_key(plan["Plan"], table), json.dumps(plan)[:3000]
 
 
 # Details rendered by the database (core/json_sql.py `Detail`): each in one statement whose ids are one bound
