@@ -26,6 +26,16 @@ def _found(engine: Engine, term: str) -> list[str]:
         return list(rows.scalars())
 
 
+def _add_assets(engine: Engine, *names: str, entity_id: int | None = None) -> int:
+    """Assets named `names` in `entity_id`, or in a new customer's entity; that entity's id."""
+    with make_sessionmaker(engine)() as session:
+        if entity_id is None:
+            entity_id = create_customer(session, "Acme", "Main", "admin@example.com", "Ada", "Admin").entity.id
+        session.add_all(Asset(entity_id=entity_id, name=name) for name in names)
+        session.commit()
+    return entity_id
+
+
 def _index_objects(engine: Engine) -> int:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
@@ -40,10 +50,7 @@ def test_upgrade_fills_the_index_and_downgrade_removes_it(scratch_url: str) -> N
     command.upgrade(config, "0002")
     engine = make_engine(scratch_url)
     try:
-        with make_sessionmaker(engine)() as session:
-            made = create_customer(session, "Backfill", "Main", "admin@example.com", "Ada", "Admin")
-            session.add(Asset(entity_id=made.entity.id, name="Centrifugal Pump École"))
-            session.commit()
+        _add_assets(engine, "Centrifugal Pump École")
         assert _index_objects(engine) == 0
 
         command.upgrade(config, "head")
@@ -78,24 +85,17 @@ def test_trigram_indexes_are_written_in_place(scratch_url: str) -> None:
     command.upgrade(config, "0003")
     engine = make_engine(scratch_url)
     try:
-        with make_sessionmaker(engine)() as session:
-            made = create_customer(session, "Pending", "Main", "admin@example.com", "Ada", "Admin")
-            session.add_all(Asset(entity_id=made.entity.id, name=f"Pump {n}", model="P-1") for n in range(50))
-            session.commit()
+        entity_id = _add_assets(engine, *(f"Pump {n}" for n in range(50)))
         assert all(_pending_pages(engine).values())  # written to the pending lists
 
         command.upgrade(config, "head")
         assert set(_pending_pages(engine).values()) == {0}  # moved into the indexes
-        with make_sessionmaker(engine)() as session:
-            session.add(Asset(entity_id=made.entity.id, name="Pump 51", model="P-2"))
-            session.commit()
+        _add_assets(engine, "Pump 51", entity_id=entity_id)
         assert set(_pending_pages(engine).values()) == {0}  # and the new row went straight in
         assert _found(engine, "pump 51") == ["Pump 51"]
 
         command.downgrade(config, "0003")
-        with make_sessionmaker(engine)() as session:
-            session.add(Asset(entity_id=made.entity.id, name="Pump 52"))
-            session.commit()
+        _add_assets(engine, "Pump 52", entity_id=entity_id)
         assert _pending_pages(engine)["ix_assets_name_trgm"] > 0
     finally:
         engine.dispose()
