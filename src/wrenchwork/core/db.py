@@ -19,7 +19,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from wrenchwork.core import driver, write_lock
+from wrenchwork.core import driver, loop_reads, write_lock
 
 # The execution option that marks a read session's connections (make_sessionmaker).
 READ_OPTION = "wrenchwork_read"
@@ -87,11 +87,17 @@ def on_disk_sqlite(engine: Engine) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if "poolclass" not in kwargs:
+            # Reads on the server's loop hold up to `READS_AT_ONCE` (kept idle between reads too), the writer loops
+            # and background work the rest; a read that found none free would hold up the loop until one came back.
+            kwargs.setdefault("pool_size", loop_reads.READS_AT_ONCE + 4)
         engine = create_engine(url, **kwargs)
         driver.quick_savepoints(engine.dialect)
         _check_idle_connections(engine)
         if parsed.get_backend_name() == "postgresql":
             event.listen(engine, "connect", _postgresql_on_connect)
+            if engine.dialect.driver == "psycopg":
+                event.listen(engine, "do_connect", loop_reads.connect)
         return engine
 
     database = parsed.database or ""
@@ -292,13 +298,14 @@ class KeptReadSessions(sessionmaker[Session]):
     went from 0.17 to 0.12 ms). Closing one is what it always was (its transaction ended, its objects let go): its
     next read begins a new transaction and sees the database as it is then.
 
-    At most `KEEP_IDLE` wait idle, each holding one of the pool's connections. One whose connection was found
+    At most `KEEP_IDLE` wait idle (on PostgreSQL as many as may read at once, core/loop_reads.py), each holding
+    one of the pool's connections. One whose connection was found
     broken is let go with every idle one (on PostgreSQL the server may have restarted: the pool replaces them
     all, core/db.py `_check_idle_connections`); one idle for `IDLE_CHECK_SECONDS` is pinged before it is handed out
     again, as the pool does; one left in a transaction (used after its close) is not kept. An isolation level a
     read changed for itself (`run_alone`) is set back. Only for a database server or a SQLite file: in-memory
     SQLite's pools give each thread a connection of its own, and a kept session is handed out in whatever thread
-    asks (PostgreSQL reads run on several reader loops, exports read in a worker thread)."""
+    asks (exports read in a worker thread)."""
 
     KEEP_IDLE = 4
 
@@ -307,6 +314,7 @@ class KeptReadSessions(sessionmaker[Session]):
         self.session_class = session_class
         self.isolation_level = bind.get_execution_options().get("isolation_level")
         self.idle: list[KeptReadSession] = []
+        self.keep_idle = loop_reads.READS_AT_ONCE if bind.dialect.name == "postgresql" else self.KEEP_IDLE
 
     def __call__(self, **_local_kw: Any) -> Session:
         session = self._take_idle() or self.session_class(self, self.kw["bind"].connect())
@@ -346,7 +354,7 @@ class KeptReadSessions(sessionmaker[Session]):
         if connection.invalidated:
             connection.close()  # back to the pool, which replaces it
             self.close_idle()
-        elif connection.in_transaction() or len(self.idle) >= self.KEEP_IDLE:
+        elif connection.in_transaction() or len(self.idle) >= self.keep_idle:
             connection.close()
         else:
             if connection.get_execution_options().get("isolation_level") != self.isolation_level:

@@ -13,9 +13,9 @@ loop keeps answering reads meanwhile, so a GET waits for no write's Python work 
 of the interpreter. SQLite has one writer loop per process (its writes are serialized by the database anyway);
 PostgreSQL a few, so that one write's commit does not hold up the next. On SQLite the writes that queue up meanwhile
 share one commit (core/group_commit.py). A write whose body is streamed (a multipart upload) stays on the server's
-loop, where its body arrives, and commits there; every op of a batch runs where its batch runs. On PostgreSQL a
-read runs on a reader loop too (`on_reader_loop`), so that one request's round trips to the database leave the
-other requests free to run.
+loop, where its body arrives, and commits there; every op of a batch runs where its batch runs. A read runs on the
+server's loop; on PostgreSQL in a way that lets the loop run other requests while the read waits for the database
+(`read`, core/loop_reads.py).
 """
 
 from __future__ import annotations
@@ -34,12 +34,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.util.concurrency import in_greenlet
 from starlette._utils import get_route_path
 from starlette.datastructures import URLPath
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
+from wrenchwork.core import loop_reads
 from wrenchwork.core.direct import direct_call
 from wrenchwork.core.errors import Unprocessable, UnsupportedMediaType
 from wrenchwork.core.group_commit import CommitGroup
@@ -115,18 +117,18 @@ class TransactionalRoute(APIRoute):
             if request.method == "GET":  # changes nothing: a read transaction, which waits for no writer
                 reads = request.app.state.read_sessionmaker
 
-                async def read() -> Response:
-                    # The session is taken when the read begins, not when it is queued for a reader loop.
+                async def reading() -> Response:
+                    # The session is taken when the read begins, not when it waits for its turn.
                     return await transaction(request, reads(), answer, self.path)
 
                 try:
-                    return await on_reader_loop(request, read)
+                    return await read(request, reading)
                 except DBAPIError as exc:
                     if not exc.connection_invalidated:
                         raise
                     # Its connection was found broken, and the pool has replaced them all (core/db.py): a read
                     # changed nothing, so it is simply tried again, once.
-                    return await on_reader_loop(request, read)
+                    return await read(request, reading)
             return await write(request, answer, self.path, alone)
 
         return run
@@ -167,8 +169,7 @@ T = TypeVar("T")
 
 
 class Loops:
-    """Event loops in threads of their own: a process's writer loops, and on PostgreSQL its reader loops (see the
-    module's docstring)."""
+    """Event loops in threads of their own: a process's writer loops (see the module's docstring)."""
 
     def __init__(self, count: int, kind: str = "writer") -> None:
         self.loops = [asyncio.new_event_loop() for _ in range(count)]
@@ -224,20 +225,13 @@ def writers_for(dialect: str) -> Loops:
     return _loops_for("writer", dialect, 1 if dialect == "sqlite" else 4)
 
 
-async def on_reader_loop(request: Request, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """`work()` (a read request's transaction) on PostgreSQL's reader loops; on SQLite, right here.
-
-    A statement on PostgreSQL is a round trip to another process, during which a request on the server's loop
-    would hold the loop, and with it every other request, idle: the server and PostgreSQL then took turns, about
-    one core between them under load (docs/performance.md). On loops of their own threads, one request's wait
-    is another's Python work. SQLite works in-process, where threads would only take turns at the interpreter."""
-    dialect = request.app.state.engine.dialect.name
-    if dialect == "sqlite":
-        return await work()
-    readers = _loops_for("reader", dialect, 4)
-    if readers.owns_running_loop():
-        return await work()
-    return await readers.run(work)
+async def read(request: Request, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`work()`, a read request's transaction, on this loop: on PostgreSQL (psycopg) as core/loop_reads.py runs it,
+    so that the loop runs other requests while it waits for the database; on SQLite, which works in-process, right
+    here."""
+    if request.app.state.engine.dialect.driver == "psycopg" and not in_greenlet():
+        return await loop_reads.run(work)
+    return await work()
 
 
 async def write(

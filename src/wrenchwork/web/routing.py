@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 
 from wrenchwork.core.errors import AppError, Unprocessable
 from wrenchwork.core.handlers import field_errors
-from wrenchwork.core.routing import transaction, write
+from wrenchwork.core.routing import read, transaction, write
 from wrenchwork.web import sessions
 from wrenchwork.web.templates import render
 
@@ -79,7 +79,7 @@ class WebRoute(APIRoute):
 
             state = request.app.state
             if request.method in ("GET", "HEAD"):
-                response = await transaction(request, state.read_sessionmaker(), answer)
+                response = await read(request, lambda: transaction(request, state.read_sessionmaker(), answer))
             else:  # a form: on a writer loop, as the API's writes (core/routing.py)
                 response = await write(request, answer)
             new_csrf = getattr(request.state, "new_csrf_cookie", None)
