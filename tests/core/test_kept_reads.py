@@ -176,9 +176,9 @@ def test_a_kept_postgresql_read_idle_for_a_while_is_checked_first(
 def test_reads_waiting_for_their_turn_take_no_session_before_they_begin(
     api: Api, postgresql_reads: KeptReadSessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Sixteen reads at once, of which two may run (core/loop_reads.py `READS_AT_ONCE`, 8, made 2 here): a read
+    """Sixteen reads at once, of which two may run (core/loop_reads.py `READS_AT_ONCE`, 4, made 2 here): a read
     waiting for its turn holds no session (nor a connection), so no more sessions are ever made than reads run at
-    once. (Without the limit this test's reads made 8.)"""
+    once. (Without a limit this test's reads made 8.)"""
     location = ok(api.post("/locations", json={"location": {"name": "Hall"}}), 201)
     postgresql_reads.close_idle()
     made: list[KeptReadSession] = []

@@ -33,7 +33,7 @@ from sqlalchemy.util.concurrency import await_, greenlet_spawn, in_greenlet
 T = TypeVar("T")
 RV = TypeVar("RV")
 
-READS_AT_ONCE = 8
+READS_AT_ONCE = 4
 
 
 class LoopConnection(psycopg.Connection[Any]):
