@@ -90,7 +90,8 @@ TARGETS: dict[str, list[Target]] = {
             "assets create",
             "/api/v1/assets",
             method="POST",
-            body='{"asset": {"name": "Bench pump", "location_id": {locations}, "manufacturer": "Grundfos", '
+            # A name none of the searches above matches, so that a reused data set's searches match what they did.
+            body='{"asset": {"name": "Bench motor", "location_id": {locations}, "manufacturer": "Grundfos", '
             '"purchase_cost": 1250.5}}',
         ),
     ],

@@ -12,7 +12,8 @@ does (`wait_async`), through the loop: the read's greenlet is set aside meanwhil
 steps around the framework (FastAPI would run sync work in a thread) for speed, and only there: outside such a
 greenlet (a write on a writer loop's thread, an export's worker thread, a background job, a test) the same
 connection waits as any psycopg connection does. A read's coroutine is run to its end inside the greenlet (`_drive`),
-awaiting through the loop whatever it awaits.
+awaiting through the loop whatever it awaits. A new connection is still made with blocking waits (psycopg's
+`connect`), which a warm pool rarely needs.
 
 At most `READS_AT_ONCE` reads run at a time: each holds one of the pool's connections, which it takes from the pool
 without waiting through the loop; more reads than the pool can lend would wait for one that only another read on
@@ -31,7 +32,6 @@ from psycopg import waiting
 from sqlalchemy.util.concurrency import await_, greenlet_spawn, in_greenlet
 
 T = TypeVar("T")
-RV = TypeVar("RV")
 
 READS_AT_ONCE = 4
 
