@@ -299,13 +299,12 @@ class KeptReadSessions(sessionmaker[Session]):
     next read begins a new transaction and sees the database as it is then.
 
     At most `KEEP_IDLE` wait idle (on PostgreSQL as many as may read at once, core/loop_reads.py), each holding
-    one of the pool's connections. One whose connection was found
-    broken is let go with every idle one (on PostgreSQL the server may have restarted: the pool replaces them
-    all, core/db.py `_check_idle_connections`); one idle for `IDLE_CHECK_SECONDS` is pinged before it is handed out
-    again, as the pool does; one left in a transaction (used after its close) is not kept. An isolation level a
-    read changed for itself (`run_alone`) is set back. Only for a database server or a SQLite file: in-memory
-    SQLite's pools give each thread a connection of its own, and a kept session is handed out in whatever thread
-    asks (exports read in a worker thread)."""
+    one of the pool's connections. One whose connection was found broken is let go with every idle one (on
+    PostgreSQL the server may have restarted: the pool replaces them all, core/db.py `_check_idle_connections`);
+    one idle for `IDLE_CHECK_SECONDS` is pinged before it is handed out again, as the pool does; one left in a
+    transaction (used after its close) is not kept. An isolation level a read changed for itself (`run_alone`) is
+    set back. Only for a database server or a SQLite file: in-memory SQLite's pools give each thread a connection
+    of its own, and a kept session is handed out in whatever thread asks (exports read in a worker thread)."""
 
     KEEP_IDLE = 4
 
