@@ -210,6 +210,31 @@ def test_a_link_filter_drives_the_page(plans_client: Any, generated: Generated, 
     assert not reads_not_by_key(plan["Plan"], table), json.dumps(plan)[:3000]
 
 
+def index_walks(plan: dict[str, Any], table: str) -> list[str]:
+    """The plan nodes below `plan` that read `table` through an index other than its primary key, in order."""
+    found = []
+    walks = plan.get("Relation Name") == table and plan["Node Type"] in ("Index Scan", "Index Only Scan")
+    if walks and not str(plan.get("Index Name", "")).startswith("pk_"):
+        found.append(f"{plan['Node Type']} using {plan.get('Index Name')}")
+    for child in plan.get("Plans", []):
+        found += index_walks(child, table)
+    return found
+
+
+def test_a_searched_page_sorts_the_terms_matches(plans_client: Any, generated: Generated) -> None:
+    """`search=pump` (1 in 16 generated assets, together near the end of the name order) reads its matches from the
+    trigram indexes and sorts them (core/repository.py `_capped_text_page`) in the request's one statement reading
+    the page's ids: the planner walked the name index otherwise, testing most of the table at 100,000 rows."""
+    client, engine = plans_client
+    headers = {"Authorization": f"Bearer {generated.token}", "X-Entity-Id": str(generated.entity_id)}
+    statements = statements_of(client, engine, "/api/v1/assets?search=pump&per_page=50", headers, fewest=1)
+    [(sql, params)] = [(sql, params) for sql, params in statements if "matched" in sql]
+    with engine.connect() as conn:
+        (plan,) = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params).scalar_one()
+    assert not index_walks(plan["Plan"], "assets"), json.dumps(plan)[:3000]
+    assert not whole_reads(plan["Plan"], "assets"), json.dumps(plan)[:3000]
+
+
 # Details rendered by the database (core/json_sql.py `Detail`): each in one statement whose ids are one bound
 # value. Written as `id IN (SELECT unnest(ids))`, PostgreSQL took it for a semi-join after the detail's joins, i.e.
 # joined every row of the table first (160-320 ms a detail at 100k rows).
