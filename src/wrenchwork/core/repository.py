@@ -260,9 +260,12 @@ def _filtered_statements(
     return prebuilt(("filtered", filter_shape(query), dialect), spec, base, query, build)
 
 
-def _has_text_term(query: ListQuery) -> bool:
-    """A `search` or a text matcher that a trigram index can serve (not `_not_cont`)."""
-    return bool(query.search) or any(c.matcher in ("cont", "start", "end") for c in query.conditions)
+def _text_drives(spec: ListSpec, query: ListQuery) -> bool:
+    """A `search` or a text matcher that a trigram index can serve (not `_not_cont`), and no link filter, whose
+    rows drive the page instead (`_matched_then_sorted`): a technician's few hundred links, each looked up, cost
+    less than a term's thousands of matches, each tested for the link."""
+    texts = bool(query.search) or any(c.matcher in ("cont", "start", "end") for c in query.conditions)
+    return texts and not link_joins(spec, query)[0]
 
 
 def _capped_text_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:
@@ -643,7 +646,7 @@ class Repository(Generic[M]):
         prepare = not (query.search or any(c.matcher in TEXT_MATCHERS for c in query.conditions))
         limits = {"list_limit": query.per_page, "list_offset": offset}
         found: Sequence[Sequence[Any]] | None = None
-        if connection.dialect.name == "postgresql" and _has_text_term(query):
+        if connection.dialect.name == "postgresql" and _text_drives(spec, query):
             cap = text_index.drive_limit(None)
             capped = _capped_text_page(self, spec, base, query)
             sorted_matches = driver.rows(connection, capped, bound | limits | {"list_cap": cap + 1}, False)
