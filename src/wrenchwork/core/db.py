@@ -298,7 +298,7 @@ class KeptReadSessions(sessionmaker[Session]):
     went from 0.17 to 0.12 ms). Closing one is what it always was (its transaction ended, its objects let go): its
     next read begins a new transaction and sees the database as it is then.
 
-    At most `KEEP_IDLE` wait idle (on PostgreSQL as many as may read at once, core/loop_reads.py), each holding
+    At most `KEEP_IDLE` wait idle (as many as may read at once on PostgreSQL, core/loop_reads.py), each holding
     one of the pool's connections. One whose connection was found broken is let go with every idle one (on
     PostgreSQL the server may have restarted: the pool replaces them all, core/db.py `_check_idle_connections`);
     one idle for `IDLE_CHECK_SECONDS` is pinged before it is handed out again, as the pool does; one left in a
@@ -306,14 +306,13 @@ class KeptReadSessions(sessionmaker[Session]):
     set back. Only for a database server or a SQLite file: in-memory SQLite's pools give each thread a connection
     of its own, and a kept session is handed out in whatever thread asks (exports read in a worker thread)."""
 
-    KEEP_IDLE = 4
+    KEEP_IDLE = loop_reads.READS_AT_ONCE
 
     def __init__(self, bind: Engine, session_class: type[KeptReadSession], info: dict[str, Any]) -> None:
         super().__init__(bind, info=info)
         self.session_class = session_class
         self.isolation_level = bind.get_execution_options().get("isolation_level")
         self.idle: list[KeptReadSession] = []
-        self.keep_idle = loop_reads.READS_AT_ONCE if bind.dialect.name == "postgresql" else self.KEEP_IDLE
 
     def __call__(self, **_local_kw: Any) -> Session:
         session = self._take_idle() or self.session_class(self, self.kw["bind"].connect())
@@ -353,7 +352,7 @@ class KeptReadSessions(sessionmaker[Session]):
         if connection.invalidated:
             connection.close()  # back to the pool, which replaces it
             self.close_idle()
-        elif connection.in_transaction() or len(self.idle) >= self.keep_idle:
+        elif connection.in_transaction() or len(self.idle) >= self.KEEP_IDLE:
             connection.close()
         else:
             if connection.get_execution_options().get("isolation_level") != self.isolation_level:

@@ -16,11 +16,10 @@ its JSON is 5-11 KiB, and that rewrite was a tenth of a PostgreSQL detail's serv
 
 `rows` runs any other statement through SQLAlchemy, with the same answer, and so it does a kept one when the
 driver cannot take it as compiled (an expanding `IN` list, a value rendered into the SQL, a column default that
-Python computes for each execution) or whenever anything
-watches statements: execution listeners (`before_cursor_execute` and the like: a tracer, the tests' statement
-counter) or SQLAlchemy's SQL log. They still see every statement, with its full context. Errors are
-SQLAlchemy's either way: a parameter that is missing or that its type refuses is a `StatementError`, a driver
-error a `DBAPIError`.
+Python computes for each execution) or whenever anything watches statements: execution listeners
+(`before_cursor_execute` and the like: a tracer, the tests' statement counter) or SQLAlchemy's SQL log. They
+still see every statement, with its full context. Errors are SQLAlchemy's either way: a parameter that is missing
+or that its type refuses is a `StatementError`, a driver error a `DBAPIError`.
 """
 
 from __future__ import annotations

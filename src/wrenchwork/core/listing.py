@@ -521,6 +521,12 @@ class LinkJoin:
         return and_(self.owner == self.listed, self.value)
 
 
+def joined_link(spec: ListSpec, cond: Condition) -> Membership | None:
+    """The semi-join membership that `cond` names with `eq`, which `link_joins` turns into a join; else `None`."""
+    target = spec.fields[cond.name]
+    return target if isinstance(target, Membership) and target.semi_join and cond.matcher == "eq" else None
+
+
 def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[LinkJoin], ListQuery]:
     """The `eq` conditions on semi-join memberships as inner joins (`LinkJoin`), and the query without them.
 
@@ -532,8 +538,8 @@ def link_joins(spec: ListSpec, query: ListQuery) -> tuple[list[LinkJoin], ListQu
     joins: list[LinkJoin] = []
     rest: list[Condition] = []
     for cond in query.conditions:
-        target = spec.fields[cond.name]
-        if isinstance(target, Membership) and target.semi_join and cond.matcher == "eq":
+        target = joined_link(spec, cond)
+        if target is not None:
             link = target.link_owner.table.alias()
             owner, value = link.c[target.link_owner.name], link.c[target.link_value.name]
             joins.append(LinkJoin(link, owner, target.owner, value == _bind(cond, value)))

@@ -42,6 +42,7 @@ from wrenchwork.core.listing import (
     count_statement,
     filter_params,
     filter_shape,
+    joined_link,
     link_joins,
     order_by,
     where_clauses,
@@ -265,7 +266,7 @@ def _text_drives(spec: ListSpec, query: ListQuery) -> bool:
     rows drive the page instead (`_matched_then_sorted`): a technician's few hundred links, each looked up, cost
     less than a term's thousands of matches, each tested for the link."""
     texts = bool(query.search) or any(c.matcher in ("cont", "start", "end") for c in query.conditions)
-    return texts and not link_joins(spec, query)[0]
+    return texts and all(joined_link(spec, c) is None for c in query.conditions)
 
 
 def _capped_text_page(repo: Repository[Any], spec: ListSpec, base: AnySelect, query: ListQuery) -> AnySelect:

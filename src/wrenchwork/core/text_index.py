@@ -52,7 +52,7 @@ from sqlalchemy import table as sql_table
 
 from wrenchwork.core import driver
 from wrenchwork.core.db import fold
-from wrenchwork.core.listing import Field, ListQuery, ListSpec, Membership
+from wrenchwork.core.listing import Field, ListQuery, ListSpec, joined_link
 
 # Listed table -> its indexed text columns: the list's search columns and the string fields with text matchers.
 INDEXED: dict[str, tuple[str, ...]] = {
@@ -195,8 +195,8 @@ def _linked_rows(connection: Connection, spec: ListSpec, query: ListQuery, limit
     """The fewest rows a link filter of the query names (at most `limit`; `limit` without one)."""
     fewest = limit
     for cond in query.conditions:
-        target = spec.fields[cond.name]
-        if isinstance(target, Membership) and target.semi_join and cond.matcher == "eq":
+        target = joined_link(spec, cond)
+        if target is not None:
             linked = select(target.link_value).where(target.link_value == cond.value).limit(fewest)
             fewest = min(fewest, connection.execute(select(func.count()).select_from(linked.subquery())).scalar_one())
     return fewest
